@@ -1,0 +1,28 @@
+"""nnlab landing page: pick a lesson; every page then works on it."""
+
+import streamlit as st
+
+from nnlab import lessons, ui
+
+exp = ui.page("Lessons", "🧠")
+st.title("nnlab: watch small neural networks learn")
+st.markdown(
+    "Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, loss, optimizer "
+    "and batch order), so you can move between this page and the tutorial's code. Pick one; the "
+    "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it.")
+
+current = lessons.matching(exp)
+columns = st.columns(3, gap="medium")
+for index, lesson_id in enumerate(lessons.names()):
+    lesson = lessons.lesson(lesson_id)
+    with columns[index % 3].container(border=True):
+        st.subheader(lesson.title)
+        st.caption(f"Tutorial {lesson.tutorial} · `{lesson_id}`")
+        st.markdown(lesson.notice)
+        st.markdown(f"**Before you press Train:** {lesson.predict}")
+        label = "Loaded ✓" if lesson_id == current else "Load and train"
+        if st.button(label, key=f"load_{lesson_id}", type="primary" if lesson_id == current else "secondary",
+                     width="stretch"):
+            ui.load(lesson.experiment)
+            st.switch_page("pages/3_Train.py")
+ui.sync_lesson_link(exp)

@@ -1,0 +1,170 @@
+"""Altair charts: pure functions from DataFrames to charts, sized and coloured for a projector.
+
+Imported by the UI only, so `import nnlab` stays free of altair. Test a chart with `chart.to_dict()`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
+HEIGHT = 360
+FONT = 16
+
+
+def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35)
+            .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160)
+            .configure_title(fontSize=FONT + 4, anchor="start")
+            .configure_view(strokeOpacity=0))
+
+
+def _class_scales(classes: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    colours = alt.Scale(domain=classes, range=PALETTE[: len(classes)] or PALETTE)
+    shapes = alt.Scale(domain=classes, range=SHAPES[: len(classes)] or SHAPES)
+    return colours, shapes
+
+
+def _points_1d(points: pd.DataFrame, target: str) -> alt.Chart:
+    return alt.Chart(points).mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y(f"{target}:Q", title="target / prediction"),
+        shape=alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "diamond"]),
+                        legend=alt.Legend(title="points")),
+        tooltip=["x", target, "split"])
+
+
+def scatter_1d(points: pd.DataFrame, target: str) -> alt.TopLevelMixin:
+    return _style(_points_1d(points, target).properties(height=HEIGHT, title="The data"))
+
+
+def fit_1d(points: pd.DataFrame, target: str, curve: pd.DataFrame) -> alt.TopLevelMixin:
+    """Data points and the network's output over x, as in the tutorials' plots."""
+    line = alt.Chart(curve).mark_line(strokeWidth=4, color=PALETTE[0]).encode(
+        x="x:Q", y="prediction:Q", tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("prediction:Q", format=".3f")])
+    epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
+    return _style((_points_1d(points, target) + line).properties(height=HEIGHT, title=f"Fit after epoch {epoch}"))
+
+
+def scatter_2d(points: pd.DataFrame, classes: list[str], title: str = "The data") -> alt.TopLevelMixin:
+    return _style(_scatter_layer(points, classes).properties(height=HEIGHT + 80, title=title))
+
+
+def _scatter_layer(points: pd.DataFrame, classes: list[str]) -> alt.Chart:
+    colours, shapes = _class_scales(classes)
+    return alt.Chart(points).mark_point(filled=True, size=70, opacity=0.9, stroke="white", strokeWidth=0.6).encode(
+        x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False)),
+        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False)),
+        color=alt.Color("class:N", scale=colours, title="class"),
+        shape=alt.Shape("class:N", scale=shapes, title="class"),
+        tooltip=["x1", "x2", "class", "split"])
+
+
+def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], epoch: int) -> alt.TopLevelMixin:
+    """Probability of the second class as a diverging heatmap under the points."""
+    heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
+        x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
+        y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
+        color=alt.Color("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
+                        title=f"P({classes[-1]})"))
+    return _style((heat + _scatter_layer(points, classes)).resolve_scale(color="independent")
+                  .properties(height=HEIGHT + 80, title=f"Decision boundary after epoch {epoch}"))
+
+
+def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
+    counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
+    classes = [str(c) for c in counts["class"]]
+    counts["class"] = classes
+    colours, _ = _class_scales(sorted(classes))
+    return _style(alt.Chart(counts).mark_bar().encode(
+        x=alt.X("rows:Q", title="rows"), y=alt.Y("class:N", sort="-x", title=None),
+        color=alt.Color("class:N", scale=colours, legend=None), tooltip=["class", "rows"],
+    ).properties(height=min(HEIGHT, 60 * len(counts) + 40), title="Class balance"))
+
+
+def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> alt.TopLevelMixin:
+    encoding = {"x": alt.X(f"{feature}:Q", bin=alt.Bin(maxbins=30), title=feature), "y": alt.Y("count():Q", title="rows")}
+    chart = alt.Chart(frame).mark_bar(opacity=0.75)
+    if by:
+        classes = sorted(frame[by].astype(str).unique())
+        colours, _ = _class_scales(classes)
+        chart = chart.transform_calculate(cls=f"toString(datum['{by}'])")
+        encoding["color"] = alt.Color("cls:N", scale=colours, title=by)
+        encoding["y"] = alt.Y("count():Q", stack=None, title="rows")
+    return _style(chart.encode(**encoding).properties(height=HEIGHT, title=f"Distribution of {feature}"))
+
+
+def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
+    matrix = frame.corr(numeric_only=True).round(2)
+    long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
+    order = list(matrix.columns)
+    base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None), y=alt.Y("row:N", sort=order, title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[3]])),
+        tooltip=["row", "column", "correlation"])
+    labels = base.mark_text(fontSize=11).encode(text="correlation:Q") if len(order) <= 14 else base.mark_text()
+    return _style((cells + labels).properties(height=max(HEIGHT, 26 * len(order)), title="Correlations"))
+
+
+def _long_history(history: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    present = {c: name for c, name in columns.items() if c in history}
+    long = history.melt("epoch", value_vars=list(present), var_name="curve", value_name="value")
+    long["curve"] = long["curve"].map(present)
+    return long[np.isfinite(long["value"])]
+
+
+def loss_curves(history: pd.DataFrame, log_scale: bool = False) -> alt.TopLevelMixin:
+    long = _long_history(history, {"train_loss": "train", "test_loss": "test"})
+    scale = alt.Scale(type="log") if log_scale and (long["value"] > 0).all() else alt.Scale(zero=False)
+    return _style(alt.Chart(long).mark_line(strokeWidth=3).encode(
+        x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="loss (mean per sample)", scale=scale),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=["train", "test"], range=PALETTE[:2]), title=None),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [8, 4]]), title=None),
+        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=".4f")],
+    ).properties(height=HEIGHT, title="Loss"))
+
+
+def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
+    long = _long_history(history, {"train_acc": "train", "test_acc": "test"})
+    return _style(alt.Chart(long).mark_line(strokeWidth=3).encode(
+        x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=["train", "test"], range=PALETTE[:2]), title=None),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [8, 4]]), title=None),
+        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=".1%")],
+    ).properties(height=HEIGHT, title="Accuracy"))
+
+
+def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
+    base = alt.Chart(counts).encode(x=alt.X("predicted:N", title="predicted"), y=alt.Y("actual:N", title="actual"))
+    cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
+                                    tooltip=["actual", "predicted", "count"])
+    text = base.mark_text(fontSize=FONT + 6, fontWeight="bold").encode(
+        text="count:Q", color=alt.condition(alt.datum.count > counts["count"].max() / 2, alt.value("white"), alt.value("black")))
+    return _style((cells + text).properties(height=HEIGHT - 60, title=title))
+
+
+def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> alt.TopLevelMixin:
+    """Units as circles, connections as lines, one column per layer with its size and activation."""
+    axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False, padding=30))
+    lines = alt.Chart(edges).mark_rule(opacity=0.25, color="#555").encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2", y2="y2")
+    units = alt.Chart(nodes[nodes["kind"] != "more"]).mark_circle(size=420, stroke="black", strokeWidth=1, opacity=1).encode(
+        x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=alt.Scale(domain=["input", "hidden", "output"], range=[PALETTE[1], PALETTE[0], PALETTE[2]]), legend=None),
+        tooltip=["layer", "unit"])
+    more = alt.Chart(nodes[nodes["kind"] == "more"]).mark_text(fontSize=FONT, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
+    titles = alt.Chart(heading).mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(x="x:Q", y="y:Q", text="title:N")
+    return _style((lines + units + more + titles).properties(height=HEIGHT + 60, title="Network"))
+
+
+def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.TopLevelMixin:
+    """Each activation's mean curve over seeds, with a band from the lowest to the highest seed."""
+    stats = histories.groupby(["activation", "epoch"])[metric].agg(["mean", "min", "max"]).reset_index()
+    activations = list(dict.fromkeys(histories["activation"]))
+    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=PALETTE[: len(activations)]))
+    base = alt.Chart(stats).encode(x="epoch:Q", color=colour)
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q", title=metric.replace("_", " ")), y2="max:Q")
+    line = base.mark_line(strokeWidth=3).encode(y="mean:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
+                                                tooltip=["activation", "epoch", alt.Tooltip("mean:Q", format=".4f")])
+    return _style((band + line).properties(height=HEIGHT, title=f"{metric.replace('_', ' ').capitalize()}: mean over seeds, band = min..max"))

@@ -1,0 +1,62 @@
+"""Compare activations: the same data and the same seeds, one run per activation and seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from nnlab.experiment import Experiment
+from nnlab.training import TrainResult, train
+
+
+@dataclass
+class CompareRun:
+    activation: str
+    seed: int
+    result: TrainResult
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return self.result.history
+
+    @property
+    def model(self):
+        return self.result.model
+
+
+def with_activation(exp: Experiment, activation: str, seed: int) -> Experiment:
+    """`exp` with every hidden layer using `activation` and the given seed."""
+    return exp.replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed)
+
+
+def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "relu", "identity"),
+            seeds: Iterable[int] = range(5), epochs: int | None = None, device: str = "auto",
+            progress: Callable[[int, int], None] | None = None) -> list[CompareRun]:
+    """Train one run per (activation, seed); `progress(done, total)` after each run."""
+    plan = [(activation, seed) for activation in activations for seed in seeds]
+    runs = []
+    for done, (activation, seed) in enumerate(plan, start=1):
+        result = train(with_activation(exp, activation, seed), epochs=epochs, device=device)
+        runs.append(CompareRun(activation, seed, result))
+        if progress:
+            progress(done, len(plan))
+    return runs
+
+
+def compare_histories(runs: list[CompareRun]) -> pd.DataFrame:
+    """Every run's history in one long frame with `activation` and `seed` columns."""
+    return pd.concat([run.history.assign(activation=run.activation, seed=run.seed) for run in runs],
+                     ignore_index=True)
+
+
+def compare_summary(runs: list[CompareRun]) -> pd.DataFrame:
+    """One row per activation: final losses and accuracies as mean and spread over seeds."""
+    finals = pd.DataFrame([{"activation": run.activation, "seed": run.seed, "diverged": run.result.diverged_at is not None,
+                            **run.history.iloc[-1].drop("epoch").to_dict()} for run in runs if len(run.history)])
+    metrics = [c for c in ("train_loss", "test_loss", "train_acc", "test_acc") if c in finals]
+    summary = finals.groupby("activation", sort=False)[metrics].agg(["mean", "std"])
+    summary.columns = [f"{metric} {stat}" for metric, stat in summary.columns]
+    summary["runs diverged"] = finals.groupby("activation", sort=False)["diverged"].sum()
+    return summary.reset_index()

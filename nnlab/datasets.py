@@ -1,0 +1,256 @@
+"""Datasets as plain functions of their spec, each returning tensors ready to train on.
+
+The registry `DATASETS` maps a name (the menu option, the URL value and the config value at
+once) to a `DatasetInfo` whose loader turns `(DataSpec, seed)` into `Data`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from nnlab.errors import DataError
+
+if TYPE_CHECKING:
+    from nnlab.experiment import DataSpec, Experiment
+
+
+@dataclass
+class Data:
+    """Train and test tensors plus what a chart or a page needs to describe them."""
+
+    x_train: torch.Tensor  # (N, features) float32
+    y_train: torch.Tensor  # binary/regression: (N, 1) float32; multiclass: (N,) int64
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    feature_names: list[str]
+    target_name: str
+    task: str  # "binary", "multiclass" or "regression"
+    class_names: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what cleaning changed, in words
+
+    @property
+    def n_features(self) -> int:
+        return self.x_train.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.class_names) if self.task == "multiclass" else 1
+
+    @property
+    def has_test(self) -> bool:
+        return len(self.x_test) > 0
+
+    @property
+    def hard_labels(self) -> bool:
+        """Accuracy is defined only when every target is a class (the step lesson has 0.5 targets)."""
+        if self.task == "multiclass":
+            return True
+        return self.task == "binary" and bool(((self.y_train == 0) | (self.y_train == 1)).all())
+
+    @property
+    def shape_kind(self) -> str:
+        """How to draw it: "1d" curve, "2d" plane, or "table"."""
+        return {1: "1d", 2: "2d"}.get(self.n_features, "table")
+
+    def frame(self) -> pd.DataFrame:
+        """Every point as a row, features by name, the target, and a `split` column."""
+        parts = []
+        for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
+            part = pd.DataFrame(x.numpy(), columns=self.feature_names)
+            part[self.target_name] = y.reshape(len(y)).numpy()
+            part["split"] = split
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    label: str  # what the menu shows
+    group: str  # "lesson", "2-D", "real table" or "upload"
+    task: str  # the task it always has; "any" for uploads
+    load: Callable[["DataSpec", int], Data]
+
+
+def load_data(exp: Experiment) -> Data:
+    """The data an experiment trains on; the same experiment always gives the same tensors."""
+    return DATASETS[exp.data.name].load(exp.data, exp.seed)
+
+
+# --- the lesson data, exactly as the tutorials build it -----------------------------------------
+
+def _one_dimensional(x: torch.Tensor, y: torch.Tensor, target: str) -> Data:
+    empty = torch.empty(0, 1)
+    return Data(x, y, empty, y[:0], ["x"], target, "binary", ["0", "1"])
+
+
+def step_data(spec: DataSpec, seed: int) -> Data:
+    """x = -30..29; target 1 up to -10, 0.5 strictly between -10 and 10, else 0."""
+    x = torch.arange(-30, 30, dtype=torch.float32).reshape(-1, 1)
+    y = torch.zeros_like(x)
+    y[x <= -10] = 1.0
+    y[(x > -10) & (x < 10)] = 0.5
+    return _one_dimensional(x, y, "y")
+
+
+def bump_data(spec: DataSpec, seed: int) -> Data:
+    """x = -50..49; target 1 where |x| < 20 or 30 < |x| < 40 (strict), else 0."""
+    x = torch.arange(-50, 50, dtype=torch.float32).reshape(-1, 1)
+    distance = x.abs()
+    y = ((distance < 20) | ((distance > 30) & (distance < 40))).float()
+    return _one_dimensional(x, y, "y")
+
+
+def random_classes_data(spec: DataSpec, seed: int) -> Data:
+    """32 random inputs of 64 features in [0, 1) with random labels 0..9: nothing to learn but the points."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.rand(32, 64, generator=generator)
+    y = torch.randint(0, 10, (32,), generator=generator)
+    names = [f"f{i}" for i in range(64)]
+    return Data(x, y, torch.empty(0, 64), y[:0], names, "label", "multiclass", [str(i) for i in range(10)])
+
+
+# --- 2-D sets in the spirit of TensorFlow Playground --------------------------------------------
+
+def _circle(n: int, rng: np.random.Generator):
+    inner = n // 2
+    radius = np.concatenate([rng.uniform(0, 2, inner), rng.uniform(3, 5, n - inner)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    points = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
+    return points, (radius < 2.5).astype(np.int64)
+
+
+def _xor(n: int, rng: np.random.Generator):
+    points = rng.uniform(-5, 5, (n, 2))
+    points += np.sign(points) * 0.3  # keep points off the axes so the classes are separable
+    return points, (points[:, 0] * points[:, 1] > 0).astype(np.int64)
+
+
+def _gauss(n: int, rng: np.random.Generator):
+    labels = (np.arange(n) < n // 2).astype(np.int64)
+    centres = np.where(labels[:, None] == 1, 2.0, -2.0)
+    return centres + rng.normal(0, 1, (n, 2)), labels
+
+
+def _spiral(n: int, rng: np.random.Generator):
+    half = n // 2
+    labels = (np.arange(n) < half).astype(np.int64)
+    position = np.concatenate([np.arange(half) / half, np.arange(n - half) / (n - half)])
+    radius = 5 * position
+    angle = 1.75 * 2 * np.pi * position + np.where(labels == 1, 0.0, np.pi)
+    return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), labels
+
+
+def _plane_loader(make) -> Callable[["DataSpec", int], Data]:
+    def load(spec: DataSpec, seed: int) -> Data:
+        rng = np.random.default_rng(seed)
+        points, labels = make(spec.n_points, rng)
+        points = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
+        frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(label=labels)
+        return split_table(frame, "label", spec.train_fraction, seed, standardise=False)
+    return load
+
+
+# --- real tables ---------------------------------------------------------------------------------
+
+def _sklearn_loader(loader_name: str) -> Callable[["DataSpec", int], Data]:
+    def load(spec: DataSpec, seed: int) -> Data:
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, loader_name)(as_frame=True)
+        frame = bunch.frame.rename(columns={"target": "class"})
+        names = [str(name) for name in bunch.target_names]
+        return split_table(frame, "class", spec.train_fraction, seed, class_names=names)
+    return load
+
+
+def heart_failure_data(spec: DataSpec, seed: int) -> Data:
+    from nnlab.tables import load_heart_failure
+
+    return split_table(load_heart_failure(), "DEATH_EVENT", spec.train_fraction, seed, class_names=["survived", "died"])
+
+
+def uploaded_data(spec: DataSpec, seed: int) -> Data:
+    from nnlab.tables import load_upload
+
+    table = load_upload(spec.source, spec.target)
+    data = split_table(table.frame, table.target, spec.train_fraction, seed, class_names=table.class_names)
+    data.notes[:0] = table.notes
+    return data
+
+
+# --- one split for every table -------------------------------------------------------------------
+
+def table_task(labels: pd.Series) -> str:
+    """binary for two values, multiclass for up to 20 whole-number classes, otherwise regression."""
+    values = labels.unique()
+    if len(values) == 2:
+        return "binary"
+    whole = np.all(np.mod(values.astype(float), 1) == 0)
+    return "multiclass" if whole and len(values) <= 20 else "regression"
+
+
+def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: int,
+                class_names: list[str] | None = None, standardise: bool = True) -> Data:
+    """Stratified train/test split with `seed`; features standardised on the train part only."""
+    from sklearn.model_selection import train_test_split
+
+    features = frame.drop(columns=[target])
+    labels = frame[target]
+    task = table_task(labels)
+    notes: list[str] = []
+    if task == "regression":
+        class_names = []
+    else:
+        codes, uniques = pd.factorize(labels, sort=True)
+        labels = pd.Series(codes, index=labels.index)
+        class_names = class_names if class_names and len(class_names) == len(uniques) else [str(u) for u in uniques]
+    x, y = features.to_numpy(np.float32), labels.to_numpy()
+    if train_fraction < 1.0:
+        stratify = y if task != "regression" and np.bincount(y).min() >= 2 else None
+        try:
+            x_train, x_test, y_train, y_test = train_test_split(
+                x, y, train_size=train_fraction, random_state=seed, stratify=stratify)
+        except ValueError as error:
+            raise DataError(f"Cannot split {len(y)} rows into train and test parts: {error}") from None
+    else:
+        x_train, x_test, y_train, y_test = x, x[:0], y, y[:0]
+    if standardise:
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        std[std == 0] = 1.0  # a constant column stays constant instead of becoming NaN
+        x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+        notes.append("Features were standardised (mean 0, std 1) using the training rows only.")
+    if task == "regression":
+        centre, scale = y_train.mean(), y_train.std() or 1.0
+        y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale
+        notes.append(f"The target was standardised: value = {centre:.4g} + {scale:.4g} × prediction.")
+    return Data(
+        torch.tensor(x_train, dtype=torch.float32), _target_tensor(y_train, task),
+        torch.tensor(x_test, dtype=torch.float32), _target_tensor(y_test, task),
+        [str(c) for c in features.columns], str(target), task, class_names, notes)
+
+
+def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:
+    if task == "multiclass":
+        return torch.tensor(y, dtype=torch.int64)
+    return torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    "step": DatasetInfo("Step (1-D, soft targets)", "lesson", "binary", step_data),
+    "bump": DatasetInfo("Two bumps (1-D)", "lesson", "binary", bump_data),
+    "random-classes": DatasetInfo("Random points, 10 classes", "lesson", "multiclass", random_classes_data),
+    "heart-failure": DatasetInfo("Heart failure records", "real table", "binary", heart_failure_data),
+    "circle": DatasetInfo("Circle (2-D)", "2-D", "binary", _plane_loader(_circle)),
+    "xor": DatasetInfo("XOR (2-D)", "2-D", "binary", _plane_loader(_xor)),
+    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", "binary", _plane_loader(_gauss)),
+    "spiral": DatasetInfo("Spiral (2-D)", "2-D", "binary", _plane_loader(_spiral)),
+    "breast-cancer": DatasetInfo("Breast cancer (scikit-learn)", "real table", "binary", _sklearn_loader("load_breast_cancer")),
+    "wine": DatasetInfo("Wine (scikit-learn)", "real table", "multiclass", _sklearn_loader("load_wine")),
+    "iris": DatasetInfo("Iris (scikit-learn)", "real table", "multiclass", _sklearn_loader("load_iris")),
+    "csv": DatasetInfo("Your CSV file", "upload", "any", uploaded_data),
+}

@@ -1,0 +1,13 @@
+"""Errors meant for people: each message is a sentence a student can act on."""
+
+
+class NnlabError(Exception):
+    """Base class for every error nnlab shows to a user."""
+
+
+class ConfigError(NnlabError, ValueError):
+    """A setting is out of range or names something nnlab does not know."""
+
+
+class DataError(NnlabError, ValueError):
+    """A dataset could not be loaded or read (bad file, missing download, unusable target)."""

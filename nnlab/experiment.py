@@ -1,0 +1,148 @@
+"""One frozen description of a run: data, model, training and seed.
+
+An `Experiment` is the cache key, what a shared link encodes and what an export script
+reproduces, so every setting of a run lives here and nowhere else. Out-of-range values raise
+`ConfigError` in `__post_init__`, before any tensor is made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+from nnlab.errors import ConfigError
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "elu", "leaky_relu", "identity")
+LOSSES = ("bce", "bce_logits", "cross_entropy", "mse")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+MAX_HIDDEN_LAYERS = 6
+MAX_UNITS = 256
+MAX_EPOCHS = 20_000
+MAX_LEARNING_RATE = 10.0
+MAX_POINTS = 5_000
+MAX_NOISE = 2.0
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Which data to learn from. `noise` and `n_points` matter to the 2-D sets only."""
+
+    name: str = "bump"
+    noise: float = 0.0  # std of the Gaussian jitter added to 2-D points
+    n_points: int = 400  # 2-D sets: how many points to draw
+    train_fraction: float = 1.0  # 1.0 trains on every point, as the 1-D tutorials do
+    source: str = ""  # uploaded CSV: the content key it was stored under
+    target: str = ""  # uploaded CSV: the column to predict
+
+    def __post_init__(self):
+        from nnlab.datasets import DATASETS  # late: datasets imports this module's users
+
+        _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
+        _check(_is_number(self.noise) and 0 <= self.noise <= MAX_NOISE,
+               f"Noise must be between 0 and {MAX_NOISE}; got {self.noise}.")
+        _check(isinstance(self.n_points, int) and 20 <= self.n_points <= MAX_POINTS,
+               f"Number of points must be a whole number from 20 to {MAX_POINTS}; got {self.n_points}.")
+        _check(_is_number(self.train_fraction) and 0.1 <= self.train_fraction <= 1.0,
+               f"Train fraction must be between 0.1 and 1.0; got {self.train_fraction}.")
+        _check(self.name != "csv" or (self.source and self.target),
+               "An uploaded table needs its file and a target column.")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Hidden layers of a multilayer perceptron; input and output sizes come from the data."""
+
+    hidden: tuple[int, ...] = (20,)
+    activations: tuple[str, ...] = ("sigmoid",)  # one per hidden layer
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        _check(len(self.hidden) <= MAX_HIDDEN_LAYERS,
+               f"At most {MAX_HIDDEN_LAYERS} hidden layers; got {len(self.hidden)}.")
+        for units in self.hidden:
+            _check(isinstance(units, int) and not isinstance(units, bool) and 1 <= units <= MAX_UNITS,
+                   f"Each hidden layer needs 1 to {MAX_UNITS} units; got {units}.")
+        _check(len(self.activations) == len(self.hidden),
+               f"Give one activation per hidden layer: {len(self.hidden)} layers, "
+               f"{len(self.activations)} activations.")
+        for name in self.activations:
+            _check(name in ACTIVATIONS, f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}.")
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """How to train: loss, optimizer and the order the data is shown in."""
+
+    loss: str = "bce"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    epochs: int = 1000
+    batch_size: int | None = None  # None: the whole training set in one batch
+    shuffle: bool = False  # the tutorials keep the data in order
+    snapshot_every: int = 0  # record the fit every N epochs; 0 picks about five snapshots
+
+    def __post_init__(self):
+        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        _check(self.optimizer in OPTIMIZERS,
+               f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        _check(_is_number(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE,
+               f"Learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}; got {self.learning_rate}.")
+        _check(isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS,
+               f"Epochs must be a whole number from 1 to {MAX_EPOCHS}; got {self.epochs}.")
+        _check(self.batch_size is None or (isinstance(self.batch_size, int) and self.batch_size >= 1),
+               f"Batch size must be at least 1 (or the full batch); got {self.batch_size}.")
+        _check(isinstance(self.snapshot_every, int) and self.snapshot_every >= 0,
+               f"Snapshot interval must be 0 or more epochs; got {self.snapshot_every}.")
+
+    def snapshot_interval(self, epochs: int) -> int:
+        """Epochs between recorded fits for a run of `epochs` epochs."""
+        return self.snapshot_every or max(1, epochs // 5)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything that decides a run. Equal experiments give equal results on the CPU."""
+
+    data: DataSpec = field(default_factory=DataSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    training: TrainSpec = field(default_factory=TrainSpec)
+    seed: int = 0
+
+    def __post_init__(self):
+        _check(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
+               f"Seed must be a whole number from 0 to {2**31 - 1}; got {self.seed}.")
+
+    def replace(self, **changes) -> Experiment:
+        """A copy with top-level fields or, as `data=`, `model=`, `training=` dicts, nested fields changed."""
+        for part in ("data", "model", "training"):
+            if isinstance(changes.get(part), dict):
+                changes[part] = dataclasses.replace(getattr(self, part), **changes[part])
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Experiment:
+        """Inverse of `to_dict`; unknown keys are refused so a typo never passes silently."""
+        try:
+            return cls(
+                data=DataSpec(**values.get("data", {})),
+                model=ModelSpec(**values.get("model", {})),
+                training=TrainSpec(**values.get("training", {})),
+                seed=values.get("seed", 0),
+            )
+        except TypeError as error:
+            raise ConfigError(f"This experiment description has an unknown setting: {error}.") from None

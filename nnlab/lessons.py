@@ -1,0 +1,93 @@
+"""The seven lessons: each one the exact data, model, loss, optimizer and batch order of a tutorial."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nnlab.errors import ConfigError
+from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    tutorial: str
+    notice: str  # what to watch for, in our own words
+    predict: str  # a question for the class before pressing Train
+    experiment: Experiment
+
+
+def _bump(hidden: tuple[int, ...]) -> Experiment:
+    return Experiment(
+        DataSpec("bump"),
+        ModelSpec(hidden, ("sigmoid",) * len(hidden)),
+        TrainSpec("bce", "adam", 0.01, 7000, batch_size=32, snapshot_every=1000))
+
+
+def _heart(hidden: tuple[int, ...], activations: tuple[str, ...]) -> Experiment:
+    return Experiment(
+        DataSpec("heart-failure", train_fraction=0.8),
+        ModelSpec(hidden, activations),
+        TrainSpec("bce_logits", "sgd", 0.01, 1000, batch_size=None, snapshot_every=100),
+        seed=42)
+
+
+LESSONS = {lesson.id: lesson for lesson in (
+    Lesson("step-two-neurons", "Two sigmoid neurons make a step", "000 / 004",
+           "Each hidden sigmoid is a soft step. Two of them, weighted and added, make the staircase "
+           "from 1 down to 0.5 down to 0. Watch the curve sharpen between epoch 1000 and 5000.",
+           "Will two neurons be enough to draw two steps?",
+           Experiment(DataSpec("step"), ModelSpec((2,), ("sigmoid",)),
+                      TrainSpec("bce", "sgd", 0.01, 5000, batch_size=1, snapshot_every=1000))),
+    Lesson("bump-twenty-neurons", "Twenty neurons draw two bumps", "001",
+           "Twenty soft steps can rise and fall several times. The centre bump is learned first; "
+           "the outer bumps between 20 and 40 stay hard to fit.",
+           "Which part of the data will the network get wrong longest?",
+           _bump((20,))),
+    Lesson("bump-two-layers", "A second hidden layer for the bumps", "001 (suggested)",
+           "Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
+           "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson.",
+           "Will two small layers beat one wide layer on the outer bumps?",
+           _bump((10, 10))),
+    Lesson("simple-classifier", "A 64-128-10 classifier on random points", "002",
+           "The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
+           "units can memorise 32 points. Low training loss is not the same as learning.",
+           "Can a network reach a low loss on labels that are pure noise?",
+           Experiment(DataSpec("random-classes"), ModelSpec((128,), ("relu",)),
+                      TrainSpec("cross_entropy", "adam", 0.01, 10, batch_size=None, snapshot_every=1))),
+    Lesson("tabular-linear", "A linear network on heart-failure records", "003",
+           "Without an activation, stacked linear layers are one linear model. Watch train and test "
+           "accuracy: both stop improving early.",
+           "How far above the share of the larger class (68%) can a linear model go?",
+           _heart((5,), ("identity",))),
+    Lesson("tabular-deeper-linear", "Deeper, still linear", "003",
+           "Two hidden layers of 20 and no activation: more weights, the same linear model. "
+           "Depth alone does not help.",
+           "Will more layers and more units raise test accuracy?",
+           _heart((20, 20), ("identity", "identity"))),
+    Lesson("tabular-relu", "One ReLU changes the model", "003",
+           "Add ReLU after the hidden layer of the linear network: now it can bend. Compare the "
+           "test accuracy curve with the linear lesson.",
+           "Will one activation function do what extra layers could not?",
+           _heart((5,), ("relu",))),
+)}
+
+
+def names() -> list[str]:
+    return list(LESSONS)
+
+
+def get(lesson_id: str) -> Experiment:
+    return lesson(lesson_id).experiment
+
+
+def lesson(lesson_id: str) -> Lesson:
+    if lesson_id not in LESSONS:
+        raise ConfigError(f"Unknown lesson {lesson_id!r}; choose one of {', '.join(LESSONS)}.")
+    return LESSONS[lesson_id]
+
+
+def matching(exp: Experiment) -> str | None:
+    """The lesson an experiment is, unchanged, or None once a setting differs."""
+    return next((lesson_id for lesson_id, item in LESSONS.items() if item.experiment == exp), None)

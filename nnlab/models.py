@@ -1,0 +1,78 @@
+"""The network: a plain `torch.nn.Sequential` anyone can print, save or paste into a notebook."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nnlab.experiment import Experiment
+
+ACTIVATION_MODULES = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
+    "identity": None,  # no module at all, as in the tutorials' purely linear stacks
+}
+
+
+def outputs_probability(exp: Experiment, task: str) -> bool:
+    """BCE (and MSE on a binary target) read a probability, so the model ends in a sigmoid."""
+    return exp.training.loss == "bce" or (exp.training.loss == "mse" and task == "binary")
+
+
+def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "binary") -> nn.Sequential:
+    """Linear layers with the chosen activation after each hidden one. Draws initial weights from
+    torch's global generator, so seed it first (`train` does)."""
+    layers: list[nn.Module] = []
+    width = n_inputs
+    for units, activation in zip(exp.model.hidden, exp.model.activations):
+        layers.append(nn.Linear(width, units))
+        if ACTIVATION_MODULES[activation] is not None:
+            layers.append(ACTIVATION_MODULES[activation]())
+        width = units
+    layers.append(nn.Linear(width, n_outputs))
+    if outputs_probability(exp, task):
+        layers.append(nn.Sigmoid())
+    return nn.Sequential(*layers)
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def predict_proba(model: nn.Sequential, x: torch.Tensor, exp: Experiment, task: str) -> torch.Tensor:
+    """What the network predicts as a number a chart can show: a probability for classes
+    ((N,) for binary, (N, classes) for multi-class), the raw output for regression."""
+    with torch.no_grad():
+        out = model(x)
+    if task == "multiclass":
+        return torch.softmax(out, dim=1)
+    if task == "binary" and not outputs_probability(exp, task):
+        out = torch.sigmoid(out)
+    return out.reshape(-1)
+
+
+def hidden_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """The output of every hidden layer (after its activation), in order."""
+    outputs, h = [], x
+    modules = list(model)
+    with torch.no_grad():
+        for i, module in enumerate(modules[:-1]):
+            h = module(h)
+            following = modules[i + 1]
+            if not isinstance(module, nn.Linear) or isinstance(following, nn.Linear):
+                outputs.append(h)
+    return outputs
+
+
+def sequential_code(model: nn.Sequential) -> str:
+    """The Python that builds `model`, one module a line, ready to paste into a notebook."""
+    lines = []
+    for module in model:
+        if isinstance(module, nn.Linear):
+            lines.append(f"    nn.Linear({module.in_features}, {module.out_features}),")
+        else:
+            lines.append(f"    nn.{type(module).__name__}(),")
+    return "from torch import nn\n\nmodel = nn.Sequential(\n" + "\n".join(lines) + "\n)"

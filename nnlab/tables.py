@@ -1,0 +1,191 @@
+"""Real tables: reading user CSVs with a report of every change, and the cached heart-failure download."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nnlab.errors import DataError
+
+HEART_FILE = "heart_failure_clinical_records_dataset.csv"
+HEART_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00519/" + HEART_FILE
+MIN_ROWS = 10
+YES_NO = {"yes": 1, "no": 0, "true": 1, "false": 0, "y": 1, "n": 0, "t": 1, "f": 0}
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame  # numeric features and the target column, no missing cells
+    target: str
+    notes: list[str] = field(default_factory=list)
+    class_names: list[str] = field(default_factory=list)  # original labels when they were text
+
+
+def data_dir() -> Path:
+    """Where downloads and uploads are kept: $NNLAB_DATA_DIR, else ~/.cache/nnlab."""
+    return Path(os.environ.get("NNLAB_DATA_DIR") or Path.home() / ".cache" / "nnlab")
+
+
+def load_heart_failure() -> pd.DataFrame:
+    """The heart-failure table from the data directory, downloaded once if it is not there yet."""
+    path = data_dir() / HEART_FILE
+    if not path.exists():
+        try:
+            with urllib.request.urlopen(HEART_URL, timeout=10) as response:
+                content = response.read()
+        except OSError as error:
+            raise DataError(
+                f"The heart-failure table is not cached and could not be downloaded ({error}). "
+                f"Upload {HEART_FILE} with the CSV upload box, or place it in {path.parent}.") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return read_csv(path, target="DEATH_EVENT").frame
+
+
+def store_upload(content: bytes) -> str:
+    """Keep an uploaded file under its content hash, so an Experiment can name it by a short key."""
+    key = hashlib.sha256(content).hexdigest()[:16]
+    folder = data_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key}.csv").write_bytes(content)
+    return key
+
+
+def load_upload(key: str, target: str) -> Table:
+    path = data_dir() / "uploads" / f"{key}.csv"
+    if not path.exists():
+        raise DataError("The uploaded file is no longer on the server; please upload it again.")
+    return read_csv(path, target=target)
+
+
+def read_csv(source, target: str | None = None) -> Table:
+    """Read a CSV (path, bytes or file object) into a clean numeric table, or raise `DataError`.
+
+    Recoverable problems are fixed and listed in `notes`; nothing is dropped without a note.
+    The target defaults to the last column.
+    """
+    text, notes = _decode(_read_bytes(source))
+    frame = _parse(text, notes)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        raise DataError("Two columns have the same name; give every column a distinct header.")
+    target = target or frame.columns[-1]
+    if target not in frame.columns:
+        raise DataError(f"There is no column named {target!r}; columns are: {', '.join(frame.columns)}.")
+    if frame.shape[1] < 2:
+        raise DataError("The table needs at least one feature column besides the target.")
+    labels, class_names = _clean_target(frame[target], notes)
+    keep = labels.notna()
+    if not keep.all():
+        notes.append(f"Dropped {int((~keep).sum())} rows whose target {target!r} was empty.")
+    features = _clean_features(frame.drop(columns=[target])[keep], notes)
+    clean = features.assign(**{target: labels[keep]}).reset_index(drop=True)
+    if len(clean) < MIN_ROWS:
+        raise DataError(f"The table has {len(clean)} usable rows; at least {MIN_ROWS} are needed to train and test.")
+    if clean[target].nunique() < 2:
+        raise DataError(f"The target {target!r} has only one value, so there is nothing to tell apart.")
+    return Table(clean, target, notes, class_names)
+
+
+def _read_bytes(source) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes()
+    content = source.getvalue() if hasattr(source, "getvalue") else source.read()
+    return content.encode() if isinstance(content, str) else content
+
+
+def _decode(content: bytes) -> tuple[str, list[str]]:
+    if not content.strip():
+        raise DataError("The file is empty.")
+    if b"\x00" in content[:4096]:
+        raise DataError("This is not a text CSV file (it contains binary data). Save the table as CSV and try again.")
+    try:
+        return content.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace"), ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
+
+
+def _parse(text: str, notes: list[str]) -> pd.DataFrame:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter != ",":
+        notes.append(f"Columns are separated by {'tab' if delimiter == chr(9) else repr(delimiter)}.")
+    decimal = "," if delimiter != "," and _has_decimal_commas(sample) else "."
+    if decimal == ",":
+        notes.append("Numbers use a decimal comma (1,5 means 1.5).")
+    skipped: list[int] = []
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, engine="python",
+                            skipinitialspace=True, on_bad_lines=lambda line: skipped.append(1) and None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+        raise DataError(f"This file could not be read as a table: {error}") from None
+    if skipped:
+        notes.append(f"Skipped {len(skipped)} rows that had more cells than the header.")
+    if frame.empty:
+        raise DataError("The file has a header but no data rows.")
+    return frame
+
+
+def _has_decimal_commas(sample: str) -> bool:
+    import re
+
+    return re.search(r"(?<![\d,])\d+,\d+(?![\d,])", sample) is not None
+
+
+def _clean_target(labels: pd.Series, notes: list[str]) -> tuple[pd.Series, list[str]]:
+    """Numeric labels stay; yes/no becomes 1/0; other text becomes class numbers in sorted order."""
+    numeric = pd.to_numeric(labels, errors="coerce")
+    if numeric.notna().sum() == labels.notna().sum():
+        return numeric.where(np.isfinite(numeric)), []
+    text = labels.astype("string").str.strip()
+    lowered = text.str.lower()
+    if lowered.dropna().isin(YES_NO.keys()).all():
+        notes.append(f"Target {labels.name!r}: text labels yes/no (true/false) were turned into 1/0.")
+        return lowered.map(YES_NO).astype(float), ["0", "1"]
+    classes = sorted(text.dropna().unique())
+    notes.append(f"Target {labels.name!r}: {len(classes)} text labels were numbered 0..{len(classes) - 1} "
+                 f"({', '.join(classes[:5])}{', …' if len(classes) > 5 else ''}).")
+    return text.map({name: i for i, name in enumerate(classes)}).astype(float), list(classes)
+
+
+def _clean_features(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    clean = pd.DataFrame(index=features.index)
+    for name, column in features.items():
+        numeric = pd.to_numeric(column, errors="coerce")
+        was_text = int((numeric.isna() & column.notna()).sum())
+        if was_text == column.notna().sum() and was_text:
+            lowered = column.astype("string").str.strip().str.lower()
+            if lowered.dropna().isin(YES_NO.keys()).all():
+                clean[name] = lowered.map(YES_NO).astype(float)
+                notes.append(f"Column {name!r}: yes/no text turned into 1/0.")
+                continue
+            notes.append(f"Dropped column {name!r}: it holds text, not numbers.")
+            continue
+        if was_text:
+            notes.append(f"Column {name!r}: {was_text} cells were not numbers and were treated as missing.")
+        infinite = int(np.isinf(numeric).sum())
+        if infinite:
+            numeric = numeric.where(np.isfinite(numeric))
+            notes.append(f"Column {name!r}: {infinite} infinite values were treated as missing.")
+        clean[name] = numeric.astype(float)
+    if clean.shape[1] == 0:
+        raise DataError("No column besides the target holds numbers, so there is nothing to learn from.")
+    missing = clean.isna().sum()
+    for name, count in missing[missing > 0].items():
+        fill = clean[name].median()
+        clean[name] = clean[name].fillna(0.0 if pd.isna(fill) else fill)
+        notes.append(f"Column {name!r}: {int(count)} missing cells filled with the column median.")
+    return clean

@@ -1,0 +1,102 @@
+"""Sidebar control groups. Each draws its widgets, seeded from the Experiment, and returns the
+Experiment they describe; `apply` validates it and keeps the old one if a value is refused."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlab.datasets import DATASETS
+from nnlab.errors import NnlabError
+from nnlab.experiment import ACTIVATIONS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
+from nnlab.training import LOSSES_FOR_TASK
+from nnlab.ui import state
+
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCH_SIZES = [None, 1, 4, 8, 16, 32, 64, 128, 256]
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
+LOSS_LABELS = {"bce": "Binary cross-entropy (sigmoid output)", "bce_logits": "BCE with logits",
+               "cross_entropy": "Cross-entropy (classes)", "mse": "Mean squared error"}
+
+
+def apply(old: Experiment, build) -> Experiment:
+    """Build the new experiment from widget values; on a refused value show why and keep `old`."""
+    try:
+        new = build()
+    except NnlabError as error:
+        st.sidebar.error(str(error))
+        return old
+    if new != old:
+        state.update(new)
+    return new
+
+
+def data_controls(exp: Experiment) -> Experiment:
+    spec = exp.data
+    names = [name for name in DATASETS if name != "csv" or spec.name == "csv"]
+    st.sidebar.header("Data")
+    name = st.sidebar.selectbox("Dataset", names, key=state.seeded("dataset", spec.name),
+                                format_func=lambda n: DATASETS[n].label)
+    plane = DATASETS[name].group == "2-D"
+    noise = st.sidebar.slider("Noise", 0.0, 2.0, step=0.05, key=state.seeded("noise", spec.noise),
+                              disabled=not plane, help="Standard deviation of the jitter added to 2-D points.")
+    points = st.sidebar.slider("Points", 50, 2000, step=50, key=state.seeded("points", spec.n_points), disabled=not plane)
+    fraction = st.sidebar.slider("Train fraction", 0.1, 1.0, step=0.05, key=state.seeded("fraction", spec.train_fraction),
+                                 help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
+    seed = seed_control(exp)
+    return apply(exp, lambda: exp.replace(
+        data={"name": name, "noise": float(noise), "n_points": int(points), "train_fraction": float(fraction)}, seed=seed))
+
+
+def seed_control(exp: Experiment) -> int:
+    return int(st.sidebar.number_input("Seed", 0, 2**31 - 1, step=1, key=state.seeded("seed", exp.seed),
+                                       help="Fixes the initial weights, the data split and the shuffling."))
+
+
+def model_controls(exp: Experiment) -> Experiment:
+    spec = exp.model
+    st.sidebar.header("Model")
+    layers = st.sidebar.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=state.seeded("layers", len(spec.hidden)))
+    hidden, activations = [], []
+    for i in range(layers):
+        previous = (spec.hidden[min(i, len(spec.hidden) - 1)], spec.activations[min(i, len(spec.hidden) - 1)]) if spec.hidden else (8, "relu")
+        units_column, activation_column = st.sidebar.columns([2, 3])
+        hidden.append(int(units_column.number_input(f"Layer {i + 1} units", 1, MAX_UNITS, step=1,
+                                                    key=state.seeded(f"units_{i}", previous[0]))))
+        activations.append(activation_column.selectbox(f"Layer {i + 1} activation", ACTIVATIONS,
+                                                       key=state.seeded(f"activation_{i}", previous[1])))
+    return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations)}))
+
+
+def training_controls(exp: Experiment, task: str) -> Experiment:
+    spec = exp.training
+    st.sidebar.header("Training")
+    optimizer = st.sidebar.selectbox("Optimizer", list(OPTIMIZER_LABELS), key=state.seeded("optimizer", spec.optimizer),
+                                     format_func=OPTIMIZER_LABELS.get)
+    rates = sorted(set(LEARNING_RATES) | {spec.learning_rate})
+    rate = st.sidebar.select_slider("Learning rate", rates, key=state.seeded("rate", spec.learning_rate))
+    losses = list(LOSSES_FOR_TASK[task])
+    loss = st.sidebar.selectbox("Loss", losses, key=state.seeded("loss", spec.loss if spec.loss in losses else losses[0]),
+                                format_func=LOSS_LABELS.get)
+    epochs = st.sidebar.number_input("Epochs", 1, MAX_EPOCHS, step=100, key=state.seeded("epochs", spec.epochs))
+    sizes = BATCH_SIZES if spec.batch_size in BATCH_SIZES else BATCH_SIZES + [spec.batch_size]
+    batch = st.sidebar.selectbox("Batch size", sizes, key=state.seeded("batch", spec.batch_size),
+                                 format_func=lambda b: "Full batch" if b is None else str(b))
+    shuffle = st.sidebar.checkbox("Shuffle each epoch", key=state.seeded("shuffle", spec.shuffle))
+    seed = seed_control(exp)
+    return apply(exp, lambda: exp.replace(
+        training={"optimizer": optimizer, "learning_rate": float(rate), "loss": loss, "epochs": int(epochs),
+                  "batch_size": batch, "shuffle": bool(shuffle)}, seed=seed))
+
+
+def with_data(exp: Experiment):
+    """Load the experiment's data; if its loss does not suit the data's task, switch to one that does."""
+    from nnlab.training import fit_loss_to_task
+    from nnlab.ui.cached import data_for
+
+    data = data_for(exp)
+    fitted = fit_loss_to_task(exp, data.task)
+    if fitted != exp:
+        st.info(f"This dataset is a {data.task} task, so the loss is now {LOSS_LABELS[fitted.training.loss]}.")
+        state.update(fitted)
+        st.session_state.pop("w_loss", None)
+    return fitted, data

@@ -1,0 +1,51 @@
+"""What every page shares: page config, the lesson picker, and errors shown as messages."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import streamlit as st
+
+from nnlab import lessons
+from nnlab.errors import NnlabError
+from nnlab.experiment import Experiment
+from nnlab.ui import state
+
+CUSTOM = "custom"
+log = logging.getLogger("nnlab")
+
+
+def page(title: str, icon: str) -> Experiment:
+    """Set up a page and its sidebar; return the session's experiment."""
+    st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
+    exp = state.current()
+    _lesson_picker(exp)
+    return state.current()
+
+
+def _lesson_picker(exp: Experiment) -> None:
+    chosen = lessons.matching(exp) or CUSTOM
+    options = [*lessons.names(), CUSTOM]
+    st.session_state["w_lesson"] = chosen
+
+    def on_pick():
+        picked = st.session_state["w_lesson"]
+        if picked != CUSTOM:
+            state.load(lessons.get(picked))
+
+    st.sidebar.selectbox("Lesson", options, key="w_lesson", on_change=on_pick,
+                         format_func=lambda i: "Your own settings" if i == CUSTOM else lessons.lesson(i).title)
+
+
+@contextlib.contextmanager
+def shown_errors():
+    """Turn any failure inside into a message on the page; the session and its settings live on."""
+    try:
+        yield
+    except NnlabError as error:
+        st.error(str(error))
+    except Exception as error:  # a bug must not put a traceback on the projector
+        log.exception("unexpected error")
+        st.error(f"Something went wrong ({type(error).__name__}: {error}). Your settings are kept; "
+                 f"try other settings or reload the page.")

@@ -1,0 +1,77 @@
+"""Drawing a finished run or comparison: fit at a chosen snapshot, curves, and the device readout."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlab import charts, views
+from nnlab.compare import CompareRun, compare_histories, compare_summary
+from nnlab.training import TrainResult
+
+
+def readout(result: TrainResult) -> None:
+    last = result.history.iloc[-1] if len(result.history) else None
+    cells = st.columns(4)
+    cells[0].metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—")
+    if last is not None and "test_acc" in last:
+        cells[1].metric("Test accuracy", f"{last['test_acc']:.1%}")
+    elif last is not None and "train_acc" in last:
+        cells[1].metric("Train accuracy", f"{last['train_acc']:.1%}")
+    cells[2].metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
+    cells[3].metric("Device", result.device.upper(), help=result.device_reason)
+    st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.1f} s on {result.device.upper()}. {result.device_reason}")
+
+
+def fit_view(result: TrainResult, epoch: int) -> None:
+    """The picture the tutorial draws: fit curve, decision boundary, or accuracy and confusion."""
+    data = result.data
+    points = views.points_frame(data)
+    if data.shape_kind == "1d":
+        st.altair_chart(charts.fit_1d(points, data.target_name, views.fit_curve(result, epoch)), width="stretch")
+    elif data.shape_kind == "2d" and data.task == "binary":
+        grid = views.decision_grid(result, epoch)
+        st.altair_chart(charts.decision_boundary(grid, points, data.class_names, epoch), width="stretch")
+    elif data.task != "regression":
+        split = "test" if data.has_test else "train"
+        title = f"{split.capitalize()} confusion matrix after epoch {epoch}"
+        st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), title), width="stretch")
+
+
+def show_training(result: TrainResult) -> None:
+    if result.message:
+        st.warning(result.message + " The charts show the run up to the last finite epoch.")
+    if not len(result.history):
+        return
+    readout(result)
+    epochs = sorted(result.snapshots)
+    epoch = st.select_slider("Show the fit after epoch", epochs, value=epochs[-1],
+                             key=f"snapshot_{hash(result.experiment)}",
+                             help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        fit_view(result, epoch)
+    with right:
+        st.altair_chart(charts.loss_curves(result.history), width="stretch")
+    if "train_acc" in result.history:
+        st.altair_chart(charts.accuracy_curves(result.history), width="stretch")
+
+
+def show_comparison(runs: list[CompareRun]) -> None:
+    histories = compare_histories(runs)
+    st.altair_chart(charts.compare_curves(histories, "train_loss"), width="stretch")
+    if "test_acc" in histories:
+        st.altair_chart(charts.compare_curves(histories, "test_acc"), width="stretch")
+    first_seed = [run for run in runs if run.seed == runs[0].seed]
+    columns = st.columns(min(len(first_seed), 4))
+    for column, run in zip(columns * 2, first_seed):
+        with column:
+            st.markdown(f"**{run.activation}** (seed {run.seed})")
+            if run.result.message:
+                st.caption(run.result.message)
+            if len(run.history):
+                fit_view(run.result, max(run.result.snapshots))
+    st.subheader("Final metrics (mean and spread over seeds)")
+    st.dataframe(compare_summary(runs).round(4), hide_index=True)
+    devices = {run.result.device for run in runs}
+    seconds = sum(run.result.seconds for run in runs)
+    st.caption(f"{len(runs)} runs in {seconds:.1f} s on {', '.join(d.upper() for d in devices)}. {runs[0].result.device_reason}")

@@ -1,0 +1,94 @@
+"""What the charts show, as DataFrames: predictions of a trained network, confusion counts,
+the layout of a network diagram. Torch and pandas only, so every picture is testable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from nnlab.datasets import Data
+from nnlab.models import predict_proba
+from nnlab.training import TrainResult
+
+
+def points_frame(data: Data) -> pd.DataFrame:
+    """Every data point with its split and, for classes, a readable class name."""
+    frame = data.frame()
+    if data.task != "regression" and data.hard_labels:
+        frame["class"] = [data.class_names[int(v)] for v in frame[data.target_name]]
+    return frame
+
+
+def fit_curve(result: TrainResult, epoch: int, resolution: int = 300) -> pd.DataFrame:
+    """1-D data: the network's output over a dense x grid, with the weights of snapshot `epoch`."""
+    data = result.data
+    x_all = torch.cat([data.x_train, data.x_test])[:, 0]
+    grid = torch.linspace(float(x_all.min()), float(x_all.max()), resolution).reshape(-1, 1)
+    prediction = predict_proba(result.model_at(epoch), grid, result.experiment, data.task)
+    return pd.DataFrame({"x": grid[:, 0].numpy(), "prediction": prediction.numpy(), "epoch": epoch})
+
+
+def decision_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.DataFrame:
+    """2-D binary data: probability of class 1 on a grid covering every point, with a margin."""
+    data = result.data
+    points = torch.cat([data.x_train, data.x_test])
+    low, high = points.min(dim=0).values, points.max(dim=0).values
+    margin = (high - low) * 0.05
+    axes = [torch.linspace(float(low[i] - margin[i]), float(high[i] + margin[i]), resolution) for i in range(2)]
+    grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
+    grid = torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1)
+    probability = predict_proba(result.model_at(epoch), grid, result.experiment, data.task)
+    if data.task == "multiclass":
+        probability = probability.argmax(dim=1).float()
+    step = [float(axis[1] - axis[0]) for axis in axes]
+    return pd.DataFrame({
+        "x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
+        "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1],
+        "probability": probability.numpy(),
+    })
+
+
+def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
+    """Counts of (actual, predicted) class pairs on the train or test part at snapshot `epoch`."""
+    data = result.data
+    x, y = (data.x_test, data.y_test) if split == "test" else (data.x_train, data.y_train)
+    probability = predict_proba(result.model_at(epoch), x, result.experiment, data.task)
+    predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
+    actual = y.reshape(-1).long()
+    names = data.class_names
+    counts = np.zeros((len(names), len(names)), dtype=int)
+    np.add.at(counts, (actual.numpy(), predicted.numpy()), 1)
+    return pd.DataFrame([{"actual": names[a], "predicted": names[p], "count": int(counts[a, p])}
+                         for a in range(len(names)) for p in range(len(names))])
+
+
+def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12):
+    """Nodes and edges for a diagram of a network with layer `sizes` (input, hidden..., output).
+
+    Layers wider than `max_drawn` are drawn with their first units and a "+N" label, so a
+    256-unit layer stays readable on a projector.
+    """
+    nodes, edges = [], []
+    for layer, size in enumerate(sizes):
+        drawn = min(size, max_drawn)
+        for unit in range(drawn):
+            nodes.append({"layer": layer, "unit": unit, "x": layer, "y": unit - (drawn - 1) / 2,
+                          "label": "", "kind": _layer_kind(layer, len(sizes))})
+        if size > drawn:
+            nodes.append({"layer": layer, "unit": drawn, "x": layer, "y": drawn / 2 + 0.6,
+                          "label": f"+{size - drawn}", "kind": "more"})
+    drawn_at = {(n["layer"], n["unit"]): n for n in nodes if n["kind"] != "more"}
+    for (layer, unit), node in drawn_at.items():
+        for (next_layer, next_unit), target in drawn_at.items():
+            if next_layer == layer + 1:
+                edges.append({"edge": len(edges), "x": node["x"], "y": node["y"],
+                              "x2": target["x"], "y2": target["y"]})
+    titles = [f"input\n{sizes[0]}"] + [f"{a}\n{s}" for s, a in zip(sizes[1:-1], activations)] + [f"output\n{sizes[-1]}"]
+    top = max(min(size, max_drawn) for size in sizes) / 2 + 1.5
+    heading = pd.DataFrame({"x": range(len(sizes)), "title": titles, "y": top})
+    return pd.DataFrame(nodes), pd.DataFrame(edges), heading
+
+
+def _layer_kind(layer: int, count: int) -> str:
+    return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"

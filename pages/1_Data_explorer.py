@@ -1,0 +1,53 @@
+"""Data explorer: choose a dataset or upload a CSV, and look at it before training."""
+
+import streamlit as st
+
+from nnlab import charts, views
+from nnlab.datasets import DATASETS
+from nnlab.tables import read_csv, store_upload
+from nnlab import ui
+from nnlab.errors import DataError
+
+exp = ui.page("Data explorer", "🔎")
+exp = ui.data_controls(exp)
+st.title("Data explorer")
+
+with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
+    upload = st.file_uploader("CSV file (one row per example, one column to predict)", type=["csv", "txt"], key="upload")
+    if upload is not None:
+        try:
+            table = read_csv(upload.getvalue())
+            columns = list(table.frame.columns)
+            target = st.selectbox("Column to predict", columns, index=len(columns) - 1, key="upload_target")
+            if st.button("Use this table", type="primary"):
+                read_csv(upload.getvalue(), target=target)  # refuse an unusable target before switching
+                ui.load(exp.replace(data={"name": "csv", "source": store_upload(upload.getvalue()),
+                                          "target": target, "train_fraction": 0.8}))
+                st.rerun()
+        except DataError as error:
+            st.error(f"{error} The previous dataset is kept.")
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    frame = views.points_frame(data)
+    st.subheader(DATASETS[exp.data.name].label)
+    st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
+                f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
+                f"`{data.target_name}`" + (f" with classes {', '.join(data.class_names)}." if data.class_names and data.task == "multiclass" else "."))
+    for note in data.notes:
+        st.caption(f"ℹ️ {note}")
+    if data.shape_kind == "1d":
+        st.altair_chart(charts.scatter_1d(frame, data.target_name), width="stretch")
+    elif data.shape_kind == "2d" and "class" in frame:
+        st.altair_chart(charts.scatter_2d(frame, data.class_names), width="stretch")
+    else:
+        left, right = st.columns(2)
+        if data.task != "regression":
+            left.altair_chart(charts.class_balance(frame["class"]), width="stretch")
+        feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
+        right.altair_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
+        if data.n_features <= 40:
+            st.altair_chart(charts.correlation_heatmap(frame.drop(columns=["split", "class"], errors="ignore")), width="stretch")
+    st.subheader("Preview")
+    st.dataframe(frame.head(200), hide_index=True, height=320)
+ui.sync_lesson_link(exp)

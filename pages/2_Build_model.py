@@ -1,0 +1,29 @@
+"""Build model: hidden layers, units and activations; the network drawn and as PyTorch code."""
+
+import streamlit as st
+import torch
+
+from nnlab import charts, ui, views
+from nnlab.models import build_model, parameter_count, sequential_code
+
+exp = ui.page("Build model", "🏗️")
+exp = ui.model_controls(exp)
+st.title("Build model")
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    torch.manual_seed(exp.seed)
+    model = build_model(exp, data.n_features, data.n_outputs, data.task)
+    sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.altair_chart(charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
+    with right:
+        st.metric("Trainable parameters", f"{parameter_count(model):,}")
+        st.markdown(f"Input: **{data.n_features}** feature{'s' if data.n_features > 1 else ''} · "
+                    f"output: **{data.n_outputs}** ({data.task})")
+        st.markdown("The same network in PyTorch:")
+        st.code(sequential_code(model), language="python")
+        with st.expander("How PyTorch prints it"):
+            st.code(repr(model), language="text")
+ui.sync_lesson_link(exp)

@@ -1,0 +1,31 @@
+"""Train: optimizer, learning rate, loss, epochs; watch the loss fall and the fit take shape."""
+
+import streamlit as st
+
+from nnlab import lessons, ui
+from nnlab.ui.results import show_training
+
+exp = ui.page("Train", "🏋️")
+st.title("Train")
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    exp = ui.training_controls(exp, data.task)
+    lesson_id = lessons.matching(exp)
+    if lesson_id:
+        lesson = lessons.lesson(lesson_id)
+        st.markdown(f"**{lesson.title}** (tutorial {lesson.tutorial}). {lesson.notice}")
+        st.info(f"**Predict first:** {lesson.predict}")
+    spec = exp.training
+    st.caption(f"{spec.optimizer.upper()} · learning rate {spec.learning_rate:g} · {spec.loss} · "
+               f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
+               f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
+    result = ui.cached_result(exp)
+    if st.button("Train", type="primary", key="train", disabled=result is not None,
+                 help="These settings have been trained already; their result is shown." if result else None):
+        result = ui.train_live(exp)
+    if result is None:
+        st.info("Press **Train** to start. The same settings again later show their result at once.")
+    else:
+        show_training(result)
+ui.sync_lesson_link(exp)

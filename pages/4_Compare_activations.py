@@ -1,0 +1,35 @@
+"""Compare activations: the same data and seeds, one network per activation function."""
+
+import streamlit as st
+
+from nnlab import ui
+from nnlab.experiment import ACTIVATIONS
+from nnlab.ui.results import show_comparison
+
+exp = ui.page("Compare activations", "⚖️")
+st.title("Compare activations")
+st.markdown("Every network starts from the same seeds and sees the same data; only the activation "
+            "of the hidden layers changes. The band shows the spread over seeds.")
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    st.sidebar.header("Comparison")
+    activations = tuple(st.sidebar.multiselect("Activations", ACTIVATIONS, default=["sigmoid", "tanh", "relu", "identity"],
+                                               key="compare_activations"))
+    seeds = st.sidebar.slider("Seeds per activation", 1, 5, 3, key="compare_seeds")
+    epochs = int(st.sidebar.number_input("Epochs", 1, exp.training.epochs, min(exp.training.epochs, 1000), step=100,
+                                         key="compare_epochs", help="Fewer epochs than the lesson keep the comparison quick."))
+    if not exp.model.hidden:
+        st.warning("This model has no hidden layer, so there is no activation to compare. Add one on **Build model**.")
+        st.stop()
+    if not activations:
+        st.info("Pick at least one activation in the sidebar.")
+        st.stop()
+    runs = ui.cached_compare(exp, activations, seeds, epochs)
+    if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare", disabled=runs is not None):
+        runs = ui.compare_live(exp, activations, seeds, epochs)
+    if runs is None:
+        st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")
+    else:
+        show_comparison(runs)
+ui.sync_lesson_link(exp)

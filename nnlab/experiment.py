@@ -107,8 +107,11 @@ class TrainSpec:
                f"Snapshot interval must be 0 or more epochs; got {self.snapshot_every}.")
 
     def snapshot_interval(self, epochs: int) -> int:
-        """Epochs between recorded fits for a run of `epochs` epochs."""
-        return self.snapshot_every or max(1, epochs // 5)
+        """Epochs between recorded fits: the set interval while it gives at least two snapshots
+        in `epochs`, else about five evenly spaced ones."""
+        if self.snapshot_every and epochs // self.snapshot_every >= 2:
+            return self.snapshot_every
+        return max(1, epochs // 5)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+"""Compare activations: one run per activation and seed, from the same starting weights."""
+
+import torch
+
+import nnlab
+from nnlab.compare import compare_histories, compare_summary
+
+
+def test_compare_returns_a_run_per_activation_and_seed_from_shared_initial_weights():
+    exp = nnlab.lessons.get("tabular-relu")
+    runs = nnlab.compare(exp, activations=("relu", "tanh"), seeds=range(2), epochs=20)
+    assert [(r.activation, r.seed) for r in runs] == [("relu", 0), ("relu", 1), ("tanh", 0), ("tanh", 1)]
+    by_key = {(r.activation, r.seed): r for r in runs}
+    for seed in (0, 1):
+        relu, tanh = by_key["relu", seed].result, by_key["tanh", seed].result
+        assert torch.equal(relu.initial_state["0.weight"], tanh.initial_state["0.weight"])
+        assert not torch.equal(relu.model.state_dict()["0.weight"], tanh.model.state_dict()["0.weight"])
+    assert list(runs[2].model) [1].__class__.__name__ == "Tanh"
+
+
+def test_compare_tables_have_every_run_and_one_summary_row_per_activation():
+    runs = nnlab.compare(nnlab.lessons.get("tabular-linear"), activations=("identity", "sigmoid"), seeds=range(3), epochs=10)
+    histories = compare_histories(runs)
+    assert len(histories) == 2 * 3 * 10
+    summary = compare_summary(runs)
+    assert summary["activation"].tolist() == ["identity", "sigmoid"]
+    assert {"train_loss mean", "test_acc std", "runs diverged"} <= set(summary.columns)

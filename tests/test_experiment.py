@@ -1,0 +1,61 @@
+"""Experiment validation: every out-of-range setting is refused with a message that names it."""
+
+import pytest
+
+import nnlab
+from nnlab import ConfigError, DataSpec, Experiment, ModelSpec, TrainSpec
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: ModelSpec(hidden=(4,) * 7, activations=("relu",) * 7), "At most 6 hidden layers"),
+    (lambda: ModelSpec(hidden=(0,), activations=("relu",)), "1 to 256 units"),
+    (lambda: ModelSpec(hidden=(257,), activations=("relu",)), "1 to 256 units"),
+    (lambda: ModelSpec(hidden=(4, 4), activations=("relu",)), "one activation per hidden layer"),
+    (lambda: ModelSpec(hidden=(4,), activations=("swish",)), "Unknown activation 'swish'"),
+    (lambda: TrainSpec(learning_rate=0.0), "Learning rate must be above 0"),
+    (lambda: TrainSpec(learning_rate=10.5), "at most 10"),
+    (lambda: TrainSpec(learning_rate=float("nan")), "Learning rate"),
+    (lambda: TrainSpec(epochs=0), "Epochs must be"),
+    (lambda: TrainSpec(epochs=20_001), "Epochs must be"),
+    (lambda: TrainSpec(batch_size=0), "Batch size must be at least 1"),
+    (lambda: TrainSpec(loss="hinge"), "Unknown loss 'hinge'"),
+    (lambda: TrainSpec(optimizer="lbfgs"), "Unknown optimizer 'lbfgs'"),
+    (lambda: DataSpec(name="mnist"), "Unknown dataset 'mnist'"),
+    (lambda: DataSpec(noise=3.0), "Noise must be between 0 and 2"),
+    (lambda: DataSpec(train_fraction=0.0), "Train fraction"),
+    (lambda: DataSpec(name="csv"), "needs its file and a target"),
+    (lambda: Experiment(seed=-1), "Seed must be"),
+])
+def test_out_of_range_settings_are_refused_with_a_clear_message(make, words):
+    with pytest.raises(ConfigError, match=words):
+        make()
+
+
+def test_limits_themselves_are_accepted():
+    ModelSpec(hidden=(256,) * 6, activations=("elu",) * 6)
+    ModelSpec(hidden=(), activations=())
+    TrainSpec(learning_rate=10.0, epochs=20_000, batch_size=1)
+
+
+def test_experiment_is_hashable_and_equal_by_value():
+    one, two = nnlab.lessons.get("bump-twenty-neurons"), nnlab.lessons.get("bump-twenty-neurons")
+    assert one == two and hash(one) == hash(two)
+    assert len({one, two, one.replace(seed=3)}) == 2
+
+
+def test_replace_changes_nested_fields_and_validates():
+    exp = nnlab.lessons.get("bump-twenty-neurons")
+    changed = exp.replace(training={"learning_rate": 0.1}, model={"hidden": (3,), "activations": ("tanh",)})
+    assert changed.training.learning_rate == 0.1 and changed.model.hidden == (3,)
+    assert exp.training.learning_rate == 0.01  # frozen: the original is untouched
+    with pytest.raises(ConfigError):
+        exp.replace(training={"epochs": 10**6})
+
+
+def test_dict_round_trip_and_unknown_keys():
+    exp = nnlab.lessons.get("tabular-relu")
+    assert Experiment.from_dict(exp.to_dict()) == exp
+    bad = exp.to_dict()
+    bad["training"]["learnin_rate"] = 1
+    with pytest.raises(ConfigError, match="unknown setting"):
+        Experiment.from_dict(bad)

@@ -1,0 +1,51 @@
+"""Models: shapes, output layer consistent with the loss, and code that rebuilds the same network."""
+
+import torch
+from torch import nn
+
+import nnlab
+from nnlab.models import build_model, hidden_activations, parameter_count, sequential_code
+
+
+def test_step_model_has_sigmoid_after_both_layers():
+    model = build_model(nnlab.lessons.get("step-two-neurons"), 1, 1)
+    assert [type(m) for m in model] == [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid]
+    assert parameter_count(model) == 2 + 2 + 2 + 1
+
+
+def test_identity_activation_adds_no_module_and_logits_loss_has_linear_output():
+    model = build_model(nnlab.lessons.get("tabular-deeper-linear"), 12, 1)
+    assert [type(m) for m in model] == [nn.Linear, nn.Linear, nn.Linear]
+    assert model(torch.zeros(7, 12)).shape == (7, 1)
+
+
+def test_multiclass_model_outputs_one_logit_per_class():
+    exp = nnlab.lessons.get("simple-classifier")
+    model = build_model(exp, 64, 10, "multiclass")
+    assert model(torch.rand(5, 64)).shape == (5, 10)
+    assert not isinstance(list(model)[-1], nn.Sigmoid)
+
+
+def test_every_activation_builds_and_runs():
+    for activation in nnlab.experiment.ACTIVATIONS:
+        exp = nnlab.Experiment(model=nnlab.ModelSpec((3, 4), (activation, activation)))
+        output = build_model(exp, 2, 1)(torch.randn(6, 2))
+        assert output.shape == (6, 1) and torch.all((output > 0) & (output < 1))
+
+
+def test_sequential_code_rebuilds_the_same_architecture():
+    exp = nnlab.Experiment(model=nnlab.ModelSpec((5, 3), ("leaky_relu", "tanh")))
+    model = build_model(exp, 4, 1)
+    namespace = {}
+    exec(sequential_code(model), namespace)  # our own generated code, never user text
+    rebuilt = namespace["model"]
+    rebuilt.load_state_dict(model.state_dict())
+    x = torch.randn(8, 4)
+    assert torch.equal(rebuilt(x), model(x))
+
+
+def test_hidden_activations_returns_each_hidden_layer_output():
+    model = build_model(nnlab.lessons.get("bump-two-layers"), 1, 1)
+    outputs = hidden_activations(model, torch.zeros(3, 1))
+    assert [o.shape for o in outputs] == [(3, 10), (3, 10)]
+    assert all(torch.all((o > 0) & (o < 1)) for o in outputs)

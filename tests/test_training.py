@@ -1,0 +1,89 @@
+"""Trainer behaviour: seeded determinism, history, snapshots, divergence stop, device choice."""
+
+import math
+
+import pytest
+import torch
+
+import nnlab
+from nnlab.training import GPU_MIN_FLOPS_PER_STEP, resolve_device
+
+
+def test_same_experiment_gives_identical_weights_and_history():
+    exp = nnlab.lessons.get("bump-two-layers")
+    one, two = nnlab.train(exp, epochs=30, device="cpu"), nnlab.train(exp, epochs=30, device="cpu")
+    for name, tensor in one.model.state_dict().items():
+        assert torch.equal(tensor, two.model.state_dict()[name])
+    assert one.history.equals(two.history)
+    other = nnlab.train(exp.replace(seed=1), epochs=30, device="cpu")
+    assert not torch.equal(other.initial_state["0.weight"], one.initial_state["0.weight"])
+
+
+def test_history_has_one_row_per_epoch_with_the_defined_metrics():
+    heart = nnlab.train(nnlab.lessons.get("tabular-relu"), epochs=25)
+    assert list(heart.history.columns) == ["epoch", "train_loss", "train_acc", "test_loss", "test_acc"]
+    assert heart.history["epoch"].tolist() == list(range(1, 26))
+    assert heart.history[["train_acc", "test_acc"]].stack().between(0, 1).all()
+    step = nnlab.train(nnlab.lessons.get("step-two-neurons"), epochs=2)
+    assert list(step.history.columns) == ["epoch", "train_loss"]  # soft targets: no accuracy
+
+
+def test_train_loss_is_the_mean_per_sample_over_the_epoch():
+    exp = nnlab.lessons.get("simple-classifier")
+    result = nnlab.train(exp, epochs=1)
+    model = nnlab.build_model(exp, 64, 10, "multiclass")
+    model.load_state_dict(result.initial_state)
+    data = nnlab.load_data(exp)
+    expected = torch.nn.functional.cross_entropy(model(data.x_train), data.y_train).item()
+    assert result.history["train_loss"].iloc[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_snapshots_at_the_interval_plus_start_and_end():
+    result = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=250)
+    assert sorted(result.snapshots) == [0, 50, 100, 150, 200, 250]
+    assert torch.equal(result.snapshots[0]["0.weight"], result.initial_state["0.weight"])
+    assert torch.equal(result.snapshots[250]["0.weight"], result.model.state_dict()["0.weight"])
+    lesson = nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=300)
+    assert sorted(lesson.snapshots) == [0, 100, 200, 300]
+
+
+def test_progress_callback_reports_epochs_in_order():
+    seen = []
+    nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, progress=lambda e, total, rows: seen.append((e, total, len(rows))))
+    assert seen[-1] == (200, 200, 200)
+    assert [e for e, _, _ in seen] == sorted(e for e, _, _ in seen) and len(seen) == 100
+
+
+def test_huge_learning_rate_stops_at_first_non_finite_epoch_with_message():
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    result = nnlab.train(exp, epochs=500)
+    assert result.diverged_at is not None and result.diverged_at <= 500
+    assert f"diverged at epoch {result.diverged_at}" in result.message and "smaller learning rate" in result.message
+    assert len(result.history) == result.diverged_at - 1
+    assert result.history.drop(columns="epoch").map(math.isfinite).all().all()
+    assert all(torch.isfinite(t).all() for t in result.model.state_dict().values())
+    assert max(result.snapshots) == result.diverged_at - 1
+
+
+def test_loss_must_fit_the_task():
+    exp = nnlab.lessons.get("simple-classifier").replace(training={"loss": "bce"})
+    with pytest.raises(nnlab.ConfigError, match="does not fit a multiclass target"):
+        nnlab.train(exp, epochs=1)
+
+
+def test_auto_picks_cpu_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    device, reason = resolve_device("auto", 1e12)
+    assert device.type == "cpu" and "no GPU" in reason
+    assert nnlab.train(nnlab.lessons.get("simple-classifier"), epochs=1).device == "cpu"
+    with pytest.raises(nnlab.ConfigError, match="not available"):
+        resolve_device("cuda", 1.0)
+
+
+def test_auto_uses_a_gpu_only_for_enough_work(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    small, why = resolve_device("auto", GPU_MIN_FLOPS_PER_STEP / 10)
+    large, _ = resolve_device("auto", GPU_MIN_FLOPS_PER_STEP * 10)
+    assert small.type == "cpu" and "too little work" in why
+    assert large.type == "cuda"

@@ -1,0 +1,55 @@
+"""What the charts are given, and the charts themselves as Vega-Lite specs."""
+
+import pandas as pd
+import torch
+
+import nnlab
+from nnlab import charts, views
+
+
+def test_fit_curve_spans_the_data_and_matches_the_model():
+    result = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=20)
+    curve = views.fit_curve(result, 20)
+    assert curve["x"].min() == -50 and curve["x"].max() == 49
+    expected = result.model(torch.tensor([[0.0]])).item()
+    nearest = curve.iloc[(curve["x"]).abs().argsort().iloc[0]]
+    assert abs(nearest["prediction"] - expected) < 0.05
+    first = views.fit_curve(result, 0)
+    assert not first["prediction"].equals(curve["prediction"])  # the scrubber shows other weights
+
+
+def test_decision_grid_covers_the_points_with_probabilities():
+    exp = nnlab.Experiment(nnlab.DataSpec("circle", n_points=200, train_fraction=0.8),
+                           nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec(epochs=5))
+    result = nnlab.train(exp)
+    grid = views.decision_grid(result, 5, resolution=20)
+    assert len(grid) == 400 and grid["probability"].between(0, 1).all()
+    points = torch.cat([result.data.x_train, result.data.x_test])
+    assert grid["x1"].min() < points[:, 0].min() and grid["x1_end"].max() > points[:, 0].max()
+
+
+def test_confusion_counts_add_up_to_the_split():
+    result = nnlab.train(nnlab.lessons.get("tabular-relu"), epochs=50)
+    counts = views.confusion(result, "test", 50)
+    assert counts["count"].sum() == 60 and len(counts) == 4
+    accuracy = counts.query("actual == predicted")["count"].sum() / 60
+    assert abs(accuracy - result.history["test_acc"].iloc[-1]) < 1e-9
+
+
+def test_network_layout_caps_wide_layers_with_a_count():
+    nodes, edges, heading = views.network_layout([1, 256, 1], ["relu"])
+    assert (nodes["label"] == "+244").sum() == 1
+    assert len(edges) == 12 + 12
+    assert heading["title"].tolist() == ["input\n1", "relu\n256", "output\n1"]
+
+
+def test_charts_carry_their_data_and_palette():
+    history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, float("nan")], "test_loss": [1.1, 0.7, 0.6]})
+    spec = charts.loss_curves(history).to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert {row["curve"] for row in values} == {"train", "test"}
+    assert len(values) == 5  # the NaN point is left out rather than drawn
+    frame = views.points_frame(nnlab.load_data(nnlab.Experiment(nnlab.DataSpec("xor", n_points=100))))
+    scatter = charts.scatter_2d(frame, ["0", "1"]).to_dict()
+    assert scatter["encoding"]["shape"]["field"] == "class"
+    assert scatter["encoding"]["color"]["scale"]["range"] == charts.PALETTE[:2]

@@ -4,10 +4,10 @@ import streamlit as st
 
 from nnlab import lessons, ui
 
-exp = ui.page("Lessons", "🧠")
-st.title("nnlab: watch small neural networks learn")
+exp = ui.page("Lessons", ":material/school:")
+st.title("nnlab")
 st.markdown(
-    "Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, loss, optimizer "
+    "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, loss, optimizer "
     "and batch order), so you can move between this page and the tutorial's code. Pick one; the "
     "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it.")
 
@@ -16,7 +16,7 @@ columns = st.columns(3, gap="medium")
 for index, lesson_id in enumerate(lessons.names()):
     lesson = lessons.lesson(lesson_id)
     with columns[index % 3].container(border=True):
-        st.subheader(lesson.title)
+        st.markdown(f"#### {lesson.title}")
         st.caption(f"Tutorial {lesson.tutorial} · `{lesson_id}`")
         st.markdown(lesson.notice)
         st.markdown(f"**Before you press Train:** {lesson.predict}")

@@ -82,18 +82,17 @@ def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
     return _style(alt.Chart(counts).mark_bar().encode(
         x=alt.X("rows:Q", title="rows"), y=alt.Y("class:N", sort="-x", title=None),
         color=alt.Color("class:N", scale=colours, legend=None), tooltip=["class", "rows"],
-    ).properties(height=min(HEIGHT, 60 * len(counts) + 40), title="Class balance"))
+    ).properties(height=alt.Step(56), title="Class balance"))
 
 
 def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> alt.TopLevelMixin:
-    encoding = {"x": alt.X(f"{feature}:Q", bin=alt.Bin(maxbins=30), title=feature), "y": alt.Y("count():Q", title="rows")}
+    encoding = {"x": alt.X(f"{feature}:Q", bin=alt.Bin(maxbins=20), title=feature), "y": alt.Y("count():Q", title="rows")}
     chart = alt.Chart(frame).mark_bar(opacity=0.75)
     if by:
         classes = sorted(frame[by].astype(str).unique())
         colours, _ = _class_scales(classes)
         chart = chart.transform_calculate(cls=f"toString(datum['{by}'])")
         encoding["color"] = alt.Color("cls:N", scale=colours, title=by)
-        encoding["y"] = alt.Y("count():Q", stack=None, title="rows")
     return _style(chart.encode(**encoding).properties(height=HEIGHT, title=f"Distribution of {feature}"))
 
 
@@ -101,12 +100,14 @@ def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
     matrix = frame.corr(numeric_only=True).round(2)
     long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
     order = list(matrix.columns)
-    base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None), y=alt.Y("row:N", sort=order, title=None))
+    axis = alt.Axis(labelLimit=220)
+    base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None, axis=axis),
+                                  y=alt.Y("row:N", sort=order, title=None, axis=axis))
     cells = base.mark_rect().encode(
         color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[3]])),
         tooltip=["row", "column", "correlation"])
-    labels = base.mark_text(fontSize=11).encode(text="correlation:Q") if len(order) <= 14 else base.mark_text()
-    return _style((cells + labels).properties(height=max(HEIGHT, 26 * len(order)), title="Correlations"))
+    chart = cells + base.mark_text(fontSize=14).encode(text="correlation:Q") if len(order) <= 14 else cells
+    return _style(chart.properties(height=alt.Step(40), title="Correlations (hover a cell)"))
 
 
 def _long_history(history: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ class Data:
     task: str  # "binary", "multiclass" or "regression"
     class_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what cleaning changed, in words
+    table: pd.DataFrame | None = None  # real tables: the clean rows before splitting and scaling
 
     @property
     def n_features(self) -> int:
@@ -231,7 +232,7 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
     return Data(
         torch.tensor(x_train, dtype=torch.float32), _target_tensor(y_train, task),
         torch.tensor(x_test, dtype=torch.float32), _target_tensor(y_test, task),
-        [str(c) for c in features.columns], str(target), task, class_names, notes)
+        [str(c) for c in features.columns], str(target), task, class_names, notes, frame if standardise else None)
 
 
 def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:

@@ -13,10 +13,21 @@ from nnlab.training import TrainResult
 
 
 def points_frame(data: Data) -> pd.DataFrame:
-    """Every data point with its split and, for classes, a readable class name."""
+    """Every data point as trained on (scaled), with its split and, for classes, a class name."""
     frame = data.frame()
     if data.task != "regression" and data.hard_labels:
         frame["class"] = [data.class_names[int(v)] for v in frame[data.target_name]]
+    return frame
+
+
+def table_frame(data: Data) -> pd.DataFrame:
+    """A real table in its own units (before scaling), with a class name column; else the points."""
+    if data.table is None:
+        return points_frame(data)
+    frame = data.table.copy()
+    if data.task != "regression":
+        codes = pd.factorize(frame[data.target_name], sort=True)[0]
+        frame["class"] = [data.class_names[c] for c in codes]
     return frame
 
 

@@ -8,7 +8,7 @@ from nnlab.tables import read_csv, store_upload
 from nnlab import ui
 from nnlab.errors import DataError
 
-exp = ui.page("Data explorer", "🔎")
+exp = ui.page("Data explorer", ":material/scatter_plot:")
 exp = ui.data_controls(exp)
 st.title("Data explorer")
 
@@ -29,7 +29,7 @@ with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
-    frame = views.points_frame(data)
+    frame = views.table_frame(data)
     st.subheader(DATASETS[exp.data.name].label)
     st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
                 f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
@@ -44,7 +44,7 @@ with ui.shown_errors():
         left, right = st.columns(2)
         if data.task != "regression":
             left.altair_chart(charts.class_balance(frame["class"]), width="stretch")
-        feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
+        feature = right.selectbox("Feature", [c for c in frame.columns if c not in ("class", data.target_name)], key="explore_feature")
         right.altair_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
             st.altair_chart(charts.correlation_heatmap(frame.drop(columns=["split", "class"], errors="ignore")), width="stretch")

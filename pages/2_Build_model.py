@@ -6,7 +6,7 @@ import torch
 from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
 
-exp = ui.page("Build model", "🏗️")
+exp = ui.page("Build model", ":material/account_tree:")
 exp = ui.model_controls(exp)
 st.title("Build model")
 

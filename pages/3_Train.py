@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab import lessons, ui
 from nnlab.ui.results import show_training
 
-exp = ui.page("Train", "🏋️")
+exp = ui.page("Train", ":material/model_training:")
 st.title("Train")
 
 with ui.shown_errors():

@@ -12,7 +12,7 @@ from nnlab.training import LOSSES_FOR_TASK
 from nnlab.ui import state
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-BATCH_SIZES = [None, 1, 4, 8, 16, 32, 64, 128, 256]
+BATCH_SIZES = [0, 1, 4, 8, 16, 32, 64, 128, 256]  # 0 stands for the full batch: a widget reads None as "nothing chosen"
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 LOSS_LABELS = {"bce": "Binary cross-entropy (sigmoid output)", "bce_logits": "BCE with logits",
                "cross_entropy": "Cross-entropy (classes)", "mse": "Mean squared error"}
@@ -78,14 +78,15 @@ def training_controls(exp: Experiment, task: str) -> Experiment:
     loss = st.sidebar.selectbox("Loss", losses, key=state.seeded("loss", spec.loss if spec.loss in losses else losses[0]),
                                 format_func=LOSS_LABELS.get)
     epochs = st.sidebar.number_input("Epochs", 1, MAX_EPOCHS, step=100, key=state.seeded("epochs", spec.epochs))
-    sizes = BATCH_SIZES if spec.batch_size in BATCH_SIZES else BATCH_SIZES + [spec.batch_size]
-    batch = st.sidebar.selectbox("Batch size", sizes, key=state.seeded("batch", spec.batch_size),
-                                 format_func=lambda b: "Full batch" if b is None else str(b))
+    current_batch = spec.batch_size or 0
+    sizes = BATCH_SIZES if current_batch in BATCH_SIZES else sorted(BATCH_SIZES + [current_batch])
+    batch = st.sidebar.selectbox("Batch size", sizes, key=state.seeded("batch", current_batch),
+                                 format_func=lambda b: "Full batch" if b == 0 else str(b))
     shuffle = st.sidebar.checkbox("Shuffle each epoch", key=state.seeded("shuffle", spec.shuffle))
     seed = seed_control(exp)
     return apply(exp, lambda: exp.replace(
         training={"optimizer": optimizer, "learning_rate": float(rate), "loss": loss, "epochs": int(epochs),
-                  "batch_size": batch, "shuffle": bool(shuffle)}, seed=seed))
+                  "batch_size": batch or None, "shuffle": bool(shuffle)}, seed=seed))
 
 
 def with_data(exp: Experiment):

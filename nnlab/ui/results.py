@@ -33,7 +33,7 @@ def fit_view(result: TrainResult, epoch: int) -> None:
         st.altair_chart(charts.decision_boundary(grid, points, data.class_names, epoch), width="stretch")
     elif data.task != "regression":
         split = "test" if data.has_test else "train"
-        title = f"{split.capitalize()} confusion matrix after epoch {epoch}"
+        title = f"Confusion ({split} set), epoch {epoch}"
         st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), title), width="stretch")
 
 

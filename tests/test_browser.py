@@ -1,0 +1,133 @@
+"""Real Chromium against a real server: every page opened by deep link as the first request on a
+freshly started server, with no exception box. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {"": "nnlab", "Data_explorer": "Data explorer",
+         "Build_model": "Build model", "Train": "Train", "Compare_activations": "Compare activations"}
+
+playwright = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must install Debian's chromium for the browser tests", pytrace=False)
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` on 127.0.0.1, stopped by its process id."""
+
+    def __init__(self, data_dir: Path):
+        self.port = free_port()
+        env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+             "--server.port", str(self.port), "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the streamlit server did not start within 60 s")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str, heading: str, name: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90_000)
+    settle(page)
+    shoot(page, name)
+    return page
+
+
+def shoot(page, name: str) -> None:
+    """The projector's view (1280x720), and the whole page for the docs."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-whole.png"))
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def settle(page) -> None:
+    """Wait until the script has finished (no spinner, no running indicator) and charts are drawn."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                                       .every(chart => chart.querySelector('canvas, svg'))""", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_deep_link_is_the_first_request_on_a_fresh_server(browser, data_dir, path):
+    server = Server(data_dir)
+    try:
+        page = open_page(browser, f"{server.url}/{path}?lesson=tabular-relu", PAGES[path], path or "Lessons")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        assert "lesson=tabular-relu" in page.url
+    finally:
+        server.stop()
+
+
+def test_train_in_the_browser_draws_charts_and_keeps_them_across_pages(browser, data_dir):
+    server = Server(data_dir)
+    try:
+        page = open_page(browser, f"{server.url}/Train?lesson=tabular-linear", "Train", "Train-before")
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text("Final train loss").wait_for(timeout=120_000)
+        settle(page)
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
+        shoot(page, "Train-after")
+        page.get_by_role("link", name="Build model").click()
+        page.get_by_role("heading", name="Build model", exact=True).wait_for(timeout=60_000)
+        page.get_by_role("link", name="Train").click()
+        page.get_by_text("Final train loss").wait_for(timeout=60_000)  # same session: result kept
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        server.stop()

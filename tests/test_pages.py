@@ -1,0 +1,146 @@
+"""Every page under Streamlit's AppTest: no exception, and the charts a student expects."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import nnlab
+
+PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
+         "pages/4_Compare_activations.py"]
+TIMEOUT = 120
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Streamlit's caches are process-wide: clear them so each test starts like a new server."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def open_page(page: str, lesson: str | None = None, experiment=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page != "app.py":
+        at.switch_page(page)  # as a deep link: this page is the first one the session runs
+    if lesson:
+        at.query_params["lesson"] = lesson
+    if experiment is not None:
+        at.session_state["experiment"] = experiment
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lesson", ["step-two-neurons", "simple-classifier", "tabular-relu"])
+def test_every_page_opens_on_every_kind_of_lesson(page, lesson):
+    at = open_page(page, lesson)
+    assert_clean(at)
+    assert at.session_state["experiment"] == nnlab.lessons.get(lesson)
+
+
+def test_landing_lists_every_lesson_and_loading_one_goes_to_train():
+    at = open_page("app.py")
+    text = " ".join(m.value for m in at.markdown)
+    for lesson_id in nnlab.lessons.names():
+        assert f"#### {nnlab.lessons.lesson(lesson_id).title}" in text
+    at.button(key="load_tabular-linear").click().run()
+    assert_clean(at)
+    assert at.session_state["experiment"] == nnlab.lessons.get("tabular-linear")
+
+
+def test_train_button_yields_fit_loss_and_accuracy_charts_and_a_cached_rerun():
+    at = open_page("pages/3_Train.py", "tabular-relu")
+    assert not at.get("vega_lite_chart")
+    at.button(key="train").click().run()
+    assert_clean(at)
+    chart_titles = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert len(chart_titles) == 3
+    assert any("Confusion (test set)" in spec for spec in chart_titles) and any('"Accuracy"' in spec for spec in chart_titles)
+    assert [m.label for m in at.metric][:1] == ["Final train loss"]
+    again = open_page("pages/3_Train.py", "tabular-relu")  # a new session, same settings: shown at once
+    assert len(again.get("vega_lite_chart")) == 3
+    assert again.button(key="train").disabled
+
+
+def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():
+    exp = nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 200})
+    at = open_page("pages/3_Train.py", experiment=exp)
+    at.button(key="train").click().run()
+    assert_clean(at)
+    scrubber = at.select_slider[0]
+    assert scrubber.options == ["0", "40", "80", "120", "160", "200"]
+    assert any("Fit after epoch 200" in c.proto.spec for c in at.get("vega_lite_chart"))
+    scrubber.set_value(40).run()
+    assert any("Fit after epoch 40" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_huge_learning_rate_shows_the_divergence_message_not_an_error():
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum", "epochs": 500})
+    at = open_page("pages/3_Train.py", experiment=exp)
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert any("diverged at epoch" in w.value for w in at.warning)
+
+
+def test_sidebar_change_updates_the_experiment_and_it_survives_a_page_switch():
+    at = open_page("pages/3_Train.py", "bump-twenty-neurons")
+    at.select_slider(key="w_rate").set_value(0.1).run()
+    assert at.session_state["experiment"].training.learning_rate == 0.1
+    at.switch_page("pages/2_Build_model.py").run()
+    assert_clean(at)
+    at.slider(key="w_layers").set_value(2).run()
+    exp = at.session_state["experiment"]
+    assert exp.model.hidden == (20, 20) and exp.training.learning_rate == 0.1
+    at.switch_page("pages/3_Train.py").run()
+    assert at.select_slider(key="w_rate").value == 0.1
+
+
+def test_changing_to_a_multiclass_dataset_switches_the_loss():
+    at = open_page("pages/1_Data_explorer.py", "bump-twenty-neurons")
+    at.selectbox(key="w_dataset").set_value("iris").run()
+    assert_clean(at)
+    exp = at.session_state["experiment"]
+    assert exp.data.name == "iris" and exp.training.loss == "cross_entropy"
+    assert len(at.get("vega_lite_chart")) == 3  # class balance, feature histogram, correlations
+
+
+def test_build_page_shows_parameter_count_and_code():
+    at = open_page("pages/2_Build_model.py", "bump-twenty-neurons")
+    assert at.metric[0].value == "61"
+    assert "nn.Linear(1, 20)" in at.code[0].value and "nn.Sigmoid()" in at.code[0].value
+
+
+def test_compare_runs_every_activation_and_shows_a_band_chart_and_table():
+    exp = nnlab.lessons.get("tabular-relu")
+    at = open_page("pages/4_Compare_activations.py", experiment=exp)
+    at.number_input(key="compare_epochs").set_value(30).run()
+    at.slider(key="compare_seeds").set_value(2).run()
+    at.button(key="compare").click().run()
+    assert_clean(at)
+    summary = at.dataframe[0].value
+    assert summary["activation"].tolist() == ["sigmoid", "tanh", "relu", "identity"]
+    assert any("band = min..max" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_unknown_lesson_in_the_link_falls_back_with_a_warning():
+    at = open_page("pages/3_Train.py", "no-such-lesson")
+    assert not at.exception
+    assert any("Unknown lesson" in w.value for w in at.warning)
+
+
+def test_full_batch_shows_as_a_choice_and_round_trips():
+    at = open_page("pages/3_Train.py", "tabular-linear")
+    batch = at.selectbox(key="w_batch")
+    assert batch.value == 0 and batch.format_func(batch.value) == "Full batch"
+    batch.set_value(32).run()
+    assert at.session_state["experiment"].training.batch_size == 32
+    at.selectbox(key="w_batch").set_value(0).run()
+    assert at.session_state["experiment"] == nnlab.lessons.get("tabular-linear")

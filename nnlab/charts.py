@@ -41,12 +41,13 @@ def scatter_1d(points: pd.DataFrame, target: str) -> alt.TopLevelMixin:
     return _style(_points_1d(points, target).properties(height=HEIGHT, title="The data"))
 
 
-def fit_1d(points: pd.DataFrame, target: str, curve: pd.DataFrame) -> alt.TopLevelMixin:
+def fit_1d(points: pd.DataFrame, target: str, curve: pd.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Data points and the network's output over x, as in the tutorials' plots."""
     line = alt.Chart(curve).mark_line(strokeWidth=4, color=PALETTE[0]).encode(
         x="x:Q", y="prediction:Q", tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("prediction:Q", format=".3f")])
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
-    return _style((_points_1d(points, target) + line).properties(height=HEIGHT, title=f"Fit after epoch {epoch}"))
+    title = f"Fit after epoch {epoch}" if title is None else title
+    return _style((_points_1d(points, target) + line).properties(height=HEIGHT, title=title))
 
 
 def scatter_2d(points: pd.DataFrame, classes: list[str], title: str = "The data") -> alt.TopLevelMixin:
@@ -63,7 +64,7 @@ def _scatter_layer(points: pd.DataFrame, classes: list[str]) -> alt.Chart:
         tooltip=["x1", "x2", "class", "split"])
 
 
-def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], epoch: int) -> alt.TopLevelMixin:
+def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str) -> alt.TopLevelMixin:
     """Probability of the second class as a diverging heatmap under the points."""
     heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
@@ -71,7 +72,7 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
         color=alt.Color("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
                         title=f"P({classes[-1]})"))
     return _style((heat + _scatter_layer(points, classes)).resolve_scale(color="independent")
-                  .properties(height=HEIGHT + 80, title=f"Decision boundary after epoch {epoch}"))
+                  .properties(height=HEIGHT + 80, title=title))
 
 
 def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
@@ -110,32 +111,30 @@ def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
     return _style(chart.properties(height=alt.Step(40), title="Correlations (hover a cell)"))
 
 
-def _long_history(history: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+def _train_test_curves(history: pd.DataFrame, columns: dict[str, str], y: alt.Y, value_format: str) -> alt.Chart:
+    """Train (solid) and test (dashed) curves of the columns present; NaN points are left out."""
     present = {c: name for c, name in columns.items() if c in history}
     long = history.melt("epoch", value_vars=list(present), var_name="curve", value_name="value")
     long["curve"] = long["curve"].map(present)
-    return long[np.isfinite(long["value"])]
+    long = long[np.isfinite(long["value"])]
+    curves = list(present.values())
+    return alt.Chart(long).mark_line(strokeWidth=3).encode(
+        x=alt.X("epoch:Q"), y=y,
+        color=alt.Color("curve:N", scale=alt.Scale(domain=curves, range=PALETTE[: len(curves)]), title=None),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=curves, range=[[1, 0], [8, 4]][: len(curves)]), title=None),
+        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=value_format)])
 
 
-def loss_curves(history: pd.DataFrame, log_scale: bool = False) -> alt.TopLevelMixin:
-    long = _long_history(history, {"train_loss": "train", "test_loss": "test"})
-    scale = alt.Scale(type="log") if log_scale and (long["value"] > 0).all() else alt.Scale(zero=False)
-    return _style(alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="loss (mean per sample)", scale=scale),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["train", "test"], range=PALETTE[:2]), title=None),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [8, 4]]), title=None),
-        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=".4f")],
-    ).properties(height=HEIGHT, title="Loss"))
+def loss_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
+    y = alt.Y("value:Q", title="loss (mean per sample)", scale=alt.Scale(zero=False))
+    chart = _train_test_curves(history, {"train_loss": "train", "test_loss": "test"}, y, ".4f")
+    return _style(chart.properties(height=HEIGHT, title="Loss"))
 
 
 def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
-    long = _long_history(history, {"train_acc": "train", "test_acc": "test"})
-    return _style(alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["train", "test"], range=PALETTE[:2]), title=None),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [8, 4]]), title=None),
-        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=".1%")],
-    ).properties(height=HEIGHT, title="Accuracy"))
+    y = alt.Y("value:Q", title="accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False))
+    chart = _train_test_curves(history, {"train_acc": "train", "test_acc": "test"}, y, ".1%")
+    return _style(chart.properties(height=HEIGHT, title="Accuracy"))
 
 
 def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
@@ -160,12 +159,22 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFr
 
 
 def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.TopLevelMixin:
-    """Each activation's mean curve over seeds, with a band from the lowest to the highest seed."""
+    """Each activation's mean curve over seeds, with a band from the lowest to the highest seed.
+    Losses use a log scale so the first epochs' large values do not flatten the rest."""
     stats = histories.groupby(["activation", "epoch"])[metric].agg(["mean", "min", "max"]).reset_index()
+    stats = stats[np.isfinite(stats["mean"])]
     activations = list(dict.fromkeys(histories["activation"]))
-    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=PALETTE[: len(activations)]))
+    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=PALETTE[: len(activations)]),
+                       legend=alt.Legend(orient="top", title=None, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
+    log = metric.endswith("loss") and bool((stats["min"] > 0).all())
+    # The first epochs of a badly scaled start can be 100x the rest: cap the axis, not the data.
+    top = float(stats["max"].quantile(0.99)) if log else None
+    y_scale = alt.Scale(type="log", domain=[float(stats["min"].min()), top], clamp=True) if log else alt.Scale(zero=False)
+    label = metric.replace("_", " ") + (" (log scale)" if log else "")
+    axis = alt.Axis(format="%") if metric.endswith("acc") else alt.Axis()
     base = alt.Chart(stats).encode(x="epoch:Q", color=colour)
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q", title=metric.replace("_", " ")), y2="max:Q")
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q", title=label, scale=y_scale, axis=axis), y2="max:Q")
     line = base.mark_line(strokeWidth=3).encode(y="mean:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
                                                 tooltip=["activation", "epoch", alt.Tooltip("mean:Q", format=".4f")])
-    return _style((band + line).properties(height=HEIGHT, title=f"{metric.replace('_', ' ').capitalize()}: mean over seeds, band = min..max"))
+    title = f"{metric.replace('_', ' ').capitalize()}: mean over seeds, band = min..max"
+    return _style((band + line).properties(height=HEIGHT, title=title))

@@ -4,19 +4,13 @@ freshly started server, with no exception box. Screenshots land in test-artifact
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {"": "nnlab", "Data_explorer": "Data explorer",
          "Build_model": "Build model", "Train": "Train", "Compare_activations": "Compare activations"}
 
@@ -27,51 +21,11 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`streamlit run app.py` on 127.0.0.1, stopped by its process id."""
-
-    def __init__(self, data_dir: Path):
-        self.port = free_port()
-        env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(self.port), "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("the streamlit server did not start within 60 s")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @pytest.fixture
 def browser(monkeypatch):
     monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -93,14 +47,6 @@ def shoot(page, name: str) -> None:
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / f"{name}-whole.png"))
     page.set_viewport_size({"width": 1280, "height": 720})
-
-
-def settle(page) -> None:
-    """Wait until the script has finished (no spinner, no running indicator) and charts are drawn."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-                                       .every(chart => chart.querySelector('canvas, svg'))""", timeout=60_000)
-    page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("path", list(PAGES))

@@ -53,3 +53,18 @@ def test_charts_carry_their_data_and_palette():
     scatter = charts.scatter_2d(frame, ["0", "1"]).to_dict()
     assert scatter["encoding"]["shape"]["field"] == "class"
     assert scatter["encoding"]["color"]["scale"]["range"] == charts.PALETTE[:2]
+
+
+def test_loss_chart_names_only_the_curves_it_has():
+    history = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5]})
+    color = charts.loss_curves(history).to_dict()["encoding"]["color"]
+    assert color["scale"]["domain"] == ["train"]
+
+
+def test_compare_chart_uses_a_capped_log_axis_for_losses():
+    rows = [{"activation": a, "seed": s, "epoch": e, "train_loss": (50.0 if e == 1 else 1.0 / e) * (s + 1)}
+            for a in ("relu", "tanh") for s in range(2) for e in range(1, 201)]
+    spec = charts.compare_curves(pd.DataFrame(rows)).to_dict()
+    scale = spec["layer"][0]["encoding"]["y"]["scale"]
+    assert scale["type"] == "log" and scale["clamp"] is True
+    assert scale["domain"][1] < 100  # the 50x first epoch does not set the axis

@@ -22,18 +22,21 @@ def readout(result: TrainResult) -> None:
     st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.1f} s on {result.device.upper()}. {result.device_reason}")
 
 
-def fit_view(result: TrainResult, epoch: int) -> None:
-    """The picture the tutorial draws: fit curve, decision boundary, or accuracy and confusion."""
+def fit_view(result: TrainResult, epoch: int, compact: bool = False) -> None:
+    """The picture the tutorial draws: fit curve, decision boundary, or a confusion matrix.
+    `compact` drops the chart title, for the narrow columns of the comparison."""
     data = result.data
     points = views.points_frame(data)
     if data.shape_kind == "1d":
-        st.altair_chart(charts.fit_1d(points, data.target_name, views.fit_curve(result, epoch)), width="stretch")
+        curve = views.fit_curve(result, epoch)
+        st.altair_chart(charts.fit_1d(points, data.target_name, curve, "" if compact else None), width="stretch")
     elif data.shape_kind == "2d" and data.task == "binary":
-        grid = views.decision_grid(result, epoch)
-        st.altair_chart(charts.decision_boundary(grid, points, data.class_names, epoch), width="stretch")
+        title = "" if compact else f"Decision boundary after epoch {epoch}"
+        st.altair_chart(charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title),
+                        width="stretch")
     elif data.task != "regression":
         split = "test" if data.has_test else "train"
-        title = f"Confusion ({split} set), epoch {epoch}"
+        title = "" if compact else f"Confusion ({split} set), epoch {epoch}"
         st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), title), width="stretch")
 
 
@@ -65,11 +68,11 @@ def show_comparison(runs: list[CompareRun]) -> None:
     columns = st.columns(min(len(first_seed), 4))
     for column, run in zip(columns * 2, first_seed):
         with column:
-            st.markdown(f"**{run.activation}** (seed {run.seed})")
+            st.markdown(f"**{run.activation}** · seed {run.seed}")
             if run.result.message:
                 st.caption(run.result.message)
             if len(run.history):
-                fit_view(run.result, max(run.result.snapshots))
+                fit_view(run.result, max(run.result.snapshots), compact=True)
     st.subheader("Final metrics (mean and spread over seeds)")
     st.dataframe(compare_summary(runs).round(4), hide_index=True)
     devices = {run.result.device for run in runs}

@@ -23,55 +23,63 @@ def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             .configure_view(strokeOpacity=0))
 
 
+def _field(name: str) -> str:
+    """A column name as a Vega-Lite field: dots and brackets would otherwise mean nested access."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
 def _class_scales(classes: list[str]) -> tuple[alt.Scale, alt.Scale]:
     colours = alt.Scale(domain=classes, range=PALETTE[: len(classes)] or PALETTE)
     shapes = alt.Scale(domain=classes, range=SHAPES[: len(classes)] or SHAPES)
     return colours, shapes
 
 
-def _points_1d(points: pd.DataFrame, target: str) -> alt.Chart:
+def _points_1d(points: pd.DataFrame, x_title: str) -> alt.Chart:
     return alt.Chart(points).mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
-        x=alt.X("x:Q", title="x"), y=alt.Y(f"{target}:Q", title="target / prediction"),
+        x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title="target / prediction"),
         shape=alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "diamond"]),
                         legend=alt.Legend(title="points")),
-        tooltip=["x", target, "split"])
+        tooltip=["x", "target", "split"])
 
 
-def scatter_1d(points: pd.DataFrame, target: str) -> alt.TopLevelMixin:
-    return _style(_points_1d(points, target).properties(height=HEIGHT, title="The data"))
+def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> alt.TopLevelMixin:
+    """Points of a 1-D dataset (columns x, target, split)."""
+    return _style(_points_1d(points, x_title).properties(height=HEIGHT, title="The data"))
 
 
-def fit_1d(points: pd.DataFrame, target: str, curve: pd.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> alt.TopLevelMixin:
     """Data points and the network's output over x, as in the tutorials' plots."""
     line = alt.Chart(curve).mark_line(strokeWidth=4, color=PALETTE[0]).encode(
         x="x:Q", y="prediction:Q", tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("prediction:Q", format=".3f")])
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
     title = f"Fit after epoch {epoch}" if title is None else title
-    return _style((_points_1d(points, target) + line).properties(height=HEIGHT, title=title))
+    return _style((_points_1d(points, x_title) + line).properties(height=HEIGHT, title=title))
 
 
-def scatter_2d(points: pd.DataFrame, classes: list[str], title: str = "The data") -> alt.TopLevelMixin:
-    return _style(_scatter_layer(points, classes).properties(height=HEIGHT + 80, title=title))
+def scatter_2d(points: pd.DataFrame, classes: list[str], titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
+    """Points of a 2-D dataset (columns x1, x2, class, split), colour and shape by class."""
+    return _style(_scatter_layer(points, classes, titles).properties(height=HEIGHT + 80, title="The data"))
 
 
-def _scatter_layer(points: pd.DataFrame, classes: list[str]) -> alt.Chart:
+def _scatter_layer(points: pd.DataFrame, classes: list[str], titles: tuple[str, str]) -> alt.Chart:
     colours, shapes = _class_scales(classes)
     return alt.Chart(points).mark_point(filled=True, size=70, opacity=0.9, stroke="white", strokeWidth=0.6).encode(
-        x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False)),
-        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False)),
+        x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False)),
+        y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False)),
         color=alt.Color("class:N", scale=colours, title="class"),
         shape=alt.Shape("class:N", scale=shapes, title="class"),
         tooltip=["x1", "x2", "class", "split"])
 
 
-def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str) -> alt.TopLevelMixin:
+def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str,
+                      titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
     """Probability of the second class as a diverging heatmap under the points."""
     heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
         color=alt.Color("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
                         title=f"P({classes[-1]})"))
-    return _style((heat + _scatter_layer(points, classes)).resolve_scale(color="independent")
+    return _style((heat + _scatter_layer(points, classes, titles)).resolve_scale(color="independent")
                   .properties(height=HEIGHT + 80, title=title))
 
 
@@ -87,7 +95,8 @@ def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
 
 
 def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> alt.TopLevelMixin:
-    encoding = {"x": alt.X(f"{feature}:Q", bin=alt.Bin(maxbins=20), title=feature), "y": alt.Y("count():Q", title="rows")}
+    encoding = {"x": alt.X(field=_field(feature), type="quantitative", bin=alt.Bin(maxbins=20), title=feature),
+                "y": alt.Y("count():Q", title="rows")}
     chart = alt.Chart(frame).mark_bar(opacity=0.75)
     if by:
         classes = sorted(frame[by].astype(str).unique())

@@ -58,16 +58,6 @@ class Data:
         """How to draw it: "1d" curve, "2d" plane, or "table"."""
         return {1: "1d", 2: "2d"}.get(self.n_features, "table")
 
-    def frame(self) -> pd.DataFrame:
-        """Every point as a row, features by name, the target, and a `split` column."""
-        parts = []
-        for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
-            part = pd.DataFrame(x.numpy(), columns=self.feature_names)
-            part[self.target_name] = y.reshape(len(y)).numpy()
-            part["split"] = split
-            parts.append(part)
-        return pd.concat(parts, ignore_index=True)
-
 
 @dataclass(frozen=True)
 class DatasetInfo:

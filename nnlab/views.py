@@ -13,21 +13,32 @@ from nnlab.training import TrainResult
 
 
 def points_frame(data: Data) -> pd.DataFrame:
-    """Every data point as trained on (scaled), with its split and, for classes, a class name."""
-    frame = data.frame()
+    """Every data point as trained on (scaled): features, `target`, `split` and, for classes, `class`.
+
+    1-D and 2-D features are named `x` and `x1`, `x2` whatever the file called them, so one chart
+    draws every such dataset; `data.feature_names` gives the axis titles.
+    """
+    names = {1: ["x"], 2: ["x1", "x2"]}.get(data.n_features, data.feature_names)
+    parts = []
+    for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
+        part = pd.DataFrame(x.numpy(), columns=names)
+        part["target"] = y.reshape(len(y)).numpy()
+        part["split"] = split
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True)
     if data.task != "regression" and data.hard_labels:
-        frame["class"] = [data.class_names[int(v)] for v in frame[data.target_name]]
+        frame["class"] = [data.class_names[int(v)] for v in frame["target"]]
     return frame
 
 
 def table_frame(data: Data) -> pd.DataFrame:
-    """A real table in its own units (before scaling), with a class name column; else the points."""
+    """A real table in its own units (before scaling) with a `class` column; else the points."""
     if data.table is None:
         return points_frame(data)
     frame = data.table.copy()
     if data.task != "regression":
         codes = pd.factorize(frame[data.target_name], sort=True)[0]
-        frame["class"] = [data.class_names[c] for c in codes]
+        frame["class" if "class" not in frame else "class name"] = [data.class_names[c] for c in codes]
     return frame
 
 

@@ -30,6 +30,7 @@ with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
     frame = views.table_frame(data)
+    points = views.points_frame(data)
     st.subheader(DATASETS[exp.data.name].label)
     st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
                 f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
@@ -37,14 +38,14 @@ with ui.shown_errors():
     for note in data.notes:
         st.caption(f"ℹ️ {note}")
     if data.shape_kind == "1d":
-        st.altair_chart(charts.scatter_1d(frame, data.target_name), width="stretch")
-    elif data.shape_kind == "2d" and "class" in frame:
-        st.altair_chart(charts.scatter_2d(frame, data.class_names), width="stretch")
+        st.altair_chart(charts.scatter_1d(points, data.feature_names[0]), width="stretch")
+    elif data.shape_kind == "2d" and "class" in points:
+        st.altair_chart(charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
     else:
         left, right = st.columns(2)
         if data.task != "regression":
             left.altair_chart(charts.class_balance(frame["class"]), width="stretch")
-        feature = right.selectbox("Feature", [c for c in frame.columns if c not in ("class", data.target_name)], key="explore_feature")
+        feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
         right.altair_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
             st.altair_chart(charts.correlation_heatmap(frame.drop(columns=["split", "class"], errors="ignore")), width="stretch")

@@ -77,3 +77,28 @@ def test_train_in_the_browser_draws_charts_and_keeps_them_across_pages(browser, 
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         server.stop()
+
+
+def test_csv_upload_loads_a_good_table_and_refuses_a_bad_one(browser, data_dir, tmp_path):
+    good = tmp_path / "patients.csv"
+    good.write_text("age;score;sick\n" + "\n".join(f"{40 + i};{i % 7},5;{'yes' if i % 3 else 'no'}" for i in range(30)))
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    server = Server(data_dir)
+    try:
+        page = open_page(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons", "Data explorer", "Upload-before")
+        page.get_by_text("Upload your own CSV").click()
+        page.locator('input[type="file"]').set_input_files(str(bad))
+        page.get_by_text("binary data").wait_for(timeout=30_000)
+        assert page.get_by_text("The previous dataset is kept").count() == 1
+        page.locator('input[type="file"]').set_input_files(str(good))
+        page.get_by_role("button", name="Use this table").click()
+        page.get_by_role("heading", name="Your CSV file").wait_for(timeout=60_000)
+        settle(page)
+        assert page.get_by_text("30 training rows").count() == 0  # 80/20 split of 30 rows
+        assert page.get_by_text("24 training rows").count() == 1
+        assert page.get_by_text("yes/no").count() >= 1 and page.get_by_text("decimal comma").count() >= 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+        shoot(page, "Upload-after")
+    finally:
+        server.stop()

@@ -144,3 +144,20 @@ def test_full_batch_shows_as_a_choice_and_round_trips():
     assert at.session_state["experiment"].training.batch_size == 32
     at.selectbox(key="w_batch").set_value(0).run()
     assert at.session_state["experiment"] == nnlab.lessons.get("tabular-linear")
+
+
+def test_two_column_upload_is_drawn_as_a_plane_with_its_own_axis_names():
+    from nnlab.tables import store_upload
+
+    rows = "\n".join(f"{i % 9},{(i * 7) % 11},{int(i % 9 > 4)}" for i in range(40))
+    key = store_upload(f"age,score,sick\n{rows}".encode())
+    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="sick", train_fraction=0.8),
+                           nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec(epochs=20))
+    at = open_page("pages/1_Data_explorer.py", experiment=exp)
+    assert_clean(at)
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"title": "age"' in spec.replace('":"', '": "') and '"field": "x1"' in spec.replace('":"', '": "')
+    at.switch_page("pages/3_Train.py").run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert any("Decision boundary after epoch 20" in c.proto.spec for c in at.get("vega_lite_chart"))

@@ -68,3 +68,17 @@ def test_compare_chart_uses_a_capped_log_axis_for_losses():
     scale = spec["layer"][0]["encoding"]["y"]["scale"]
     assert scale["type"] == "log" and scale["clamp"] is True
     assert scale["domain"][1] < 100  # the 50x first epoch does not set the axis
+
+
+def test_odd_column_names_are_escaped_for_vega_lite():
+    frame = pd.DataFrame({"serum.sodium [mmol:L]": [1.0, 2.0, 3.0], "class": ["a", "b", "a"]})
+    spec = charts.feature_histogram(frame, "serum.sodium [mmol:L]", "class").to_dict()
+    assert spec["encoding"]["x"]["field"] == r"serum\.sodium \[mmol:L\]"
+    assert spec["encoding"]["x"]["title"] == "serum.sodium [mmol:L]"
+
+
+def test_points_frame_names_plane_features_for_the_charts():
+    data = nnlab.load_data(nnlab.lessons.get("bump-twenty-neurons"))
+    frame = views.points_frame(data)
+    assert list(frame.columns) == ["x", "target", "split", "class"]
+    assert frame["class"].tolist()[:2] == ["0", "0"] and len(frame) == 100

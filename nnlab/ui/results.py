@@ -29,11 +29,13 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False) -> None:
     points = views.points_frame(data)
     if data.shape_kind == "1d":
         curve = views.fit_curve(result, epoch)
-        st.altair_chart(charts.fit_1d(points, data.target_name, curve, "" if compact else None), width="stretch")
+        chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
+        st.altair_chart(chart, width="stretch")
     elif data.shape_kind == "2d" and data.task == "binary":
         title = "" if compact else f"Decision boundary after epoch {epoch}"
-        st.altair_chart(charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title),
-                        width="stretch")
+        chart = charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title,
+                                         titles=tuple(data.feature_names))
+        st.altair_chart(chart, width="stretch")
     elif data.task != "regression":
         split = "test" if data.has_test else "train"
         title = "" if compact else f"Confusion ({split} set), epoch {epoch}"

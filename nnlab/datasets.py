@@ -245,3 +245,12 @@ DATASETS: dict[str, DatasetInfo] = {
     "iris": DatasetInfo("Iris (scikit-learn)", "real table", "multiclass", _sklearn_loader("load_iris")),
     "csv": DatasetInfo("Your CSV file", "upload", "any", uploaded_data),
 }
+
+
+def batch_order(n: int, batch_size: int | None, shuffle: bool, generator: torch.Generator) -> list:
+    """Index slices for one epoch: in order, like a DataLoader without shuffle, unless asked."""
+    size = batch_size or n
+    if not shuffle:
+        return [slice(start, start + size) for start in range(0, n, size)]
+    order = torch.randperm(n, generator=generator)
+    return [order[start:start + size] for start in range(0, n, size)]

@@ -5,57 +5,34 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 import torch
 from torch import nn
 
-from nnlab.datasets import Data, load_data
+from nnlab.datasets import Data, batch_order, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
-from nnlab.models import build_model, outputs_probability, parameter_count
+from nnlab.models import build_model, outputs_probability
+from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.stacked import record_rows, stackable, train_stacked
 
 LOSSES_FOR_TASK = {
     "binary": ("bce", "bce_logits", "mse"),
     "multiclass": ("cross_entropy",),
     "regression": ("mse",),
 }
-# Below this much arithmetic per optimizer step a GPU loses to the CPU: kernel launches, not
-# FLOPs, dominate tiny networks. Placeholder until the crossover is measured on a GPU machine.
+ENGINES = ("auto", "numpy", "autograd")
+# auto's rule, measured by `python -m bench` (docs/performance.md). Per optimizer step:
+# below NUMPY_MAX_FLOPS_PER_STEP the NumPy fast path wins (per-call overhead, not arithmetic,
+# sets the pace, and NumPy's calls are cheaper than torch's); above it torch's kernels win.
+# A GPU pays off its launch overhead only from GPU_MIN_FLOPS_PER_STEP: a placeholder until the
+# crossover is measured on a GPU machine.
+NUMPY_MAX_FLOPS_PER_STEP = 4e7  # measured: NumPy 1.4x faster at 1.6e7, torch 1.6x faster at 1.1e8
 GPU_MIN_FLOPS_PER_STEP = 5e7
 
 Progress = Callable[[int, int, list], None]  # (epoch, total epochs, history rows so far)
-
-
-@dataclass
-class TrainResult:
-    experiment: Experiment
-    data: Data
-    model: nn.Sequential  # trained weights, on the CPU, in eval mode
-    initial_state: dict  # state_dict before the first step
-    history: pd.DataFrame  # one row per finished epoch
-    snapshots: dict[int, dict] = field(default_factory=dict)  # epoch -> state_dict (0 = initial)
-    device: str = "cpu"
-    device_reason: str = ""
-    seconds: float = 0.0
-    diverged_at: int | None = None
-    message: str = ""  # for the student: why training stopped early, if it did
-
-    @property
-    def epochs_run(self) -> int:
-        return len(self.history)
-
-    @property
-    def epochs_per_second(self) -> float:
-        return self.epochs_run / self.seconds if self.seconds else float("inf")
-
-    def model_at(self, epoch: int) -> nn.Sequential:
-        """A copy of the network with the weights recorded at snapshot `epoch`."""
-        model = copy.deepcopy(self.model)
-        model.load_state_dict(self.snapshots[epoch])
-        return model
 
 
 def check_loss(exp: Experiment, task: str) -> None:
@@ -65,20 +42,44 @@ def check_loss(exp: Experiment, task: str) -> None:
                           f"use {' or '.join(repr(name) for name in allowed)}.")
 
 
-def resolve_device(requested: str, flops_per_step: float) -> tuple[torch.device, str]:
-    """The one place a device is chosen. "auto" takes an accelerator only when the work is big enough."""
-    accelerator = ("cuda" if torch.cuda.is_available()
-                   else "mps" if torch.backends.mps.is_available() else None)
-    if requested == "auto":
-        if accelerator is None:
-            return torch.device("cpu"), "CPU: no GPU on this machine."
-        if flops_per_step < GPU_MIN_FLOPS_PER_STEP:
-            return torch.device("cpu"), (f"CPU: {flops_per_step:,.0f} FLOP per step is too little work "
-                                         f"for the GPU to pay off its launch overhead.")
-        return torch.device(accelerator), f"{accelerator.upper()}: {flops_per_step:,.0f} FLOP per step."
-    if requested == "cpu" or requested == accelerator:
-        return torch.device(requested), f"{requested.upper()}: requested."
-    raise ConfigError(f"Device {requested!r} is not available here; use 'auto' or 'cpu'.")
+def accelerator() -> str | None:
+    """The GPU torch can use here, if any."""
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else None
+
+
+def choose_engine(flops_per_step: float, gpu: str | None) -> tuple[str, str]:
+    """auto's (engine, device) for this much arithmetic per step, given the GPU present (or None)."""
+    if gpu and flops_per_step >= GPU_MIN_FLOPS_PER_STEP:
+        return "autograd", gpu
+    return ("numpy" if flops_per_step < NUMPY_MAX_FLOPS_PER_STEP else "autograd"), "cpu"
+
+
+def resolve(device: str, engine: str, flops_per_step: float) -> tuple[str, torch.device, str]:
+    """The one place the device, and the engine that runs on it, are chosen; with the reason in words."""
+    if engine not in ENGINES:
+        raise ConfigError(f"Unknown engine {engine!r}; use 'auto', 'numpy' or 'autograd'.")
+    gpu = accelerator()
+    if device not in ("auto", "cpu") and device != gpu:
+        raise ConfigError(f"Device {device!r} is not available here; use 'auto' or 'cpu'.")
+    if engine == "numpy" and device not in ("auto", "cpu"):
+        raise ConfigError("The NumPy engine runs on the CPU only; use device='cpu'.")
+    work = f"{flops_per_step:,.0f} FLOP per step"
+    auto_engine, auto_device = choose_engine(flops_per_step, gpu if device == "auto" and engine != "numpy" else None)
+    chosen_device = auto_device if device == "auto" else device
+    chosen_engine = engine if engine != "auto" else (auto_engine if chosen_device == "cpu" else "autograd")
+    if device != "auto":
+        why = f"{chosen_device.upper()}: requested."
+    elif chosen_device != "cpu":
+        why = f"{chosen_device.upper()}: {work}, enough to keep the GPU busy."
+    elif gpu is None:
+        why = "CPU: no GPU on this machine."
+    else:
+        why = f"CPU: {work} is too little work for the GPU to pay off its launch overhead."
+    how = (" NumPy fast path: at this size per-call overhead, not arithmetic, sets the pace."
+           if chosen_engine == "numpy" else " PyTorch autograd: at this size matrix kernels set the pace.")
+    return chosen_engine, torch.device(chosen_device), why + how
 
 
 def make_loss(exp: Experiment) -> nn.Module:
@@ -102,26 +103,62 @@ def count_correct(output: torch.Tensor, target: torch.Tensor, exp: Experiment, t
     return ((output > threshold).float() == target).sum()
 
 
-def batch_order(n: int, batch_size: int | None, shuffle: bool, generator: torch.Generator) -> list:
-    """Index slices for one epoch: in order, like a DataLoader without shuffle, unless asked."""
-    size = batch_size or n
-    if not shuffle:
-        return [slice(start, start + size) for start in range(0, n, size)]
-    order = torch.randperm(n, generator=generator)
-    return [order[start:start + size] for start in range(0, n, size)]
-
-
 def train(exp: Experiment, epochs: int | None = None, device: str = "auto",
-          progress: Progress | None = None) -> TrainResult:
-    """Train `exp` for `epochs` (default: the experiment's) and return weights, history and snapshots."""
+          progress: Progress | None = None, engine: str = "auto") -> TrainResult:
+    """Train `exp` for `epochs` (default: the experiment's) and return weights, history and snapshots.
+
+    On the CPU the NumPy fast path runs (`engine="numpy"`); on a GPU, or with `engine="autograd"`,
+    the plain torch loop. Both give the same weights from the same seed.
+    """
     data = load_data(exp)
     check_loss(exp, data.task)
     epochs = epochs or exp.training.epochs
+    chosen, target, reason = resolve(device, engine, flops_per_step(exp, data))
+    if chosen == "autograd":
+        return train_autograd(exp, data, epochs, target, reason, progress)
+    rows: list[dict] = []
+
+    def on_epoch(epoch: int, metrics) -> None:
+        if progress and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
+            rows.extend(record_rows(metrics, 0, len(rows), epoch))
+            progress(epoch, epochs, rows)
+    return train_stacked([exp], [data], epochs, reason, on_epoch)[0]
+
+
+def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",
+               progress: Callable[[int, int], None] | None = None, keep_snapshots: bool = True) -> list[TrainResult]:
+    """Train several experiments at once. Those that differ only in activations and seed share one
+    stacked computation on the CPU, which costs little more than one run; `progress(epoch, epochs)`.
+    `keep_snapshots=False` keeps only the first and last weights, for many runs in memory at once."""
+    datas = [load_data(exp) for exp in exps]
+    for exp, data in zip(exps, datas):
+        check_loss(exp, data.task)
+    epochs = epochs or exps[0].training.epochs
+    chosen, _, reason = resolve(device, "auto", len(exps) * flops_per_step(exps[0], datas[0]))
+    if chosen == "autograd" or not stackable(exps, datas):
+        results = []
+        for done, (exp, data) in enumerate(zip(exps, datas), start=1):
+            results.append(train(exp, epochs, device))
+            if progress:
+                progress(done * epochs // len(exps), epochs)
+        return results
+    on_epoch = (lambda epoch, metrics: progress(epoch, epochs)) if progress else None
+    return train_stacked(exps, datas, epochs, reason, on_epoch, keep_snapshots)
+
+
+def flops_per_step(exp: Experiment, data: Data) -> float:
+    """Arithmetic in one optimizer step: about 6 FLOP per weight per row (forward and backward)."""
+    sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
+    weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
+
+
+def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.device, reason: str,
+                   progress: Progress | None = None) -> TrainResult:
+    """The reference: a plain torch loop with autograd and torch.optim, on any device."""
     torch.manual_seed(exp.seed)
     model = build_model(exp, data.n_features, data.n_outputs, data.task)
     initial_state = copy.deepcopy(model.state_dict())
-    batch = min(exp.training.batch_size or len(data.x_train), len(data.x_train))
-    target, reason = resolve_device(device, 6 * parameter_count(model) * batch)
     model.to(target)
     x_train, y_train = data.x_train.to(target), data.y_train.to(target)
     x_test, y_test = data.x_test.to(target), data.y_test.to(target)
@@ -163,10 +200,8 @@ def train(exp: Experiment, epochs: int | None = None, device: str = "auto",
     seconds = time.perf_counter() - started
     if rows and max(snapshots) != rows[-1]["epoch"]:
         snapshots[rows[-1]["epoch"]] = {name: tensor.cpu() for name, tensor in last_finite.items()}
-    message = (f"Training diverged at epoch {diverged_at} (the loss became NaN or infinite) — "
-               f"try a smaller learning rate." if diverged_at else "")
-    return TrainResult(exp, data, model.cpu().eval(), initial_state, pd.DataFrame(rows, columns=_columns(data)),
-                       snapshots, target.type, reason, seconds, diverged_at, message)
+    return TrainResult(exp, data, model.cpu().eval(), initial_state, pd.DataFrame(rows, columns=history_columns(data)),
+                       snapshots, target.type, reason, "autograd", seconds, diverged_at, divergence_message(diverged_at))
 
 
 def _evaluate(model, x_test, y_test, loss_fn, exp: Experiment, data: Data) -> dict:
@@ -177,13 +212,6 @@ def _evaluate(model, x_test, y_test, loss_fn, exp: Experiment, data: Data) -> di
         if data.hard_labels:
             row["test_acc"] = count_correct(output, y_test, exp, data.task).item() / len(x_test)
     return row
-
-
-def _columns(data: Data) -> list[str]:
-    columns = ["epoch", "train_loss"]
-    columns += ["train_acc"] if data.hard_labels else []
-    columns += ["test_loss"] + (["test_acc"] if data.hard_labels else []) if data.has_test else []
-    return columns
 
 
 def fit_loss_to_task(exp: Experiment, task: str) -> Experiment:

@@ -16,9 +16,10 @@ with ui.shown_errors():
     st.sidebar.header("Comparison")
     activations = tuple(st.sidebar.multiselect("Activations", ACTIVATIONS, default=["sigmoid", "tanh", "relu", "identity"],
                                                key="compare_activations"))
-    seeds = st.sidebar.slider("Seeds per activation", 1, 5, 3, key="compare_seeds")
-    epochs = int(st.sidebar.number_input("Epochs", 1, exp.training.epochs, min(exp.training.epochs, 1000), step=100,
-                                         key="compare_epochs", help="Fewer epochs than the lesson keep the comparison quick."))
+    seeds = st.sidebar.slider("Seeds per activation", 1, 5, 5, key="compare_seeds")
+    epochs = int(st.sidebar.number_input("Epochs", 1, exp.training.epochs, exp.training.epochs, step=100, key="compare_epochs",
+                                         help="All runs train together in one stacked computation, so the lesson's "
+                                              "full length costs about as much as one run."))
     if not exp.model.hidden:
         st.warning("This model has no hidden layer, so there is no activation to compare. Add one on **Build model**.")
         st.stop()

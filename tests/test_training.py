@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.training import GPU_MIN_FLOPS_PER_STEP, resolve_device
+from nnlab.training import GPU_MIN_FLOPS_PER_STEP, NUMPY_MAX_FLOPS_PER_STEP, resolve
 
 
 def test_same_experiment_gives_identical_weights_and_history():
@@ -71,19 +71,27 @@ def test_loss_must_fit_the_task():
         nnlab.train(exp, epochs=1)
 
 
-def test_auto_picks_cpu_without_a_gpu(monkeypatch):
+def test_auto_picks_the_cpu_without_a_gpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-    device, reason = resolve_device("auto", 1e12)
-    assert device.type == "cpu" and "no GPU" in reason
+    engine, device, reason = resolve("auto", "auto", 1e12)
+    assert device.type == "cpu" and engine == "autograd" and "no GPU" in reason
     assert nnlab.train(nnlab.lessons.get("simple-classifier"), epochs=1).device == "cpu"
     with pytest.raises(nnlab.ConfigError, match="not available"):
-        resolve_device("cuda", 1.0)
+        resolve("cuda", "auto", 1.0)
+
+
+def test_auto_takes_the_numpy_path_for_small_work_and_autograd_for_large():
+    assert resolve("auto", "auto", NUMPY_MAX_FLOPS_PER_STEP / 10)[0] == "numpy"
+    assert resolve("cpu", "auto", NUMPY_MAX_FLOPS_PER_STEP * 10)[0] == "autograd"
+    assert resolve("cpu", "numpy", NUMPY_MAX_FLOPS_PER_STEP * 10)[0] == "numpy"  # asked for, so given
 
 
 def test_auto_uses_a_gpu_only_for_enough_work(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    small, why = resolve_device("auto", GPU_MIN_FLOPS_PER_STEP / 10)
-    large, _ = resolve_device("auto", GPU_MIN_FLOPS_PER_STEP * 10)
+    small_engine, small, why = resolve("auto", "auto", GPU_MIN_FLOPS_PER_STEP / 10)
+    large_engine, large, _ = resolve("auto", "auto", GPU_MIN_FLOPS_PER_STEP * 10)
     assert small.type == "cpu" and "too little work" in why
-    assert large.type == "cuda"
+    assert (large_engine, large.type) == ("autograd", "cuda")
+    with pytest.raises(nnlab.ConfigError, match="CPU only"):
+        resolve("cuda", "numpy", 1.0)

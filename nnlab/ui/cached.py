@@ -60,7 +60,7 @@ def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epoc
     if runs is None:
         bar = st.progress(0.0, text="Starting…")
         runs = nnlab.compare(exp, activations, range(seeds), epochs=epochs,
-                             progress=lambda done, total: bar.progress(done / total, text=f"Run {done} of {total}"))
+                             progress=lambda done, total: bar.progress(done / total, text=f"Epoch {done:,} of {total:,}"))
         bar.empty()
         result_store().put(key, runs)
     return runs

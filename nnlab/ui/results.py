@@ -18,8 +18,10 @@ def readout(result: TrainResult) -> None:
     elif last is not None and "train_acc" in last:
         cells[1].metric("Train accuracy", f"{last['train_acc']:.1%}")
     cells[2].metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
-    cells[3].metric("Device", result.device.upper(), help=result.device_reason)
-    st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.1f} s on {result.device.upper()}. {result.device_reason}")
+    engine = "NumPy" if result.engine == "numpy" else "autograd"
+    cells[3].metric("Device", f"{result.device.upper()} · {engine}", help=result.device_reason)
+    st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.2f} s on {result.device.upper()}. "
+               f"Why this device: {result.device_reason}")
 
 
 def fit_view(result: TrainResult, epoch: int, compact: bool = False) -> None:
@@ -77,6 +79,10 @@ def show_comparison(runs: list[CompareRun]) -> None:
                 fit_view(run.result, max(run.result.snapshots), compact=True)
     st.subheader("Final metrics (mean and spread over seeds)")
     st.dataframe(compare_summary(runs).round(4), hide_index=True)
-    devices = {run.result.device for run in runs}
-    seconds = sum(run.result.seconds for run in runs)
-    st.caption(f"{len(runs)} runs in {seconds:.1f} s on {', '.join(d.upper() for d in devices)}. {runs[0].result.device_reason}")
+    first = runs[0].result
+    stacked = all(run.result.engine == "numpy" for run in runs)
+    seconds = max(run.result.seconds for run in runs) if stacked else sum(run.result.seconds for run in runs)
+    epochs = sum(run.result.epochs_run for run in runs)
+    st.caption(f"{len(runs)} runs, {epochs:,} epochs in all, in {seconds:.1f} s on {first.device.upper()} "
+               f"({epochs / seconds if seconds else 0:,.0f} epochs/s{', trained together in one stacked computation' if stacked else ''}). "
+               f"{first.device_reason}")

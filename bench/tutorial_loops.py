@@ -1,0 +1,54 @@
+"""The tutorials' own training loops, as a student would run them: the baseline nnlab is timed against.
+
+Written from the lesson specs (DataLoader without shuffle and BCELoss with Adam for the bump
+lesson; one sample at a time with the explicit cross-entropy and SGD for the step lesson).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import nnlab
+
+
+def _model(exp: nnlab.Experiment, data: nnlab.Data) -> nn.Module:
+    torch.manual_seed(exp.seed)
+    return nnlab.build_model(exp, data.n_features, data.n_outputs, data.task)
+
+
+def bump_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
+    data = nnlab.load_data(exp)
+    model = _model(exp, data)
+    loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=exp.training.batch_size)
+    criterion, optimizer = nn.BCELoss(), torch.optim.Adam(model.parameters(), lr=exp.training.learning_rate)
+    losses = []
+    for _ in range(epochs):
+        total = 0.0
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        losses.append(total)
+    return model
+
+
+def step_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
+    data = nnlab.load_data(exp)
+    model = _model(exp, data)
+    optimizer = torch.optim.SGD(model.parameters(), lr=exp.training.learning_rate)
+    costs = []
+    for _ in range(epochs):
+        total = 0.0
+        for x, y in zip(data.x_train, data.y_train):
+            p = model(x)
+            loss = -torch.mean(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            total += loss.item()
+        costs.append(total)
+    return model

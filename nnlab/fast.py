@@ -1,0 +1,358 @@
+"""The CPU fast path: a stack of small MLPs trained by hand-written NumPy, all models at once.
+
+Why it exists: for the lessons' networks eager autograd spends ~0.5 ms per optimizer step on
+Python and dispatch for ~10 kFLOP of arithmetic. The same step as ~40 NumPy calls on small
+arrays costs a tenth of that, and models stacked along a leading axis (Compare's activations x
+seeds) cost little more than one. It copies torch's own formulas (BCELoss's clamped log and
+1e-12 floor, Adam's lerp and bias corrections, SGD's momentum buffer) so that, from the same
+initial weights and batch order, it lands on the weights of `nnlab.training.train_autograd`, the
+reference it is tested against in tests/test_fast_engine.py.
+
+Shapes: M models, B rows in a batch. Layer l's weights and bias are one (M, fan_in + 1, fan_out)
+block, the bias as its last row, and every block is a view into one flat (M, P) array, so an
+optimizer step is a few calls. A layer's input carries a trailing column of ones, so one matmul
+applies weights and bias, and one gives both their gradients. Data is (1, N, ...) when every
+model sees the same rows, else (M, N, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+# Values are float32, like torch's, so sigmoids saturate to exactly 0 or 1 where torch's do (a
+# gradient of exactly 0 versus 1e-12 matters: Adam scales either to a step of up to lr). Gradient
+# sums over the batch accumulate in float64: Adam also turns their rounding noise into steps, and
+# with float32 sums the simple-classifier lesson drifted 1.2e-4 from torch in 10 steps (3e-5 now).
+DTYPE = np.float32
+ACCUMULATE = np.float64
+LONG_SUM = 32  # sums of more terms than this accumulate in float64 (see the margin measured in docs/performance.md)
+BCE_LOG_FLOOR = -100.0  # torch's BCELoss clamps each log term here
+BCE_GRAD_EPS = 1e-12  # and floors p(1-p) here in its gradient
+LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU's default
+
+
+_sigmoid = expit  # one call, not four; bit-equal to torch.sigmoid more often than 1 / (1 + exp(-z))
+
+
+def _assign(out, values):
+    out[...] = values
+
+
+# name -> (forward (z, out): writes h into out, backward (dh, z, h) -> dz)
+ACTIVATIONS = {
+    "sigmoid": (lambda z, out: _sigmoid(z, out=out), lambda dh, z, h: dh * (1.0 - h) * h),
+    "tanh": (lambda z, out: np.tanh(z, out=out), lambda dh, z, h: dh * (1.0 - h * h)),
+    "relu": (lambda z, out: np.maximum(z, 0.0, out=out), lambda dh, z, h: dh * (z > 0)),
+    "elu": (lambda z, out: _assign(out, np.where(z > 0, z, np.expm1(z))),
+            lambda dh, z, h: dh * np.where(z > 0, 1.0, h + 1.0)),
+    "leaky_relu": (lambda z, out: _assign(out, np.where(z > 0, z, z * LEAKY_SLOPE)),
+                   lambda dh, z, h: dh * np.where(z > 0, 1.0, LEAKY_SLOPE)),
+    "identity": (lambda z, out: _assign(out, z), lambda dh, z, h: dh),
+}
+
+
+@dataclass
+class StackSpec:
+    """What the models of one stack share; they differ only in activations and initial weights."""
+
+    sizes: list[int]  # input, hidden..., output
+    activations: list[list[str]]  # per model, one per hidden layer
+    loss: str
+    probability_output: bool  # the network ends in a sigmoid (BCE, or MSE on a binary target)
+    task: str
+    optimizer: str
+    learning_rate: float
+
+
+class Stack:
+    """M networks of one shape, their parameters in one (M, P) array."""
+
+    def __init__(self, spec: StackSpec, weights: list[list[tuple[np.ndarray, np.ndarray]]]):
+        self.spec = spec
+        self.models = len(weights)
+        shapes = list(zip(spec.sizes[:-1], spec.sizes[1:]))
+        total = sum(fan_in * fan_out + fan_out for fan_in, fan_out in shapes)
+        self.theta = np.zeros((self.models, total), DTYPE)
+        self.grad = np.zeros_like(self.theta)
+        self.blocks, self.grads = [], []  # per layer (M, fan_in + 1, fan_out) views: weights, then bias
+        self.shapes = shapes
+        offset = 0
+        for fan_in, fan_out in shapes:
+            end = offset + (fan_in + 1) * fan_out
+            self.blocks.append(self.theta[:, offset:end].reshape(self.models, fan_in + 1, fan_out))
+            self.grads.append(self.grad[:, offset:end].reshape(self.models, fan_in + 1, fan_out))
+            offset = end
+        for model, layers in enumerate(weights):
+            for block, (weight, bias) in zip(self.blocks, layers):
+                block[model, :-1] = weight
+                block[model, -1] = bias
+        groups = [_groups([acts[layer] for acts in spec.activations]) for layer in range(len(spec.sizes) - 2)]
+        self.activate = [_forward(g) for g in groups]  # per hidden layer: (z, out) writes h into out
+        self.derive = [_backward(g) for g in groups]  # per hidden layer: (dh, z, h) -> dz
+        self._buffers: dict[tuple, np.ndarray] = {}
+        self.optimizer = _OPTIMIZERS[spec.optimizer](self.theta.shape, spec.learning_rate)
+
+    def unpack(self, row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """One model's (weight (fan_in, fan_out), bias (fan_out,)) per layer from its row of theta."""
+        layers, offset = [], 0
+        for fan_in, fan_out in self.shapes:
+            block = row[offset:offset + (fan_in + 1) * fan_out].reshape(fan_in + 1, fan_out)
+            layers.append((block[:-1].copy(), block[-1].copy()))
+            offset += (fan_in + 1) * fan_out
+        return layers
+
+    def next_input(self, layer: int, z: np.ndarray) -> np.ndarray:
+        """A buffer for layer `layer`'s output with its trailing column of ones already in place."""
+        key = ("h", layer, z.shape)
+        if key not in self._buffers:
+            self._buffers[key] = np.ones(z.shape[:-1] + (z.shape[-1] + 1,), DTYPE)
+        return self._buffers[key]
+
+    def product(self, tag, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """a @ b, summed in float64 when the sum is long, into a float32 buffer kept per tag and shape."""
+        if a.shape[-1] <= LONG_SUM:
+            return np.matmul(a, b)
+        key = (tag, a.shape, b.shape)
+        if key not in self._buffers:
+            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+            self._buffers[key] = np.empty(shape, DTYPE)
+        return np.matmul(a, b, dtype=ACCUMULATE, out=self._buffers[key])
+
+    def forward(self, x: np.ndarray):
+        """Output before the final sigmoid (M, B, outputs), and what backward needs. `x` ends in ones."""
+        inputs, pre, post = [x], [], []
+        for layer, activate in enumerate(self.activate):
+            z = self.product(("z", layer), inputs[-1], self.blocks[layer])
+            extended = self.next_input(layer, z)
+            activate(z, extended[..., :-1])
+            pre.append(z)
+            post.append(extended[..., :-1])
+            inputs.append(extended)
+        return self.product("out", inputs[-1], self.blocks[-1]), (inputs, pre, post)
+
+    def backward(self, cache, dz: np.ndarray) -> None:
+        """Fill `self.grad` from the gradient of the loss with respect to the output layer's z."""
+        inputs, pre, post = cache
+        for layer in range(len(self.blocks) - 1, -1, -1):
+            summed = inputs[layer].shape[1]  # the gradient sums over the batch's rows
+            np.matmul(inputs[layer].transpose(0, 2, 1), dz, out=self.grads[layer],
+                      dtype=ACCUMULATE if summed > LONG_SUM else DTYPE)
+            if layer:
+                dh = self.product(("dh", layer), dz, self.blocks[layer][:, :-1].transpose(0, 2, 1))
+                dz = self.derive[layer - 1](dh, pre[layer - 1], post[layer - 1])
+
+    def step(self) -> None:
+        self.optimizer(self.theta, self.grad)
+
+    def loss(self, z: np.ndarray, y: np.ndarray, onehot: np.ndarray | None):
+        """Per-model loss summed over the batch (M,) (the mean is this / rows), the gradient of the
+        mean loss with respect to z, and the output as predictions."""
+        spec = self.spec
+        count = z.shape[1] * (1 if spec.task == "multiclass" else z.shape[2])
+        if spec.loss == "cross_entropy":
+            shifted = z - z.max(axis=2, keepdims=True)
+            exp = np.exp(shifted)
+            total = exp.sum(axis=2, keepdims=True)
+            log_p = shifted - np.log(total)
+            return -(log_p * onehot).sum(axis=(1, 2)), (exp / total - onehot) / count, z
+        if spec.loss == "bce_logits":
+            losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+            return losses.sum(axis=(1, 2)), (_sigmoid(z) - y) / count, z
+        out = _sigmoid(z) if spec.probability_output else z
+        if spec.loss == "bce":
+            complement = 1.0 - out
+            log_p = np.maximum(np.log(out), BCE_LOG_FLOOR)
+            log_q = np.maximum(np.log(complement), BCE_LOG_FLOOR)
+            slope = out * complement
+            d_out = (out - y) / np.maximum(slope, BCE_GRAD_EPS)  # torch's BCELoss gradient, floor included
+            return -(log_q + y * (log_p - log_q)).sum(axis=(1, 2)), d_out * slope * (1.0 / count), out
+        difference = out - y  # mse
+        d_out = difference * (2.0 / count)
+        return (difference * difference).sum(axis=(1, 2)), d_out * (out * (1.0 - out)) if spec.probability_output else d_out, out
+
+    def correct(self, out: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Correct predictions per model against `labels` (classes, or booleans for a binary target),
+        rounding as the tutorials do (0.5 counts as class 0)."""
+        if self.spec.task == "multiclass":
+            return (out.argmax(axis=2) == labels).sum(axis=1)
+        threshold = 0.5 if self.spec.probability_output else 0.0
+        return ((out > threshold) == labels).sum(axis=(1, 2))
+
+
+def _groups(names: list[str]) -> list[tuple[str, slice]]:
+    """Runs of models that share an activation, as slices of the stack."""
+    groups, start = [], 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or names[i] != names[start]:
+            groups.append((names[start], slice(start, i)))
+            start = i
+    return groups
+
+
+def _forward(groups: list[tuple[str, slice]]):
+    """(z, out) -> writes h into out, for a layer: the activation itself when the whole stack shares one."""
+    if len(groups) == 1:
+        return ACTIVATIONS[groups[0][0]][0]
+
+    def activate(z, out):
+        for name, part in groups:
+            ACTIVATIONS[name][0](z[part], out[part])
+    return activate
+
+
+def _backward(groups: list[tuple[str, slice]]):
+    """(dh, z, h) -> dz for a layer, group by group."""
+    if len(groups) == 1:
+        return ACTIVATIONS[groups[0][0]][1]
+
+    def derive(dh, z, h):
+        dz = np.empty_like(dh)
+        for name, part in groups:
+            dz[part] = ACTIVATIONS[name][1](dh[part], z[part], h[part])
+        return dz
+    return derive
+
+
+def _sgd(shape, rate: float, momentum: float = 0.0):
+    buffer = None
+
+    def step(theta, grad):
+        nonlocal buffer
+        direction = grad
+        if momentum:
+            if buffer is None:
+                buffer = grad.copy()
+            else:
+                buffer *= momentum
+                buffer += grad
+            direction = buffer
+        theta -= direction * rate
+    return step
+
+
+def _adam(shape, rate: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    first, second = np.zeros(shape, DTYPE), np.zeros(shape, DTYPE)
+    steps = 0
+
+    def step(theta, grad):
+        nonlocal steps, first, second  # updated in place; nonlocal only because of +=
+        steps += 1
+        first += (grad - first) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+        second *= beta2
+        second += grad * grad * (1 - beta2)
+        step_size = rate / (1 - beta1 ** steps)
+        denominator = np.sqrt(second) / (1 - beta2 ** steps) ** 0.5 + eps
+        theta -= first / denominator * step_size
+    return step
+
+
+_OPTIMIZERS = {"sgd": _sgd, "momentum": lambda shape, rate: _sgd(shape, rate, 0.9), "adam": _adam}
+
+
+@dataclass
+class StackData:
+    """Train and test arrays for a stack: x (1 or M, N, features + 1), its last column ones;
+    y (1 or M, N, 1) floats, or (1 or M, N) class numbers with their one-hot (1 or M, N, classes)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    onehot_train: np.ndarray | None
+    x_test: np.ndarray
+    y_test: np.ndarray
+    onehot_test: np.ndarray | None
+    hard_labels: bool
+
+    def __post_init__(self):
+        # what accuracy compares predictions with: class numbers, or booleans for a binary target
+        self.labels_train = self.y_train if self.onehot_train is not None else self.y_train > 0.5
+        self.labels_test = self.y_test if self.onehot_test is not None else self.y_test > 0.5
+
+
+@dataclass
+class Record:
+    """What a stack's run produced: per-epoch metrics (epochs, M), NaN past a model's end."""
+
+    metrics: dict[str, np.ndarray]
+    epochs_run: np.ndarray  # (M,) finished epochs per model
+    diverged_at: list[int | None]
+    final: np.ndarray  # (M, P): each model's last finite weights
+    snapshots: dict[int, np.ndarray]  # epoch -> theta (M, P), each model's last finite weights by then
+
+
+def fit(stack: Stack, data: StackData, epochs: int, batches, snapshot_every: int, progress=None) -> Record:
+    """Train every model of `stack` for `epochs`; `batches(epoch)` gives that epoch's row indices
+    (a slice shared by all models, or an (M, B) array of per-model rows)."""
+    models, n_train = stack.models, data.x_train.shape[1]
+    names = ["train_loss"] + (["train_acc"] if data.hard_labels else [])
+    if data.x_test.shape[1]:
+        names += ["test_loss"] + (["test_acc"] if data.hard_labels else [])
+    metrics = {name: np.full((epochs, models), np.nan) for name in names}
+    alive = np.ones(models, bool)
+    diverged_at: list[int | None] = [None] * models
+    last_good = stack.theta.copy()
+    snapshots = {0: stack.theta.copy()}
+    prepared: tuple = (None, [])  # (the batch list, its arrays): unshuffled batches repeat every epoch
+    with np.errstate(all="ignore"):  # overflow in a diverging model is detected below, per model
+        for epoch in range(1, epochs + 1):
+            total, correct = np.zeros(models), np.zeros(models)
+            order = batches(epoch)
+            if order is not prepared[0]:
+                prepared = (order, [tuple(_take(array, rows) for array in (data.x_train, data.y_train,
+                                          data.onehot_train, data.labels_train)) for rows in order])
+            for x, y, onehot, labels in prepared[1]:
+                z, cache = stack.forward(x)
+                loss, dz, out = stack.loss(z, y, onehot)
+                stack.backward(cache, dz)
+                stack.step()
+                total += loss
+                if data.hard_labels:
+                    correct += stack.correct(out, labels)
+            row = {"train_loss": total / n_train}
+            if data.hard_labels:
+                row["train_acc"] = correct / n_train
+            if data.x_test.shape[1]:
+                row.update(_evaluate(stack, data))
+            finite = np.isfinite(sum(row.values()))  # NaN or inf in any metric stays in the sum
+            if finite.all() and alive.all():  # the usual epoch: no fancy indexing needed
+                for name, values in row.items():
+                    metrics[name][epoch - 1] = values
+                np.copyto(last_good, stack.theta)
+            else:
+                for model in np.flatnonzero(alive & ~finite):
+                    diverged_at[model] = epoch
+                alive &= finite
+                for name, values in row.items():
+                    metrics[name][epoch - 1, alive] = values[alive]
+                last_good[alive] = stack.theta[alive]
+            if epoch % snapshot_every == 0 or epoch == epochs:
+                snapshots[epoch] = last_good.copy()
+            if progress:
+                progress(epoch, metrics)
+            if not alive.any():
+                break
+    epochs_run = np.array([(d - 1) if d else epoch for d in diverged_at])
+    return Record(metrics, epochs_run, diverged_at, last_good, snapshots)
+
+
+def _take(array: np.ndarray | None, rows):
+    if array is None:
+        return None
+    if isinstance(rows, slice):
+        return array[:, rows]
+    return array[0][rows] if array.shape[0] == 1 else np.take_along_axis(array, _expand(rows, array.ndim), axis=1)
+
+
+def _expand(rows: np.ndarray, ndim: int) -> np.ndarray:
+    return rows.reshape(rows.shape + (1,) * (ndim - 2))
+
+
+def _evaluate(stack: Stack, data: StackData) -> dict[str, np.ndarray]:
+    z, _ = stack.forward(data.x_test)  # x_test ends in ones, like x_train
+    loss, _, out = stack.loss(z, data.y_test, data.onehot_test)
+    row = {"test_loss": loss / data.x_test.shape[1]}
+    if data.hard_labels:
+        row["test_acc"] = stack.correct(out, data.labels_test) / data.x_test.shape[1]
+    return row

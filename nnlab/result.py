@@ -1,0 +1,56 @@
+"""What a run gives back: the trained network, its history and snapshots, and how it ran."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import pandas as pd
+from torch import nn
+
+from nnlab.datasets import Data
+from nnlab.experiment import Experiment
+
+
+@dataclass
+class TrainResult:
+    experiment: Experiment
+    data: Data
+    model: nn.Sequential  # trained weights, on the CPU, in eval mode
+    initial_state: dict  # state_dict before the first step
+    history: pd.DataFrame  # one row per finished epoch
+    snapshots: dict[int, dict] = field(default_factory=dict)  # epoch -> state_dict (0 = initial)
+    device: str = "cpu"
+    device_reason: str = ""
+    engine: str = "numpy"  # "numpy": the stacked fast path; "autograd": the plain torch loop
+    seconds: float = 0.0
+    diverged_at: int | None = None
+    message: str = ""  # for the student: why training stopped early, if it did
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    @property
+    def epochs_per_second(self) -> float:
+        return self.epochs_run / self.seconds if self.seconds else float("inf")
+
+    def model_at(self, epoch: int) -> nn.Sequential:
+        """A copy of the network with the weights recorded at snapshot `epoch`."""
+        model = copy.deepcopy(self.model)
+        model.load_state_dict(self.snapshots[epoch])
+        return model
+
+
+def divergence_message(diverged_at: int | None) -> str:
+    if diverged_at is None:
+        return ""
+    return (f"Training diverged at epoch {diverged_at} (the loss became NaN or infinite) — "
+            f"try a smaller learning rate.")
+
+
+def history_columns(data: Data) -> list[str]:
+    columns = ["epoch", "train_loss"]
+    columns += ["train_acc"] if data.hard_labels else []
+    columns += ["test_loss"] + (["test_acc"] if data.hard_labels else []) if data.has_test else []
+    return columns

@@ -1,0 +1,95 @@
+"""The NumPy fast path against its reference, the autograd loop: same weights, history, snapshots."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.compare import with_activation
+from nnlab.training import train_many
+
+
+def max_weight_difference(one: nnlab.TrainResult, two: nnlab.TrainResult) -> float:
+    return max((one.model.state_dict()[name] - tensor).abs().max().item()
+               for name, tensor in two.model.state_dict().items())
+
+
+def both_engines(exp: Experiment, epochs: int):
+    return (nnlab.train(exp, epochs=epochs, device="cpu", engine="numpy"),
+            nnlab.train(exp, epochs=epochs, device="cpu", engine="autograd"))
+
+
+CASES = [
+    # (data, hidden, activations, loss, optimizer, learning rate, batch size, shuffle)
+    ("gauss", (6,), ("sigmoid",), "bce", "sgd", 0.1, 16, False),
+    ("xor", (8, 5), ("tanh", "relu"), "bce_logits", "adam", 0.01, 32, True),
+    ("circle", (7,), ("elu",), "mse", "momentum", 0.05, None, False),
+    ("spiral", (9, 9, 4), ("leaky_relu", "identity", "sigmoid"), "bce", "adam", 0.005, 50, True),
+    ("iris", (10,), ("relu",), "cross_entropy", "momentum", 0.02, 8, True),
+    ("wine", (), (), "cross_entropy", "adam", 0.01, None, False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in CASES])
+def test_numpy_engine_matches_autograd(case):
+    name, hidden, activations, loss, optimizer, rate, batch, shuffle = case
+    exp = Experiment(DataSpec(name, n_points=200, noise=0.2, train_fraction=0.8), ModelSpec(hidden, activations),
+                     TrainSpec(loss, optimizer, rate, 40, batch_size=batch, shuffle=shuffle, snapshot_every=10), seed=3)
+    fast, reference = both_engines(exp, 40)
+    assert fast.engine == "numpy" and reference.engine == "autograd"
+    assert max_weight_difference(fast, reference) <= 1e-4
+    assert list(fast.history.columns) == list(reference.history.columns)
+    np.testing.assert_allclose(fast.history.to_numpy(), reference.history.to_numpy(), rtol=1e-4, atol=1e-5)
+    assert sorted(fast.snapshots) == sorted(reference.snapshots) == [0, 10, 20, 30, 40]
+    for epoch in (0, 20):
+        for key, tensor in reference.snapshots[epoch].items():
+            assert (fast.snapshots[epoch][key] - tensor).abs().max().item() <= 1e-4
+
+
+def test_regression_target_matches_autograd():
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
+    key = nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
+    exp = Experiment(DataSpec("csv", source=key, target="value", train_fraction=0.8),
+                     ModelSpec((6,), ("tanh",)), TrainSpec("mse", "adam", 0.01, 30, batch_size=16))
+    fast, reference = both_engines(exp, 30)
+    assert fast.data.task == "regression" and "train_acc" not in fast.history
+    assert max_weight_difference(fast, reference) <= 1e-4
+
+
+def test_stacked_runs_equal_the_same_runs_one_at_a_time():
+    base = nnlab.lessons.get("tabular-relu")
+    exps = [with_activation(base, act, seed) for act, seed in itertools.product(("relu", "tanh"), (0, 1))]
+    stacked = train_many(exps, epochs=60)
+    for exp, together in zip(exps, stacked):
+        alone = nnlab.train(exp, epochs=60, device="cpu", engine="numpy")
+        assert together.experiment == exp
+        assert max_weight_difference(together, alone) == 0.0  # same arithmetic, only stacked
+        assert together.history.equals(alone.history)
+
+
+def test_a_diverging_model_in_a_stack_stops_alone():
+    base = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    exps = [base, base.replace(model={"activations": ("tanh", "tanh")})]
+    diverging, steady = train_many(exps, epochs=300)
+    assert diverging.diverged_at is not None and "diverged at epoch" in diverging.message
+    assert len(diverging.history) == diverging.diverged_at - 1
+    assert steady.diverged_at is None and len(steady.history) == 300
+    assert all(torch.isfinite(t).all() for t in diverging.model.state_dict().values())
+    alone = nnlab.train(base, epochs=300, device="cpu", engine="autograd")
+    assert alone.diverged_at == diverging.diverged_at
+
+
+def test_snapshots_can_be_left_out_for_many_runs():
+    exps = [with_activation(nnlab.lessons.get("bump-twenty-neurons"), "relu", seed) for seed in range(3)]
+    results = train_many(exps, epochs=50, keep_snapshots=False)
+    assert all(sorted(result.snapshots) == [0, 50] for result in results)
+
+
+def test_auto_engine_is_numpy_on_the_cpu_and_names_it():
+    result = nnlab.train(nnlab.lessons.get("simple-classifier"))
+    assert result.engine == "numpy" and "NumPy" in result.device_reason
+    with pytest.raises(nnlab.ConfigError, match="Unknown engine"):
+        nnlab.train(nnlab.lessons.get("simple-classifier"), engine="jax")

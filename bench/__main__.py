@@ -19,7 +19,7 @@ from bench.tutorial_loops import bump_loop, step_loop
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.training import choose_engine
 
-REPEATS = 3
+REPEATS = 5
 
 
 def median_seconds(functions: dict[str, callable], repeats: int) -> dict[str, float]:

@@ -27,8 +27,11 @@ class CompareRun:
 
 
 def with_activation(exp: Experiment, activation: str, seed: int) -> Experiment:
-    """`exp` with every hidden layer using `activation` and the given seed."""
-    return exp.replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed)
+    """`exp` with every hidden layer using `activation`, initial weights from `seed`, and the
+    data (noise, split) of `exp` itself, so every run of a comparison sees the same rows."""
+    data_seed = exp.seed if exp.data.seed is None else exp.data.seed
+    return exp.replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed,
+                       data={"seed": data_seed})
 
 
 def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "relu", "identity"),

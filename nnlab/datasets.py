@@ -69,7 +69,7 @@ class DatasetInfo:
 
 def load_data(exp: Experiment) -> Data:
     """The data an experiment trains on; the same experiment always gives the same tensors."""
-    return DATASETS[exp.data.name].load(exp.data, exp.seed)
+    return DATASETS[exp.data.name].load(exp.data, exp.seed if exp.data.seed is None else exp.data.seed)
 
 
 # --- the lesson data, exactly as the tutorials build it -----------------------------------------

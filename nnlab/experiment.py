@@ -44,6 +44,7 @@ class DataSpec:
     train_fraction: float = 1.0  # 1.0 trains on every point, as the 1-D tutorials do
     source: str = ""  # uploaded CSV: the content key it was stored under
     target: str = ""  # uploaded CSV: the column to predict
+    seed: int | None = None  # fixes noise and split apart from the initial weights; None: the experiment's seed
 
     def __post_init__(self):
         from nnlab.datasets import DATASETS  # late: datasets imports this module's users
@@ -57,6 +58,8 @@ class DataSpec:
                f"Train fraction must be between 0.1 and 1.0; got {self.train_fraction}.")
         _check(self.name != "csv" or (self.source and self.target),
                "An uploaded table needs its file and a target column.")
+        _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
+               f"Data seed must be empty or a whole number from 0 to {2**31 - 1}; got {self.seed}.")
 
 
 @dataclass(frozen=True)

@@ -25,3 +25,12 @@ def test_compare_tables_have_every_run_and_one_summary_row_per_activation():
     summary = compare_summary(runs)
     assert summary["activation"].tolist() == ["identity", "sigmoid"]
     assert {"train_loss mean", "test_acc std", "runs diverged"} <= set(summary.columns)
+
+
+def test_every_run_of_a_comparison_sees_the_same_rows_whatever_its_seed():
+    exp = nnlab.lessons.get("tabular-relu")
+    runs = nnlab.compare(exp, activations=("relu",), seeds=range(3), epochs=2)
+    reference = nnlab.load_data(exp)
+    for run in runs:
+        assert torch.equal(run.result.data.x_test, reference.x_test)
+    assert not torch.equal(runs[0].result.initial_state["0.weight"], runs[1].result.initial_state["0.weight"])

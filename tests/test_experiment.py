@@ -1,6 +1,7 @@
 """Experiment validation: every out-of-range setting is refused with a message that names it."""
 
 import pytest
+import torch
 
 import nnlab
 from nnlab import ConfigError, DataSpec, Experiment, ModelSpec, TrainSpec
@@ -59,3 +60,12 @@ def test_dict_round_trip_and_unknown_keys():
     bad["training"]["learnin_rate"] = 1
     with pytest.raises(ConfigError, match="unknown setting"):
         Experiment.from_dict(bad)
+
+
+def test_data_seed_fixes_the_split_apart_from_the_weights():
+    exp = nnlab.lessons.get("tabular-linear")
+    pinned = exp.replace(data={"seed": exp.seed}, seed=7)
+    assert torch.equal(nnlab.load_data(pinned).x_test, nnlab.load_data(exp).x_test)
+    assert not torch.equal(nnlab.load_data(exp.replace(seed=7)).x_test, nnlab.load_data(exp).x_test)
+    with pytest.raises(ConfigError, match="Data seed"):
+        DataSpec(seed=-3)

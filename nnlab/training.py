@@ -29,7 +29,7 @@ ENGINES = ("auto", "numpy", "autograd")
 # sets the pace, and NumPy's calls are cheaper than torch's); above it torch's kernels win.
 # A GPU pays off its launch overhead only from GPU_MIN_FLOPS_PER_STEP: a placeholder until the
 # crossover is measured on a GPU machine.
-NUMPY_MAX_FLOPS_PER_STEP = 4e7  # measured: NumPy 1.4x faster at 1.6e7, torch 1.6x faster at 1.1e8
+NUMPY_MAX_FLOPS_PER_STEP = 4e7  # measured: NumPy 1.6x faster at 1.6e7, torch 1.4x faster at 1.1e8
 GPU_MIN_FLOPS_PER_STEP = 5e7
 
 Progress = Callable[[int, int, list], None]  # (epoch, total epochs, history rows so far)

@@ -35,9 +35,10 @@ def _class_scales(classes: list[str]) -> tuple[alt.Scale, alt.Scale]:
 
 
 def _points_1d(points: pd.DataFrame, x_title: str) -> alt.Chart:
+    splits = [split for split in ("train", "test") if (points["split"] == split).any()]
     return alt.Chart(points).mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title="target / prediction"),
-        shape=alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "diamond"]),
+        shape=alt.Shape("split:N", scale=alt.Scale(domain=splits, range=["circle", "diamond"][: len(splits)]),
                         legend=alt.Legend(title="points")),
         tooltip=["x", "target", "split"])
 

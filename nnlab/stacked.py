@@ -1,4 +1,4 @@
-"""Between torch and the NumPy fast path: stack experiments into one `fast.Stack`, train, unstack.
+"""Training on the NumPy fast path: stack experiments into one `fast.Stack`, run the epochs, unstack.
 
 Initial weights come from `build_model` under each experiment's seed, and the batch order from the
 same generator calls as the autograd loop, so both engines start and proceed identically.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from torch import nn
 
 from nnlab.datasets import Data, batch_order
 from nnlab.experiment import Experiment
-from nnlab.fast import DTYPE, Stack, StackData, StackSpec, fit
+from nnlab.fast import DTYPE, Stack, StackSpec
 from nnlab.models import build_model, outputs_probability
 from nnlab.result import TrainResult, divergence_message, history_columns
 
@@ -120,3 +121,109 @@ def _batches(exps: list[Experiment], n: int):
         size = spec.batch_size or n
         return [orders[:, start:start + size] for start in range(0, n, size)]
     return shuffled
+
+
+@dataclass
+class StackData:
+    """Train and test arrays for a stack: x (1 or M, N, features + 1), its last column ones;
+    y (1 or M, N, 1) floats, or (1 or M, N) class numbers with their one-hot (1 or M, N, classes)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    onehot_train: np.ndarray | None
+    x_test: np.ndarray
+    y_test: np.ndarray
+    onehot_test: np.ndarray | None
+    hard_labels: bool
+
+    def __post_init__(self):
+        # what accuracy compares predictions with: class numbers, or booleans for a binary target
+        self.labels_train = self.y_train if self.onehot_train is not None else self.y_train > 0.5
+        self.labels_test = self.y_test if self.onehot_test is not None else self.y_test > 0.5
+
+
+@dataclass
+class Record:
+    """What a stack's run produced: per-epoch metrics (epochs, M), NaN past a model's end."""
+
+    metrics: dict[str, np.ndarray]
+    epochs_run: np.ndarray  # (M,) finished epochs per model
+    diverged_at: list[int | None]
+    final: np.ndarray  # (M, P): each model's last finite weights
+    snapshots: dict[int, np.ndarray]  # epoch -> theta (M, P), each model's last finite weights by then
+
+
+def fit(stack: Stack, data: StackData, epochs: int, batches, snapshot_every: int, progress=None) -> Record:
+    """Train every model of `stack` for `epochs`; `batches(epoch)` gives that epoch's row indices
+    (a slice shared by all models, or an (M, B) array of per-model rows)."""
+    models, n_train = stack.models, data.x_train.shape[1]
+    names = ["train_loss"] + (["train_acc"] if data.hard_labels else [])
+    if data.x_test.shape[1]:
+        names += ["test_loss"] + (["test_acc"] if data.hard_labels else [])
+    metrics = {name: np.full((epochs, models), np.nan) for name in names}
+    alive = np.ones(models, bool)
+    diverged_at: list[int | None] = [None] * models
+    last_good = stack.theta.copy()
+    snapshots = {0: stack.theta.copy()}
+    prepared: tuple = (None, [])  # (the batch list, its arrays): unshuffled batches repeat every epoch
+    with np.errstate(all="ignore"):  # overflow in a diverging model is detected below, per model
+        for epoch in range(1, epochs + 1):
+            total, correct = np.zeros(models), np.zeros(models)
+            order = batches(epoch)
+            if order is not prepared[0]:
+                prepared = (order, [tuple(_take(array, rows) for array in (data.x_train, data.y_train,
+                                          data.onehot_train, data.labels_train)) for rows in order])
+            for x, y, onehot, labels in prepared[1]:
+                z, cache = stack.forward(x)
+                loss, dz, out = stack.loss(z, y, onehot, labels if data.hard_labels else None)
+                stack.backward(cache, dz)
+                stack.step()
+                total += loss
+                if data.hard_labels:
+                    correct += stack.correct(out, labels)
+            row = {"train_loss": total / n_train}
+            if data.hard_labels:
+                row["train_acc"] = correct / n_train
+            if data.x_test.shape[1]:
+                row.update(_evaluate(stack, data))
+            finite = np.isfinite(sum(row.values()))  # NaN or inf in any metric stays in the sum
+            if finite.all() and alive.all():  # the usual epoch: no fancy indexing needed
+                for name, values in row.items():
+                    metrics[name][epoch - 1] = values
+                np.copyto(last_good, stack.theta)
+            else:
+                for model in np.flatnonzero(alive & ~finite):
+                    diverged_at[model] = epoch
+                alive &= finite
+                for name, values in row.items():
+                    metrics[name][epoch - 1, alive] = values[alive]
+                last_good[alive] = stack.theta[alive]
+            if epoch % snapshot_every == 0 or epoch == epochs:
+                snapshots[epoch] = last_good.copy()
+            if progress:
+                progress(epoch, metrics)
+            if not alive.any():
+                break
+    epochs_run = np.array([(d - 1) if d else epoch for d in diverged_at])
+    return Record(metrics, epochs_run, diverged_at, last_good, snapshots)
+
+
+def _take(array: np.ndarray | None, rows):
+    if array is None:
+        return None
+    if isinstance(rows, slice):
+        return array[:, rows]
+    return array[0][rows] if array.shape[0] == 1 else np.take_along_axis(array, _expand(rows, array.ndim), axis=1)
+
+
+def _expand(rows: np.ndarray, ndim: int) -> np.ndarray:
+    return rows.reshape(rows.shape + (1,) * (ndim - 2))
+
+
+def _evaluate(stack: Stack, data: StackData) -> dict[str, np.ndarray]:
+    z, _ = stack.forward(data.x_test)  # x_test ends in ones, like x_train
+    loss, _, out = stack.loss(z, data.y_test, data.onehot_test, data.labels_test if data.hard_labels else None)
+    row = {"test_loss": loss / data.x_test.shape[1]}
+    if data.hard_labels:
+        row["test_acc"] = stack.correct(out, data.labels_test) / data.x_test.shape[1]
+    return row

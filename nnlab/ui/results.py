@@ -18,8 +18,9 @@ def readout(result: TrainResult) -> None:
     elif last is not None and "train_acc" in last:
         cells[1].metric("Train accuracy", f"{last['train_acc']:.1%}")
     cells[2].metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
-    engine = "NumPy" if result.engine == "numpy" else "autograd"
-    cells[3].metric("Device", f"{result.device.upper()} · {engine}", help=result.device_reason)
+    engine = "NumPy path" if result.engine == "numpy" else "PyTorch autograd"
+    cells[3].metric("Device", result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
+                    help=result.device_reason)
     st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.2f} s on {result.device.upper()}. "
                f"Why this device: {result.device_reason}")
 

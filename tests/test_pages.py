@@ -161,3 +161,13 @@ def test_two_column_upload_is_drawn_as_a_plane_with_its_own_axis_names():
     at.button(key="train").click().run()
     assert_clean(at)
     assert any("Decision boundary after epoch 20" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_missing_download_shows_a_message_and_the_upload_box(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))  # empty: no cached table, and no network in tests
+    at = open_page("pages/1_Data_explorer.py", "tabular-relu")
+    assert not at.exception
+    assert any("could not be downloaded" in e.value and "Upload" in e.value for e in at.error)
+    assert at.expander[0].label == "Upload your own CSV"
+    at.switch_page("pages/3_Train.py").run()
+    assert not at.exception and any("could not be downloaded" in e.value for e in at.error)

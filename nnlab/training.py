@@ -32,6 +32,11 @@ ENGINES = ("auto", "numpy", "autograd")
 NUMPY_MAX_FLOPS_PER_STEP = 4e7  # measured: NumPy 1.6x faster at 1.6e7, torch 1.4x faster at 1.1e8
 GPU_MIN_FLOPS_PER_STEP = 5e7
 
+# Cost model for one optimizer step, fitted to docs/performance.md: (seconds of overhead,
+# FLOP per second). NumPy: 36-70 us a step on the lessons, 2.4e10 FLOP/s at 20k points x 2x128;
+# autograd: ~0.6 ms a step on the lessons, 7e10 FLOP/s at 60k points x 3x256.
+STEP_COST = {"numpy": (70e-6, 2.4e10), "autograd": (600e-6, 7e10)}
+
 Progress = Callable[[int, int, list], None]  # (epoch, total epochs, history rows so far)
 
 
@@ -145,6 +150,17 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
         return results
     on_epoch = (lambda epoch, metrics: progress(epoch, epochs)) if progress else None
     return train_stacked(exps, datas, epochs, reason, on_epoch, keep_snapshots)
+
+
+def estimate_seconds(exps: list[Experiment], data: Data, epochs: int | None = None) -> float:
+    """About how long training `exps` together on `data` takes here, before doing any of it."""
+    exp = exps[0]
+    per_model = flops_per_step(exp, data)
+    engine, _, _ = resolve("auto", "auto", len(exps) * per_model)
+    overhead, speed = STEP_COST[engine]
+    steps = (epochs or exp.training.epochs) * math.ceil(len(data.x_train) / (exp.training.batch_size or len(data.x_train)))
+    steps_in_turn = steps * (1 if engine == "numpy" else len(exps))  # NumPy stacks runs; autograd takes turns
+    return steps_in_turn * overhead + steps * len(exps) * per_model / speed
 
 
 def flops_per_step(exp: Experiment, data: Data) -> float:

@@ -21,10 +21,11 @@ with ui.shown_errors():
                f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
                f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
     result = ui.cached_result(exp)
-    if st.button("Train", type="primary", key="train", disabled=result is not None,
+    affordable = result is not None or ui.within_budget([exp], data, spec.epochs)
+    if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
                  help="These settings have been trained already; their result is shown." if result else None):
         result = ui.train_live(exp)
-    if result is None:
+    if result is None and affordable:
         st.info("Press **Train** to start. The same settings again later show their result at once.")
     else:
         show_training(result)

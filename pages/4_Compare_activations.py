@@ -27,9 +27,11 @@ with ui.shown_errors():
         st.info("Pick at least one activation in the sidebar.")
         st.stop()
     runs = ui.cached_compare(exp, activations, seeds, epochs)
-    if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare", disabled=runs is not None):
+    affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
+    if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare",
+                 disabled=runs is not None or not affordable):
         runs = ui.compare_live(exp, activations, seeds, epochs)
-    if runs is None:
+    if runs is None and affordable:
         st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")
     else:
         show_comparison(runs)

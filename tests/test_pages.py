@@ -171,3 +171,20 @@ def test_missing_download_shows_a_message_and_the_upload_box(tmp_path, monkeypat
     assert at.expander[0].label == "Upload your own CSV"
     at.switch_page("pages/3_Train.py").run()
     assert not at.exception and any("could not be downloaded" in e.value for e in at.error)
+
+
+def test_a_run_that_would_take_hours_is_refused_before_any_work():
+    extreme = nnlab.Experiment(nnlab.DataSpec("spiral", n_points=5000), nnlab.ModelSpec((256,) * 6, ("relu",) * 6),
+                               nnlab.TrainSpec("bce", "adam", 0.01, 20_000, batch_size=1))
+    at = open_page("pages/3_Train.py", experiment=extreme)
+    assert not at.exception
+    assert any("hours on this server" in e.value and "fewer epochs" in e.value for e in at.error)
+    assert at.button(key="train").disabled
+    at.switch_page("pages/4_Compare_activations.py").run()
+    assert at.button(key="compare").disabled and any("on this server" in e.value for e in at.error)
+
+
+def test_lessons_fit_the_budget_and_long_ones_say_how_long():
+    at = open_page("pages/3_Train.py", "step-two-neurons")
+    assert not at.button(key="train").disabled
+    assert any("Estimated time" in c.value for c in at.caption)

@@ -95,3 +95,14 @@ def test_auto_uses_a_gpu_only_for_enough_work(monkeypatch):
     assert (large_engine, large.type) == ("autograd", "cuda")
     with pytest.raises(nnlab.ConfigError, match="CPU only"):
         resolve("cuda", "numpy", 1.0)
+
+
+def test_estimate_grows_with_the_work_and_stacking_is_cheaper_than_turns():
+    from nnlab.training import estimate_seconds
+
+    exp = nnlab.lessons.get("bump-twenty-neurons")
+    data = nnlab.load_data(exp)
+    one = estimate_seconds([exp], data)
+    assert estimate_seconds([exp], data, epochs=exp.training.epochs * 2) == pytest.approx(2 * one)
+    assert one < estimate_seconds([exp.replace(training={"batch_size": 1})], data)
+    assert estimate_seconds([exp] * 20, data) < 20 * one  # stacked on the NumPy path

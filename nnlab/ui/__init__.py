@@ -1,9 +1,9 @@
 """The Streamlit layer: the only part of nnlab that imports streamlit."""
 
 from nnlab.ui.cached import cached_compare, cached_result, compare_live, data_for, train_live
-from nnlab.ui.controls import data_controls, model_controls, training_controls, with_data
+from nnlab.ui.controls import data_controls, model_controls, training_controls, with_data, within_budget
 from nnlab.ui.page import page, shown_errors
 from nnlab.ui.state import load, sync_lesson_link
 
 __all__ = ["cached_compare", "cached_result", "compare_live", "data_controls", "data_for", "load",
-           "model_controls", "page", "shown_errors", "sync_lesson_link", "train_live", "training_controls", "with_data"]
+           "model_controls", "page", "shown_errors", "sync_lesson_link", "train_live", "training_controls", "with_data", "within_budget"]

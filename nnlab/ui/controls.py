@@ -101,3 +101,29 @@ def with_data(exp: Experiment):
         state.update(fitted)
         st.session_state.pop("w_loss", None)
     return fitted, data
+
+
+MAX_SECONDS_PER_RUN = 120  # one click may keep this shared server busy for at most this long
+
+
+def within_budget(exps: list[Experiment], data, epochs: int) -> bool:
+    """Show the estimated time of a run; refuse one that would tie up the server for minutes."""
+    from nnlab.training import estimate_seconds
+
+    seconds = estimate_seconds(exps, data, epochs)
+    if seconds > MAX_SECONDS_PER_RUN:
+        st.error(f"This would take about {_duration(seconds)} on this server; one run may take at most "
+                 f"{_duration(MAX_SECONDS_PER_RUN)}. Use fewer epochs, fewer points, a larger batch or "
+                 f"smaller layers.")
+        return False
+    if seconds > 10:
+        st.caption(f"Estimated time: about {_duration(seconds)}.")
+    return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:,.0f} hours"

@@ -200,7 +200,7 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         codes, uniques = pd.factorize(labels, sort=True)
         labels = pd.Series(codes, index=labels.index)
         class_names = class_names if class_names and len(class_names) == len(uniques) else [str(u) for u in uniques]
-    x, y = features.to_numpy(np.float32), labels.to_numpy()
+    x, y = features.to_numpy(np.float64), labels.to_numpy()  # float64 until scaled: huge values stay finite
     if train_fraction < 1.0:
         stratify = y if task != "regression" and np.bincount(y).min() >= 2 else None
         try:
@@ -211,7 +211,10 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
     else:
         x_train, x_test, y_train, y_test = x, x[:0], y, y[:0]
     if standardise:
-        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        # divide by the largest magnitude before squaring: a value of 1e300 squared is inf even in float64
+        magnitude = np.abs(x_train).max(axis=0)
+        magnitude[magnitude == 0] = 1.0
+        mean, std = x_train.mean(axis=0), (x_train / magnitude).std(axis=0) * magnitude
         std[std == 0] = 1.0  # a constant column stays constant instead of becoming NaN
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
         notes.append("Features were standardised (mean 0, std 1) using the training rows only.")

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,12 +108,20 @@ def _read_bytes(source) -> bytes:
 def _decode(content: bytes) -> tuple[str, list[str]]:
     if not content.strip():
         raise DataError("The file is empty.")
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content.decode("utf-16"), ["The file is UTF-16 text; it was read as such."]
     if b"\x00" in content[:4096]:
         raise DataError("This is not a text CSV file (it contains binary data). Save the table as CSV and try again.")
     try:
-        return content.decode("utf-8-sig"), []
+        text, notes = content.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace"), ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
+        text, notes = content.decode("cp1252", errors="replace"), ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
+    start = text.lstrip()[:1]
+    if start in ("{", "["):
+        raise DataError("This looks like a JSON file, not a CSV table. Export the table as CSV and try again.")
+    if start == "<":
+        raise DataError("This looks like a web page or XML, not a CSV table. Export the table as CSV and try again.")
+    return text, notes
 
 
 def _parse(text: str, notes: list[str]) -> pd.DataFrame:
@@ -126,27 +135,41 @@ def _parse(text: str, notes: list[str]) -> pd.DataFrame:
     decimal = "," if delimiter != "," and _has_decimal_commas(sample) else "."
     if decimal == ",":
         notes.append("Numbers use a decimal comma (1,5 means 1.5).")
-    skipped: list[int] = []
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, engine="python",
-                            skipinitialspace=True, on_bad_lines=lambda line: skipped.append(1) and None)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = rows[0] if rows else []
+    padded = sum(1 for row in rows[1:] if len(row) > len(header) and not any(c.strip() for c in row[len(header):]))
+    skipped = []
+
+    def too_long(cells: list[str]) -> list[str] | None:
+        """A row with more cells than the header: keep it if the extra cells are empty."""
+        if all(not cell.strip() for cell in cells[len(header):]):
+            return cells[:len(header)]
+        skipped.append(1)
+        return None
+
+    try:  # index_col=False: a delimiter ending every row must not turn the first column into an index
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, engine="python", index_col=False,
+                            skipinitialspace=True, on_bad_lines=too_long)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise DataError(f"This file could not be read as a table: {error}") from None
+    if padded:
+        notes.append(f"{padded} rows ended in empty extra cells; the empty cells were ignored.")
     if skipped:
-        notes.append(f"Skipped {len(skipped)} rows that had more cells than the header.")
+        notes.append(f"Skipped {len(skipped)} rows that had more filled cells than the header has columns.")
     if frame.empty:
         raise DataError("The file has a header but no data rows.")
     return frame
 
 
 def _has_decimal_commas(sample: str) -> bool:
-    import re
-
     return re.search(r"(?<![\d,])\d+,\d+(?![\d,])", sample) is not None
 
 
 def _clean_target(labels: pd.Series, notes: list[str]) -> tuple[pd.Series, list[str]]:
     """Numeric labels stay; yes/no becomes 1/0; other text becomes class numbers in sorted order."""
+    if pd.api.types.is_bool_dtype(labels):
+        notes.append(f"Target {labels.name!r}: text labels yes/no (true/false) were turned into 1/0.")
+        return labels.astype(float), ["0", "1"]
     numeric = pd.to_numeric(labels, errors="coerce")
     if numeric.notna().sum() == labels.notna().sum():
         return numeric.where(np.isfinite(numeric)), []
@@ -161,10 +184,27 @@ def _clean_target(labels: pd.Series, notes: list[str]) -> tuple[pd.Series, list[
     return text.map({name: i for i, name in enumerate(classes)}).astype(float), list(classes)
 
 
+NUMBER_IN_TEXT = r"^\s*[^\d\s.+-]{0,3}\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*[^\d\s]{0,12}\s*$"
+
+
+def _unwrap_numbers(column: pd.Series, numeric: pd.Series) -> tuple[pd.Series, int]:
+    """Cells like '75 yrs' or '$120' in an otherwise numeric column: keep their number."""
+    failed = numeric.isna() & column.notna()
+    if not failed.any() or failed.sum() == column.notna().sum():
+        return numeric, 0
+    found = column[failed].astype(str).str.extract(NUMBER_IN_TEXT, expand=False)
+    recovered = pd.to_numeric(found, errors="coerce").dropna()
+    return numeric.fillna(recovered), len(recovered)
+
+
 def _clean_features(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     clean = pd.DataFrame(index=features.index)
     for name, column in features.items():
         numeric = pd.to_numeric(column, errors="coerce")
+        numeric, unwrapped = _unwrap_numbers(column, numeric)
+        if unwrapped:
+            notes.append(f"Column {name!r}: {unwrapped} cells had text around a number (such as '75 yrs'); "
+                         f"the number was kept.")
         was_text = int((numeric.isna() & column.notna()).sum())
         if was_text == column.notna().sum() and was_text:
             lowered = column.astype("string").str.strip().str.lower()

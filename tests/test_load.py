@@ -1,0 +1,80 @@
+"""Many students at once: 20 browser sessions on one server, each training its own experiment at
+the same time. Each must see only its own result. Prints server memory and time to result;
+docs/reliability.md records the figures."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, settle
+
+SESSIONS = 20
+LESSONS = ["tabular-relu", "tabular-linear", "simple-classifier", "bump-twenty-neurons"]
+
+playwright = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must install Debian's chromium for the load test", pytrace=False)
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def test_twenty_sessions_train_at_once_and_each_sees_its_own_result(data_dir, monkeypatch):
+    monkeypatch.undo()  # loopback traffic to our own server needs the real urlopen
+    server = Server(data_dir)
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pages = []
+            for session in range(SESSIONS):  # a new context is a new browser profile: a new Streamlit session
+                page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+                page.goto(f"{server.url}/Train?lesson={LESSONS[session % len(LESSONS)]}")
+                pages.append(page)
+                if session == 0:
+                    settle(page)
+                    one_session_mb = resident_mb(server.process.pid)  # torch and the app imported
+            for session, page in enumerate(pages):
+                settle(page)
+                seed = page.locator('input[aria-label="Seed"]')
+                seed.fill(str(100 + session), timeout=120_000)
+                seed.press("Enter")
+            for session, page in enumerate(pages):
+                page.get_by_text(f"seed {100 + session}", exact=False).first.wait_for(timeout=60_000)
+                settle(page)
+            started = {}
+            for session, page in enumerate(pages):  # click all, then wait: the server trains them together
+                page.get_by_role("button", name="Train", exact=True).click()
+                started[session] = time.perf_counter()
+            seconds = {}
+            for session, page in enumerate(pages):
+                page.get_by_text("Final train loss").wait_for(timeout=300_000)
+                seconds[session] = time.perf_counter() - started[session]
+            busy_mb = resident_mb(server.process.pid)
+            training = []
+            for session, page in enumerate(pages):
+                summary = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+                training += [float(re.search(r"epochs in ([\d.]+) s", t).group(1)) for t in summary if "epochs in" in t]
+                assert any(f"seed {100 + session}" in text for text in summary), session
+                assert not any(f"seed {100 + other}" in text for text in summary
+                               for other in range(SESSIONS) if other != session)
+                assert page.locator('[data-testid="stException"]').count() == 0
+            browser.close()
+        ordered, trained = sorted(seconds.values()), sorted(training)
+        assert len(trained) == SESSIONS
+        print(f"\nload: {SESSIONS} sessions; server RSS {one_session_mb:.0f} MB with one session, {busy_mb:.0f} MB "
+              f"with {SESSIONS} after training ({(busy_mb - one_session_mb) / (SESSIONS - 1):.1f} MB per further "
+              f"session); click to result median {ordered[len(ordered) // 2]:.1f} s, slowest {ordered[-1]:.1f} s; "
+              f"training itself median {trained[len(trained) // 2]:.2f} s, slowest {trained[-1]:.2f} s")
+    finally:
+        server.stop()

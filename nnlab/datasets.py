@@ -63,7 +63,6 @@ class Data:
 class DatasetInfo:
     label: str  # what the menu shows
     group: str  # "lesson", "2-D", "real table" or "upload"
-    task: str  # the task it always has; "any" for uploads
     load: Callable[["DataSpec", int], Data]
 
 
@@ -235,18 +234,18 @@ def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:
 
 
 DATASETS: dict[str, DatasetInfo] = {
-    "step": DatasetInfo("Step (1-D, soft targets)", "lesson", "binary", step_data),
-    "bump": DatasetInfo("Two bumps (1-D)", "lesson", "binary", bump_data),
-    "random-classes": DatasetInfo("Random points, 10 classes", "lesson", "multiclass", random_classes_data),
-    "heart-failure": DatasetInfo("Heart failure records", "real table", "binary", heart_failure_data),
-    "circle": DatasetInfo("Circle (2-D)", "2-D", "binary", _plane_loader(_circle)),
-    "xor": DatasetInfo("XOR (2-D)", "2-D", "binary", _plane_loader(_xor)),
-    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", "binary", _plane_loader(_gauss)),
-    "spiral": DatasetInfo("Spiral (2-D)", "2-D", "binary", _plane_loader(_spiral)),
-    "breast-cancer": DatasetInfo("Breast cancer (scikit-learn)", "real table", "binary", _sklearn_loader("load_breast_cancer")),
-    "wine": DatasetInfo("Wine (scikit-learn)", "real table", "multiclass", _sklearn_loader("load_wine")),
-    "iris": DatasetInfo("Iris (scikit-learn)", "real table", "multiclass", _sklearn_loader("load_iris")),
-    "csv": DatasetInfo("Your CSV file", "upload", "any", uploaded_data),
+    "step": DatasetInfo("Step (1-D, soft targets)", "lesson", step_data),
+    "bump": DatasetInfo("Two bumps (1-D)", "lesson", bump_data),
+    "random-classes": DatasetInfo("Random points, 10 classes", "lesson", random_classes_data),
+    "heart-failure": DatasetInfo("Heart failure records", "real table", heart_failure_data),
+    "circle": DatasetInfo("Circle (2-D)", "2-D", _plane_loader(_circle)),
+    "xor": DatasetInfo("XOR (2-D)", "2-D", _plane_loader(_xor)),
+    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", _plane_loader(_gauss)),
+    "spiral": DatasetInfo("Spiral (2-D)", "2-D", _plane_loader(_spiral)),
+    "breast-cancer": DatasetInfo("Breast cancer (scikit-learn)", "real table", _sklearn_loader("load_breast_cancer")),
+    "wine": DatasetInfo("Wine (scikit-learn)", "real table", _sklearn_loader("load_wine")),
+    "iris": DatasetInfo("Iris (scikit-learn)", "real table", _sklearn_loader("load_iris")),
+    "csv": DatasetInfo("Your CSV file", "upload", uploaded_data),
 }
 
 

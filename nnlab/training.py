@@ -118,17 +118,26 @@ def train(exp: Experiment, epochs: int | None = None, device: str = "auto",
     """
     data = load_data(exp)
     check_loss(exp, data.task)
-    epochs = epochs or exp.training.epochs
+    return _train_loaded(exp, data, epochs or exp.training.epochs, device, engine, progress)
+
+
+def _train_loaded(exp: Experiment, data: Data, epochs: int, device: str, engine: str,
+                  progress: Progress | None) -> TrainResult:
     chosen, target, reason = resolve(device, engine, flops_per_step(exp, data))
     if chosen == "autograd":
         return train_autograd(exp, data, epochs, target, reason, progress)
     rows: list[dict] = []
 
     def on_epoch(epoch: int, metrics) -> None:
-        if progress and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
+        if progress and reports_progress(epoch, epochs):
             rows.extend(record_rows(metrics, 0, len(rows), epoch))
             progress(epoch, epochs, rows)
     return train_stacked([exp], [data], epochs, reason, on_epoch)[0]
+
+
+def reports_progress(epoch: int, epochs: int) -> bool:
+    """About a hundred progress reports a run, and always the last epoch."""
+    return epoch % max(1, epochs // 100) == 0 or epoch == epochs
 
 
 def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",
@@ -144,7 +153,7 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
     if chosen == "autograd" or not stackable(exps, datas):
         results = []
         for done, (exp, data) in enumerate(zip(exps, datas), start=1):
-            results.append(train(exp, epochs, device))
+            results.append(_train_loaded(exp, data, epochs, device, "auto", None))
             if progress:
                 progress(done * epochs // len(exps), epochs)
         return results
@@ -212,7 +221,7 @@ def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.devic
         last_finite = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
         if epoch % interval == 0 or epoch == epochs:
             snapshots[epoch] = {name: tensor.cpu() for name, tensor in last_finite.items()}
-        if progress and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
+        if progress and reports_progress(epoch, epochs):
             progress(epoch, epochs, rows)
     seconds = time.perf_counter() - started
     if rows and max(snapshots) != rows[-1]["epoch"]:

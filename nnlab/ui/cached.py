@@ -30,7 +30,15 @@ def result_store() -> ResultCache:
 
 
 def cached_result(exp: Experiment) -> TrainResult | None:
-    return result_store().get(("train", exp))
+    return result_store().get(_train_key(exp))
+
+
+def _train_key(exp: Experiment) -> tuple:
+    return ("train", exp)
+
+
+def _compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int) -> tuple:
+    return ("compare", exp, activations, seeds, epochs)
 
 
 def train_live(exp: Experiment) -> TrainResult:
@@ -50,12 +58,12 @@ def train_live(exp: Experiment) -> TrainResult:
     result = nnlab.train(exp, progress=progress)
     bar.empty()
     live.empty()
-    result_store().put(("train", exp), result)
+    result_store().put(_train_key(exp), result)
     return result
 
 
 def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    key = ("compare", exp, activations, seeds, epochs)
+    key = _compare_key(exp, activations, seeds, epochs)
     runs = result_store().get(key)
     if runs is None:
         bar = st.progress(0.0, text="Starting…")
@@ -67,4 +75,4 @@ def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epoc
 
 
 def cached_compare(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    return result_store().get(("compare", exp, activations, seeds, epochs))
+    return result_store().get(_compare_key(exp, activations, seeds, epochs))

@@ -8,8 +8,9 @@ import streamlit as st
 from nnlab.datasets import DATASETS
 from nnlab.errors import NnlabError
 from nnlab.experiment import ACTIVATIONS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
-from nnlab.training import LOSSES_FOR_TASK
+from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
+from nnlab.ui.cached import data_for
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCH_SIZES = [0, 1, 4, 8, 16, 32, 64, 128, 256]  # 0 stands for the full batch: a widget reads None as "nothing chosen"
@@ -91,9 +92,6 @@ def training_controls(exp: Experiment, task: str) -> Experiment:
 
 def with_data(exp: Experiment):
     """Load the experiment's data; if its loss does not suit the data's task, switch to one that does."""
-    from nnlab.training import fit_loss_to_task
-    from nnlab.ui.cached import data_for
-
     data = data_for(exp)
     fitted = fit_loss_to_task(exp, data.task)
     if fitted != exp:
@@ -108,8 +106,6 @@ MAX_SECONDS_PER_RUN = 120  # one click may keep this shared server busy for at m
 
 def within_budget(exps: list[Experiment], data, epochs: int) -> bool:
     """Show the estimated time of a run; refuse one that would tie up the server for minutes."""
-    from nnlab.training import estimate_seconds
-
     seconds = estimate_seconds(exps, data, epochs)
     if seconds > MAX_SECONDS_PER_RUN:
         st.error(f"This would take about {_duration(seconds)} on this server; one run may take at most "

@@ -32,7 +32,16 @@ class Data:
     task: str  # "binary", "multiclass" or "regression"
     class_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what cleaning changed, in words
-    table: pd.DataFrame | None = None  # real tables: the clean rows before splitting and scaling
+    source: pd.DataFrame | None = None  # tables and 2-D sets: the rows before splitting (and scaling)
+    train_rows: list[int] = field(default_factory=list)  # positions in `source`, in training order
+    test_rows: list[int] = field(default_factory=list)
+    standardised: bool = False  # features scaled with the training rows' mean and std
+    crosses: list[str] = field(default_factory=list)  # 2-D sets: extra features made from x1 and x2
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        """A real table's clean rows in their own units; None for generated data."""
+        return self.source if self.standardised else None
 
     @property
     def n_features(self) -> int:
@@ -55,8 +64,8 @@ class Data:
 
     @property
     def shape_kind(self) -> str:
-        """How to draw it: "1d" curve, "2d" plane, or "table"."""
-        return {1: "1d", 2: "2d"}.get(self.n_features, "table")
+        """How to draw it: "1d" curve, "2d" plane (crossed features are drawn from x1 and x2), or "table"."""
+        return {1: "1d", 2: "2d"}.get(self.n_features - len(self.crosses), "table")
 
 
 @dataclass(frozen=True)
@@ -141,8 +150,27 @@ def _plane_loader(make) -> Callable[["DataSpec", int], Data]:
         points, labels = make(spec.n_points, rng)
         points = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
         frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(label=labels)
-        return split_table(frame, "label", spec.train_fraction, seed, standardise=False)
+        data = split_table(frame, "label", spec.train_fraction, seed, standardise=False)
+        data.x_train, data.x_test = with_crosses(data.x_train, spec.crosses), with_crosses(data.x_test, spec.crosses)
+        data.feature_names += list(spec.crosses)
+        data.crosses = list(spec.crosses)
+        return data
     return load
+
+
+# Playground's extra inputs: each a function of the (N, 2) points, and the same in an export script.
+CROSSES = {
+    "x1^2": (lambda x: x[:, 0] ** 2, "x[:, 0] ** 2"),
+    "x2^2": (lambda x: x[:, 1] ** 2, "x[:, 1] ** 2"),
+    "x1*x2": (lambda x: x[:, 0] * x[:, 1], "x[:, 0] * x[:, 1]"),
+    "sin(x1)": (lambda x: torch.sin(x[:, 0]), "torch.sin(x[:, 0])"),
+    "sin(x2)": (lambda x: torch.sin(x[:, 1]), "torch.sin(x[:, 1])"),
+}
+
+
+def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
+    """Points (N, 2) followed by the chosen crossed features, as the network's input."""
+    return torch.cat([x[:, :2], *[CROSSES[name][0](x).reshape(-1, 1) for name in crosses]], dim=1)
 
 
 # --- real tables ---------------------------------------------------------------------------------
@@ -200,15 +228,16 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         labels = pd.Series(codes, index=labels.index)
         class_names = class_names if class_names and len(class_names) == len(uniques) else [str(u) for u in uniques]
     x, y = features.to_numpy(np.float64), labels.to_numpy()  # float64 until scaled: huge values stay finite
+    rows = np.arange(len(y))
     if train_fraction < 1.0:
         stratify = y if task != "regression" and np.bincount(y).min() >= 2 else None
         try:
-            x_train, x_test, y_train, y_test = train_test_split(
-                x, y, train_size=train_fraction, random_state=seed, stratify=stratify)
+            train_rows, test_rows = train_test_split(rows, train_size=train_fraction, random_state=seed, stratify=stratify)
         except ValueError as error:
             raise DataError(f"Cannot split {len(y)} rows into train and test parts: {error}") from None
     else:
-        x_train, x_test, y_train, y_test = x, x[:0], y, y[:0]
+        train_rows, test_rows = rows, rows[:0]
+    x_train, x_test, y_train, y_test = x[train_rows], x[test_rows], y[train_rows], y[test_rows]
     if standardise:
         # divide by the largest magnitude before squaring: a value of 1e300 squared is inf even in float64
         magnitude = np.abs(x_train).max(axis=0)
@@ -224,7 +253,8 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
     return Data(
         torch.tensor(x_train, dtype=torch.float32), _target_tensor(y_train, task),
         torch.tensor(x_test, dtype=torch.float32), _target_tensor(y_test, task),
-        [str(c) for c in features.columns], str(target), task, class_names, notes, frame if standardise else None)
+        [str(c) for c in features.columns], str(target), task, class_names, notes, frame,
+        train_rows.tolist(), test_rows.tolist(), standardise)
 
 
 def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:

@@ -45,10 +45,12 @@ class DataSpec:
     source: str = ""  # uploaded CSV: the content key it was stored under
     target: str = ""  # uploaded CSV: the column to predict
     seed: int | None = None  # fixes noise and split apart from the initial weights; None: the experiment's seed
+    crosses: tuple[str, ...] = ()  # 2-D sets: extra input features made from x1 and x2 (datasets.CROSSES)
 
     def __post_init__(self):
-        from nnlab.datasets import DATASETS  # late: datasets imports this module's users
+        from nnlab.datasets import CROSSES, DATASETS  # late: datasets imports this module's users
 
+        object.__setattr__(self, "crosses", tuple(self.crosses))
         _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
         _check(_is_number(self.noise) and 0 <= self.noise <= MAX_NOISE,
                f"Noise must be between 0 and {MAX_NOISE}; got {self.noise}.")
@@ -60,6 +62,11 @@ class DataSpec:
                "An uploaded table needs its file and a target column.")
         _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
                f"Data seed must be empty or a whole number from 0 to {2**31 - 1}; got {self.seed}.")
+        for name in self.crosses:
+            _check(name in CROSSES, f"Unknown feature {name!r}; choose from {', '.join(CROSSES)}.")
+        _check(not self.crosses or DATASETS[self.name].group == "2-D",
+               "Crossed features (x1^2, x1*x2, sin(x1), ...) apply to the 2-D datasets only.")
+        _check(len(set(self.crosses)) == len(self.crosses), "Each crossed feature can be chosen once.")
 
 
 @dataclass(frozen=True)

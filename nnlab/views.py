@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from nnlab.datasets import Data
+from nnlab.datasets import Data, with_crosses
 from nnlab.models import predict_proba
 from nnlab.training import TrainResult
 
@@ -54,13 +54,13 @@ def fit_curve(result: TrainResult, epoch: int, resolution: int = 300) -> pd.Data
 def decision_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.DataFrame:
     """2-D binary data: probability of class 1 on a grid covering every point, with a margin."""
     data = result.data
-    points = torch.cat([data.x_train, data.x_test])
+    points = torch.cat([data.x_train, data.x_test])[:, :2]
     low, high = points.min(dim=0).values, points.max(dim=0).values
     margin = (high - low) * 0.05
     axes = [torch.linspace(float(low[i] - margin[i]), float(high[i] + margin[i]), resolution) for i in range(2)]
     grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
     grid = torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1)
-    probability = predict_proba(result.model_at(epoch), grid, result.experiment, data.task)
+    probability = predict_proba(result.model_at(epoch), with_crosses(grid, data.crosses), result.experiment, data.task)
     if data.task == "multiclass":
         probability = probability.argmax(dim=1).float()
     step = [float(axis[1] - axis[0]) for axis in axes]

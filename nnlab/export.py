@@ -1,0 +1,187 @@
+"""Show the code: an Experiment as a standalone PyTorch script that trains the same way.
+
+The script rebuilds the data (formula data in a few lines; tables and 2-D sets from a CSV that
+`data_csv` writes, with nnlab's train and test rows listed), seeds torch to get the same initial
+weights, and trains with the same loss, optimizer and batch order. It needs torch and the
+standard library, plus pandas when it reads a CSV. Text from a user (file and column names)
+enters the script only as Python string literals made by `repr`, never as code or comments.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import torch
+
+from nnlab.datasets import CROSSES, Data, load_data
+from nnlab.experiment import Experiment
+from nnlab.lessons import matching, lesson
+from nnlab.models import build_model, sequential_code
+from nnlab.tables import HEART_FILE
+
+LOSS_CODE = {"bce": "nn.BCELoss()", "bce_logits": "nn.BCEWithLogitsLoss()",
+             "cross_entropy": "nn.CrossEntropyLoss()", "mse": "nn.MSELoss()"}
+FORMULA_DATA = {
+    "step": """\
+x_train = torch.arange(-30, 30, dtype=torch.float32).reshape(-1, 1)
+y_train = torch.zeros_like(x_train)
+y_train[x_train <= -10] = 1.0
+y_train[(x_train > -10) & (x_train < 10)] = 0.5
+x_test, y_test = x_train[:0], y_train[:0]
+""",
+    "bump": """\
+x_train = torch.arange(-50, 50, dtype=torch.float32).reshape(-1, 1)
+distance = x_train.abs()
+y_train = ((distance < 20) | ((distance > 30) & (distance < 40))).float()
+x_test, y_test = x_train[:0], y_train[:0]
+""",
+    "random-classes": """\
+generator = torch.Generator().manual_seed(DATA_SEED)
+x_train = torch.rand(32, 64, generator=generator)
+y_train = torch.randint(0, 10, (32,), generator=generator)
+x_test, y_test = x_train[:0], y_train[:0]
+""",
+}
+
+
+def data_file_name(exp: Experiment) -> str | None:
+    """The CSV an exported script reads, or None when the script builds the data itself."""
+    if exp.data.name in FORMULA_DATA:
+        return None
+    return HEART_FILE if exp.data.name == "heart-failure" else f"nnlab-{exp.data.name}-data.csv"
+
+
+def data_csv(exp: Experiment) -> bytes:
+    """The rows the exported script reads (before any split or scaling), as CSV."""
+    data = load_data(exp)
+    if data.source is None:
+        raise ValueError(f"The {exp.data.name!r} data is built by the script itself; it needs no file.")
+    return data.source.to_csv(index=False).encode()
+
+
+def export_script(exp: Experiment, epochs: int | None = None) -> str:
+    """A standalone script that trains `exp` for `epochs` (default: the experiment's) and ends by
+    printing `final train loss: <value>`, nnlab's last `train_loss` for the same run."""
+    data = load_data(exp)
+    epochs = epochs or exp.training.epochs
+    spec = exp.training
+    torch.manual_seed(exp.seed)
+    model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
+    parts = [
+        _header(exp),
+        "import torch\nfrom torch import nn\n",
+        f"SEED = {exp.seed}\nDATA_SEED = {_data_seed(exp)}\nEPOCHS = {epochs}\n"
+        f"BATCH_SIZE = {spec.batch_size}  # None: the whole training set in one step\n"
+        f"SHUFFLE = {spec.shuffle}\n",
+        "# --- the data " + "-" * 70,
+        FORMULA_DATA.get(exp.data.name) or _table_code(exp, data),
+        "# --- the model: the same initial weights as nnlab, from the same seed " + "-" * 16,
+        "torch.manual_seed(SEED)",
+        model_code.split("\n", 2)[2] + "\n",
+        f"loss_fn = {LOSS_CODE[spec.loss]}",
+        _optimizer_code(exp) + "\n",
+        "# --- training: the same batches in the same order " + "-" * 35,
+        TRAIN_LOOP,
+    ]
+    return "\n".join(parts)
+
+
+def _data_seed(exp: Experiment) -> int:
+    return exp.seed if exp.data.seed is None else exp.data.seed
+
+
+def _header(exp: Experiment) -> str:
+    lesson_id = matching(exp)
+    about = f"the nnlab lesson {lesson_id!r}: {lesson(lesson_id).title}" if lesson_id else "an nnlab experiment"
+    file = data_file_name(exp)
+    needs = "torch and pandas; put the data file named in DATA_FILE beside it" if file else "torch only"
+    return (f'"""Train {about}, in plain PyTorch.\n\n'
+            f"Written by nnlab.export_script: the same data, initial weights, loss, optimizer and batch\n"
+            f"order as in the app, so the last line printed matches the app's final train loss.\n"
+            f'Needs {needs}.\n"""\n')
+
+
+def _table_code(exp: Experiment, data: Data) -> str:
+    """Read the CSV, take nnlab's train and test rows, encode the target, scale as nnlab does."""
+    target = data.target_name
+    features = [name for name in data.feature_names if name not in data.crosses]
+    all_rows = data.train_rows == list(range(len(data.train_rows))) and not data.test_rows
+    lines = [
+        "import pandas as pd\n",
+        f"DATA_FILE = {data_file_name(exp)!r}",
+        f"FEATURES = {features!r}",
+        f"TARGET = {target!r}",
+        "TRAIN_ROWS = None  # every row, in file order" if all_rows else _wrapped("TRAIN_ROWS", data.train_rows),
+        _wrapped("TEST_ROWS", data.test_rows) + "\n",
+        "table = pd.read_csv(DATA_FILE)",
+        'x_all = torch.tensor(table[FEATURES].to_numpy(dtype="float64"))',
+    ]
+    if data.task == "regression":
+        lines.append('y_all = torch.tensor(table[TARGET].to_numpy(dtype="float64"))')
+    else:
+        lines += ["classes = sorted(table[TARGET].unique())  # class i is the i-th smallest label",
+                  "y_all = torch.tensor(table[TARGET].map({label: i for i, label in enumerate(classes)}).to_numpy())"]
+    lines += ["train_rows = list(range(len(table))) if TRAIN_ROWS is None else TRAIN_ROWS",
+              "x_train, y_train = x_all[train_rows], y_all[train_rows]",
+              "x_test, y_test = x_all[TEST_ROWS], y_all[TEST_ROWS]"]
+    if data.standardised:
+        lines += ["# standardise with the training rows' mean and standard deviation only",
+                  "mean, std = x_train.mean(dim=0), x_train.std(dim=0, correction=0)",
+                  "std[std == 0] = 1.0",
+                  "x_train, x_test = (x_train - mean) / std, (x_test - mean) / std"]
+    lines.append("x_train, x_test = x_train.float(), x_test.float()")
+    if data.crosses:
+        lines += ["\n\ndef with_crosses(x):", "    # the crossed input features, after x1 and x2",
+                  "    return torch.cat([x, " + ", ".join(f"({CROSSES[name][1]}).reshape(-1, 1)" for name in data.crosses)
+                  + "], dim=1)\n\n",
+                  "x_train, x_test = with_crosses(x_train), with_crosses(x_test)"]
+    if data.task == "regression":
+        lines += ["centre, scale = y_train.mean(), y_train.std(correction=0)",
+                  "scale = scale if scale > 0 else torch.tensor(1.0, dtype=torch.float64)",
+                  "y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale"]
+    if data.task == "multiclass":
+        lines.append("y_train, y_test = y_train.long(), y_test.long()")
+    else:
+        lines.append("y_train, y_test = y_train.float().reshape(-1, 1), y_test.float().reshape(-1, 1)")
+    return "\n".join(lines) + "\n"
+
+
+def _wrapped(name: str, values: list[int]) -> str:
+    """`NAME = [...]` broken into lines of at most 100 characters."""
+    return textwrap.fill(f"{name} = {values!r}", width=100, subsequent_indent="    ", break_on_hyphens=False)
+
+
+def _optimizer_code(exp: Experiment) -> str:
+    rate = exp.training.learning_rate
+    if exp.training.optimizer == "adam":
+        return f"optimizer = torch.optim.Adam(model.parameters(), lr={rate!r})"
+    momentum = ", momentum=0.9" if exp.training.optimizer == "momentum" else ""
+    return f"optimizer = torch.optim.SGD(model.parameters(), lr={rate!r}{momentum})"
+
+
+TRAIN_LOOP = """\
+n = len(x_train)
+size = BATCH_SIZE or n
+shuffler = torch.Generator().manual_seed(SEED + 1)  # draws a new order each epoch when SHUFFLE
+for epoch in range(1, EPOCHS + 1):
+    model.train()
+    order = torch.randperm(n, generator=shuffler) if SHUFFLE else torch.arange(n)
+    total = 0.0
+    for start in range(0, n, size):
+        rows = order[start:start + size]
+        optimizer.zero_grad()
+        loss = loss_fn(model(x_train[rows]), y_train[rows])
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(rows)
+    train_loss = total / n  # mean loss per sample over the epoch, as nnlab's history records it
+    if epoch % max(1, EPOCHS // 10) == 0 or epoch == EPOCHS:
+        report = f"epoch {epoch:>6}/{EPOCHS}  train loss {train_loss:.6f}"
+        if len(x_test):
+            model.eval()
+            with torch.no_grad():
+                report += f"  test loss {loss_fn(model(x_test), y_test).item():.6f}"
+        print(report)
+
+print(f"final train loss: {train_loss:.8g}")
+"""

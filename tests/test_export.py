@@ -1,0 +1,91 @@
+"""export_script: each exported script, run where nnlab cannot be imported, ends with nnlab's loss."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnlab
+from nnlab.export import data_csv, data_file_name, export_script
+from nnlab.tables import store_upload
+
+# Fewer epochs where the full lesson would take the plain torch loop more than a few seconds.
+LESSON_EPOCHS = {"step-two-neurons": 40, "bump-twenty-neurons": 300, "bump-two-layers": 300}
+HOSTILE = ["a'b", 'c"d', "e\\f", "g,h", "__import__('os').system('touch pwned')", '"""; x = 1 #']
+
+
+def run_exported(exp: nnlab.Experiment, epochs: int | None, folder) -> tuple[str, float]:
+    """Write the script (and its CSV) into `folder`, run it isolated from nnlab, return output and loss."""
+    (folder / "train.py").write_text(export_script(exp, epochs))
+    if data_file_name(exp):
+        (folder / data_file_name(exp)).write_bytes(data_csv(exp))
+    # -I: no current directory or PYTHONPATH on sys.path, so only torch and pandas are importable
+    done = subprocess.run([sys.executable, "-I", "train.py"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("final train loss: ")
+    return done.stdout, float(last.removeprefix("final train loss: "))
+
+
+def nnlab_loss(exp: nnlab.Experiment, epochs: int | None) -> float:
+    return float(nnlab.train(exp, epochs).history["train_loss"].iloc[-1])
+
+
+def test_nnlab_is_not_importable_where_the_scripts_run(tmp_path):
+    done = subprocess.run([sys.executable, "-I", "-c", "import nnlab"], cwd=tmp_path, capture_output=True)
+    assert done.returncode != 0
+
+
+@pytest.mark.parametrize("lesson_id", nnlab.lessons.names())
+def test_every_lessons_script_reproduces_nnlabs_final_loss(lesson_id, tmp_path):
+    exp = nnlab.lessons.get(lesson_id)
+    epochs = LESSON_EPOCHS.get(lesson_id)
+    output, loss = run_exported(exp, epochs, tmp_path)
+    assert loss == pytest.approx(nnlab_loss(exp, epochs), rel=1e-3)
+    assert f"/{epochs or exp.training.epochs}" in output  # it printed progress on the way
+
+
+def test_a_lesson_script_names_its_tutorial_settings():
+    script = export_script(nnlab.lessons.get("bump-twenty-neurons"))
+    assert "nn.BCELoss()" in script and "torch.optim.Adam(model.parameters(), lr=0.01)" in script
+    assert "BATCH_SIZE = 32" in script and "EPOCHS = 7000" in script and "import pandas" not in script
+
+
+@pytest.mark.parametrize("exp", [
+    nnlab.Experiment(nnlab.DataSpec("circle", noise=0.2, train_fraction=0.7, crosses=("x1^2", "x1*x2", "sin(x2)")),
+                     nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec("bce", "adam", 0.03, 40, batch_size=16, shuffle=True)),
+    nnlab.Experiment(nnlab.DataSpec("iris", train_fraction=0.8), nnlab.ModelSpec((6,), ("relu",)),
+                     nnlab.TrainSpec("cross_entropy", "momentum", 0.05, 60, batch_size=8), seed=3),
+    nnlab.Experiment(nnlab.DataSpec("spiral", n_points=300, train_fraction=1.0), nnlab.ModelSpec((8, 8), ("elu", "leaky_relu")),
+                     nnlab.TrainSpec("bce_logits", "sgd", 0.1, 60, batch_size=32)),
+], ids=["circle-crosses-shuffled", "iris-multiclass", "spiral-two-layers"])
+def test_scripts_beyond_the_lessons_reproduce_the_loss(exp, tmp_path):
+    _, loss = run_exported(exp, None, tmp_path)
+    assert loss == pytest.approx(nnlab_loss(exp, None), rel=1e-3)
+
+
+def test_hostile_column_names_stay_string_literals_and_a_regression_target_trains(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, len(HOSTILE))), columns=HOSTILE)
+    frame["price; rm -rf"] = frame.iloc[:, 0] * 3 + rng.normal(size=60)  # continuous: a regression task
+    key = store_upload(frame.to_csv(index=False).encode())
+    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="price; rm -rf", train_fraction=0.8),
+                           nnlab.ModelSpec((5,), ("tanh",)), nnlab.TrainSpec("mse", "adam", 0.01, 80))
+    script = export_script(exp)
+    literals = {node.value for node in ast.walk(ast.parse(script)) if isinstance(node, ast.Constant)}
+    assert set(HOSTILE) | {"price; rm -rf"} <= literals
+    _, loss = run_exported(exp, None, tmp_path)
+    assert loss == pytest.approx(nnlab_loss(exp, None), rel=1e-3)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_formula_data_needs_no_file():
+    exp = nnlab.lessons.get("step-two-neurons")
+    assert data_file_name(exp) is None
+    with pytest.raises(ValueError):
+        data_csv(exp)

@@ -12,6 +12,7 @@ st.markdown(
     "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it.")
 
 current = lessons.matching(exp)
+fixed = not ui.allowed("lesson")  # an instructor's link may keep the class on one lesson
 columns = st.columns(3, gap="medium")
 for index, lesson_id in enumerate(lessons.names()):
     lesson = lessons.lesson(lesson_id)
@@ -22,7 +23,7 @@ for index, lesson_id in enumerate(lessons.names()):
         st.markdown(f"**Before you press Train:** {lesson.predict}")
         label = "Loaded ✓" if lesson_id == current else "Load and train"
         if st.button(label, key=f"load_{lesson_id}", type="primary" if lesson_id == current else "secondary",
-                     width="stretch"):
+                     width="stretch", disabled=fixed and lesson_id != current):
             ui.load(lesson.experiment)
             st.switch_page("pages/3_Train.py")
-ui.sync_lesson_link(exp)
+ui.share_link(exp)

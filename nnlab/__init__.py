@@ -4,7 +4,7 @@
 layer in `nnlab.ui`.
 """
 
-from nnlab import lessons
+from nnlab import lessons, links
 from nnlab.compare import CompareRun, compare
 from nnlab.datasets import DATASETS, Data, load_data
 from nnlab.errors import ConfigError, DataError, NnlabError

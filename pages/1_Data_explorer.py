@@ -2,19 +2,17 @@
 
 import streamlit as st
 
-from nnlab import charts, views
+from nnlab import charts, ui, views
 from nnlab.datasets import DATASETS
 from nnlab.tables import read_csv, store_upload
-from nnlab import ui
 from nnlab.errors import DataError
 
-exp = ui.page("Data explorer", ":material/scatter_plot:")
-exp = ui.data_controls(exp)
-st.title("Data explorer")
 
-with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
-    upload = st.file_uploader("CSV file (one row per example, one column to predict)", type=["csv", "txt"], key="upload")
-    if upload is not None:
+def upload_section(exp) -> None:
+    with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
+        upload = st.file_uploader("CSV file (one row per example, one column to predict)", type=["csv", "txt"], key="upload")
+        if upload is None:
+            return
         try:
             table = read_csv(upload.getvalue())
             columns = list(table.frame.columns)
@@ -26,6 +24,15 @@ with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
                 st.rerun()
         except DataError as error:
             st.error(f"{error} The previous dataset is kept.")
+
+
+exp = ui.page("Data explorer", ":material/scatter_plot:")
+exp = ui.data_controls(exp)
+st.title("Data explorer")
+
+
+if ui.allowed("upload") and ui.allowed("data"):  # an instructor's link may keep the class on its data
+    upload_section(exp)
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
@@ -51,4 +58,4 @@ with ui.shown_errors():
             st.altair_chart(charts.correlation_heatmap(frame.drop(columns=["split", "class"], errors="ignore")), width="stretch")
     st.subheader("Preview")
     st.dataframe(frame.head(200), hide_index=True, height=320)
-ui.sync_lesson_link(exp)
+ui.share_link(exp)

@@ -26,4 +26,4 @@ with ui.shown_errors():
         st.code(sequential_code(model), language="python")
         with st.expander("How PyTorch prints it"):
             st.code(repr(model), language="text")
-ui.sync_lesson_link(exp)
+ui.share_link(exp)

@@ -29,4 +29,4 @@ with ui.shown_errors():
         st.info("Press **Train** to start. The same settings again later show their result at once.")
     else:
         show_training(result)
-ui.sync_lesson_link(exp)
+ui.share_link(exp)

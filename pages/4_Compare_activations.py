@@ -13,13 +13,14 @@ st.markdown("Every network starts from the same seeds and sees the same data; on
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
-    st.sidebar.header("Comparison")
-    activations = tuple(st.sidebar.multiselect("Activations", ACTIVATIONS, default=["sigmoid", "tanh", "relu", "identity"],
-                                               key="compare_activations"))
-    seeds = st.sidebar.slider("Seeds per activation", 1, 5, 5, key="compare_seeds")
-    epochs = int(st.sidebar.number_input("Epochs", 1, exp.training.epochs, exp.training.epochs, step=100, key="compare_epochs",
-                                         help="All runs train together in one stacked computation, so the lesson's "
-                                              "full length costs about as much as one run."))
+    ui.header("compare", "Comparison")
+    activations = tuple(ui.control(st.sidebar.multiselect, "compare_activations", "compare", "Activations", ACTIVATIONS,
+                                   value=["sigmoid", "tanh", "relu", "identity"]))
+    seeds = ui.control(st.sidebar.slider, "compare_seeds", "compare", "Seeds per activation", 1, 5, value=5)
+    epochs = int(ui.control(st.sidebar.number_input, "compare_epochs", "compare", "Epochs", 1, exp.training.epochs,
+                            value=exp.training.epochs, step=100,
+                            help="All runs train together in one stacked computation, so the lesson's "
+                                 "full length costs about as much as one run."))
     if not exp.model.hidden:
         st.warning("This model has no hidden layer, so there is no activation to compare. Add one on **Build model**.")
         st.stop()
@@ -35,4 +36,4 @@ with ui.shown_errors():
         st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")
     else:
         show_comparison(runs)
-ui.sync_lesson_link(exp)
+ui.share_link(exp)

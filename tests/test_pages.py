@@ -22,12 +22,14 @@ def fresh_caches():
     yield
 
 
-def open_page(page: str, lesson: str | None = None, experiment=None) -> AppTest:
+def open_page(page: str, lesson: str | None = None, experiment=None, query: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if page != "app.py":
         at.switch_page(page)  # as a deep link: this page is the first one the session runs
     if lesson:
         at.query_params["lesson"] = lesson
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
     if experiment is not None:
         at.session_state["experiment"] = experiment
     return at.run()
@@ -121,8 +123,8 @@ def test_build_page_shows_parameter_count_and_code():
 def test_compare_runs_every_activation_and_shows_a_band_chart_and_table():
     exp = nnlab.lessons.get("tabular-relu")
     at = open_page("pages/4_Compare_activations.py", experiment=exp)
-    at.number_input(key="compare_epochs").set_value(30).run()
-    at.slider(key="compare_seeds").set_value(2).run()
+    at.number_input(key="w_compare_epochs").set_value(30).run()
+    at.slider(key="w_compare_seeds").set_value(2).run()
     at.button(key="compare").click().run()
     assert_clean(at)
     summary = at.dataframe[0].value
@@ -188,3 +190,38 @@ def test_lessons_fit_the_budget_and_long_ones_say_how_long():
     at = open_page("pages/3_Train.py", "step-two-neurons")
     assert not at.button(key="train").disabled
     assert any("Estimated time" in c.value for c in at.caption)
+
+
+def test_a_shared_link_restores_the_experiment_on_any_page_and_is_written_back():
+    exp = nnlab.lessons.get("tabular-relu").replace(training={"learning_rate": 0.1}, model={"hidden": (7,)})
+    query = nnlab.links.to_query(exp)
+    for page in PAGES:
+        at = open_page(page, query=query)
+        assert_clean(at)
+        assert at.session_state["experiment"] == exp
+    at.switch_page("pages/3_Train.py").run()
+    at.select_slider(key="w_rate").set_value(0.3).run()
+    assert at.query_params["lr"] in ("0.3", ["0.3"]) and at.query_params["hidden"] in ("7", ["7"])
+    link = at.code[-1].value  # the "Share these settings" box
+    assert "lesson=tabular-relu" in link and "lr=0.3" in link and "hidden=7" in link
+
+
+def test_instructor_link_hides_and_locks_controls():
+    at = open_page("pages/3_Train.py", query={"lesson": "bump-twenty-neurons", "hide": "lesson,seed", "lock": "training"})
+    assert_clean(at)
+    assert at.select_slider(key="w_rate").disabled and at.selectbox(key="w_optimizer").disabled
+    assert not [box for box in at.selectbox if box.key == "w_lesson"]
+    assert not [box for box in at.number_input if box.key == "w_seed"]
+    at.switch_page("app.py").run()
+    loaders = [button for button in at.button if button.key and button.key.startswith("load_")]
+    assert all(button.disabled for button in loaders if button.key != "load_bump-twenty-neurons")
+    at.switch_page("pages/2_Build_model.py").run()
+    assert not at.slider(key="w_layers").disabled  # only what the link names is locked
+    assert at.query_params["lock"] in ("training", ["training"])
+
+
+def test_a_bad_link_value_falls_back_with_a_warning_that_names_it():
+    at = open_page("pages/3_Train.py", query={"lesson": "tabular-relu", "lr": "fast", "hide": "everything"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "lr='fast'" in warnings and "'everything'" in warnings

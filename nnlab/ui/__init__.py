@@ -1,9 +1,9 @@
 """The Streamlit layer: the only part of nnlab that imports streamlit."""
 
 from nnlab.ui.cached import cached_compare, cached_result, compare_live, data_for, train_live
-from nnlab.ui.controls import data_controls, model_controls, training_controls, with_data, within_budget
-from nnlab.ui.page import page, shown_errors
-from nnlab.ui.state import load, sync_lesson_link
+from nnlab.ui.controls import control, data_controls, header, model_controls, training_controls, with_data, within_budget
+from nnlab.ui.page import allowed, page, shown_errors
+from nnlab.ui.state import load, share_link
 
-__all__ = ["cached_compare", "cached_result", "compare_live", "data_controls", "data_for", "load",
-           "model_controls", "page", "shown_errors", "sync_lesson_link", "train_live", "training_controls", "with_data", "within_budget"]
+__all__ = ["cached_compare", "cached_result", "compare_live", "control", "header", "data_controls", "data_for", "allowed", "load",
+           "model_controls", "page", "shown_errors", "share_link", "train_live", "training_controls", "with_data", "within_budget"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab.datasets import DATASETS
+from nnlab.datasets import CROSSES, DATASETS
 from nnlab.errors import NnlabError
 from nnlab.experiment import ACTIVATIONS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
 from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
@@ -31,60 +31,85 @@ def apply(old: Experiment, build) -> Experiment:
     return new
 
 
+def control(widget, name: str, group: str, label: str, *args, value, **kwargs):
+    """Draw one sidebar widget seeded with `value`, unless the instructor's link hides it (then
+    `value` stands) or locks it (then it is drawn disabled)."""
+    room = state.classroom()
+    if room.hidden(name, group):
+        return value
+    locked = room.locked(name, group)
+    kwargs["disabled"] = kwargs.get("disabled", False) or locked
+    if locked:
+        kwargs["help"] = "Locked by the instructor's link."
+    return widget(label, *args, key=state.seeded(name, value), **kwargs)
+
+
+def header(group: str, title: str) -> None:
+    if not state.classroom().hidden(group, group):
+        st.sidebar.header(title)
+
+
 def data_controls(exp: Experiment) -> Experiment:
     spec = exp.data
+    bar = st.sidebar
     names = [name for name in DATASETS if name != "csv" or spec.name == "csv"]
-    st.sidebar.header("Data")
-    name = st.sidebar.selectbox("Dataset", names, key=state.seeded("dataset", spec.name),
-                                format_func=lambda n: DATASETS[n].label)
+    header("data", "Data")
+    name = control(bar.selectbox, "dataset", "data", "Dataset", names, value=spec.name,
+                   format_func=lambda n: DATASETS[n].label)
     plane = DATASETS[name].group == "2-D"
-    noise = st.sidebar.slider("Noise", 0.0, 2.0, step=0.05, key=state.seeded("noise", spec.noise),
-                              disabled=not plane, help="Standard deviation of the jitter added to 2-D points.")
-    points = st.sidebar.slider("Points", 50, 2000, step=50, key=state.seeded("points", spec.n_points), disabled=not plane)
-    fraction = st.sidebar.slider("Train fraction", 0.1, 1.0, step=0.05, key=state.seeded("fraction", spec.train_fraction),
-                                 help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
-    seed = seed_control(exp)
+    noise = control(bar.slider, "noise", "data", "Noise", 0.0, 2.0, step=0.05, value=spec.noise, disabled=not plane,
+                    help="Standard deviation of the jitter added to 2-D points.")
+    points = control(bar.slider, "points", "data", "Points", 50, 2000, step=50, value=spec.n_points, disabled=not plane)
+    fraction = control(bar.slider, "fraction", "data", "Train fraction", 0.1, 1.0, step=0.05, value=spec.train_fraction,
+                       help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
+    crosses = control(bar.multiselect, "crosses", "data", "Extra input features", list(CROSSES),
+                      value=list(spec.crosses), disabled=not plane,
+                      help="Feed the network products and sines of x1 and x2 besides the points themselves, "
+                           "as TensorFlow Playground does.") if plane else []
+    seed = seed_control(exp, "data")
     return apply(exp, lambda: exp.replace(
-        data={"name": name, "noise": float(noise), "n_points": int(points), "train_fraction": float(fraction)}, seed=seed))
+        data={"name": name, "noise": float(noise), "n_points": int(points), "train_fraction": float(fraction),
+              "crosses": tuple(crosses)}, seed=seed))
 
 
-def seed_control(exp: Experiment) -> int:
-    return int(st.sidebar.number_input("Seed", 0, 2**31 - 1, step=1, key=state.seeded("seed", exp.seed),
-                                       help="Fixes the initial weights, the data split and the shuffling."))
+def seed_control(exp: Experiment, group: str) -> int:
+    return int(control(st.sidebar.number_input, "seed", group, "Seed", 0, 2**31 - 1, step=1, value=exp.seed,
+                       help="Fixes the initial weights, the data split and the shuffling."))
 
 
 def model_controls(exp: Experiment) -> Experiment:
     spec = exp.model
-    st.sidebar.header("Model")
-    layers = st.sidebar.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=state.seeded("layers", len(spec.hidden)))
+    header("model", "Model")
+    layers = control(st.sidebar.slider, "layers", "model", "Hidden layers", 0, MAX_HIDDEN_LAYERS, value=len(spec.hidden))
     hidden, activations = [], []
     for i in range(layers):
         previous = (spec.hidden[min(i, len(spec.hidden) - 1)], spec.activations[min(i, len(spec.hidden) - 1)]) if spec.hidden else (8, "relu")
         units_column, activation_column = st.sidebar.columns([2, 3])
-        hidden.append(int(units_column.number_input(f"Layer {i + 1} units", 1, MAX_UNITS, step=1,
-                                                    key=state.seeded(f"units_{i}", previous[0]))))
-        activations.append(activation_column.selectbox(f"Layer {i + 1} activation", ACTIVATIONS,
-                                                       key=state.seeded(f"activation_{i}", previous[1])))
+        hidden.append(int(control(units_column.number_input, f"units_{i}", "model", f"Layer {i + 1} units", 1, MAX_UNITS,
+                                  step=1, value=previous[0])))
+        activations.append(control(activation_column.selectbox, f"activation_{i}", "model", f"Layer {i + 1} activation",
+                                   ACTIVATIONS, value=previous[1]))
     return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations)}))
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:
     spec = exp.training
-    st.sidebar.header("Training")
-    optimizer = st.sidebar.selectbox("Optimizer", list(OPTIMIZER_LABELS), key=state.seeded("optimizer", spec.optimizer),
-                                     format_func=OPTIMIZER_LABELS.get)
+    bar = st.sidebar
+    header("training", "Training")
+    optimizer = control(bar.selectbox, "optimizer", "training", "Optimizer", list(OPTIMIZER_LABELS), value=spec.optimizer,
+                        format_func=OPTIMIZER_LABELS.get)
     rates = sorted(set(LEARNING_RATES) | {spec.learning_rate})
-    rate = st.sidebar.select_slider("Learning rate", rates, key=state.seeded("rate", spec.learning_rate))
+    rate = control(bar.select_slider, "rate", "training", "Learning rate", rates, value=spec.learning_rate)
     losses = list(LOSSES_FOR_TASK[task])
-    loss = st.sidebar.selectbox("Loss", losses, key=state.seeded("loss", spec.loss if spec.loss in losses else losses[0]),
-                                format_func=LOSS_LABELS.get)
-    epochs = st.sidebar.number_input("Epochs", 1, MAX_EPOCHS, step=100, key=state.seeded("epochs", spec.epochs))
+    loss = control(bar.selectbox, "loss", "training", "Loss", losses, value=spec.loss if spec.loss in losses else losses[0],
+                   format_func=LOSS_LABELS.get)
+    epochs = control(bar.number_input, "epochs", "training", "Epochs", 1, MAX_EPOCHS, step=100, value=spec.epochs)
     current_batch = spec.batch_size or 0
     sizes = BATCH_SIZES if current_batch in BATCH_SIZES else sorted(BATCH_SIZES + [current_batch])
-    batch = st.sidebar.selectbox("Batch size", sizes, key=state.seeded("batch", current_batch),
-                                 format_func=lambda b: "Full batch" if b == 0 else str(b))
-    shuffle = st.sidebar.checkbox("Shuffle each epoch", key=state.seeded("shuffle", spec.shuffle))
-    seed = seed_control(exp)
+    batch = control(bar.selectbox, "batch", "training", "Batch size", sizes, value=current_batch,
+                    format_func=lambda b: "Full batch" if b == 0 else str(b))
+    shuffle = control(bar.checkbox, "shuffle", "training", "Shuffle each epoch", value=spec.shuffle)
+    seed = seed_control(exp, "training")
     return apply(exp, lambda: exp.replace(
         training={"optimizer": optimizer, "learning_rate": float(rate), "loss": loss, "epochs": int(epochs),
                   "batch_size": batch or None, "shuffle": bool(shuffle)}, seed=seed))

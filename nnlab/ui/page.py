@@ -37,6 +37,9 @@ def page(title: str, icon: str) -> Experiment:
 
 
 def _lesson_picker(exp: Experiment) -> None:
+    room = state.classroom()
+    if room.hidden("lesson", "lesson"):
+        return
     chosen = lessons.matching(exp) or CUSTOM
     options = [*lessons.names(), CUSTOM]
     st.session_state["w_lesson"] = chosen
@@ -46,8 +49,14 @@ def _lesson_picker(exp: Experiment) -> None:
         if picked != CUSTOM:
             state.load(lessons.get(picked))
 
-    st.sidebar.selectbox("Lesson", options, key="w_lesson", on_change=on_pick,
+    st.sidebar.selectbox("Lesson", options, key="w_lesson", on_change=on_pick, disabled=room.locked("lesson", "lesson"),
                          format_func=lambda i: "Your own settings" if i == CUSTOM else lessons.lesson(i).title)
+
+
+def allowed(group: str) -> bool:
+    """Whether the instructor's link leaves this group of controls free (neither hidden nor locked)."""
+    room = state.classroom()
+    return not (room.hidden(group, group) or room.locked(group, group))
 
 
 @contextlib.contextmanager

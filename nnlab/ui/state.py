@@ -3,30 +3,45 @@
 Widgets never own a setting: each is seeded from the Experiment under a `w_` key, and what the
 user picks is written back as a new Experiment. Loading a lesson clears the `w_` keys so every
 widget re-reads the new settings.
+
+The first page a session opens reads the Experiment and the instructor's flags from the URL; every
+page then writes them back, since Streamlit clears query parameters on a page switch.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
-from nnlab import lessons
+from nnlab import lessons, links
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 
-DEFAULT_LESSON = "bump-twenty-neurons"
 _KEY = "experiment"
+_CLASSROOM = "classroom"
 
 
 def current() -> Experiment:
-    """The session's experiment; a first visit takes `?lesson=` from the URL, else the default lesson."""
+    """The session's experiment; a first visit takes it from the link, else the default lesson."""
     if _KEY not in st.session_state:
-        requested = st.query_params.get("lesson", DEFAULT_LESSON)
+        query = st.query_params.to_dict()
         try:
-            st.session_state[_KEY] = lessons.get(requested)
+            st.session_state[_KEY] = links.from_query(query)
         except NnlabError as error:
-            st.session_state[_KEY] = lessons.get(DEFAULT_LESSON)
+            st.session_state[_KEY] = lessons.get(links.DEFAULT_LESSON)
             st.warning(f"{error} Showing the default lesson instead.")
+        try:
+            st.session_state[_CLASSROOM] = links.classroom_from_query(query)
+        except NnlabError as error:
+            st.session_state[_CLASSROOM] = links.Classroom()
+            st.warning(f"{error} Every control is shown.")
     return st.session_state[_KEY]
+
+
+def classroom() -> links.Classroom:
+    """The instructor's hide and lock flags from the link this session opened."""
+    return st.session_state.get(_CLASSROOM, links.Classroom())
 
 
 def load(exp: Experiment) -> None:
@@ -49,10 +64,12 @@ def seeded(key: str, value) -> str:
     return widget_key
 
 
-def sync_lesson_link(exp: Experiment) -> None:
-    """Keep `?lesson=` in the address bar while the settings are a lesson's, so the link reopens it."""
-    lesson_id = lessons.matching(exp)
-    if lesson_id:
-        st.query_params["lesson"] = lesson_id
-    elif "lesson" in st.query_params:
-        del st.query_params["lesson"]
+def share_link(exp: Experiment) -> None:
+    """Write the experiment and the classroom flags into the address bar, and offer the link to copy."""
+    query = links.to_query(exp) | classroom().to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    with st.sidebar.expander(":material/link: Share these settings"):
+        st.caption("Anyone who opens this link gets every setting of this run, on any page. "
+                   "Use the copy button at the right of the box.")
+        st.code(f"{st.context.url or ''}?{urlencode(query)}", language=None, wrap_lines=True)

@@ -9,6 +9,8 @@ enters the script only as Python string literals made by `repr`, never as code o
 
 from __future__ import annotations
 
+import io
+import json
 import textwrap
 
 import torch
@@ -185,3 +187,18 @@ for epoch in range(1, EPOCHS + 1):
 
 print(f"final train loss: {train_loss:.8g}")
 """
+
+
+def weights_file(model: torch.nn.Module) -> bytes:
+    """The trained weights as a `state_dict` file: load with `torch.load(f, weights_only=True)`."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    return buffer.getvalue()
+
+
+def experiment_json(exp: Experiment) -> str:
+    return json.dumps(exp.to_dict(), indent=2, ensure_ascii=False)
+
+
+def history_csv(history) -> bytes:
+    return history.to_csv(index=False).encode()

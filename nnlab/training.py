@@ -179,55 +179,92 @@ def flops_per_step(exp: Experiment, data: Data) -> float:
     return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
 
 
-def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.device, reason: str,
-                   progress: Progress | None = None) -> TrainResult:
-    """The reference: a plain torch loop with autograd and torch.optim, on any device."""
-    torch.manual_seed(exp.seed)
-    model = build_model(exp, data.n_features, data.n_outputs, data.task)
-    initial_state = copy.deepcopy(model.state_dict())
-    model.to(target)
-    x_train, y_train = data.x_train.to(target), data.y_train.to(target)
-    x_test, y_test = data.x_test.to(target), data.y_test.to(target)
-    loss_fn, optimizer = make_loss(exp), make_optimizer(exp, model.parameters())
-    shuffler = torch.Generator().manual_seed(exp.seed + 1)
-    interval = exp.training.snapshot_interval(epochs)
-    snapshots, rows = {0: initial_state}, []
-    last_finite = copy.deepcopy(initial_state)
-    diverged_at, started = None, time.perf_counter()
-    for epoch in range(1, epochs + 1):
+class Stepper:
+    """One network trained with autograd an epoch at a time: the reference loop, and what the Train
+    page's play / step mode keeps in session state between clicks."""
+
+    def __init__(self, exp: Experiment, data: Data, target: torch.device = torch.device("cpu")):
+        torch.manual_seed(exp.seed)
+        self.exp, self.data, self.target = exp, data, target
+        self.model = build_model(exp, data.n_features, data.n_outputs, data.task)
+        self.initial_state = copy.deepcopy(self.model.state_dict())
+        self.model.to(target)
+        self.x_train, self.y_train = data.x_train.to(target), data.y_train.to(target)
+        self.x_test, self.y_test = data.x_test.to(target), data.y_test.to(target)
+        self.loss_fn, self.optimizer = make_loss(exp), make_optimizer(exp, self.model.parameters())
+        self.shuffler = torch.Generator().manual_seed(exp.seed + 1)
+        self.rows: list[dict] = []
+        self.last_finite = copy.deepcopy(self.initial_state)
+        self.diverged_at: int | None = None
+        self.seconds = 0.0
+
+    @property
+    def epoch(self) -> int:
+        return len(self.rows)
+
+    def step(self) -> dict | None:
+        """Train one epoch and return its history row; None once it diverges (the weights then go
+        back to the last finite epoch and stay there)."""
+        if self.diverged_at is not None:
+            return None
+        started = time.perf_counter()
+        exp, data, model = self.exp, self.data, self.model
         model.train()
-        total_loss = torch.zeros((), device=target)
-        correct = torch.zeros((), device=target)
-        for part in batch_order(len(x_train), exp.training.batch_size, exp.training.shuffle, shuffler):
-            x, y = x_train[part], y_train[part]
-            optimizer.zero_grad()
+        total_loss = torch.zeros((), device=self.target)
+        correct = torch.zeros((), device=self.target)
+        for part in batch_order(len(self.x_train), exp.training.batch_size, exp.training.shuffle, self.shuffler):
+            x, y = self.x_train[part], self.y_train[part]
+            self.optimizer.zero_grad()
             output = model(x)
-            loss = loss_fn(output, y)
+            loss = self.loss_fn(output, y)
             loss.backward()
-            optimizer.step()
+            self.optimizer.step()
             total_loss += loss.detach() * len(x)
             if data.hard_labels:
                 correct += count_correct(output.detach(), y, exp, data.task)
-        row = {"epoch": epoch, "train_loss": total_loss.item() / len(x_train)}
+        row = {"epoch": self.epoch + 1, "train_loss": total_loss.item() / len(self.x_train)}
         if data.hard_labels:
-            row["train_acc"] = correct.item() / len(x_train)
+            row["train_acc"] = correct.item() / len(self.x_train)
         if data.has_test:
-            row.update(_evaluate(model, x_test, y_test, loss_fn, exp, data))
+            row.update(_evaluate(model, self.x_test, self.y_test, self.loss_fn, exp, data))
+        self.seconds += time.perf_counter() - started
         if not all(math.isfinite(value) for value in row.values()):
-            diverged_at = epoch
-            model.load_state_dict(last_finite)
+            self.diverged_at = row["epoch"]
+            model.load_state_dict(self.last_finite)
+            return None
+        self.rows.append(row)
+        self.last_finite = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+        return row
+
+    def result(self, snapshots: dict[int, dict] | None = None, reason: str = "") -> TrainResult:
+        """The run so far as a TrainResult; without `snapshots`, just the first and current weights."""
+        if snapshots is None:
+            snapshots = {0: self.initial_state, self.epoch: self.cpu_state()}
+        model = copy.deepcopy(self.model).cpu().eval()
+        return TrainResult(self.exp, self.data, model, self.initial_state,
+                           pd.DataFrame(self.rows, columns=history_columns(self.data)), snapshots, self.target.type,
+                           reason, "autograd", self.seconds, self.diverged_at, divergence_message(self.diverged_at))
+
+    def cpu_state(self) -> dict:
+        return {name: tensor.cpu() for name, tensor in self.last_finite.items()}
+
+
+def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.device, reason: str,
+                   progress: Progress | None = None) -> TrainResult:
+    """The reference: a plain torch loop with autograd and torch.optim, on any device."""
+    run = Stepper(exp, data, target)
+    interval = exp.training.snapshot_interval(epochs)
+    snapshots = {0: run.initial_state}
+    for epoch in range(1, epochs + 1):
+        if run.step() is None:
             break
-        rows.append(row)
-        last_finite = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
         if epoch % interval == 0 or epoch == epochs:
-            snapshots[epoch] = {name: tensor.cpu() for name, tensor in last_finite.items()}
+            snapshots[epoch] = run.cpu_state()
         if progress and reports_progress(epoch, epochs):
-            progress(epoch, epochs, rows)
-    seconds = time.perf_counter() - started
-    if rows and max(snapshots) != rows[-1]["epoch"]:
-        snapshots[rows[-1]["epoch"]] = {name: tensor.cpu() for name, tensor in last_finite.items()}
-    return TrainResult(exp, data, model.cpu().eval(), initial_state, pd.DataFrame(rows, columns=history_columns(data)),
-                       snapshots, target.type, reason, "autograd", seconds, diverged_at, divergence_message(diverged_at))
+            progress(epoch, epochs, run.rows)
+    if run.rows and max(snapshots) != run.epoch:
+        snapshots[run.epoch] = run.cpu_state()
+    return run.result(snapshots, reason)
 
 
 def _evaluate(model, x_test, y_test, loss_fn, exp: Experiment, data: Data) -> dict:

@@ -5,6 +5,7 @@ import torch
 
 from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
+from nnlab.ui.takeaway import script_panel
 
 exp = ui.page("Build model", ":material/account_tree:")
 exp = ui.model_controls(exp)
@@ -26,4 +27,6 @@ with ui.shown_errors():
         st.code(sequential_code(model), language="python")
         with st.expander("How PyTorch prints it"):
             st.code(repr(model), language="text")
+    with st.expander(":material/code: The whole training script (data, model, loss, optimizer, loop)"):
+        script_panel(exp)
 ui.share_link(exp)

@@ -3,7 +3,24 @@
 import streamlit as st
 
 from nnlab import lessons, ui
+from nnlab.ui.live import live_panel
 from nnlab.ui.results import show_training
+from nnlab.ui.takeaway import downloads, script_panel
+
+
+def whole_run(exp, data) -> None:
+    result = ui.cached_result(exp)
+    affordable = result is not None or ui.within_budget([exp], data, exp.training.epochs)
+    if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
+                 help="These settings have been trained already; their result is shown." if result else None):
+        result = ui.train_live(exp)
+    if result is None and affordable:
+        st.info("Press **Train** to start. The same settings again later show their result at once.")
+    elif result is not None:
+        show_training(result)
+        st.subheader("Take it home")
+        downloads(result)
+
 
 exp = ui.page("Train", ":material/model_training:")
 st.title("Train")
@@ -20,13 +37,13 @@ with ui.shown_errors():
     st.caption(f"{spec.optimizer.upper()} · learning rate {spec.learning_rate:g} · {spec.loss} · "
                f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
                f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
-    result = ui.cached_result(exp)
-    affordable = result is not None or ui.within_budget([exp], data, spec.epochs)
-    if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
-                 help="These settings have been trained already; their result is shown." if result else None):
-        result = ui.train_live(exp)
-    if result is None and affordable:
-        st.info("Press **Train** to start. The same settings again later show their result at once.")
+    mode = st.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
+                    help="Whole run: every epoch at once, as fast as this server can. Play: watch it learn, "
+                         "epoch by epoch, and pause to talk about it.")
+    if mode == "Whole run":
+        whole_run(exp, data)
     else:
-        show_training(result)
+        live_panel(exp, data)
+    with st.expander(":material/code: This run as a plain PyTorch script", expanded=False):
+        script_panel(exp)
 ui.share_link(exp)

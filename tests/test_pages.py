@@ -225,3 +225,23 @@ def test_a_bad_link_value_falls_back_with_a_warning_that_names_it():
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "lr='fast'" in warnings and "'everything'" in warnings
+
+
+def test_play_step_and_reset_train_the_network_kept_in_the_session():
+    at = open_page("pages/3_Train.py", "bump-twenty-neurons")
+    at.radio(key="train_mode").set_value("Play / pause / step").run()
+    assert_clean(at)
+    for _ in range(3):
+        at.button(key="live_step").click().run()
+    run = at.session_state["live_run"]
+    assert run.epoch == 3
+    reference = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=3, engine="autograd")
+    assert run.rows[-1]["train_loss"] == pytest.approx(reference.history["train_loss"].iloc[-1], rel=1e-6)
+    assert any("Fit after epoch 3" in c.proto.spec for c in at.get("vega_lite_chart"))
+    at.button(key="live_play").click().run()  # plays one slice of training inside the fragment
+    assert at.session_state["live_playing"] and at.session_state["live_run"].epoch > 3
+    at.button(key="live_play").click().run()
+    assert not at.session_state["live_playing"]
+    at.button(key="live_reset").click().run()
+    assert at.session_state["live_run"].epoch == 0
+    assert_clean(at)

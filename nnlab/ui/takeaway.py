@@ -1,0 +1,51 @@
+"""What a student takes home: the run as a plain PyTorch script, its data, weights and history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlab.experiment import Experiment
+from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
+from nnlab.training import TrainResult
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _script(exp: Experiment) -> str:
+    return export_script(exp)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _data_file(exp: Experiment) -> bytes:
+    return data_csv(exp)
+
+
+def script_panel(exp: Experiment) -> None:
+    """The whole training script, to copy (button at the code's top right) or download, and its data file."""
+    script = _script(exp)
+    file = data_file_name(exp)
+    st.caption("Run it with `python nnlab_train.py`: it prints its progress and ends with the same final train "
+               "loss as this app." + (f" It reads `{file}`: download it beside the script." if file else ""))
+    left, right = st.columns(2)
+    left.download_button("Download the script", script, file_name="nnlab_train.py", mime="text/x-python",
+                         icon=":material/code:", on_click="ignore", key="download_script", width="stretch")
+    if file:
+        right.download_button("Download its data (CSV)", _data_file(exp), file_name=file, mime="text/csv",
+                              icon=":material/table:", on_click="ignore", key="download_data", width="stretch")
+    st.code(script, language="python", line_numbers=True, height=420)
+
+
+def downloads(result: TrainResult) -> None:
+    """The trained weights, the per-epoch history and the settings, one button each."""
+    cells = st.columns(3)
+    cells[0].download_button("Trained weights (.pt)", weights_file(result.model), file_name="nnlab_weights.pt",
+                             mime="application/octet-stream", icon=":material/download:", on_click="ignore",
+                             key="download_weights", width="stretch",
+                             help="A state_dict: model.load_state_dict(torch.load('nnlab_weights.pt', weights_only=True)) "
+                                  "on the model from the script.")
+    cells[1].download_button("History (.csv)", history_csv(result.history), file_name="nnlab_history.csv",
+                             mime="text/csv", icon=":material/download:", on_click="ignore", key="download_history",
+                             width="stretch", help="One row per epoch: losses and accuracies.")
+    cells[2].download_button("Settings (.json)", experiment_json(result.experiment), file_name="nnlab_experiment.json",
+                             mime="application/json", icon=":material/download:", on_click="ignore",
+                             key="download_experiment", width="stretch",
+                             help="Every setting of this run; nnlab.Experiment.from_dict(json.load(f)) rebuilds it.")

@@ -73,8 +73,11 @@ def _scatter_layer(points: pd.DataFrame, classes: list[str], titles: tuple[str, 
 
 
 def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str,
-                      titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
-    """Probability of the second class as a diverging heatmap under the points."""
+                      titles: tuple[str, str] = ("x1", "x2"), discretize: bool = False) -> alt.TopLevelMixin:
+    """Probability of the second class as a diverging heatmap under the points; `discretize` shows
+    only which side of 0.5 each cell is on, as Playground's "Discretize output" does."""
+    if discretize:
+        grid = grid.assign(probability=(grid["probability"] > 0.5).astype(float))
     heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
@@ -128,11 +131,19 @@ def _train_test_curves(history: pd.DataFrame, columns: dict[str, str], y: alt.Y,
     long["curve"] = long["curve"].map(present)
     long = long[np.isfinite(long["value"])]
     curves = list(present.values())
-    return alt.Chart(long).mark_line(strokeWidth=3).encode(
+    lines = alt.Chart(long).mark_line(strokeWidth=3).encode(
         x=alt.X("epoch:Q"), y=y,
         color=alt.Color("curve:N", scale=alt.Scale(domain=curves, range=PALETTE[: len(curves)]), title=None),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=curves, range=[[1, 0], [8, 4]][: len(curves)]), title=None),
         tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=value_format)])
+    if len(present) < 2:
+        return lines
+    # the train/test gap, shaded: how much better the network does on rows it has seen
+    train, test = list(present)
+    gap = history[["epoch", train, test]].rename(columns={train: "train", test: "test"})
+    gap = gap[np.isfinite(gap["train"]) & np.isfinite(gap["test"])]
+    area = alt.Chart(gap).mark_area(opacity=0.18, color="#777").encode(x="epoch:Q", y="train:Q", y2="test:Q")
+    return area + lines
 
 
 def loss_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
@@ -188,3 +199,50 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.T
                                                 tooltip=["activation", "epoch", alt.Tooltip("mean:Q", format=".4f")])
     title = f"{metric.replace('_', ' ').capitalize()}: mean over seeds, band = min..max"
     return _style((band + line).properties(height=HEIGHT, title=title))
+
+
+def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") -> alt.TopLevelMixin:
+    """Each last-layer unit's contribution (output weight x activation) over x, and their sum:
+    how a few sigmoids add up to a step or a bump. Hover a unit for its weights."""
+    frame = frame.assign(kind=np.where(frame["unit"] == "sum", sum_label, "one unit"))
+    hover = alt.selection_point(on="pointerover", fields=["unit"], empty=False)
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=["one unit", sum_label], range=[PALETTE[0], PALETTE[3]]),
+                       legend=alt.Legend(orient="top", title=None, symbolType="stroke", symbolStrokeWidth=4, labelLimit=500))
+    units = alt.Chart(frame[frame["unit"] != "sum"]).mark_line().encode(
+        x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title="contribution to the output"),
+        detail="unit:N", color=colour,
+        strokeWidth=alt.condition(hover, alt.value(6), alt.value(2)),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.55)),
+        tooltip=["unit", alt.Tooltip("in_weight:N", title="weight (from x)"), alt.Tooltip("bias:Q", format=".3f"),
+                 alt.Tooltip("out_weight:Q", title="output weight", format=".3f")]).add_params(hover)
+    total = alt.Chart(frame[frame["unit"] == "sum"]).mark_line(strokeWidth=4, strokeDash=[10, 4]).encode(
+        x="x:Q", y="contribution:Q", color=colour, tooltip=[alt.Tooltip("contribution:Q", title=sum_label, format=".3f")])
+    return _style((units + total).properties(height=HEIGHT, title="Inside the network: each hidden unit's share"))
+
+
+def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:
+    """A small heatmap of every hidden unit's activation over the plane, one row per layer."""
+    side = 96 if frame["unit"].max() <= 6 else 64  # eight across still fit a 1280-pixel projector
+    heat = alt.Chart(frame).mark_rect().encode(
+        x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
+        y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
+        color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
+                        title=["activation", "(scaled)"]),
+        tooltip=["layer", "unit", alt.Tooltip("activation:Q", format=".2f")],
+    ).properties(width=side, height=side)
+    return _style(heat.facet(row=alt.Row("layer:O", title="hidden layer", header=alt.Header(labelFontSize=FONT, titleFontSize=FONT)),
+                             column=alt.Column("unit:O", title="unit", header=alt.Header(labelFontSize=FONT, titleFontSize=FONT)))
+                  .properties(title="Inside the network: what each hidden unit responds to"))
+
+
+def weight_heatmap(weights: pd.DataFrame) -> alt.TopLevelMixin:
+    """First-layer weights, features down and units across: which inputs each unit listens to."""
+    top = float(weights["weight"].abs().max()) or 1.0
+    order = list(dict.fromkeys(weights["unit"]))
+    base = alt.Chart(weights).encode(x=alt.X("unit:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+                                     y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)))
+    cells = base.mark_rect().encode(
+        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], "#f7f7f7", PALETTE[3]])),
+        tooltip=["feature", "unit", alt.Tooltip("weight:Q", format=".3f")])
+    chart = cells + base.mark_text(fontSize=13).encode(text=alt.Text("weight:Q", format=".2f")) if len(order) <= 8 else cells
+    return _style(chart.properties(height=alt.Step(30), title="Inside the network: first-layer weights"))

@@ -8,7 +8,7 @@ import pandas as pd
 import torch
 
 from nnlab.datasets import Data, with_crosses
-from nnlab.models import predict_proba
+from nnlab.models import hidden_activations, predict_proba
 from nnlab.training import TrainResult
 
 
@@ -114,3 +114,68 @@ def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12
 
 def _layer_kind(layer: int, count: int) -> str:
     return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"
+
+
+def _last_linear(model: torch.nn.Sequential) -> torch.nn.Linear:
+    return [module for module in model if isinstance(module, torch.nn.Linear)][-1]
+
+
+def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -> pd.DataFrame:
+    """1-D data: what each unit of the last hidden layer adds to the output over x (its output
+    weight times its activation), and `sum`: all of them plus the output bias, the value the
+    output nonlinearity (if any) receives. Empty for a network without a hidden layer."""
+    data = result.data
+    model = result.model_at(epoch)
+    x_all = torch.cat([data.x_train, data.x_test])[:, 0]
+    grid = torch.linspace(float(x_all.min()), float(x_all.max()), resolution).reshape(-1, 1)
+    layers = hidden_activations(model, grid)
+    if not layers:
+        return pd.DataFrame(columns=["x", "unit", "contribution", "in_weight", "bias", "out_weight"])
+    output = _last_linear(model)
+    out_weights = output.weight.detach()[0]
+    contributions = layers[-1] * out_weights  # (points, units)
+    first = [module for module in model if isinstance(module, torch.nn.Linear)][len(layers) - 1]
+    parts = []
+    for unit in range(contributions.shape[1]):
+        parts.append(pd.DataFrame({
+            "x": grid[:, 0].numpy(), "unit": f"unit {unit + 1}", "contribution": contributions[:, unit].numpy(),
+            "in_weight": ", ".join(f"{w:.3g}" for w in first.weight.detach()[unit][:3].tolist())
+                         + (" …" if first.weight.shape[1] > 3 else ""),
+            "bias": float(first.bias.detach()[unit]), "out_weight": float(out_weights[unit])}))
+    total = contributions.sum(dim=1) + output.bias.detach()[0]
+    parts.append(pd.DataFrame({"x": grid[:, 0].numpy(), "unit": "sum", "contribution": total.numpy(),
+                               "in_weight": "", "bias": float(output.bias.detach()[0]), "out_weight": float("nan")}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def unit_maps(result: TrainResult, epoch: int, resolution: int = 24, max_units: int = 8) -> pd.DataFrame:
+    """2-D data: every hidden unit's activation over the plane, like Playground's neuron thumbnails.
+    Each unit is scaled by its largest magnitude, so its own pattern fills the colour range; the
+    first `max_units` units of each layer are kept."""
+    data = result.data
+    points = torch.cat([data.x_train, data.x_test])[:, :2]
+    low, high = points.min(dim=0).values, points.max(dim=0).values
+    axes = [torch.linspace(float(low[i]), float(high[i]), resolution) for i in range(2)]
+    grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
+    grid = torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1)
+    layers = hidden_activations(result.model_at(epoch), with_crosses(grid, data.crosses))
+    step = [float(axis[1] - axis[0]) for axis in axes]
+    parts = []
+    for layer, values in enumerate(layers, start=1):
+        for unit in range(min(values.shape[1], max_units)):
+            column = values[:, unit]
+            scale = float(column.abs().max()) or 1.0
+            parts.append(pd.DataFrame({
+                "layer": layer, "unit": unit + 1, "x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
+                "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1],
+                "activation": (column / scale).numpy()}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def first_layer_weights(result: TrainResult, epoch: int) -> pd.DataFrame:
+    """Tables: the weight from every input feature to every unit of the first layer."""
+    data = result.data
+    first = [module for module in result.model_at(epoch) if isinstance(module, torch.nn.Linear)][0]
+    weights = first.weight.detach().numpy()  # (units, features)
+    return pd.DataFrame([{"feature": feature, "unit": f"unit {unit + 1}", "weight": float(weights[unit, i])}
+                         for unit in range(weights.shape[0]) for i, feature in enumerate(data.feature_names)])

@@ -1,6 +1,10 @@
 """What the charts are given, and the charts themselves as Vega-Lite specs."""
 
+import json
+
+import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 import nnlab
@@ -46,9 +50,11 @@ def test_network_layout_caps_wide_layers_with_a_count():
 def test_charts_carry_their_data_and_palette():
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, float("nan")], "test_loss": [1.1, 0.7, 0.6]})
     spec = charts.loss_curves(history).to_dict()
-    values = next(iter(spec["datasets"].values()))
+    values = next(rows for rows in spec["datasets"].values() if "curve" in rows[0])
     assert {row["curve"] for row in values} == {"train", "test"}
     assert len(values) == 5  # the NaN point is left out rather than drawn
+    gap = next(rows for rows in spec["datasets"].values() if "curve" not in rows[0])
+    assert [(row["train"], row["test"]) for row in gap] == [(1.0, 1.1), (0.5, 0.7)]  # the shaded train/test gap
     frame = views.points_frame(nnlab.load_data(nnlab.Experiment(nnlab.DataSpec("xor", n_points=100))))
     scatter = charts.scatter_2d(frame, ["0", "1"]).to_dict()
     assert scatter["encoding"]["shape"]["field"] == "class"
@@ -82,3 +88,49 @@ def test_points_frame_names_plane_features_for_the_charts():
     frame = views.points_frame(data)
     assert list(frame.columns) == ["x", "target", "split", "class"]
     assert frame["class"].tolist()[:2] == ["0", "0"] and len(frame) == 100
+
+
+def test_unit_contributions_add_up_to_what_the_output_sigmoid_receives():
+    exp = nnlab.lessons.get("bump-twenty-neurons")
+    result = nnlab.train(exp, epochs=50)
+    frame = views.unit_contributions(result, 50)
+    assert frame["unit"].nunique() == 21  # twenty units and their sum
+    total = frame[frame["unit"] == "sum"].sort_values("x")
+    units = frame[frame["unit"] != "sum"].groupby("x")["contribution"].sum().sort_index()
+    bias = float(result.model[-2].bias.detach())
+    assert np.allclose(units.to_numpy() + bias, total["contribution"].to_numpy(), atol=1e-4)
+    x = torch.tensor(total["x"].to_numpy(), dtype=torch.float32).reshape(-1, 1)
+    assert np.allclose(torch.sigmoid(torch.tensor(total["contribution"].to_numpy())).numpy(),
+                       result.model(x).detach().reshape(-1).numpy(), atol=1e-5)
+    first = frame[frame["unit"] == "unit 1"].iloc[0]
+    assert first["out_weight"] == pytest.approx(float(result.model[-2].weight.detach()[0, 0]))
+    assert first["bias"] == pytest.approx(float(result.model[0].bias.detach()[0]))
+    spec = charts.unit_contributions(frame, "sum").to_dict()
+    assert "output weight" in json.dumps(spec)
+
+
+def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
+    exp = nnlab.Experiment(nnlab.DataSpec("circle", crosses=("x1^2", "x2^2")), nnlab.ModelSpec((3, 12), ("tanh", "relu")),
+                           nnlab.TrainSpec("bce", "adam", 0.03, 20))
+    result = nnlab.train(exp)
+    maps = views.unit_maps(result, 20, resolution=10)
+    assert sorted(maps.groupby("layer")["unit"].nunique().tolist()) == [3, 8]  # wide layers show their first 8
+    assert maps["activation"].abs().max() == pytest.approx(1.0)
+    grid = torch.tensor(maps[(maps.layer == 1) & (maps.unit == 2)][["x1", "x2"]].to_numpy(), dtype=torch.float32)
+    raw = torch.tanh(result.model[0](torch.cat([grid, grid ** 2], dim=1)))[:, 1].detach()
+    scaled = maps[(maps.layer == 1) & (maps.unit == 2)]["activation"].to_numpy()
+    assert np.allclose(scaled, (raw / raw.abs().max()).numpy(), atol=1e-5)
+    assert charts.unit_maps(maps).to_dict()["facet"]["row"]["field"] == "layer"
+
+
+def test_first_layer_weights_and_a_discretized_boundary():
+    result = nnlab.train(nnlab.lessons.get("tabular-relu"), epochs=30)
+    weights = views.first_layer_weights(result, 30)
+    assert len(weights) == 12 * 5
+    row = weights[(weights.feature == "age") & (weights.unit == "unit 2")]
+    assert float(row["weight"].iloc[0]) == pytest.approx(float(result.model[0].weight.detach()[1, 0]))
+    plane = nnlab.train(nnlab.Experiment(nnlab.DataSpec("gauss"), nnlab.ModelSpec((2,), ("tanh",)), nnlab.TrainSpec(epochs=5)))
+    grid = views.decision_grid(plane, 5)
+    spec = charts.decision_boundary(grid, views.points_frame(plane.data), ["0", "1"], "t", discretize=True).to_dict()
+    values = {row["probability"] for name, rows in spec["datasets"].items() for row in rows if "probability" in row}
+    assert values <= {0.0, 1.0} and len(values) == 2

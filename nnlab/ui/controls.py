@@ -62,8 +62,8 @@ def data_controls(exp: Experiment) -> Experiment:
     points = control(bar.slider, "points", "data", "Points", 50, 2000, step=50, value=spec.n_points, disabled=not plane)
     fraction = control(bar.slider, "fraction", "data", "Train fraction", 0.1, 1.0, step=0.05, value=spec.train_fraction,
                        help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
-    crosses = control(bar.multiselect, "crosses", "data", "Extra input features", list(CROSSES),
-                      value=list(spec.crosses), disabled=not plane,
+    crosses = control(bar.pills, "crosses", "data", "Extra input features", list(CROSSES), selection_mode="multi",
+                      value=list(spec.crosses),
                       help="Feed the network products and sines of x1 and x2 besides the points themselves, "
                            "as TensorFlow Playground does.") if plane else []
     seed = seed_control(exp, "data")

@@ -11,7 +11,7 @@ from nnlab import charts
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.training import Stepper
-from nnlab.ui.results import fit_view
+from nnlab.ui.results import fit_view, internals_view, plane_options
 
 TICK_SECONDS = 0.6  # how often a playing run redraws
 WORK_SECONDS = 0.3  # training time per tick; the rest of the tick is drawing
@@ -75,11 +75,13 @@ def _draw(run: Stepper) -> None:
     if run.diverged_at is not None:
         st.warning(run.result().message)
     result = run.result()
+    discretize, show_test = plane_options(result.data)
     left, right = st.columns(2, gap="large")
     with left:
-        fit_view(result, run.epoch)
+        fit_view(result, run.epoch, discretize=discretize, show_test=show_test)
     with right:
         if len(result.history):
             st.altair_chart(charts.loss_curves(result.history), width="stretch")
         else:
             st.info("Press **Play** to train, or **Step** for one epoch at a time.")
+    internals_view(result, run.epoch)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from nnlab import charts, views
 from nnlab.compare import CompareRun, compare_histories, compare_summary
+from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
 
 
@@ -25,11 +26,24 @@ def readout(result: TrainResult) -> None:
                f"Why this device: {result.device_reason}")
 
 
-def fit_view(result: TrainResult, epoch: int, compact: bool = False) -> None:
+def plane_options(data) -> tuple[bool, bool]:
+    """The 2-D display toggles, as in Playground: (discretize the output, show the test points)."""
+    if data.shape_kind != "2d":
+        return False, True
+    left, right = st.columns(2)
+    discretize = left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
+    show_test = right.toggle("Show test points", value=True, key="show_test", disabled=not data.has_test)
+    return discretize, show_test
+
+
+def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize: bool = False,
+             show_test: bool = True) -> None:
     """The picture the tutorial draws: fit curve, decision boundary, or a confusion matrix.
     `compact` drops the chart title, for the narrow columns of the comparison."""
     data = result.data
     points = views.points_frame(data)
+    if not show_test:
+        points = points[points["split"] == "train"]
     if data.shape_kind == "1d":
         curve = views.fit_curve(result, epoch)
         chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
@@ -37,12 +51,34 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False) -> None:
     elif data.shape_kind == "2d" and data.task == "binary":
         title = "" if compact else f"Decision boundary after epoch {epoch}"
         chart = charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title,
-                                         titles=tuple(data.feature_names))
+                                         titles=tuple(data.feature_names[:2]), discretize=discretize)
         st.altair_chart(chart, width="stretch")
     elif data.task != "regression":
         split = "test" if data.has_test else "train"
         title = "" if compact else f"Confusion ({split} set), epoch {epoch}"
         st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), title), width="stretch")
+
+
+def internals_view(result: TrainResult, epoch: int) -> None:
+    """Inside the network at snapshot `epoch`: unit shares (1-D), unit maps (2-D), first-layer weights (tables)."""
+    data, exp = result.data, result.experiment
+    if not exp.model.hidden:
+        return
+    if data.shape_kind == "1d":
+        ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
+                  else "the output logit" if exp.training.loss == "bce_logits" else "the output")
+        frame = views.unit_contributions(result, epoch)
+        st.altair_chart(charts.unit_contributions(frame, f"all units + output bias = {ending}", data.feature_names[0]), width="stretch")
+        st.caption("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
+                   "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")
+    elif data.shape_kind == "2d":
+        st.altair_chart(charts.unit_maps(views.unit_maps(result, epoch)))
+        st.caption("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
+                   "scaled to its own largest value. Later layers combine the shapes of earlier ones.")
+    else:
+        st.altair_chart(charts.weight_heatmap(views.first_layer_weights(result, epoch)), width="stretch")
+        st.caption("Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
+                   "unit up, blue down.")
 
 
 def show_training(result: TrainResult) -> None:
@@ -55,11 +91,13 @@ def show_training(result: TrainResult) -> None:
     epoch = st.select_slider("Show the fit after epoch", epochs, value=epochs[-1],
                              key=f"snapshot_{hash(result.experiment)}",
                              help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
+    discretize, show_test = plane_options(result.data)
     left, right = st.columns(2, gap="large")
     with left:
-        fit_view(result, epoch)
+        fit_view(result, epoch, discretize=discretize, show_test=show_test)
     with right:
         st.altair_chart(charts.loss_curves(result.history), width="stretch")
+    internals_view(result, epoch)
     if "train_acc" in result.history:
         st.altair_chart(charts.accuracy_curves(result.history), width="stretch")
 

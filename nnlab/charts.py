@@ -81,9 +81,10 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
     heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
-        color=alt.Color("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
+        fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
                         title=f"P({classes[-1]})"))
-    return _style((heat + _scatter_layer(points, classes, titles)).resolve_scale(color="independent")
+    # fill, not color, for the heatmap: the points' colour and shape then share one class legend
+    return _style((heat + _scatter_layer(points, classes, titles))
                   .properties(height=HEIGHT + 80, title=title))
 
 

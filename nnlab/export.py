@@ -94,12 +94,11 @@ def _data_seed(exp: Experiment) -> int:
 
 def _header(exp: Experiment) -> str:
     lesson_id = matching(exp)
-    about = f"the nnlab lesson {lesson_id!r}: {lesson(lesson_id).title}" if lesson_id else "an nnlab experiment"
-    file = data_file_name(exp)
-    needs = "torch and pandas; put the data file named in DATA_FILE beside it" if file else "torch only"
-    return (f'"""Train {about}, in plain PyTorch.\n\n'
-            f"Written by nnlab.export_script: the same data, initial weights, loss, optimizer and batch\n"
-            f"order as in the app, so the last line printed matches the app's final train loss.\n"
+    about = f"{lesson(lesson_id).title} (nnlab lesson {lesson_id!r})" if lesson_id else "An nnlab experiment"
+    needs = "torch and pandas, and the file named in DATA_FILE beside it" if data_file_name(exp) else "torch only"
+    return (f'"""{about}, in plain PyTorch.\n\n'
+            f"Written by nnlab.export_script with the app's data, initial weights, loss, optimizer\n"
+            f"and batch order: the last line it prints is the app's final train loss.\n"
             f'Needs {needs}.\n"""\n')
 
 

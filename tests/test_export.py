@@ -89,3 +89,24 @@ def test_formula_data_needs_no_file():
     assert data_file_name(exp) is None
     with pytest.raises(ValueError):
         data_csv(exp)
+
+
+def test_downloads_load_back_without_unpickling_and_round_trip():
+    import io
+    import json
+
+    import torch
+
+    from nnlab.export import experiment_json, history_csv, weights_file
+
+    exp = nnlab.lessons.get("tabular-relu")
+    result = nnlab.train(exp, epochs=20)
+    state = torch.load(io.BytesIO(weights_file(result.model)), weights_only=True)
+    model = nnlab.build_model(exp, 12, 1, "binary")
+    model.load_state_dict(state)
+    x = result.data.x_test
+    assert torch.equal(model(x), result.model(x))
+    assert nnlab.Experiment.from_dict(json.loads(experiment_json(exp))) == exp
+    history = pd.read_csv(io.BytesIO(history_csv(result.history)))
+    assert list(history.columns) == list(result.history.columns) and len(history) == 20
+    assert np.allclose(history["test_acc"], result.history["test_acc"])

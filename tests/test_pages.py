@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -64,11 +65,13 @@ def test_train_button_yields_fit_loss_and_accuracy_charts_and_a_cached_rerun():
     at.button(key="train").click().run()
     assert_clean(at)
     chart_titles = [c.proto.spec for c in at.get("vega_lite_chart")]
-    assert len(chart_titles) == 3
+    assert len(chart_titles) == 4  # confusion, loss, first-layer weights, accuracy
     assert any("Confusion (test set)" in spec for spec in chart_titles) and any('"Accuracy"' in spec for spec in chart_titles)
     assert [m.label for m in at.metric][:1] == ["Final train loss"]
+    assert [b.label for b in at.get("download_button")][:3] == ["Trained weights (.pt)", "History (.csv)", "Settings (.json)"]
+    assert any("first-layer weights" in spec for spec in chart_titles)
     again = open_page("pages/3_Train.py", "tabular-relu")  # a new session, same settings: shown at once
-    assert len(again.get("vega_lite_chart")) == 3
+    assert len(again.get("vega_lite_chart")) == 4
     assert again.button(key="train").disabled
 
 
@@ -80,6 +83,7 @@ def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():
     scrubber = at.select_slider[0]
     assert scrubber.options == ["0", "40", "80", "120", "160", "200"]
     assert any("Fit after epoch 200" in c.proto.spec for c in at.get("vega_lite_chart"))
+    assert any("each hidden unit's share" in c.proto.spec for c in at.get("vega_lite_chart"))
     scrubber.set_value(40).run()
     assert any("Fit after epoch 40" in c.proto.spec for c in at.get("vega_lite_chart"))
 
@@ -245,3 +249,23 @@ def test_play_step_and_reset_train_the_network_kept_in_the_session():
     at.button(key="live_reset").click().run()
     assert at.session_state["live_run"].epoch == 0
     assert_clean(at)
+
+
+def test_plane_training_shows_unit_maps_and_the_discretize_and_test_point_toggles():
+    exp = nnlab.Experiment(nnlab.DataSpec("xor", train_fraction=0.7, crosses=("x1*x2",)), nnlab.ModelSpec((4,), ("tanh",)),
+                           nnlab.TrainSpec("bce", "adam", 0.03, 30))
+    at = open_page("pages/3_Train.py", experiment=exp)
+    at.button(key="train").click().run()
+    assert_clean(at)
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert any("what each hidden unit responds to" in spec for spec in specs)
+    boundary = next(c for c in at.get("vega_lite_chart") if "Decision boundary" in c.proto.spec)
+    assert len(boundary.proto.datasets) == 2
+    at.toggle(key="show_test").set_value(False).run()
+    at.toggle(key="discretize").set_value(True).run()
+    assert_clean(at)
+    boundary = next(c for c in at.get("vega_lite_chart") if "Decision boundary" in c.proto.spec)
+    tables = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in boundary.proto.datasets]
+    points = next(t for t in tables if "split" in t)
+    grid = next(t for t in tables if "probability" in t)
+    assert set(points["split"]) == {"train"} and set(grid["probability"]) <= {0.0, 1.0}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 from nnlab.tables import data_dir
 
 OUT = ROOT / "docs" / "screenshots"
@@ -77,10 +77,10 @@ def main() -> None:
             page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
             page.get_by_text("Play / pause / step").first.click()
             settle(page)
-            page.locator("body").press("p")  # the Play key
+            press_key(page, "p")  # the Play key
             page.wait_for_timeout(5000)
             page.screenshot(path=OUT / "train-playing.png")
-            page.locator("body").press("p")
+            press_key(page, "p")
 
             page = visit(browser, f"{server.url}/Data_explorer?{SPIRAL}")
             page.screenshot(path=OUT / "data-spiral.png")

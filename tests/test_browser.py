@@ -4,11 +4,12 @@ freshly started server, with no exception box. Screenshots land in test-artifact
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = {"": "nnlab", "Data_explorer": "Data explorer",
@@ -66,14 +67,14 @@ def test_train_in_the_browser_draws_charts_and_keeps_them_across_pages(browser, 
     try:
         page = open_page(browser, f"{server.url}/Train?lesson=tabular-linear", "Train", "Train-before")
         page.get_by_role("button", name="Train", exact=True).click()
-        page.get_by_text("Final train loss").wait_for(timeout=120_000)
+        page.get_by_text("Final train loss", exact=True).wait_for(timeout=120_000)
         settle(page)
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
         shoot(page, "Train-after")
         page.get_by_role("link", name="Build model").click()
         page.get_by_role("heading", name="Build model", exact=True).wait_for(timeout=60_000)
         page.get_by_role("link", name="Train").click()
-        page.get_by_text("Final train loss").wait_for(timeout=60_000)  # same session: result kept
+        page.get_by_text("Final train loss", exact=True).wait_for(timeout=60_000)  # same session: result kept
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         server.stop()
@@ -100,5 +101,30 @@ def test_csv_upload_loads_a_good_table_and_refuses_a_bad_one(browser, data_dir, 
         assert page.get_by_text("yes/no").count() >= 1 and page.get_by_text("decimal comma").count() >= 1
         assert page.locator('[data-testid="stException"]').count() == 0
         shoot(page, "Upload-after")
+    finally:
+        server.stop()
+
+
+def test_a_shared_link_survives_page_switches_and_play_trains_in_the_browser(browser, data_dir):
+    server = Server(data_dir)
+    try:
+        page = open_page(browser, f"{server.url}/Build_model?lesson=tabular-relu&hidden=7&lr=0.1&lock=rate",
+                         "Build model", "Link-build")
+        assert page.get_by_text("nn.Linear(12, 7)").count() >= 1
+        page.get_by_role("link", name="Train").click()
+        page.get_by_role("heading", name="Train", exact=True).wait_for(timeout=60_000)
+        settle(page)
+        for part in ("lesson=tabular-relu", "hidden=7", "lr=0.1", "lock=rate"):  # each page writes the link back
+            assert part in page.url
+        page.get_by_text("Play / pause / step").click()
+        settle(page)
+        press_key(page, "p")  # the Play key
+        page.wait_for_timeout(4000)
+        press_key(page, "p")
+        settle(page)
+        progress = page.get_by_text(re.compile(r"^Epoch [\d,]+ of [\d,]+$")).first.inner_text()
+        assert int(progress.split()[1].replace(",", "")) > 0
+        shoot(page, "Play-paused")
+        assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         server.stop()

@@ -58,7 +58,7 @@ def test_twenty_sessions_train_at_once_and_each_sees_its_own_result(data_dir, mo
                 started[session] = time.perf_counter()
             seconds = {}
             for session, page in enumerate(pages):
-                page.get_by_text("Final train loss").wait_for(timeout=300_000)
+                page.get_by_text("Final train loss", exact=True).wait_for(timeout=300_000)
                 seconds[session] = time.perf_counter() - started[session]
             busy_mb = resident_mb(server.process.pid)
             training = []

@@ -93,7 +93,7 @@ def main() -> None:
 
             page = visit(browser, f"{server.url}/Train?lesson=tabular-relu&hide=lesson,seed&lock=optimizer,rate")
             page.get_by_text("Share these settings").first.click()
-            page.wait_for_timeout(800)
+            scroll_to(page, '[data-testid="stSidebar"] [data-testid="stCode"]')
             page.screenshot(path=OUT / "instructor-link.png")
 
             page = visit(browser, f"{server.url}/Compare_activations?lesson=bump-twenty-neurons")

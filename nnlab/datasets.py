@@ -212,6 +212,9 @@ def table_task(labels: pd.Series) -> str:
     return "multiclass" if whole and len(values) <= 20 else "regression"
 
 
+MAX_STANDARD_SCORE = 1e4
+
+
 def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: int,
                 class_names: list[str] | None = None, standardise: bool = True) -> Data:
     """Stratified train/test split with `seed`; features standardised on the train part only."""
@@ -246,6 +249,13 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         std[std == 0] = 1.0  # a constant column stays constant instead of becoming NaN
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
         notes.append("Features were standardised (mean 0, std 1) using the training rows only.")
+        # A test value far outside the training rows' range (a typo like 1e300) would reach the
+        # network as inf; clip it so one bad cell cannot make every test loss infinite.
+        far = int((np.abs(x_test) > MAX_STANDARD_SCORE).sum())
+        if far:
+            x_test = np.clip(x_test, -MAX_STANDARD_SCORE, MAX_STANDARD_SCORE)
+            notes.append(f"{far} test value{'s' if far > 1 else ''} lay more than {MAX_STANDARD_SCORE:,.0f} standard "
+                         f"deviations from the training rows' mean and {'were' if far > 1 else 'was'} clipped there.")
     if task == "regression":
         centre, scale = y_train.mean(), y_train.std() or 1.0
         y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale

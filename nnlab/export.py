@@ -15,7 +15,7 @@ import textwrap
 
 import torch
 
-from nnlab.datasets import CROSSES, Data, load_data
+from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, load_data
 from nnlab.experiment import Experiment
 from nnlab.lessons import matching, lesson
 from nnlab.models import build_model, sequential_code
@@ -129,7 +129,8 @@ def _table_code(exp: Experiment, data: Data) -> str:
         lines += ["# standardise with the training rows' mean and standard deviation only",
                   "mean, std = x_train.mean(dim=0), x_train.std(dim=0, correction=0)",
                   "std[std == 0] = 1.0",
-                  "x_train, x_test = (x_train - mean) / std, (x_test - mean) / std"]
+                  "x_train, x_test = (x_train - mean) / std, (x_test - mean) / std",
+                  f"x_test = x_test.clamp({-MAX_STANDARD_SCORE:g}, {MAX_STANDARD_SCORE:g})  # as nnlab clips a wild test value"]
     lines.append("x_train, x_test = x_train.float(), x_test.float()")
     if data.crosses:
         lines += ["\n\ndef with_crosses(x):", "    # the crossed input features, after x1 and x2",

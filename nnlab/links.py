@@ -17,12 +17,6 @@ from nnlab.experiment import Experiment
 DEFAULT_LESSON = "bump-twenty-neurons"
 
 
-def _number(kind: Callable) -> Callable[[str], object]:
-    def parse(text: str):
-        return kind(text) if kind is int else float(text)
-    return parse
-
-
 def _optional_int(text: str) -> int | None:
     return None if text in ("", "none", "full") else int(text)
 
@@ -48,9 +42,9 @@ def _show_optional(value) -> str:
 # parameter -> (part of the Experiment, field, read a URL value, write one)
 PARAMS: dict[str, tuple[str, str, Callable, Callable]] = {
     "data": ("data", "name", str, str),
-    "noise": ("data", "noise", _number(float), repr),
-    "points": ("data", "n_points", _number(int), str),
-    "fraction": ("data", "train_fraction", _number(float), repr),
+    "noise": ("data", "noise", float, repr),
+    "points": ("data", "n_points", int, str),
+    "fraction": ("data", "train_fraction", float, repr),
     "file": ("data", "source", str, str),
     "target": ("data", "target", str, str),
     "data_seed": ("data", "seed", _optional_int, lambda v: "none" if v is None else str(v)),
@@ -59,12 +53,12 @@ PARAMS: dict[str, tuple[str, str, Callable, Callable]] = {
     "act": ("model", "activations", _words, _show_words),
     "loss": ("training", "loss", str, str),
     "opt": ("training", "optimizer", str, str),
-    "lr": ("training", "learning_rate", _number(float), repr),
-    "epochs": ("training", "epochs", _number(int), str),
+    "lr": ("training", "learning_rate", float, repr),
+    "epochs": ("training", "epochs", int, str),
     "batch": ("training", "batch_size", _optional_int, _show_optional),
     "shuffle": ("training", "shuffle", _flag, lambda v: "1" if v else "0"),
-    "snap": ("training", "snapshot_every", _number(int), str),
-    "seed": ("", "seed", _number(int), str),
+    "snap": ("training", "snapshot_every", int, str),
+    "seed": ("", "seed", int, str),
 }
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
 CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare")
@@ -122,10 +116,8 @@ def from_query(query: Mapping[str, str]) -> Experiment:
     exp = lessons.get(query.get("lesson", DEFAULT_LESSON))
     changes: dict = {"data": {}, "model": {}, "training": {}}
     for param, text in query.items():
-        if param in ("lesson", "hide", "lock"):
-            continue
         if param not in PARAMS:
-            continue  # other parameters (a page's own) are not ours to judge
+            continue  # lesson (read above), the classroom flags, or a parameter that is not ours
         part, name, parse, _ = PARAMS[param]
         try:
             value = parse(text)

@@ -119,11 +119,12 @@ def test_a_shared_link_survives_page_switches_and_play_trains_in_the_browser(bro
         page.get_by_text("Play / pause / step").click()
         settle(page)
         press_key(page, "p")  # the Play key
-        page.wait_for_timeout(4000)
+        page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+        progress = page.get_by_text(re.compile(r"^Epoch [1-9][\d,]* of [\d,]+$"))
+        progress.first.wait_for(timeout=60_000)  # epochs go by while it plays
         press_key(page, "p")
+        page.get_by_role("button", name="Play", exact=False).first.wait_for(timeout=60_000)
         settle(page)
-        progress = page.get_by_text(re.compile(r"^Epoch [\d,]+ of [\d,]+$")).first.inner_text()
-        assert int(progress.split()[1].replace(",", "")) > 0
         shoot(page, "Play-paused")
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:

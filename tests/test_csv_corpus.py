@@ -93,3 +93,16 @@ def test_every_loadable_variant_trains(heart, tmp_path):
                                nnlab.ModelSpec((5,), ("relu",)), nnlab.TrainSpec("bce_logits", "sgd", 0.01, 20))
         result = nnlab.train(exp)
         assert result.diverged_at is None and np.isfinite(result.history["train_loss"]).all(), name
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_huge_value_in_either_split_trains_to_a_finite_loss(heart, seed):
+    """Whether the 1e300 cell lands in the training rows (a huge std) or the test rows (clipped)."""
+    from nnlab.tables import store_upload
+
+    key = store_upload(CORPUS["huge values"][0](heart))
+    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target=TARGET, train_fraction=0.8, seed=seed),
+                           nnlab.ModelSpec((5,), ("relu",)), nnlab.TrainSpec("bce_logits", "sgd", 0.01, 5))
+    result = nnlab.train(exp)
+    assert result.diverged_at is None and np.isfinite(result.history.drop(columns="epoch").to_numpy()).all()
+    assert (4 in result.data.test_rows) == any("clipped" in note for note in result.data.notes)

@@ -31,7 +31,7 @@ def script_panel(exp: Experiment) -> None:
     if file:
         right.download_button("Download its data (CSV)", _data_file(exp), file_name=file, mime="text/csv",
                               icon=":material/table:", on_click="ignore", key="download_data", width="stretch")
-    st.code(script, language="python", line_numbers=True, height=420)
+    st.code(script, language="python", line_numbers=True, wrap_lines=True, height=420)
 
 
 def downloads(result: TrainResult) -> None:

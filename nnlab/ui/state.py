@@ -72,4 +72,4 @@ def share_link(exp: Experiment) -> None:
     with st.sidebar.expander(":material/link: Share these settings"):
         st.caption("Anyone who opens this link gets every setting of this run, on any page. "
                    "Use the copy button at the right of the box.")
-        st.code(f"{st.context.url or ''}?{urlencode(query)}", language=None, wrap_lines=True)
+        st.code(f"{st.context.url or ''}?{urlencode(query, safe=',()*^')}", language=None, wrap_lines=True)

@@ -51,24 +51,30 @@ def fit_curve(result: TrainResult, epoch: int, resolution: int = 300) -> pd.Data
     return pd.DataFrame({"x": grid[:, 0].numpy(), "prediction": prediction.numpy(), "epoch": epoch})
 
 
+def _plane_grid(data: Data, resolution: int, margin: float) -> tuple[torch.Tensor, list[float]]:
+    """Points (resolution², 2) covering every x1, x2 of the data plus `margin` of its span, and the cell size."""
+    points = torch.cat([data.x_train, data.x_test])[:, :2]
+    low, high = points.min(dim=0).values, points.max(dim=0).values
+    pad = (high - low) * margin
+    axes = [torch.linspace(float(low[i] - pad[i]), float(high[i] + pad[i]), resolution) for i in range(2)]
+    grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
+    return torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1), [float(axis[1] - axis[0]) for axis in axes]
+
+
+def _cells(grid: torch.Tensor, step: list[float]) -> dict:
+    """Columns of a heatmap: each cell's corners."""
+    return {"x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
+            "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1]}
+
+
 def decision_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.DataFrame:
     """2-D binary data: probability of class 1 on a grid covering every point, with a margin."""
     data = result.data
-    points = torch.cat([data.x_train, data.x_test])[:, :2]
-    low, high = points.min(dim=0).values, points.max(dim=0).values
-    margin = (high - low) * 0.05
-    axes = [torch.linspace(float(low[i] - margin[i]), float(high[i] + margin[i]), resolution) for i in range(2)]
-    grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
-    grid = torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1)
+    grid, step = _plane_grid(data, resolution, 0.05)
     probability = predict_proba(result.model_at(epoch), with_crosses(grid, data.crosses), result.experiment, data.task)
     if data.task == "multiclass":
         probability = probability.argmax(dim=1).float()
-    step = [float(axis[1] - axis[0]) for axis in axes]
-    return pd.DataFrame({
-        "x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
-        "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1],
-        "probability": probability.numpy(),
-    })
+    return pd.DataFrame({**_cells(grid, step), "probability": probability.numpy()})
 
 
 def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
@@ -116,8 +122,8 @@ def _layer_kind(layer: int, count: int) -> str:
     return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"
 
 
-def _last_linear(model: torch.nn.Sequential) -> torch.nn.Linear:
-    return [module for module in model if isinstance(module, torch.nn.Linear)][-1]
+def _linears(model: torch.nn.Sequential) -> list[torch.nn.Linear]:
+    return [module for module in model if isinstance(module, torch.nn.Linear)]
 
 
 def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -> pd.DataFrame:
@@ -131,10 +137,10 @@ def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -
     layers = hidden_activations(model, grid)
     if not layers:
         return pd.DataFrame(columns=["x", "unit", "contribution", "in_weight", "bias", "out_weight"])
-    output = _last_linear(model)
+    output = _linears(model)[-1]
     out_weights = output.weight.detach()[0]
     contributions = layers[-1] * out_weights  # (points, units)
-    first = [module for module in model if isinstance(module, torch.nn.Linear)][len(layers) - 1]
+    first = _linears(model)[len(layers) - 1]  # the layer whose units are drawn
     parts = []
     for unit in range(contributions.shape[1]):
         parts.append(pd.DataFrame({
@@ -153,29 +159,22 @@ def unit_maps(result: TrainResult, epoch: int, resolution: int = 24, max_units: 
     Each unit is scaled by its largest magnitude, so its own pattern fills the colour range; the
     first `max_units` units of each layer are kept."""
     data = result.data
-    points = torch.cat([data.x_train, data.x_test])[:, :2]
-    low, high = points.min(dim=0).values, points.max(dim=0).values
-    axes = [torch.linspace(float(low[i]), float(high[i]), resolution) for i in range(2)]
-    grid_x1, grid_x2 = torch.meshgrid(axes[0], axes[1], indexing="xy")
-    grid = torch.stack([grid_x1.reshape(-1), grid_x2.reshape(-1)], dim=1)
+    grid, step = _plane_grid(data, resolution, 0.0)
     layers = hidden_activations(result.model_at(epoch), with_crosses(grid, data.crosses))
-    step = [float(axis[1] - axis[0]) for axis in axes]
     parts = []
     for layer, values in enumerate(layers, start=1):
         for unit in range(min(values.shape[1], max_units)):
             column = values[:, unit]
             scale = float(column.abs().max()) or 1.0
-            parts.append(pd.DataFrame({
-                "layer": layer, "unit": unit + 1, "x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
-                "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1],
-                "activation": (column / scale).numpy()}))
+            parts.append(pd.DataFrame({"layer": layer, "unit": unit + 1, **_cells(grid, step),
+                                       "activation": (column / scale).numpy()}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def first_layer_weights(result: TrainResult, epoch: int) -> pd.DataFrame:
     """Tables: the weight from every input feature to every unit of the first layer."""
     data = result.data
-    first = [module for module in result.model_at(epoch) if isinstance(module, torch.nn.Linear)][0]
+    first = _linears(result.model_at(epoch))[0]
     weights = first.weight.detach().numpy()  # (units, features)
     return pd.DataFrame([{"feature": feature, "unit": f"unit {unit + 1}", "weight": float(weights[unit, i])}
                          for unit in range(weights.shape[0]) for i, feature in enumerate(data.feature_names)])

@@ -64,8 +64,6 @@ def settle(page) -> None:
     page.wait_for_timeout(500)
 
 
-
-
 def press_key(page, key: str) -> None:
     """A keyboard shortcut as a user presses it: with no input focused (the app ignores keys typed into one)."""
     page.evaluate("document.activeElement && document.activeElement.blur()")

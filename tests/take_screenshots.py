@@ -76,6 +76,7 @@ def main() -> None:
 
             page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
             page.get_by_text("Play / pause / step").first.click()
+            page.get_by_role("button", name="Play").wait_for(timeout=60_000)
             settle(page)
             press_key(page, "p")  # the Play key
             page.wait_for_timeout(5000)

@@ -117,6 +117,7 @@ def test_a_shared_link_survives_page_switches_and_play_trains_in_the_browser(bro
         for part in ("lesson=tabular-relu", "hidden=7", "lr=0.1", "lock=rate"):  # each page writes the link back
             assert part in page.url
         page.get_by_text("Play / pause / step").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # the shortcut exists once its button does
         settle(page)
         press_key(page, "p")  # the Play key
         page.get_by_role("button", name="Pause").wait_for(timeout=60_000)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, settle
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+
+ARTIFACTS = ROOT / "test-artifacts"
 
 SESSIONS = 20
 LESSONS = ["tabular-relu", "tabular-linear", "simple-classifier", "bump-twenty-neurons"]
@@ -58,7 +60,12 @@ def test_twenty_sessions_train_at_once_and_each_sees_its_own_result(data_dir, mo
                 started[session] = time.perf_counter()
             seconds = {}
             for session, page in enumerate(pages):
-                page.get_by_text("Final train loss", exact=True).wait_for(timeout=300_000)
+                try:
+                    page.get_by_text("Final train loss", exact=True).wait_for(timeout=600_000)  # 20 runs share 2 cores
+                except Exception:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    page.screenshot(path=str(ARTIFACTS / f"load-session-{session}.png"), full_page=True)
+                    raise
                 seconds[session] = time.perf_counter() - started[session]
             busy_mb = resident_mb(server.process.pid)
             training = []

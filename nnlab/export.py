@@ -67,8 +67,8 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
     data = load_data(exp)
     epochs = epochs or exp.training.epochs
     spec = exp.training
-    torch.manual_seed(exp.seed)
-    model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
+    with torch.random.fork_rng(devices=[]):  # only the layer list is wanted: leave the caller's RNG as it was
+        model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
     parts = [
         _header(exp),
         "import torch\nfrom torch import nn\n",

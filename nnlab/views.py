@@ -137,10 +137,11 @@ def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -
     layers = hidden_activations(model, grid)
     if not layers:
         return pd.DataFrame(columns=["x", "unit", "contribution", "in_weight", "bias", "out_weight"])
-    output = _linears(model)[-1]
+    linears = _linears(model)
+    output = linears[-1]
     out_weights = output.weight.detach()[0]
     contributions = layers[-1] * out_weights  # (points, units)
-    first = _linears(model)[len(layers) - 1]  # the layer whose units are drawn
+    first = linears[len(layers) - 1]  # the layer whose units are drawn
     parts = []
     for unit in range(contributions.shape[1]):
         parts.append(pd.DataFrame({

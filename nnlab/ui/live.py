@@ -45,13 +45,13 @@ def live_panel(exp: Experiment, data: Data) -> None:
         if st.session_state.get(_PLAYING) and _finished(run):
             st.session_state[_PLAYING] = False
             st.rerun()  # the whole page: a paused fragment must stop its timer
-        _buttons(run, data)
+        _buttons(run)
         _draw(run)
 
     panel()
 
 
-def _buttons(run: Stepper, data: Data) -> None:
+def _buttons(run: Stepper) -> None:
     playing = st.session_state.get(_PLAYING, False)
     total = run.exp.training.epochs
     cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
@@ -65,16 +65,15 @@ def _buttons(run: Stepper, data: Data) -> None:
         run.step()
     if cells[2].button("Reset", icon=":material/restart_alt:", key="live_reset", width="stretch", shortcut="z",
                        help="Back to the initial weights (epoch 0). Keyboard: Z"):
-        st.session_state[_RUN] = Stepper(run.exp, data)
-        st.session_state[_PLAYING] = False
+        del st.session_state[_RUN]  # `_run` makes a fresh one, paused, on the rerun
         st.rerun()
     cells[3].progress(min(1.0, run.epoch / total), text=f"Epoch {run.epoch:,} of {total:,}")
 
 
 def _draw(run: Stepper) -> None:
-    if run.diverged_at is not None:
-        st.warning(run.result().message)
     result = run.result()
+    if result.message:
+        st.warning(result.message)
     discretize, show_test = plane_options(result.data)
     left, right = st.columns(2, gap="large")
     with left:

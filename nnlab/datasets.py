@@ -77,7 +77,13 @@ class DatasetInfo:
 
 def load_data(exp: Experiment) -> Data:
     """The data an experiment trains on; the same experiment always gives the same tensors."""
-    return DATASETS[exp.data.name].load(exp.data, exp.seed if exp.data.seed is None else exp.data.seed)
+    spec, seed = data_key(exp)
+    return DATASETS[spec.name].load(spec, seed)
+
+
+def data_key(exp: Experiment) -> tuple[DataSpec, int]:
+    """What decides an experiment's data: experiments with equal keys load equal tensors."""
+    return exp.data, exp.seed if exp.data.seed is None else exp.data.seed
 
 
 # --- the lesson data, exactly as the tutorials build it -----------------------------------------

@@ -11,10 +11,10 @@ import pandas as pd
 import torch
 from torch import nn
 
-from nnlab.datasets import Data, batch_order, load_data
+from nnlab.datasets import Data, batch_order, data_key, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
-from nnlab.models import build_model, outputs_probability
+from nnlab.models import outputs_probability, seeded_model
 from nnlab.result import TrainResult, divergence_message, history_columns
 from nnlab.stacked import record_rows, stackable, train_stacked
 
@@ -145,7 +145,11 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
     """Train several experiments at once. Those that differ only in activations and seed share one
     stacked computation on the CPU (20 bump runs: 2.4x the time of one); `progress(epoch, epochs)`.
     `keep_snapshots=False` keeps only the first and last weights, for many runs in memory at once."""
-    datas = [load_data(exp) for exp in exps]
+    loaded: dict[tuple, Data] = {}  # a comparison's runs share their data: read and split it once
+    for exp in exps:
+        if data_key(exp) not in loaded:
+            loaded[data_key(exp)] = load_data(exp)
+    datas = [loaded[data_key(exp)] for exp in exps]
     for exp, data in zip(exps, datas):
         check_loss(exp, data.task)
     epochs = epochs or exps[0].training.epochs
@@ -184,9 +188,8 @@ class Stepper:
     page's play / step mode keeps in session state between clicks."""
 
     def __init__(self, exp: Experiment, data: Data, target: torch.device = torch.device("cpu")):
-        torch.manual_seed(exp.seed)
         self.exp, self.data, self.target = exp, data, target
-        self.model = build_model(exp, data.n_features, data.n_outputs, data.task)
+        self.model = seeded_model(exp, data.n_features, data.n_outputs, data.task)
         self.initial_state = copy.deepcopy(self.model.state_dict())
         self.model.to(target)
         self.x_train, self.y_train = data.x_train.to(target), data.y_train.to(target)

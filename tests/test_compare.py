@@ -3,7 +3,9 @@
 import torch
 
 import nnlab
+import nnlab.training
 from nnlab.compare import compare_histories, compare_summary
+from nnlab.models import build_model, seeded_model
 
 
 def test_compare_returns_a_run_per_activation_and_seed_from_shared_initial_weights():
@@ -34,3 +36,21 @@ def test_every_run_of_a_comparison_sees_the_same_rows_whatever_its_seed():
     for run in runs:
         assert torch.equal(run.result.data.x_test, reference.x_test)
     assert not torch.equal(runs[0].result.initial_state["0.weight"], runs[1].result.initial_state["0.weight"])
+
+
+def test_a_comparison_reads_and_splits_its_data_once(monkeypatch):
+    loads = []
+    real = nnlab.training.load_data
+    monkeypatch.setattr(nnlab.training, "load_data", lambda exp: loads.append(exp) or real(exp))
+    runs = nnlab.compare(nnlab.lessons.get("tabular-relu"), activations=("relu", "tanh"), seeds=range(3), epochs=2)
+    assert len(runs) == 6 and len(loads) == 1
+    assert all(run.result.data is runs[0].result.data for run in runs)
+
+
+def test_seeded_model_draws_the_weights_torch_manual_seed_gives():
+    exp = nnlab.lessons.get("bump-twenty-neurons").replace(seed=7)
+    torch.manual_seed(7)
+    expected = build_model(exp, 1, 1)
+    got = seeded_model(exp, 1, 1)
+    for name, value in expected.state_dict().items():
+        assert torch.equal(got.state_dict()[name], value)

@@ -119,6 +119,8 @@ class Stack:
     def product(self, tag, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """a @ b, summed in float64 when the sum is long, into a float32 buffer kept per tag and shape."""
         if a.shape[-1] == 1:  # an outer product: broadcasting beats NumPy's small batched matmul 2x
+            if a.shape[-2] > 2 * b.shape[-1]:  # NumPy loops fastest along the last axis: make it the long one
+                return (b.transpose(0, 2, 1) * a.transpose(0, 2, 1)).transpose(0, 2, 1)
             return a * b
         if a.shape[-1] <= LONG_SUM:
             return np.matmul(a, b)

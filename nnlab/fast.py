@@ -3,10 +3,10 @@
 Why it exists: for the lessons' networks eager autograd spends ~0.5 ms per optimizer step on
 Python and dispatch for ~10 kFLOP of arithmetic. The same step as ~60 NumPy calls on small
 arrays takes ~70 us, and models stacked along a leading axis (Compare's activations x seeds)
-share those calls (docs/performance.md has the figures). It copies torch's own formulas (BCELoss's clamped log and
-1e-12 floor, Adam's lerp and bias corrections, SGD's momentum buffer) so that, from the same
-initial weights and batch order, it lands on the weights of `nnlab.training.train_autograd`, the
-reference it is tested against in tests/test_fast_engine.py.
+share those calls (docs/performance.md has the figures). It copies torch's own formulas
+(BCELoss's clamped log and 1e-12 floor, Adam's lerp and bias corrections, SGD's momentum buffer)
+so that, from the same initial weights and batch order, it lands on the weights of
+`nnlab.training.train_autograd`, the reference it is tested against in tests/test_fast_engine.py.
 
 Shapes: M models, B rows in a batch. Layer l's weights and bias are one (M, fan_in + 1, fan_out)
 block, the bias as its last row, and every block is a view into one flat (M, P) array, so an

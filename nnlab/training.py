@@ -143,7 +143,7 @@ def reports_progress(epoch: int, epochs: int) -> bool:
 def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",
                progress: Callable[[int, int], None] | None = None, keep_snapshots: bool = True) -> list[TrainResult]:
     """Train several experiments at once. Those that differ only in activations and seed share one
-    stacked computation on the CPU (20 bump runs: about 2x the time of one); `progress(epoch, epochs)`.
+    stacked computation on the CPU (20 bump runs: 1.9-2.3x the time of one); `progress(epoch, epochs)`.
     `keep_snapshots=False` keeps only the first and last weights, for many runs in memory at once."""
     loaded: dict[tuple, Data] = {}  # a comparison's runs share their data: read and split it once
     for exp in exps:

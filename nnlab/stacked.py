@@ -6,6 +6,7 @@ same generator calls as the autograd loop, so both engines start and proceed ide
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from nnlab.experiment import Experiment
 from nnlab.fast import DTYPE, Stack, StackSpec
 from nnlab.models import outputs_probability, seeded_model
 from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.stepping import EpochRun
 
 
 def stackable(exps: list[Experiment], datas: list[Data]) -> bool:
@@ -34,12 +36,8 @@ def train_stacked(exps: list[Experiment], datas: list[Data], epochs: int, reason
                   on_epoch=None, keep_snapshots: bool = True) -> list[TrainResult]:
     first, data = exps[0], datas[0]
     models = [seeded_model(exp, data.n_features, data.n_outputs, data.task) for exp in exps]
-    initial_states = [{name: value.clone() for name, value in model.state_dict().items()} for model in models]
-    spec = StackSpec([data.n_features, *first.model.hidden, data.n_outputs],
-                     [list(exp.model.activations) for exp in exps], first.training.loss,
-                     outputs_probability(first, data.task), data.task, first.training.optimizer,
-                     first.training.learning_rate)
-    stack = Stack(spec, [_layers(model) for model in models])
+    initial_states = [_clone(model.state_dict()) for model in models]
+    stack = _stack(exps, data, models)
     interval = first.training.snapshot_interval(epochs) if keep_snapshots else epochs
     started = time.perf_counter()
     record = fit(stack, _stack_data(datas), epochs, _batches(exps, len(data.x_train)), interval, on_epoch)
@@ -62,6 +60,41 @@ def train_stacked(exps: list[Experiment], datas: list[Data], epochs: int, reason
     return results
 
 
+class NumpyStepper(EpochRun):
+    """One network on the fast path, an epoch a call: what the Train page's play / step mode keeps
+    in session state when auto picks the NumPy engine. The same arithmetic as
+    `train(exp, engine="numpy")`."""
+
+    def __init__(self, exp: Experiment, data: Data, reason: str = ""):
+        super().__init__(exp, data)
+        self.reason = reason
+        self.model = seeded_model(exp, data.n_features, data.n_outputs, data.task)
+        self.initial_state = _clone(self.model.state_dict())
+        self.stack = _stack([exp], data, [self.model])
+        self.run_epoch = EpochRunner(self.stack, _stack_data([data]), _batches([exp], len(data.x_train)))
+        self.last_good = self.stack.theta.copy()
+
+    def train_epoch(self) -> dict[str, float]:
+        with np.errstate(all="ignore"):  # a diverging run is caught by `step`
+            metrics = self.run_epoch(self.epoch + 1)
+        return {name: float(values[0]) for name, values in metrics.items()}
+
+    def keep(self) -> None:
+        np.copyto(self.last_good, self.stack.theta)
+
+    def restore(self) -> None:
+        pass  # the stack's weights are no longer used: `result` reads the last finite ones
+
+    def result(self) -> TrainResult:
+        """The run so far, with its first and current weights."""
+        _load(self.model, self.stack.unpack(self.last_good[0]))
+        model = copy.deepcopy(self.model).eval()
+        return TrainResult(self.exp, self.data, model, self.initial_state,
+                           pd.DataFrame(self.rows, columns=history_columns(self.data)),
+                           {0: self.initial_state, self.epoch: _clone(model.state_dict())}, "cpu", self.reason,
+                           "numpy", self.seconds, self.diverged_at, divergence_message(self.diverged_at))
+
+
 def record_rows(metrics: dict[str, np.ndarray], model: int, start: int, stop: int) -> list[dict]:
     """History rows of one model for epochs start+1..stop, as the progress callback shows them."""
     return [{"epoch": epoch + 1, **{name: float(values[epoch, model]) for name, values in metrics.items()}}
@@ -76,6 +109,20 @@ def _layers(model: nn.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
     """(weight as (fan_in, fan_out), bias) per Linear: torch stores the weight transposed."""
     return [(linear.weight.detach().numpy().T.copy(), linear.bias.detach().numpy().copy())
             for _, linear in _linears(model)]
+
+
+def _stack(exps: list[Experiment], data: Data, models: list[nn.Sequential]) -> Stack:
+    """A stack of `models` (built for `exps`, which differ only in activations and seeds)."""
+    first = exps[0]
+    spec = StackSpec([data.n_features, *first.model.hidden, data.n_outputs],
+                     [list(exp.model.activations) for exp in exps], first.training.loss,
+                     outputs_probability(first, data.task), data.task, first.training.optimizer,
+                     first.training.learning_rate)
+    return Stack(spec, [_layers(model) for model in models])
+
+
+def _clone(state: dict) -> dict:
+    return {name: value.clone() for name, value in state.items()}
 
 
 def _load(model: nn.Sequential, layers: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -157,39 +204,54 @@ class Record:
     snapshots: dict[int, np.ndarray]  # epoch -> theta (M, P), each model's last finite weights by then
 
 
+class EpochRunner:
+    """Trains every model of a stack for one epoch a call and returns that epoch's metrics, (M,)
+    arrays by name. `batches(epoch)` gives the epoch's row indices (a slice shared by all models,
+    or an (M, B) array of per-model rows); batches that repeat every epoch are cut only once."""
+
+    def __init__(self, stack: Stack, data: StackData, batches):
+        self.stack, self.data, self.batches = stack, data, batches
+        self.names = ["train_loss"] + (["train_acc"] if data.hard_labels else [])
+        if data.x_test.shape[1]:
+            self.names += ["test_loss"] + (["test_acc"] if data.hard_labels else [])
+        self._prepared: tuple = (None, [])  # (the batch list, its arrays)
+
+    def __call__(self, epoch: int) -> dict[str, np.ndarray]:
+        stack, data = self.stack, self.data
+        order = self.batches(epoch)
+        if order is not self._prepared[0]:
+            self._prepared = (order, [tuple(_take(array, rows) for array in (data.x_train, data.y_train,
+                                            data.onehot_train, data.labels_train)) for rows in order])
+        total, correct = np.zeros(stack.models), np.zeros(stack.models)
+        for x, y, onehot, labels in self._prepared[1]:
+            z, cache = stack.forward(x)
+            loss, dz, out = stack.loss(z, y, onehot, labels if data.hard_labels else None)
+            stack.backward(cache, dz)
+            stack.step()
+            total += loss
+            if data.hard_labels:
+                correct += stack.correct(out, labels)
+        n_train = data.x_train.shape[1]
+        row = {"train_loss": total / n_train}
+        if data.hard_labels:
+            row["train_acc"] = correct / n_train
+        if data.x_test.shape[1]:
+            row.update(_evaluate(stack, data))
+        return row
+
+
 def fit(stack: Stack, data: StackData, epochs: int, batches, snapshot_every: int, progress=None) -> Record:
-    """Train every model of `stack` for `epochs`; `batches(epoch)` gives that epoch's row indices
-    (a slice shared by all models, or an (M, B) array of per-model rows)."""
-    models, n_train = stack.models, data.x_train.shape[1]
-    names = ["train_loss"] + (["train_acc"] if data.hard_labels else [])
-    if data.x_test.shape[1]:
-        names += ["test_loss"] + (["test_acc"] if data.hard_labels else [])
-    metrics = {name: np.full((epochs, models), np.nan) for name in names}
+    """Train every model of `stack` for `epochs` (see `EpochRunner` for `batches`)."""
+    models = stack.models
+    run_epoch = EpochRunner(stack, data, batches)
+    metrics = {name: np.full((epochs, models), np.nan) for name in run_epoch.names}
     alive = np.ones(models, bool)
     diverged_at: list[int | None] = [None] * models
     last_good = stack.theta.copy()
     snapshots = {0: stack.theta.copy()}
-    prepared: tuple = (None, [])  # (the batch list, its arrays): unshuffled batches repeat every epoch
     with np.errstate(all="ignore"):  # overflow in a diverging model is detected below, per model
         for epoch in range(1, epochs + 1):
-            total, correct = np.zeros(models), np.zeros(models)
-            order = batches(epoch)
-            if order is not prepared[0]:
-                prepared = (order, [tuple(_take(array, rows) for array in (data.x_train, data.y_train,
-                                          data.onehot_train, data.labels_train)) for rows in order])
-            for x, y, onehot, labels in prepared[1]:
-                z, cache = stack.forward(x)
-                loss, dz, out = stack.loss(z, y, onehot, labels if data.hard_labels else None)
-                stack.backward(cache, dz)
-                stack.step()
-                total += loss
-                if data.hard_labels:
-                    correct += stack.correct(out, labels)
-            row = {"train_loss": total / n_train}
-            if data.hard_labels:
-                row["train_acc"] = correct / n_train
-            if data.x_test.shape[1]:
-                row.update(_evaluate(stack, data))
+            row = run_epoch(epoch)
             finite = np.isfinite(sum(row.values()))  # NaN or inf in any metric stays in the sum
             if finite.all() and alive.all():  # the usual epoch: no fancy indexing needed
                 for name, values in row.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from typing import Callable
 
 import pandas as pd
@@ -16,7 +15,8 @@ from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.models import outputs_probability, seeded_model
 from nnlab.result import TrainResult, divergence_message, history_columns
-from nnlab.stacked import record_rows, stackable, train_stacked
+from nnlab.stacked import NumpyStepper, record_rows, stackable, train_stacked
+from nnlab.stepping import EpochRun
 
 LOSSES_FOR_TASK = {
     "binary": ("bce", "bce_logits", "mse"),
@@ -183,12 +183,20 @@ def flops_per_step(exp: Experiment, data: Data) -> float:
     return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
 
 
-class Stepper:
+def stepper(exp: Experiment, data: Data) -> Stepper | NumpyStepper:
+    """A run to train an epoch at a time (the Train page's play / step mode), on the CPU engine
+    auto picks for one run of this size: the NumPy path plays the lessons ~10x faster."""
+    engine, target, reason = resolve("cpu", "auto", flops_per_step(exp, data))
+    return NumpyStepper(exp, data, reason) if engine == "numpy" else Stepper(exp, data, target)
+
+
+class Stepper(EpochRun):
     """One network trained with autograd an epoch at a time: the reference loop, and what the Train
-    page's play / step mode keeps in session state between clicks."""
+    page's play / step mode keeps in session state when the work is large."""
 
     def __init__(self, exp: Experiment, data: Data, target: torch.device = torch.device("cpu")):
-        self.exp, self.data, self.target = exp, data, target
+        super().__init__(exp, data)
+        self.target = target
         self.model = seeded_model(exp, data.n_features, data.n_outputs, data.task)
         self.initial_state = copy.deepcopy(self.model.state_dict())
         self.model.to(target)
@@ -196,21 +204,9 @@ class Stepper:
         self.x_test, self.y_test = data.x_test.to(target), data.y_test.to(target)
         self.loss_fn, self.optimizer = make_loss(exp), make_optimizer(exp, self.model.parameters())
         self.shuffler = torch.Generator().manual_seed(exp.seed + 1)
-        self.rows: list[dict] = []
         self.last_finite = copy.deepcopy(self.initial_state)
-        self.diverged_at: int | None = None
-        self.seconds = 0.0
 
-    @property
-    def epoch(self) -> int:
-        return len(self.rows)
-
-    def step(self) -> dict | None:
-        """Train one epoch and return its history row; None once it diverges (the weights then go
-        back to the last finite epoch and stay there)."""
-        if self.diverged_at is not None:
-            return None
-        started = time.perf_counter()
+    def train_epoch(self) -> dict[str, float]:
         exp, data, model = self.exp, self.data, self.model
         model.train()
         total_loss = torch.zeros((), device=self.target)
@@ -225,19 +221,18 @@ class Stepper:
             total_loss += loss.detach() * len(x)
             if data.hard_labels:
                 correct += count_correct(output.detach(), y, exp, data.task)
-        row = {"epoch": self.epoch + 1, "train_loss": total_loss.item() / len(self.x_train)}
+        row = {"train_loss": total_loss.item() / len(self.x_train)}
         if data.hard_labels:
             row["train_acc"] = correct.item() / len(self.x_train)
         if data.has_test:
             row.update(_evaluate(model, self.x_test, self.y_test, self.loss_fn, exp, data))
-        self.seconds += time.perf_counter() - started
-        if not all(math.isfinite(value) for value in row.values()):
-            self.diverged_at = row["epoch"]
-            model.load_state_dict(self.last_finite)
-            return None
-        self.rows.append(row)
-        self.last_finite = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
         return row
+
+    def keep(self) -> None:
+        self.last_finite = {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
+
+    def restore(self) -> None:
+        self.model.load_state_dict(self.last_finite)
 
     def result(self, snapshots: dict[int, dict] | None = None, reason: str = "") -> TrainResult:
         """The run so far as a TrainResult; without `snapshots`, just the first and current weights."""

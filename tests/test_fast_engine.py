@@ -9,7 +9,8 @@ import torch
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.compare import with_activation
-from nnlab.training import train_many
+from nnlab.stacked import NumpyStepper
+from nnlab.training import Stepper, stepper, train_many
 
 
 def max_weight_difference(one: nnlab.TrainResult, two: nnlab.TrainResult) -> float:
@@ -93,3 +94,33 @@ def test_auto_engine_is_numpy_on_the_cpu_and_names_it():
     assert result.engine == "numpy" and "NumPy" in result.device_reason
     with pytest.raises(nnlab.ConfigError, match="Unknown engine"):
         nnlab.train(nnlab.lessons.get("simple-classifier"), engine="jax")
+
+
+@pytest.mark.parametrize("lesson_id", ["bump-twenty-neurons", "tabular-relu"])
+def test_the_numpy_stepper_trains_what_train_trains_an_epoch_at_a_time(lesson_id):
+    exp = nnlab.lessons.get(lesson_id)
+    data = nnlab.load_data(exp)
+    run = stepper(exp, data)
+    assert isinstance(run, NumpyStepper)
+    rows = [run.step() for _ in range(25)]
+    whole = nnlab.train(exp, epochs=25, engine="numpy")
+    assert rows == run.rows and whole.history.to_dict("records") == rows
+    assert max_weight_difference(run.result(), whole) == 0.0
+    assert run.result().engine == "numpy" and sorted(run.result().snapshots) == [0, 25]
+
+
+def test_the_numpy_stepper_stops_at_divergence_with_the_last_finite_weights():
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    run = stepper(exp, nnlab.load_data(exp))
+    while run.step() is not None:
+        assert run.epoch < 300
+    whole = nnlab.train(exp, epochs=300, engine="numpy")
+    assert run.diverged_at == whole.diverged_at and run.epoch == whole.diverged_at - 1
+    assert run.step() is None and "diverged at epoch" in run.result().message
+    assert max_weight_difference(run.result(), whole) == 0.0
+
+
+def test_play_mode_takes_autograd_when_the_work_is_large():
+    exp = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((256, 256, 256), ("relu",) * 3),
+                     TrainSpec("bce", "adam", 0.01, 10, batch_size=256))
+    assert isinstance(stepper(exp, nnlab.load_data(exp)), Stepper)

@@ -3,6 +3,7 @@ a fragment trains it a slice at a time, so the fit animates while the instructor
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -10,24 +11,31 @@ import streamlit as st
 from nnlab import charts
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
-from nnlab.training import Stepper
+from nnlab.stacked import NumpyStepper
+from nnlab.training import Stepper, stepper
 from nnlab.ui.results import fit_view, internals_view, plane_options
 
 TICK_SECONDS = 0.6  # how often a playing run redraws
-WORK_SECONDS = 0.3  # training time per tick; the rest of the tick is drawing
+WORK_SECONDS = 0.3  # training time per tick at most; the rest of the tick is drawing
+PLAY_SECONDS = 8.0  # the shortest a whole run plays: the NumPy path could finish a lesson in one tick
 _RUN, _PLAYING = "live_run", "live_playing"
 
 
-def _run(exp: Experiment, data: Data) -> Stepper:
+def _run(exp: Experiment, data: Data) -> Stepper | NumpyStepper:
     """The session's live network for `exp`: a new one (epoch 0) when the settings changed."""
     run = st.session_state.get(_RUN)
     if run is None or run.exp != exp:
-        run = st.session_state[_RUN] = Stepper(exp, data)
+        run = st.session_state[_RUN] = stepper(exp, data)
         st.session_state[_PLAYING] = False
     return run
 
 
-def _finished(run: Stepper) -> bool:
+def _epochs_per_tick(run: Stepper | NumpyStepper) -> int:
+    """So that the whole run takes at least PLAY_SECONDS to play, and can be watched."""
+    return max(1, math.ceil(run.exp.training.epochs * TICK_SECONDS / PLAY_SECONDS))
+
+
+def _finished(run: Stepper | NumpyStepper) -> bool:
     return run.diverged_at is not None or run.epoch >= run.exp.training.epochs
 
 
@@ -40,7 +48,9 @@ def live_panel(exp: Experiment, data: Data) -> None:
         run = _run(exp, data)
         if st.session_state.get(_PLAYING) and not _finished(run):
             deadline = time.perf_counter() + WORK_SECONDS
-            while time.perf_counter() < deadline and not _finished(run):
+            for _ in range(_epochs_per_tick(run)):
+                if time.perf_counter() > deadline or _finished(run):
+                    break
                 run.step()
         if st.session_state.get(_PLAYING) and _finished(run):
             st.session_state[_PLAYING] = False
@@ -51,7 +61,7 @@ def live_panel(exp: Experiment, data: Data) -> None:
     panel()
 
 
-def _buttons(run: Stepper) -> None:
+def _buttons(run: Stepper | NumpyStepper) -> None:
     playing = st.session_state.get(_PLAYING, False)
     total = run.exp.training.epochs
     cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
@@ -70,7 +80,7 @@ def _buttons(run: Stepper) -> None:
     cells[3].progress(min(1.0, run.epoch / total), text=f"Epoch {run.epoch:,} of {total:,}")
 
 
-def _draw(run: Stepper) -> None:
+def _draw(run: Stepper | NumpyStepper) -> None:
     result = run.result()
     if result.message:
         st.warning(result.message)

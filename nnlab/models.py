@@ -46,6 +46,11 @@ def seeded_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "bi
     return build_model(exp, n_inputs, n_outputs, task)
 
 
+def linear_layers(model: nn.Sequential) -> dict[str, nn.Linear]:
+    """The model's Linear layers in order, by their name in the Sequential (their state_dict prefix)."""
+    return {name: module for name, module in model.named_children() if isinstance(module, nn.Linear)}
+
+
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 

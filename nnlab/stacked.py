@@ -18,7 +18,7 @@ from torch import nn
 from nnlab.datasets import Data, batch_order
 from nnlab.experiment import Experiment
 from nnlab.fast import DTYPE, Stack, StackSpec
-from nnlab.models import outputs_probability, seeded_model
+from nnlab.models import linear_layers, outputs_probability, seeded_model
 from nnlab.result import TrainResult, divergence_message, history_columns
 from nnlab.stepping import EpochRun
 
@@ -65,9 +65,10 @@ class NumpyStepper(EpochRun):
     in session state when auto picks the NumPy engine. The same arithmetic as
     `train(exp, engine="numpy")`."""
 
+    engine = "numpy"
+
     def __init__(self, exp: Experiment, data: Data, reason: str = ""):
-        super().__init__(exp, data)
-        self.reason = reason
+        super().__init__(exp, data, reason)
         self.model = seeded_model(exp, data.n_features, data.n_outputs, data.task)
         self.initial_state = _clone(self.model.state_dict())
         self.stack = _stack([exp], data, [self.model])
@@ -85,14 +86,9 @@ class NumpyStepper(EpochRun):
     def restore(self) -> None:
         pass  # the stack's weights are no longer used: `result` reads the last finite ones
 
-    def result(self) -> TrainResult:
-        """The run so far, with its first and current weights."""
+    def current_model(self) -> nn.Sequential:
         _load(self.model, self.stack.unpack(self.last_good[0]))
-        model = copy.deepcopy(self.model).eval()
-        return TrainResult(self.exp, self.data, model, self.initial_state,
-                           pd.DataFrame(self.rows, columns=history_columns(self.data)),
-                           {0: self.initial_state, self.epoch: _clone(model.state_dict())}, "cpu", self.reason,
-                           "numpy", self.seconds, self.diverged_at, divergence_message(self.diverged_at))
+        return copy.deepcopy(self.model).eval()
 
 
 def record_rows(metrics: dict[str, np.ndarray], model: int, start: int, stop: int) -> list[dict]:
@@ -101,14 +97,10 @@ def record_rows(metrics: dict[str, np.ndarray], model: int, start: int, stop: in
             for epoch in range(start, stop)]
 
 
-def _linears(model: nn.Sequential) -> list[tuple[str, nn.Linear]]:
-    return [(name, module) for name, module in model.named_children() if isinstance(module, nn.Linear)]
-
-
 def _layers(model: nn.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
     """(weight as (fan_in, fan_out), bias) per Linear: torch stores the weight transposed."""
     return [(linear.weight.detach().numpy().T.copy(), linear.bias.detach().numpy().copy())
-            for _, linear in _linears(model)]
+            for linear in linear_layers(model).values()]
 
 
 def _stack(exps: list[Experiment], data: Data, models: list[nn.Sequential]) -> Stack:
@@ -128,14 +120,14 @@ def _clone(state: dict) -> dict:
 def _load(model: nn.Sequential, layers: list[tuple[np.ndarray, np.ndarray]]) -> None:
     """Copy the weights into the model's own tensors (load_state_dict's checks cost ~1 ms a model)."""
     with torch.no_grad():
-        for (_, linear), (weight, bias) in zip(_linears(model), layers):
+        for linear, (weight, bias) in zip(linear_layers(model).values(), layers):
             linear.weight.copy_(torch.from_numpy(weight.T))
             linear.bias.copy_(torch.from_numpy(bias))
 
 
 def _state(model: nn.Sequential, layers: list[tuple[np.ndarray, np.ndarray]]) -> dict:
     state = {}
-    for (name, _), (weight, bias) in zip(_linears(model), layers):
+    for name, (weight, bias) in zip(linear_layers(model), layers):
         state[f"{name}.weight"] = torch.from_numpy(np.ascontiguousarray(weight.T))
         state[f"{name}.bias"] = torch.from_numpy(bias)
     return state

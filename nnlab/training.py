@@ -6,7 +6,6 @@ import copy
 import math
 from typing import Callable
 
-import pandas as pd
 import torch
 from torch import nn
 
@@ -14,7 +13,7 @@ from nnlab.datasets import Data, batch_order, data_key, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.models import outputs_probability, seeded_model
-from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.result import TrainResult
 from nnlab.stacked import NumpyStepper, record_rows, stackable, train_stacked
 from nnlab.stepping import EpochRun
 
@@ -146,10 +145,12 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
     stacked computation on the CPU (20 bump runs: 1.9-2.3x the time of one); `progress(epoch, epochs)`.
     `keep_snapshots=False` keeps only the first and last weights, for many runs in memory at once."""
     loaded: dict[tuple, Data] = {}  # a comparison's runs share their data: read and split it once
+    datas = []
     for exp in exps:
-        if data_key(exp) not in loaded:
-            loaded[data_key(exp)] = load_data(exp)
-    datas = [loaded[data_key(exp)] for exp in exps]
+        key = data_key(exp)
+        if key not in loaded:
+            loaded[key] = load_data(exp)
+        datas.append(loaded[key])
     for exp, data in zip(exps, datas):
         check_loss(exp, data.task)
     epochs = epochs or exps[0].training.epochs
@@ -183,20 +184,22 @@ def flops_per_step(exp: Experiment, data: Data) -> float:
     return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
 
 
-def stepper(exp: Experiment, data: Data) -> Stepper | NumpyStepper:
+def stepper(exp: Experiment, data: Data) -> EpochRun:
     """A run to train an epoch at a time (the Train page's play / step mode), on the CPU engine
     auto picks for one run of this size: the NumPy path plays the lessons ~10x faster."""
     engine, target, reason = resolve("cpu", "auto", flops_per_step(exp, data))
-    return NumpyStepper(exp, data, reason) if engine == "numpy" else Stepper(exp, data, target)
+    return NumpyStepper(exp, data, reason) if engine == "numpy" else Stepper(exp, data, target, reason)
 
 
 class Stepper(EpochRun):
     """One network trained with autograd an epoch at a time: the reference loop, and what the Train
     page's play / step mode keeps in session state when the work is large."""
 
-    def __init__(self, exp: Experiment, data: Data, target: torch.device = torch.device("cpu")):
-        super().__init__(exp, data)
-        self.target = target
+    engine = "autograd"
+
+    def __init__(self, exp: Experiment, data: Data, target: torch.device = torch.device("cpu"), reason: str = ""):
+        super().__init__(exp, data, reason)
+        self.target, self.device = target, target.type
         self.model = seeded_model(exp, data.n_features, data.n_outputs, data.task)
         self.initial_state = copy.deepcopy(self.model.state_dict())
         self.model.to(target)
@@ -234,14 +237,8 @@ class Stepper(EpochRun):
     def restore(self) -> None:
         self.model.load_state_dict(self.last_finite)
 
-    def result(self, snapshots: dict[int, dict] | None = None, reason: str = "") -> TrainResult:
-        """The run so far as a TrainResult; without `snapshots`, just the first and current weights."""
-        if snapshots is None:
-            snapshots = {0: self.initial_state, self.epoch: self.cpu_state()}
-        model = copy.deepcopy(self.model).cpu().eval()
-        return TrainResult(self.exp, self.data, model, self.initial_state,
-                           pd.DataFrame(self.rows, columns=history_columns(self.data)), snapshots, self.target.type,
-                           reason, "autograd", self.seconds, self.diverged_at, divergence_message(self.diverged_at))
+    def current_model(self) -> nn.Sequential:
+        return copy.deepcopy(self.model).cpu().eval()  # restored to the last finite weights on divergence
 
     def cpu_state(self) -> dict:
         return {name: tensor.cpu() for name, tensor in self.last_finite.items()}
@@ -250,7 +247,7 @@ class Stepper(EpochRun):
 def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.device, reason: str,
                    progress: Progress | None = None) -> TrainResult:
     """The reference: a plain torch loop with autograd and torch.optim, on any device."""
-    run = Stepper(exp, data, target)
+    run = Stepper(exp, data, target, reason)
     interval = exp.training.snapshot_interval(epochs)
     snapshots = {0: run.initial_state}
     for epoch in range(1, epochs + 1):
@@ -262,7 +259,7 @@ def train_autograd(exp: Experiment, data: Data, epochs: int, target: torch.devic
             progress(epoch, epochs, run.rows)
     if run.rows and max(snapshots) != run.epoch:
         snapshots[run.epoch] = run.cpu_state()
-    return run.result(snapshots, reason)
+    return run.result(snapshots)
 
 
 def _evaluate(model, x_test, y_test, loss_fn, exp: Experiment, data: Data) -> dict:

@@ -8,7 +8,7 @@ import pandas as pd
 import torch
 
 from nnlab.datasets import Data, with_crosses
-from nnlab.models import hidden_activations, predict_proba
+from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.training import TrainResult
 
 
@@ -122,10 +122,6 @@ def _layer_kind(layer: int, count: int) -> str:
     return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"
 
 
-def _linears(model: torch.nn.Sequential) -> list[torch.nn.Linear]:
-    return [module for module in model if isinstance(module, torch.nn.Linear)]
-
-
 def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -> pd.DataFrame:
     """1-D data: what each unit of the last hidden layer adds to the output over x (its output
     weight times its activation), and `sum`: all of them plus the output bias, the value the
@@ -137,7 +133,7 @@ def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -
     layers = hidden_activations(model, grid)
     if not layers:
         return pd.DataFrame(columns=["x", "unit", "contribution", "in_weight", "bias", "out_weight"])
-    linears = _linears(model)
+    linears = list(linear_layers(model).values())
     output = linears[-1]
     out_weights = output.weight.detach()[0]
     contributions = layers[-1] * out_weights  # (points, units)
@@ -175,7 +171,7 @@ def unit_maps(result: TrainResult, epoch: int, resolution: int = 24, max_units: 
 def first_layer_weights(result: TrainResult, epoch: int) -> pd.DataFrame:
     """Tables: the weight from every input feature to every unit of the first layer."""
     data = result.data
-    first = _linears(result.model_at(epoch))[0]
+    first = list(linear_layers(result.model_at(epoch)).values())[0]
     weights = first.weight.detach().numpy()  # (units, features)
     return pd.DataFrame([{"feature": feature, "unit": f"unit {unit + 1}", "weight": float(weights[unit, i])}
                          for unit in range(weights.shape[0]) for i, feature in enumerate(data.feature_names)])

@@ -9,7 +9,7 @@ import pytest
 
 import nnlab
 from nnlab import DataError
-from nnlab.tables import HEART_FILE
+from nnlab.tables import HEART_FILE, store_upload
 
 TARGET = "DEATH_EVENT"
 
@@ -98,8 +98,6 @@ def test_every_loadable_variant_trains(heart, tmp_path):
 @pytest.mark.parametrize("seed", range(4))
 def test_a_huge_value_in_either_split_trains_to_a_finite_loss(heart, seed):
     """Whether the 1e300 cell lands in the training rows (a huge std) or the test rows (clipped)."""
-    from nnlab.tables import store_upload
-
     key = store_upload(CORPUS["huge values"][0](heart))
     exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target=TARGET, train_fraction=0.8, seed=seed),
                            nnlab.ModelSpec((5,), ("relu",)), nnlab.TrainSpec("bce_logits", "sgd", 0.01, 5))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
+import io
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import nnlab
-from nnlab.export import data_csv, data_file_name, export_script
+from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
 from nnlab.tables import store_upload
 
 # Fewer epochs where the full lesson would take the plain torch loop more than a few seconds.
@@ -92,13 +95,6 @@ def test_formula_data_needs_no_file():
 
 
 def test_downloads_load_back_without_unpickling_and_round_trip():
-    import io
-    import json
-
-    import torch
-
-    from nnlab.export import experiment_json, history_csv, weights_file
-
     exp = nnlab.lessons.get("tabular-relu")
     result = nnlab.train(exp, epochs=20)
     state = torch.load(io.BytesIO(weights_file(result.model)), weights_only=True)

@@ -11,8 +11,8 @@ import streamlit as st
 from nnlab import charts
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
-from nnlab.stacked import NumpyStepper
-from nnlab.training import Stepper, stepper
+from nnlab.stepping import EpochRun
+from nnlab.training import stepper
 from nnlab.ui.results import fit_view, internals_view, plane_options
 
 TICK_SECONDS = 0.6  # how often a playing run redraws
@@ -21,7 +21,7 @@ PLAY_SECONDS = 8.0  # the shortest a whole run plays: the NumPy path could finis
 _RUN, _PLAYING = "live_run", "live_playing"
 
 
-def _run(exp: Experiment, data: Data) -> Stepper | NumpyStepper:
+def _run(exp: Experiment, data: Data) -> EpochRun:
     """The session's live network for `exp`: a new one (epoch 0) when the settings changed."""
     run = st.session_state.get(_RUN)
     if run is None or run.exp != exp:
@@ -30,12 +30,12 @@ def _run(exp: Experiment, data: Data) -> Stepper | NumpyStepper:
     return run
 
 
-def _epochs_per_tick(run: Stepper | NumpyStepper) -> int:
+def _epochs_per_tick(run: EpochRun) -> int:
     """So that the whole run takes at least PLAY_SECONDS to play, and can be watched."""
     return max(1, math.ceil(run.exp.training.epochs * TICK_SECONDS / PLAY_SECONDS))
 
 
-def _finished(run: Stepper | NumpyStepper) -> bool:
+def _finished(run: EpochRun) -> bool:
     return run.diverged_at is not None or run.epoch >= run.exp.training.epochs
 
 
@@ -61,7 +61,7 @@ def live_panel(exp: Experiment, data: Data) -> None:
     panel()
 
 
-def _buttons(run: Stepper | NumpyStepper) -> None:
+def _buttons(run: EpochRun) -> None:
     playing = st.session_state.get(_PLAYING, False)
     total = run.exp.training.epochs
     cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
@@ -80,7 +80,7 @@ def _buttons(run: Stepper | NumpyStepper) -> None:
     cells[3].progress(min(1.0, run.epoch / total), text=f"Epoch {run.epoch:,} of {total:,}")
 
 
-def _draw(run: Stepper | NumpyStepper) -> None:
+def _draw(run: EpochRun) -> None:
     result = run.result()
     if result.message:
         st.warning(result.message)

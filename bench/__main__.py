@@ -1,25 +1,35 @@
-"""nnlab's speed, measured side by side in one run: `python -m bench` (add `--full` for whole lessons).
+"""nnlab's speed, measured side by side in one run: `python -m bench` (`--full` for whole lessons).
 
-Prints three tables of medians over alternated repeats:
-1. each lesson: the tutorial's own loop vs nnlab.train (fast path) vs nnlab's autograd loop;
-2. compare (4 activations x 5 seeds) vs one nnlab.train of the same lesson;
-3. a grid of workloads, tiny to large: ms per epoch for each engine and device, and auto's pick.
+Prints medians over alternated repeats:
+1. each lesson: the tutorial's own loop vs nnlab's autograd loop vs the compiled engine;
+2. Compare (4 activations x 5 seeds) vs ONE run of the tutorial's loop, same epochs;
+3. model-steps per second per core, against what one core does on dense arithmetic;
+4. a grid of workloads, tiny to large: ms per epoch for each engine and device, and auto's pick;
+5. what the compiled engine costs at a cold start and with its cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import torch
 
 import nnlab
-from bench.tutorial_loops import bump_loop, step_loop
+from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
-from nnlab.training import choose_engine
+from nnlab.compare import with_activation
+from nnlab.engine import choose, compiled
+from nnlab.engine.choose import flops_per_step
 
 REPEATS = 5
+QUICK_EPOCHS = {"step-two-neurons": 200, "bump-twenty-neurons": 1000, "bump-two-layers": 1000}  # else the lesson's
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 
 
 def median_seconds(functions: dict[str, callable], repeats: int) -> dict[str, float]:
@@ -33,62 +43,121 @@ def median_seconds(functions: dict[str, callable], repeats: int) -> dict[str, fl
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def epochs_for(lesson_id: str, full: bool) -> int:
+    exp = nnlab.lessons.get(lesson_id)
+    return exp.training.epochs if full else QUICK_EPOCHS.get(lesson_id, exp.training.epochs)
+
+
 def lesson_table(full: bool, repeats: int) -> None:
-    print("\n1. Lessons: tutorial loop vs nnlab.train (CPU), same epochs, same initial weights")
-    print(f"{'lesson':<22}{'epochs':>8}{'tutorial s':>12}{'autograd s':>12}{'nnlab s':>10}{'tutorial/nnlab':>16}{'goal':>8}")
-    for lesson_id, loop, short, goal in (("bump-twenty-neurons", bump_loop, 1000, 10), ("step-two-neurons", step_loop, 200, 5)):
-        exp = nnlab.lessons.get(lesson_id)
-        epochs = exp.training.epochs if full else short
+    print("\n1. Lessons: the tutorial's loop vs nnlab (autograd; compiled), same epochs, same initial weights")
+    print(f"{'lesson':<24}{'epochs':>7}{'tutorial s':>12}{'autograd s':>12}{'compiled s':>12}{'tutorial/compiled':>19}{'goal':>7}")
+    for lesson_id, loop in LOOPS.items():
+        exp, epochs = nnlab.lessons.get(lesson_id), epochs_for(lesson_id, full)
         t = median_seconds({
             "tutorial": lambda: loop(exp, epochs),
-            "autograd": lambda: nnlab.train(exp, epochs=epochs, device="cpu", engine="autograd"),
-            "nnlab": lambda: nnlab.train(exp, epochs=epochs, device="cpu"),
+            "autograd": lambda: nnlab.train(exp, epochs=epochs, engine="autograd"),
+            "compiled": lambda: nnlab.train(exp, epochs=epochs, engine="compiled"),
         }, repeats)
-        print(f"{lesson_id:<22}{epochs:>8}{t['tutorial']:>12.2f}{t['autograd']:>12.2f}{t['nnlab']:>10.2f}"
-              f"{t['tutorial'] / t['nnlab']:>15.1f}x{'>=' + str(goal) + 'x':>8}")
+        goal = ">=80x" if lesson_id == "bump-twenty-neurons" else ""
+        print(f"{lesson_id:<24}{epochs:>7}{t['tutorial']:>12.3f}{t['autograd']:>12.3f}{t['compiled']:>12.4f}"
+              f"{t['tutorial'] / t['compiled']:>18.1f}x{goal:>7}")
 
 
 def compare_table(full: bool, repeats: int) -> None:
-    print("\n2. Compare: 4 activations x 5 seeds (20 runs) vs one nnlab.train, same lesson and epochs")
-    print(f"{'lesson':<22}{'epochs':>8}{'one run s':>11}{'20 runs s':>11}{'ratio':>8}{'goal':>8}")
-    for lesson_id, short in (("bump-twenty-neurons", 1000), ("tabular-relu", 1000)):
-        exp = nnlab.lessons.get(lesson_id)
-        epochs = exp.training.epochs if full else short
+    print(f"\n2. Compare: {len(ACTIVATIONS)} activations x 5 seeds (20 runs) vs ONE run of the tutorial's loop, same epochs")
+    print(f"{'lesson':<24}{'epochs':>7}{'tutorial s':>12}{'compare s':>11}{'compare/tutorial':>18}{'goal':>8}")
+    for lesson_id in ("bump-twenty-neurons", "tabular-relu"):
+        exp, epochs = nnlab.lessons.get(lesson_id), epochs_for(lesson_id, full)
         t = median_seconds({
-            "one": lambda: nnlab.train(exp, epochs=epochs),
-            "compare": lambda: nnlab.compare(exp, ("sigmoid", "tanh", "relu", "identity"), range(5), epochs=epochs),
+            "tutorial": lambda: LOOPS[lesson_id](exp, epochs),
+            "compare": lambda: nnlab.compare(exp, ACTIVATIONS, range(5), epochs=epochs),
         }, repeats)
-        print(f"{lesson_id:<22}{epochs:>8}{t['one']:>11.2f}{t['compare']:>11.2f}{t['compare'] / t['one']:>7.2f}x{'<=2x':>8}")
+        goal = "<=1/15" if lesson_id == "bump-twenty-neurons" else ""
+        print(f"{lesson_id:<24}{epochs:>7}{t['tutorial']:>12.3f}{t['compare']:>11.3f}"
+              f"{'1/' + format(t['tutorial'] / t['compare'], '.1f'):>18}{goal:>8}")
+
+
+def core_flops(repeats: int) -> float:
+    """What one core does on dense float32 arithmetic: a 1024 x 1024 matrix product in torch on one
+    thread (its kernels use every vector unit), best of `repeats`."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    best = float("inf")
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - started)
+    torch.set_num_threads(threads)
+    return 2 * 1024 ** 3 / best
+
+
+def throughput_table(repeats: int) -> None:
+    exp = nnlab.lessons.get("bump-twenty-neurons")
+    data = nnlab.load_data(exp)
+    steps_per_epoch, flops = 4, flops_per_step(exp, data)
+    epochs, cores = 2000, compiled.CORES
+    stack = [with_activation(exp, act, seed) for act in ACTIVATIONS for seed in range(5)]
+    t = median_seconds({
+        "one": lambda: compiled.train([exp], data, epochs, "bench", keep_snapshots=False),
+        "stack": lambda: compiled.train(stack, data, epochs, "bench", keep_snapshots=False),
+    }, repeats)
+    limit = core_flops(repeats)
+    print(f"\n3. Model-steps per second per core (bump lesson, {flops:,.0f} FLOP a step, {cores} cores)")
+    print(f"{'run':<40}{'model-steps/s/core':>20}{'us/step':>9}{'GFLOP/s/core':>14}{'of limit':>10}")
+    for name, seconds, models, used in (("one run alone (one core)", t["one"], 1, 1),
+                                        (f"Compare's 20 runs (all {cores} cores)", t["stack"], 20, cores)):
+        rate = models * epochs * steps_per_epoch / seconds / used
+        print(f"{name:<40}{rate:>20,.0f}{1e6 / rate:>9.2f}{rate * flops / 1e9:>14.2f}{rate * flops / limit:>10.1%}")
+    print(f"limit: one core's dense float32 arithmetic, a 1024x1024 torch.mm on one thread: {limit / 1e9:.1f} GFLOP/s")
 
 
 def device_table(repeats: int) -> None:
     gpu = torch.cuda.is_available()
     device_name = torch.cuda.get_device_name() if gpu else "no GPU"
-    print(f"\n3. Workloads: ms per epoch by engine and device ({device_name}); auto's pick against the fastest")
-    options = [("numpy", "cpu"), ("autograd", "cpu")] + ([("autograd", "cuda")] if gpu else [])
+    print(f"\n4. Workloads: ms per epoch by engine and device ({device_name}); auto's pick against the fastest")
+    options = [("compiled", "cpu"), ("autograd", "cpu")] + ([("autograd", "cuda")] if gpu else [])
     header = "".join(f"{engine + '/' + device:>16}" for engine, device in options)
-    print(f"{'workload':<34}{header}{'auto picks':>18}{'auto/best':>11}")
+    print(f"{'workload':<34}{'FLOP/step':>10}{header}{'auto picks':>18}{'auto/best':>11}")
     for workload in WORKLOADS:
         timings = {option: time_engine(workload, *option, repeats) for option in options}
-        pick = choose_engine(workload.flops_per_step, "cuda" if gpu else None)
+        choice = choose(*workload.runs)
+        pick = (choice.engine, choice.device.type)
         best = min(timings.values())
         cells = "".join(f"{timings[option] * 1000:>16.1f}" for option in options)
-        print(f"{workload.name:<34}{cells}{pick[0] + '/' + pick[1]:>18}{timings[pick] / best:>10.2f}x")
+        print(f"{workload.name:<34}{workload.flops_per_step:>10.1e}{cells}{pick[0] + '/' + pick[1]:>18}"
+              f"{timings[pick] / best:>10.2f}x")
+
+
+def start_up_table() -> None:
+    """A fresh process loading the kernels: once with an empty Numba cache, then with it filled."""
+    code = ("import time; t = time.perf_counter(); from nnlab.engine import compiled; "
+            "imported = time.perf_counter() - t; print(imported, compiled.warm())")
+    print("\n5. Start-up: a new process imports nnlab and trains one epoch (compiled.warm)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("cold (empty cache: compiles)", "cached (loads the compiled code)"):
+            output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+            imported, warm = map(float, output.stdout.split())
+            print(f"{label:<36} import {imported:5.2f} s, first epoch {warm:5.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--only", choices=("lessons", "compare", "devices"))
+    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up"))
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads, medians of {args.repeats} alternated repeats")
-    if args.only in (None, "lessons"):
-        lesson_table(args.full, args.repeats)
-    if args.only in (None, "compare"):
-        compare_table(args.full, args.repeats)
-    if args.only in (None, "devices"):
-        device_table(args.repeats)
+    print(f"torch {torch.__version__}, {os.cpu_count()} cores, medians of {args.repeats} alternated repeats")
+    compiled.warm()
+    sections = {"lessons": lambda: lesson_table(args.full, args.repeats),
+                "compare": lambda: compare_table(args.full, args.repeats),
+                "throughput": lambda: throughput_table(args.repeats),
+                "devices": lambda: device_table(args.repeats),
+                "start-up": start_up_table}
+    for name, section in sections.items():
+        if args.only in (None, name):
+            section()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The tutorials' own training loops, as a student would run them: the baseline nnlab is timed against.
 
 Written from the lesson specs (DataLoader without shuffle and BCELoss with Adam for the bump
-lesson; one sample at a time with the explicit cross-entropy and SGD for the step lesson).
+lesson; one sample at a time with the explicit cross-entropy and SGD for the step lesson; the
+whole batch with CrossEntropyLoss and Adam, or BCEWithLogitsLoss and SGD, for tutorials 002 and
+003). Each starts from nnlab's initial weights, so only the loop differs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import nnlab
 
 
 def _model(exp: nnlab.Experiment, data: nnlab.Data) -> nn.Module:
-    torch.manual_seed(exp.seed)
     return nnlab.build_model(exp, data.n_features, data.n_outputs, data.task)
 
 
@@ -52,3 +53,42 @@ def step_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
             total += loss.item()
         costs.append(total)
     return model
+
+
+def classifier_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
+    """Tutorial 002: the whole batch each step, CrossEntropyLoss, Adam."""
+    data = nnlab.load_data(exp)
+    model = _model(exp, data)
+    criterion, optimizer = nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=exp.training.learning_rate)
+    for _ in range(epochs):
+        loss = criterion(model(data.x_train), data.y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model
+
+
+def heart_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
+    """Tutorial 003: full batch, BCEWithLogitsLoss, SGD, and train and test accuracy every epoch."""
+    data = nnlab.load_data(exp)
+    model = _model(exp, data)
+    criterion, optimizer = nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=exp.training.learning_rate)
+    accuracies = []
+    for _ in range(epochs):
+        model.train()
+        logits = model(data.x_train)
+        loss = criterion(logits, data.y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            train_acc = ((logits > 0).float() == data.y_train).float().mean().item()
+            test_acc = ((model(data.x_test) > 0).float() == data.y_test).float().mean().item()
+        accuracies.append((train_acc, test_acc))
+    return model
+
+
+LOOPS = {"step-two-neurons": step_loop, "bump-twenty-neurons": bump_loop, "bump-two-layers": bump_loop,
+         "simple-classifier": classifier_loop, "tabular-linear": heart_loop, "tabular-deeper-linear": heart_loop,
+         "tabular-relu": heart_loop}

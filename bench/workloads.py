@@ -12,8 +12,8 @@ import torch
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.datasets import Data
-from nnlab.stacked import train_stacked
-from nnlab.training import flops_per_step, train_autograd
+from nnlab.engine import autograd, compiled
+from nnlab.engine.choose import flops_per_step
 
 
 @dataclass
@@ -76,12 +76,12 @@ def time_engine(workload: Workload, engine: str, device: str, repeats: int) -> f
     exps, data = workload.runs
 
     def run():
-        if engine == "numpy":
-            train_stacked(exps, [data] * len(exps), workload.epochs, "bench", keep_snapshots=False)
+        if engine == "compiled":
+            compiled.train(exps, data, workload.epochs, "bench", keep_snapshots=False)
         else:
             moved = torch.device(device)
             for exp in exps:
-                train_autograd(exp, data, workload.epochs, moved, "bench")
+                autograd.train(exp, data, workload.epochs, moved, "bench")
             if moved.type == "cuda":
                 torch.cuda.synchronize()
 

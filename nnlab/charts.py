@@ -14,6 +14,18 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
 HEIGHT = 360
 FONT = 16
+CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
+
+
+def thinned(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (rows keyed by an `epoch` column) cut to about CURVE_POINTS evenly spaced epochs,
+    the first and the last among them: every redraw sends a chart's whole data to the browser."""
+    epochs = frame["epoch"].unique()
+    step = -(-len(epochs) // CURVE_POINTS)
+    if step <= 1:
+        return frame
+    kept = set(epochs[::step]) | {epochs[-1]}
+    return frame[frame["epoch"].isin(kept)]
 
 
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -128,6 +140,7 @@ def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
 def _train_test_curves(history: pd.DataFrame, columns: dict[str, str], y: alt.Y, value_format: str) -> alt.Chart:
     """Train (solid) and test (dashed) curves of the columns present; NaN points are left out."""
     present = {c: name for c, name in columns.items() if c in history}
+    history = thinned(history)
     long = history.melt("epoch", value_vars=list(present), var_name="curve", value_name="value")
     long["curve"] = long["curve"].map(present)
     long = long[np.isfinite(long["value"])]
@@ -183,7 +196,7 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFr
 def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.TopLevelMixin:
     """Each activation's mean curve over seeds, with a band from the lowest to the highest seed.
     Losses use a log scale so the first epochs' large values do not flatten the rest."""
-    stats = histories.groupby(["activation", "epoch"])[metric].agg(["mean", "min", "max"]).reset_index()
+    stats = thinned(histories).groupby(["activation", "epoch"])[metric].agg(["mean", "min", "max"]).reset_index()
     stats = stats[np.isfinite(stats["mean"])]
     activations = list(dict.fromkeys(histories["activation"]))
     colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=PALETTE[: len(activations)]),

@@ -67,19 +67,18 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
     data = load_data(exp)
     epochs = epochs or exp.training.epochs
     spec = exp.training
-    with torch.random.fork_rng(devices=[]):  # only the layer list is wanted: leave the caller's RNG as it was
-        model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
+    model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
     parts = [
         _header(exp),
-        "import torch\nfrom torch import nn\n",
+        "import math\n\nimport torch\nfrom torch import nn\n",
         f"SEED = {exp.seed}\nDATA_SEED = {_data_seed(exp)}\nEPOCHS = {epochs}\n"
         f"BATCH_SIZE = {spec.batch_size}  # None: the whole training set in one step\n"
         f"SHUFFLE = {spec.shuffle}\n",
         "# --- the data " + "-" * 70,
         FORMULA_DATA.get(exp.data.name) or _table_code(exp, data),
         "# --- the model: the same initial weights as nnlab, from the same seed " + "-" * 16,
-        "torch.manual_seed(SEED)",
         model_code.split("\n", 2)[2] + "\n",
+        INITIAL_WEIGHTS,
         f"loss_fn = {LOSS_CODE[spec.loss]}",
         _optimizer_code(exp) + "\n",
         "# --- training: the same batches in the same order " + "-" * 35,
@@ -160,6 +159,17 @@ def _optimizer_code(exp: Experiment) -> str:
     momentum = ", momentum=0.9" if exp.training.optimizer == "momentum" else ""
     return f"optimizer = torch.optim.SGD(model.parameters(), lr={rate!r}{momentum})"
 
+
+INITIAL_WEIGHTS = """\
+# nn.Linear's own initial weights, drawn from a generator of this model's own (not torch's global
+# one, which anything else may draw from): uniform within +-1/sqrt(inputs) for weights and biases.
+generator = torch.Generator().manual_seed(SEED)
+for layer in model:
+    if isinstance(layer, nn.Linear):
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+        bound = 1 / math.sqrt(layer.in_features)
+        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+"""
 
 TRAIN_LOOP = """\
 n = len(x_train)

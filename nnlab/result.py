@@ -21,8 +21,8 @@ class TrainResult:
     history: pd.DataFrame  # one row per finished epoch
     snapshots: dict[int, dict] = field(default_factory=dict)  # epoch -> state_dict (0 = initial)
     device: str = "cpu"
-    device_reason: str = ""
-    engine: str = "numpy"  # "numpy": the stacked fast path; "autograd": the plain torch loop
+    reason: str = ""  # why this device and engine, in words
+    engine: str = "compiled"  # "compiled": the Numba kernels; "autograd": the plain torch loop
     seconds: float = 0.0
     diverged_at: int | None = None
     message: str = ""  # for the student: why training stopped early, if it did

@@ -1,7 +1,6 @@
 """Build model: hidden layers, units and activations; the network drawn and as PyTorch code."""
 
 import streamlit as st
-import torch
 
 from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
@@ -13,7 +12,6 @@ st.title("Build model")
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
-    torch.manual_seed(exp.seed)
     model = build_model(exp, data.n_features, data.n_outputs, data.task)
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     left, right = st.columns([3, 2], gap="large")

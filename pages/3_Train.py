@@ -13,7 +13,7 @@ def whole_run(exp, data) -> None:
     affordable = result is not None or ui.within_budget([exp], data, exp.training.epochs)
     if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
                  help="These settings have been trained already; their result is shown." if result else None):
-        result = ui.train_live(exp)
+        result = ui.train_live(exp, data)
     if result is None and affordable:
         st.info("Press **Train** to start. The same settings again later show their result at once.")
     elif result is not None:

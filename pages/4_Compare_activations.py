@@ -19,8 +19,8 @@ with ui.shown_errors():
     seeds = ui.control(st.sidebar.slider, "compare_seeds", "compare", "Seeds per activation", 1, 5, value=5)
     epochs = int(ui.control(st.sidebar.number_input, "compare_epochs", "compare", "Epochs", 1, exp.training.epochs,
                             value=exp.training.epochs, step=100,
-                            help="All runs train together in one stacked computation, so the lesson's "
-                                 "full length costs about as much as one run."))
+                            help="All runs train together on every core of the server, so the lesson's "
+                                 "full length costs about as much as a few runs."))
     if not exp.model.hidden:
         st.warning("This model has no hidden layer, so there is no activation to compare. Add one on **Build model**.")
         st.stop()

@@ -5,7 +5,7 @@ import torch
 import nnlab
 import nnlab.training
 from nnlab.compare import compare_histories, compare_summary
-from nnlab.models import build_model, seeded_model
+from nnlab.models import build_model
 
 
 def test_compare_returns_a_run_per_activation_and_seed_from_shared_initial_weights():
@@ -47,10 +47,11 @@ def test_a_comparison_reads_and_splits_its_data_once(monkeypatch):
     assert all(run.result.data is runs[0].result.data for run in runs)
 
 
-def test_seeded_model_draws_the_weights_torch_manual_seed_gives():
-    exp = nnlab.lessons.get("bump-twenty-neurons").replace(seed=7)
+def test_build_model_draws_the_weights_torch_manual_seed_and_nn_linear_give():
+    exp = nnlab.lessons.get("bump-two-layers").replace(seed=7)
     torch.manual_seed(7)
-    expected = build_model(exp, 1, 1)
-    got = seeded_model(exp, 1, 1)
+    expected = torch.nn.Sequential(torch.nn.Linear(1, 10), torch.nn.Sigmoid(), torch.nn.Linear(10, 10),
+                                   torch.nn.Sigmoid(), torch.nn.Linear(10, 1), torch.nn.Sigmoid())
+    got = build_model(exp, 1, 1)
     for name, value in expected.state_dict().items():
         assert torch.equal(got.state_dict()[name], value)

@@ -192,8 +192,12 @@ def test_a_run_that_would_take_hours_is_refused_before_any_work():
     assert at.button(key="compare").disabled and any("on this server" in e.value for e in at.error)
 
 
-def test_lessons_fit_the_budget_and_long_ones_say_how_long():
+def test_lessons_fit_the_budget_and_long_runs_say_how_long():
     at = open_page("pages/3_Train.py", "step-two-neurons")
+    assert not at.button(key="train").disabled and not any("Estimated time" in c.value for c in at.caption)
+    long = nnlab.Experiment(nnlab.DataSpec("spiral", n_points=5000), nnlab.ModelSpec((64, 64, 64), ("tanh",) * 3),
+                            nnlab.TrainSpec("bce", "adam", 0.01, 1000, batch_size=64))
+    at = open_page("pages/3_Train.py", experiment=long)
     assert not at.button(key="train").disabled
     assert any("Estimated time" in c.value for c in at.caption)
 
@@ -241,12 +245,12 @@ def test_play_step_and_reset_train_the_network_kept_in_the_session():
         at.button(key="live_step").click().run()
     run = at.session_state["live_run"]
     assert run.epoch == 3
-    reference = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=3)  # auto: the NumPy path, as play mode
-    assert run.result().engine == reference.engine == "numpy"
+    reference = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=3)  # auto: compiled, as play mode
+    assert run.result().engine == reference.engine == "compiled"
     assert run.rows[-1]["train_loss"] == reference.history["train_loss"].iloc[-1]
     assert any("Fit after epoch 3" in c.proto.spec for c in at.get("vega_lite_chart"))
     at.button(key="live_play").click().run()  # plays one slice of training inside the fragment
-    slice_cap = math.ceil(7000 * live.TICK_SECONDS / live.PLAY_SECONDS)  # the whole lesson plays in 8 s or more
+    slice_cap = math.ceil(7000 * live.TICK_SECONDS / live.SPEEDS[live.DEFAULT_SPEED])  # the chosen pace, not faster
     assert at.session_state["live_playing"] and 3 < at.session_state["live_run"].epoch <= 3 + slice_cap
     at.button(key="live_play").click().run()
     assert not at.session_state["live_playing"]

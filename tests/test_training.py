@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.training import GPU_MIN_FLOPS_PER_STEP, NUMPY_MAX_FLOPS_PER_STEP, resolve
+from nnlab.engine.choose import COMPILED_MAX_FLOPS_PER_STEP, GPU_MIN_FLOPS_PER_STEP, choose, flops_per_step
 
 
 def test_same_experiment_gives_identical_weights_and_history():
@@ -47,11 +47,14 @@ def test_snapshots_at_the_interval_plus_start_and_end():
     assert sorted(lesson.snapshots) == [0, 100, 200, 300]
 
 
-def test_progress_callback_reports_epochs_in_order():
-    seen = []
-    nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, progress=lambda e, total, rows: seen.append((e, total, len(rows))))
-    assert seen[-1] == (200, 200, 200)
-    assert [e for e, _, _ in seen] == sorted(e for e, _, _ in seen) and len(seen) == 100
+def test_progress_callback_reports_epochs_in_order_with_every_row_so_far():
+    for engine in ("compiled", "autograd"):
+        seen = []
+        nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, engine=engine,
+                    progress=lambda e, total, rows: seen.append((e, total, len(rows), rows[-1]["epoch"])))
+        assert seen[-1] == (200, 200, 200, 200)
+        assert [e for e, *_ in seen] == sorted({e for e, *_ in seen})
+        assert all(e == count == last for e, _, count, last in seen)
 
 
 def test_huge_learning_rate_stops_at_first_non_finite_epoch_with_message():
@@ -71,30 +74,41 @@ def test_loss_must_fit_the_task():
         nnlab.train(exp, epochs=1)
 
 
+def work_of(flops: float) -> tuple[list[nnlab.Experiment], nnlab.Data]:
+    """A one-model job of about `flops` FLOP a step: the heart lesson's data, with wide enough layers."""
+    exp = nnlab.lessons.get("tabular-relu")
+    data = nnlab.load_data(exp)
+    units = 1
+    while flops_per_step(exp.replace(model={"hidden": (units, units), "activations": ("relu", "relu")}), data) < flops \
+            and units < 256:
+        units += 1
+    return [exp.replace(model={"hidden": (units, units), "activations": ("relu", "relu")})], data
+
+
 def test_auto_picks_the_cpu_without_a_gpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-    engine, device, reason = resolve("auto", "auto", 1e12)
-    assert device.type == "cpu" and engine == "autograd" and "no GPU" in reason
+    choice = choose(*work_of(1e12))
+    assert choice.device.type == "cpu" and choice.engine == "autograd" and "no GPU" in choice.reason
     assert nnlab.train(nnlab.lessons.get("simple-classifier"), epochs=1).device == "cpu"
     with pytest.raises(nnlab.ConfigError, match="not available"):
-        resolve("cuda", "auto", 1.0)
+        choose(*work_of(1.0), device="cuda")
 
 
-def test_auto_takes_the_numpy_path_for_small_work_and_autograd_for_large():
-    assert resolve("auto", "auto", NUMPY_MAX_FLOPS_PER_STEP / 10)[0] == "numpy"
-    assert resolve("cpu", "auto", NUMPY_MAX_FLOPS_PER_STEP * 10)[0] == "autograd"
-    assert resolve("cpu", "numpy", NUMPY_MAX_FLOPS_PER_STEP * 10)[0] == "numpy"  # asked for, so given
+def test_auto_takes_the_compiled_engine_for_small_work_and_autograd_for_large():
+    assert choose(*work_of(COMPILED_MAX_FLOPS_PER_STEP / 10)).engine == "compiled"
+    assert choose(*work_of(COMPILED_MAX_FLOPS_PER_STEP * 1.2), device="cpu").engine == "autograd"
+    assert choose(*work_of(COMPILED_MAX_FLOPS_PER_STEP * 1.2), "cpu", "compiled").engine == "compiled"  # asked for
 
 
 def test_auto_uses_a_gpu_only_for_enough_work(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    small_engine, small, why = resolve("auto", "auto", GPU_MIN_FLOPS_PER_STEP / 10)
-    large_engine, large, _ = resolve("auto", "auto", GPU_MIN_FLOPS_PER_STEP * 10)
-    assert small.type == "cpu" and "too little work" in why
-    assert (large_engine, large.type) == ("autograd", "cuda")
+    small = choose(*work_of(GPU_MIN_FLOPS_PER_STEP / 10))
+    large = choose(*work_of(GPU_MIN_FLOPS_PER_STEP * 1.2))
+    assert small.device.type == "cpu" and "too little work" in small.reason
+    assert (large.engine, large.device.type) == ("autograd", "cuda")
     with pytest.raises(nnlab.ConfigError, match="CPU only"):
-        resolve("cuda", "numpy", 1.0)
+        choose(*work_of(1.0), device="cuda", engine="compiled")
 
 
 def test_estimate_grows_with_the_work_and_stacking_is_cheaper_than_turns():
@@ -105,4 +119,4 @@ def test_estimate_grows_with_the_work_and_stacking_is_cheaper_than_turns():
     one = estimate_seconds([exp], data)
     assert estimate_seconds([exp], data, epochs=exp.training.epochs * 2) == pytest.approx(2 * one)
     assert one < estimate_seconds([exp.replace(training={"batch_size": 1})], data)
-    assert estimate_seconds([exp] * 20, data) < 20 * one  # stacked on the NumPy path
+    assert estimate_seconds([exp] * 20, data) < 20 * one  # a stack trains on every core at once

@@ -1,8 +1,8 @@
 """The Streamlit layer: the only part of nnlab that imports streamlit."""
 
-from nnlab.ui.cached import cached_compare, cached_result, compare_live, data_for, train_live
 from nnlab.ui.controls import control, data_controls, header, model_controls, training_controls, with_data, within_budget
 from nnlab.ui.page import allowed, page, shown_errors
+from nnlab.ui.server import cached_compare, cached_result, compare_live, data_for, train_live
 from nnlab.ui.state import load, share_link
 
 __all__ = ["cached_compare", "cached_result", "compare_live", "control", "header", "data_controls", "data_for", "allowed", "load",

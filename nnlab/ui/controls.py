@@ -10,7 +10,7 @@ from nnlab.errors import NnlabError
 from nnlab.experiment import ACTIVATIONS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
 from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
-from nnlab.ui.cached import data_for
+from nnlab.ui.server import data_for
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCH_SIZES = [0, 1, 4, 8, 16, 32, 64, 128, 256]  # 0 stands for the full batch: a widget reads None as "nothing chosen"

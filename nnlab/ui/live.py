@@ -12,31 +12,39 @@ from nnlab import charts
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
-from nnlab.training import stepper
+from nnlab.training import new_run
 from nnlab.ui.results import fit_view, internals_view, plane_options
 
-TICK_SECONDS = 0.6  # how often a playing run redraws
+TICK_SECONDS = 0.5  # how often a playing run redraws
 WORK_SECONDS = 0.3  # training time per tick at most; the rest of the tick is drawing
-PLAY_SECONDS = 8.0  # the shortest a whole run plays: the NumPy path could finish a lesson in one tick
-_RUN, _PLAYING = "live_run", "live_playing"
+SLICE_EPOCHS = 50  # a tick trains in slices this long, so the autograd engine can stop at WORK_SECONDS
+# How long the whole run takes to play, as the instructor picks it (the compiled engine could
+# finish a lesson within one tick, too fast to watch).
+SPEEDS = {"1 min": 60.0, "30 s": 30.0, "15 s": 15.0, "8 s": 8.0}
+DEFAULT_SPEED = "15 s"
+_RUN, _PLAYING, _SPEED = "live_run", "live_playing", "play_speed"
 
 
 def _run(exp: Experiment, data: Data) -> EpochRun:
     """The session's live network for `exp`: a new one (epoch 0) when the settings changed."""
     run = st.session_state.get(_RUN)
     if run is None or run.exp != exp:
-        run = st.session_state[_RUN] = stepper(exp, data)
+        run = st.session_state[_RUN] = new_run(exp, data)
         st.session_state[_PLAYING] = False
     return run
 
 
-def _epochs_per_tick(run: EpochRun) -> int:
-    """So that the whole run takes at least PLAY_SECONDS to play, and can be watched."""
-    return max(1, math.ceil(run.exp.training.epochs * TICK_SECONDS / PLAY_SECONDS))
+def epochs_per_tick(run: EpochRun, speed: str) -> int:
+    """So that the whole run plays in about the chosen time."""
+    return max(1, math.ceil(run.epochs * TICK_SECONDS / SPEEDS[speed]))
 
 
-def _finished(run: EpochRun) -> bool:
-    return run.diverged_at is not None or run.epoch >= run.exp.training.epochs
+def _play_tick(run: EpochRun) -> None:
+    """Train one tick's share of the run, stopping early if WORK_SECONDS run out."""
+    deadline = time.perf_counter() + WORK_SECONDS
+    left = epochs_per_tick(run, st.session_state.get(_SPEED) or DEFAULT_SPEED)  # None: its button clicked off
+    while left > 0 and not run.finished and time.perf_counter() < deadline:
+        left -= run.advance(min(left, SLICE_EPOCHS))
 
 
 def live_panel(exp: Experiment, data: Data) -> None:
@@ -46,13 +54,9 @@ def live_panel(exp: Experiment, data: Data) -> None:
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def panel() -> None:
         run = _run(exp, data)
-        if st.session_state.get(_PLAYING) and not _finished(run):
-            deadline = time.perf_counter() + WORK_SECONDS
-            for _ in range(_epochs_per_tick(run)):
-                if time.perf_counter() > deadline or _finished(run):
-                    break
-                run.step()
-        if st.session_state.get(_PLAYING) and _finished(run):
+        if st.session_state.get(_PLAYING) and not run.finished:
+            _play_tick(run)
+        if st.session_state.get(_PLAYING) and run.finished:
             st.session_state[_PLAYING] = False
             st.rerun()  # the whole page: a paused fragment must stop its timer
         _buttons(run)
@@ -63,21 +67,23 @@ def live_panel(exp: Experiment, data: Data) -> None:
 
 def _buttons(run: EpochRun) -> None:
     playing = st.session_state.get(_PLAYING, False)
-    total = run.exp.training.epochs
-    cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    cells = st.columns([1, 1, 1, 2, 3], vertical_alignment="center")
     if cells[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                       type="primary", key="live_play", width="stretch", disabled=_finished(run) and not playing,
+                       type="primary", key="live_play", width="stretch", disabled=run.finished and not playing,
                        shortcut="p", help="Keyboard: P"):
         st.session_state[_PLAYING] = not playing
         st.rerun()  # the whole page, so the fragment's timer starts or stops
     if cells[1].button("Step", icon=":material/skip_next:", key="live_step", width="stretch",
-                       disabled=playing or _finished(run), shortcut="s", help="One epoch. Keyboard: S"):
+                       disabled=playing or run.finished, shortcut="s", help="One epoch. Keyboard: S"):
         run.step()
     if cells[2].button("Reset", icon=":material/restart_alt:", key="live_reset", width="stretch", shortcut="z",
                        help="Back to the initial weights (epoch 0). Keyboard: Z"):
         del st.session_state[_RUN]  # `_run` makes a fresh one, paused, on the rerun
         st.rerun()
-    cells[3].progress(min(1.0, run.epoch / total), text=f"Epoch {run.epoch:,} of {total:,}")
+    st.session_state.setdefault(_SPEED, DEFAULT_SPEED)
+    cells[3].segmented_control("Whole run in", list(SPEEDS), key=_SPEED, label_visibility="collapsed",
+                               help="How long the whole run takes to play: pick slower to talk it through.")
+    cells[4].progress(min(1.0, run.epoch / run.epochs), text=f"Epoch {run.epoch:,} of {run.epochs:,}")
 
 
 def _draw(run: EpochRun) -> None:

@@ -13,17 +13,19 @@ from nnlab.training import TrainResult
 def readout(result: TrainResult) -> None:
     last = result.history.iloc[-1] if len(result.history) else None
     cells = st.columns(4)
-    cells[0].metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—")
+    cells[0].metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—",
+                    help=f"Exactly {float(last['train_loss'])!r}: the mean loss per sample over the last epoch."
+                    if last is not None else None)
     if last is not None and "test_acc" in last:
         cells[1].metric("Test accuracy", f"{last['test_acc']:.1%}")
     elif last is not None and "train_acc" in last:
         cells[1].metric("Train accuracy", f"{last['train_acc']:.1%}")
     cells[2].metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
-    engine = "NumPy path" if result.engine == "numpy" else "PyTorch autograd"
+    engine = "compiled (Numba)" if result.engine == "compiled" else "PyTorch autograd"
     cells[3].metric("Device", result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
-                    help=result.device_reason)
+                    help=result.reason)
     st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.2f} s on {result.device.upper()}. "
-               f"Why this device: {result.device_reason}")
+               f"Why this device and engine: {result.reason}")
 
 
 def plane_options(data) -> tuple[bool, bool]:
@@ -119,9 +121,9 @@ def show_comparison(runs: list[CompareRun]) -> None:
     st.subheader("Final metrics (mean and spread over seeds)")
     st.dataframe(compare_summary(runs).round(4), hide_index=True)
     first = runs[0].result
-    stacked = all(run.result.engine == "numpy" for run in runs)
+    stacked = all(run.result.engine == "compiled" for run in runs)
     seconds = max(run.result.seconds for run in runs) if stacked else sum(run.result.seconds for run in runs)
     epochs = sum(run.result.epochs_run for run in runs)
     st.caption(f"{len(runs)} runs, {epochs:,} epochs in all, in {seconds:.1f} s on {first.device.upper()} "
-               f"({epochs / seconds if seconds else 0:,.0f} epochs/s{', trained together in one stacked computation' if stacked else ''}). "
-               f"{first.device_reason}")
+               f"({epochs / seconds if seconds else 0:,.0f} epochs/s{', trained together on every core' if stacked else ''}). "
+               f"{first.reason}")

@@ -1,4 +1,5 @@
-"""The NumPy fast path against its reference, the autograd loop: same weights, history, snapshots."""
+"""The compiled engine against its reference, the autograd loop: same weights, history, snapshots;
+stacks of unlike models; divergence; play mode's epoch slices; and auto's choice."""
 
 import itertools
 
@@ -9,8 +10,10 @@ import torch
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.compare import with_activation
-from nnlab.stacked import NumpyStepper
-from nnlab.training import Stepper, stepper, train_many
+from nnlab.engine import choose, supports
+from nnlab.engine.autograd import AutogradRun
+from nnlab.engine.compiled import CompiledRun
+from nnlab.training import new_run, train_many
 
 
 def max_weight_difference(one: nnlab.TrainResult, two: nnlab.TrainResult) -> float:
@@ -19,8 +22,16 @@ def max_weight_difference(one: nnlab.TrainResult, two: nnlab.TrainResult) -> flo
 
 
 def both_engines(exp: Experiment, epochs: int):
-    return (nnlab.train(exp, epochs=epochs, device="cpu", engine="numpy"),
+    return (nnlab.train(exp, epochs=epochs, device="cpu", engine="compiled"),
             nnlab.train(exp, epochs=epochs, device="cpu", engine="autograd"))
+
+
+def assert_same_run(one: nnlab.TrainResult, two: nnlab.TrainResult) -> None:
+    """Bit for bit: initial weights, final weights and history."""
+    for name, tensor in two.initial_state.items():
+        assert torch.equal(one.initial_state[name], tensor), name
+    assert max_weight_difference(one, two) == 0.0
+    assert one.history.equals(two.history)
 
 
 CASES = [
@@ -31,16 +42,17 @@ CASES = [
     ("spiral", (9, 9, 4), ("leaky_relu", "identity", "sigmoid"), "bce", "adam", 0.005, 50, True),
     ("iris", (10,), ("relu",), "cross_entropy", "momentum", 0.02, 8, True),
     ("wine", (), (), "cross_entropy", "adam", 0.01, None, False),
+    ("breast-cancer", (40, 40), ("tanh", "elu"), "bce_logits", "adam", 0.003, 100, False),  # sums of 40 terms
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in CASES])
-def test_numpy_engine_matches_autograd(case):
+def test_compiled_engine_matches_autograd(case):
     name, hidden, activations, loss, optimizer, rate, batch, shuffle = case
     exp = Experiment(DataSpec(name, n_points=200, noise=0.2, train_fraction=0.8), ModelSpec(hidden, activations),
                      TrainSpec(loss, optimizer, rate, 40, batch_size=batch, shuffle=shuffle, snapshot_every=10), seed=3)
     fast, reference = both_engines(exp, 40)
-    assert fast.engine == "numpy" and reference.engine == "autograd"
+    assert fast.engine == "compiled" and reference.engine == "autograd"
     assert max_weight_difference(fast, reference) <= 1e-4
     assert list(fast.history.columns) == list(reference.history.columns)
     np.testing.assert_allclose(fast.history.to_numpy(), reference.history.to_numpy(), rtol=1e-4, atol=1e-5)
@@ -60,15 +72,20 @@ def test_regression_target_matches_autograd():
     assert max_weight_difference(fast, reference) <= 1e-4
 
 
-def test_stacked_runs_equal_the_same_runs_one_at_a_time():
-    base = nnlab.lessons.get("tabular-relu")
+def test_a_stack_of_unlike_models_trains_each_exactly_as_alone():
+    """Seeds, activations, learning rates, widths, depths, optimizers and batch sizes all differ
+    within one call; every model still gets exactly the run it gets alone."""
+    base = nnlab.lessons.get("tabular-relu").replace(data={"seed": 42})  # one data key: one stack
     exps = [with_activation(base, act, seed) for act, seed in itertools.product(("relu", "tanh"), (0, 1))]
+    exps += [base.replace(training={"learning_rate": 0.05}, model={"hidden": (9,)}),
+             base.replace(model={"hidden": (4, 3), "activations": ("sigmoid", "elu")},
+                          training={"optimizer": "adam", "batch_size": 64, "shuffle": True}, seed=5)]
     stacked = train_many(exps, epochs=60)
+    assert all(result.engine == "compiled" for result in stacked)
     for exp, together in zip(exps, stacked):
-        alone = nnlab.train(exp, epochs=60, device="cpu", engine="numpy")
+        alone = nnlab.train(exp, epochs=60, device="cpu", engine="compiled")
         assert together.experiment == exp
-        assert max_weight_difference(together, alone) == 0.0  # same arithmetic, only stacked
-        assert together.history.equals(alone.history)
+        assert_same_run(together, alone)
 
 
 def test_a_diverging_model_in_a_stack_stops_alone():
@@ -89,38 +106,60 @@ def test_snapshots_can_be_left_out_for_many_runs():
     assert all(sorted(result.snapshots) == [0, 50] for result in results)
 
 
-def test_auto_engine_is_numpy_on_the_cpu_and_names_it():
+def test_auto_picks_the_compiled_engine_for_lessons_and_says_why():
     result = nnlab.train(nnlab.lessons.get("simple-classifier"))
-    assert result.engine == "numpy" and "NumPy" in result.device_reason
+    assert result.engine == "compiled" and "Compiled engine" in result.reason
     with pytest.raises(nnlab.ConfigError, match="Unknown engine"):
         nnlab.train(nnlab.lessons.get("simple-classifier"), engine="jax")
 
 
+def test_a_setting_the_kernels_lack_goes_to_autograd_with_the_reason(monkeypatch):
+    from nnlab.engine import compiled
+
+    monkeypatch.delitem(compiled.ACTIVATION_CODES, "elu")
+    exp = Experiment(DataSpec("gauss", n_points=60), ModelSpec((4,), ("elu",)), TrainSpec(epochs=3))
+    assert supports(exp) == (False, "the compiled engine has no elu activation")
+    result = nnlab.train(exp)
+    assert result.engine == "autograd" and "no elu activation" in result.reason
+    with pytest.raises(nnlab.ConfigError, match="needs the autograd engine: the compiled engine has no elu"):
+        nnlab.train(exp, engine="compiled")
+
+
 @pytest.mark.parametrize("lesson_id", ["bump-twenty-neurons", "tabular-relu"])
-def test_the_numpy_stepper_trains_what_train_trains_an_epoch_at_a_time(lesson_id):
+def test_play_mode_trains_what_train_trains_in_slices(lesson_id):
     exp = nnlab.lessons.get(lesson_id)
-    data = nnlab.load_data(exp)
-    run = stepper(exp, data)
-    assert isinstance(run, NumpyStepper)
-    rows = [run.step() for _ in range(25)]
-    whole = nnlab.train(exp, epochs=25, engine="numpy")
-    assert rows == run.rows and whole.history.to_dict("records") == rows
+    run = new_run(exp, nnlab.load_data(exp))
+    assert isinstance(run, CompiledRun)
+    rows = [run.step() for _ in range(5)]
+    assert run.advance(20) == 20 and rows == run.rows[:5]
+    whole = nnlab.train(exp, epochs=25, engine="compiled")
+    assert whole.history.to_dict("records") == run.rows
     assert max_weight_difference(run.result(), whole) == 0.0
-    assert run.result().engine == "numpy" and sorted(run.result().snapshots) == [0, 25]
+    assert run.result().engine == "compiled" and sorted(run.result().snapshots) == [0, 25]
 
 
-def test_the_numpy_stepper_stops_at_divergence_with_the_last_finite_weights():
+def test_play_mode_stops_at_divergence_with_the_last_finite_weights():
     exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
-    run = stepper(exp, nnlab.load_data(exp))
-    while run.step() is not None:
+    run = new_run(exp, nnlab.load_data(exp))
+    while run.advance(7):
         assert run.epoch < 300
-    whole = nnlab.train(exp, epochs=300, engine="numpy")
+    whole = nnlab.train(exp, epochs=300, engine="compiled")
     assert run.diverged_at == whole.diverged_at and run.epoch == whole.diverged_at - 1
-    assert run.step() is None and "diverged at epoch" in run.result().message
+    assert run.finished and run.step() is None and "diverged at epoch" in run.result().message
     assert max_weight_difference(run.result(), whole) == 0.0
 
 
 def test_play_mode_takes_autograd_when_the_work_is_large():
     exp = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((256, 256, 256), ("relu",) * 3),
                      TrainSpec("bce", "adam", 0.01, 10, batch_size=256))
-    assert isinstance(stepper(exp, nnlab.load_data(exp)), Stepper)
+    run = new_run(exp, nnlab.load_data(exp))
+    assert isinstance(run, AutogradRun) and "matrix kernels" in run.reason
+
+
+def test_choose_sends_large_work_to_autograd_and_small_work_to_the_compiled_engine():
+    small = nnlab.lessons.get("bump-twenty-neurons")
+    large = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((256, 256, 256), ("relu",) * 3),
+                       TrainSpec("bce", "adam", 0.01, 10, batch_size=256))
+    assert choose([small], nnlab.load_data(small)).engine == "compiled"
+    assert choose([large], nnlab.load_data(large), "cpu").engine == "autograd"
+    assert choose([large], nnlab.load_data(large), "cpu", "compiled").engine == "compiled"  # asked for, so given

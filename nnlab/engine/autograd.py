@@ -1,0 +1,131 @@
+"""The autograd engine: a plain torch loop with `torch.optim`, on any device. It is the reference
+the compiled engine is tested against, and it trains whatever the compiled engine does not
+support, large work, and anything on a GPU."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Callable
+
+import torch
+from torch import nn
+
+from nnlab.datasets import Data, batch_order
+from nnlab.experiment import Experiment
+from nnlab.models import build_model, outputs_probability
+from nnlab.result import TrainResult
+from nnlab.stepping import EpochRun
+
+LOSS_MODULES = {"bce": nn.BCELoss, "bce_logits": nn.BCEWithLogitsLoss, "cross_entropy": nn.CrossEntropyLoss,
+                "mse": nn.MSELoss}
+
+
+def make_loss(exp: Experiment) -> nn.Module:
+    return LOSS_MODULES[exp.training.loss]()
+
+
+def make_optimizer(exp: Experiment, parameters) -> torch.optim.Optimizer:
+    rate = exp.training.learning_rate
+    if exp.training.optimizer == "adam":
+        return torch.optim.Adam(parameters, lr=rate)
+    momentum = 0.9 if exp.training.optimizer == "momentum" else 0.0
+    return torch.optim.SGD(parameters, lr=rate, momentum=momentum)
+
+
+def count_correct(output: torch.Tensor, target: torch.Tensor, exp: Experiment, task: str) -> torch.Tensor:
+    """Correct predictions in a batch, rounding a probability as the tutorials do (0.5 counts as 0)."""
+    if task == "multiclass":
+        return (output.argmax(dim=1) == target).sum()
+    threshold = 0.5 if outputs_probability(exp, task) else 0.0
+    return ((output > threshold).float() == target).sum()
+
+
+class AutogradRun(EpochRun):
+    """One network trained with autograd, epoch by epoch: the reference loop, and play mode's run
+    where the autograd engine is chosen."""
+
+    engine = "autograd"
+
+    def __init__(self, exp: Experiment, data: Data, device: torch.device = torch.device("cpu"), reason: str = "",
+                 epochs: int | None = None):
+        super().__init__(exp, data, reason, epochs)
+        self.target, self.device = device, device.type
+        self.model = build_model(exp, data.n_features, data.n_outputs, data.task)
+        self.initial_state = copy.deepcopy(self.model.state_dict())
+        self.model.to(device)
+        self.x_train, self.y_train = data.x_train.to(device), data.y_train.to(device)
+        self.x_test, self.y_test = data.x_test.to(device), data.y_test.to(device)
+        self.loss_fn, self.optimizer = make_loss(exp), make_optimizer(exp, self.model.parameters())
+        self.shuffler = torch.Generator().manual_seed(exp.seed + 1)
+        self.last_finite = copy.deepcopy(self.initial_state)
+
+    def advance(self, epochs: int) -> int:
+        done = 0
+        while done < epochs and not self.finished:
+            row = {"epoch": self.epoch + 1, **self._train_epoch()}
+            if not all(math.isfinite(value) for value in row.values()):
+                self.diverged_at = row["epoch"]
+                self.model.load_state_dict(self.last_finite)
+                break
+            self.rows.append(row)
+            self.last_finite = {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
+            done += 1
+        return done
+
+    def _train_epoch(self) -> dict[str, float]:
+        exp, data, model = self.exp, self.data, self.model
+        model.train()
+        total_loss = torch.zeros((), device=self.target)
+        correct = torch.zeros((), device=self.target)
+        for part in batch_order(len(self.x_train), exp.training.batch_size, exp.training.shuffle, self.shuffler):
+            x, y = self.x_train[part], self.y_train[part]
+            self.optimizer.zero_grad()
+            output = model(x)
+            loss = self.loss_fn(output, y)
+            loss.backward()
+            self.optimizer.step()
+            total_loss += loss.detach() * len(x)
+            if data.hard_labels:
+                correct += count_correct(output.detach(), y, exp, data.task)
+        row = {"train_loss": total_loss.item() / len(self.x_train)}
+        if data.hard_labels:
+            row["train_acc"] = correct.item() / len(self.x_train)
+        if data.has_test:
+            row.update(self._evaluate())
+        return row
+
+    def _evaluate(self) -> dict[str, float]:
+        self.model.eval()
+        with torch.no_grad():
+            output = self.model(self.x_test)
+            row = {"test_loss": self.loss_fn(output, self.y_test).item()}
+            if self.data.hard_labels:
+                row["test_acc"] = count_correct(output, self.y_test, self.exp, self.data.task).item() / len(self.x_test)
+        return row
+
+    def current_model(self) -> nn.Sequential:
+        return copy.deepcopy(self.model).cpu().eval()  # back at the last finite weights after a divergence
+
+    def cpu_state(self) -> dict:
+        return {name: tensor.cpu() for name, tensor in self.last_finite.items()}
+
+
+def train(exp: Experiment, data: Data, epochs: int, device: torch.device, reason: str,
+          progress: Callable[[int, list], None] | None = None) -> TrainResult:
+    """The reference: train `exp` for `epochs` with autograd; `progress(epoch, rows)` about a
+    hundred times a run."""
+    run = AutogradRun(exp, data, device, reason, epochs)
+    interval = exp.training.snapshot_interval(epochs)
+    report_every = max(1, epochs // 100)
+    snapshots = {0: run.initial_state}
+    while not run.finished:
+        if not run.advance(1):
+            break
+        if run.epoch % interval == 0 or run.epoch == epochs:
+            snapshots[run.epoch] = run.cpu_state()
+        if progress and (run.epoch % report_every == 0 or run.epoch == epochs):
+            progress(run.epoch, run.rows)
+    if run.rows and max(snapshots) != run.epoch:
+        snapshots[run.epoch] = run.cpu_state()
+    return run.result(snapshots)

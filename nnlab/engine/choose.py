@@ -1,0 +1,83 @@
+"""auto's choice of engine and device: the one place it is made, with its reason in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from nnlab.datasets import Data
+from nnlab.engine.compiled import supports
+from nnlab.errors import ConfigError
+from nnlab.experiment import Experiment
+
+ENGINES = ("auto", "compiled", "autograd")
+# Measured by `python -m bench` (docs/performance.md), per model and optimizer step: below
+# COMPILED_MAX_FLOPS_PER_STEP the compiled engine wins (per-step overhead, not arithmetic, sets
+# the pace, and a compiled loop has almost none); above it torch's matrix kernels win. Measured:
+# compiled 2.4x faster at 3.3e6, autograd 1.6x faster at 1.6e7; the crossover is near 9e6.
+COMPILED_MAX_FLOPS_PER_STEP = 8e6
+# A GPU pays off its launch overhead only from GPU_MIN_FLOPS_PER_STEP (all models of a call
+# together): a placeholder until the crossover is measured on a GPU machine.
+GPU_MIN_FLOPS_PER_STEP = 5e7
+
+
+@dataclass(frozen=True)
+class Choice:
+    engine: str  # "compiled" or "autograd"
+    device: torch.device
+    reason: str  # for the readout: why this device and this engine
+
+
+def flops_per_step(exp: Experiment, data: Data) -> float:
+    """Arithmetic in one optimizer step: about 6 FLOP per weight per row (forward and backward)."""
+    sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
+    weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
+
+
+def accelerator() -> str | None:
+    """The GPU torch can use here, if any."""
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else None
+
+
+def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str = "auto") -> Choice:
+    """The engine and device to train `exps` (models that share `data`) with, and why."""
+    if engine not in ENGINES:
+        raise ConfigError(f"Unknown engine {engine!r}; use 'auto', 'compiled' or 'autograd'.")
+    gpu = accelerator()
+    if device not in ("auto", "cpu") and device != gpu:
+        raise ConfigError(f"Device {device!r} is not available here; use 'auto' or 'cpu'.")
+    total = sum(flops_per_step(exp, data) for exp in exps)
+    if device != "auto":
+        target, where = device, f"{device.upper()}: requested."
+    elif gpu and engine != "compiled" and total >= GPU_MIN_FLOPS_PER_STEP:
+        target, where = gpu, f"{gpu.upper()}: {total:,.0f} FLOP per step, enough to keep the GPU busy."
+    elif gpu:
+        target, where = "cpu", f"CPU: {total:,.0f} FLOP per step is too little work for the GPU to pay off its launch overhead."
+    else:
+        target, where = "cpu", "CPU: no GPU on this machine."
+
+    unsupported = next((why for ok, why in map(supports, exps) if not ok), "")
+    per_model = max(flops_per_step(exp, data) for exp in exps)
+    if engine == "compiled":
+        if target != "cpu":
+            raise ConfigError("The compiled engine runs on the CPU only; use device='cpu'.")
+        if unsupported:
+            raise ConfigError(f"This run needs the autograd engine: {unsupported}.")
+        return Choice("compiled", torch.device("cpu"), f"{where} Compiled engine: requested.")
+    if engine == "autograd":
+        why = "requested"
+    elif target != "cpu":
+        why = "the compiled engine runs on the CPU only"
+    elif unsupported:
+        why = unsupported
+    elif per_model >= COMPILED_MAX_FLOPS_PER_STEP:
+        why = f"at {per_model:,.0f} FLOP a step torch's matrix kernels set the pace"
+    else:
+        return Choice("compiled", torch.device("cpu"),
+                      f"{where} Compiled engine (Numba): at this size per-step overhead, not arithmetic, sets "
+                      f"the pace, and one compiled loop has almost none.")
+    return Choice("autograd", torch.device(target), f"{where} PyTorch autograd: {why}.")

@@ -1,0 +1,247 @@
+"""The compiled engine: stacks of small networks trained by the Numba kernels in `kernels.py`.
+
+A `Stack` holds the models of one call (Compare's activations x seeds, a sweep's grid, or one
+run): their initial weights from `build_model`, as the autograd engine's; their parameters end to
+end in one float32 array; and the data they share. `advance` trains every model some epochs in
+one kernel call per core (the kernels release the GIL, so other sessions train meanwhile).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from nnlab.datasets import Data, load_data
+from nnlab.engine import kernels
+from nnlab.experiment import Experiment
+from nnlab.models import build_model, linear_layers, outputs_probability
+from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.stepping import EpochRun
+
+ACTIVATION_CODES = {"sigmoid": kernels.SIGMOID, "tanh": kernels.TANH, "relu": kernels.RELU, "elu": kernels.ELU,
+                    "leaky_relu": kernels.LEAKY_RELU, "identity": kernels.IDENTITY}
+LOSS_CODES = {"bce": kernels.BCE, "bce_logits": kernels.BCE_LOGITS, "cross_entropy": kernels.CROSS_ENTROPY,
+              "mse": kernels.MSE}
+OPTIMIZER_CODES = {"sgd": kernels.SGD, "momentum": kernels.MOMENTUM, "adam": kernels.ADAM}
+METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' metric columns, in order
+ORDER_VALUES = 2_000_000  # shuffled rows handed to one kernel call at most (16 MB)
+SLICE_SECONDS = 0.1  # a whole run is trained in slices about this long, with progress after each
+
+# One thread per core runs kernel calls; a stack's models are split among them.
+CORES = os.cpu_count() or 1
+_pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
+
+
+def supports(exp: Experiment) -> tuple[bool, str]:
+    """Whether the kernels implement every setting of `exp`; if not, the reason in words."""
+    for name in exp.model.activations:
+        if name not in ACTIVATION_CODES:
+            return False, f"the compiled engine has no {name} activation"
+    if exp.training.loss not in LOSS_CODES:
+        return False, f"the compiled engine has no {exp.training.loss} loss"
+    if exp.training.optimizer not in OPTIMIZER_CODES:
+        return False, f"the compiled engine has no {exp.training.optimizer} optimizer"
+    return True, ""
+
+
+class Stack:
+    """Models that share their data, trained together an epoch range at a time; up to `epochs`."""
+
+    def __init__(self, exps: list[Experiment], data: Data, epochs: int):
+        self.exps, self.data, self.epochs = exps, data, epochs
+        self.models = [build_model(exp, data.n_features, data.n_outputs, data.task) for exp in exps]
+        self.initial_states = [{name: value.clone() for name, value in model.state_dict().items()}
+                               for model in self.models]
+        self.plan = np.zeros((len(exps), kernels.PLAN_COLUMNS), np.int64)
+        pieces = []
+        for row, exp, model in zip(self.plan, exps, self.models):
+            pieces += self._plan(row, exp, model, sum(len(piece) for piece in pieces))
+        self.theta = np.concatenate(pieces).astype(np.float32)
+        self.first, self.second = np.zeros_like(self.theta), np.zeros_like(self.theta)
+        self.last_good = self.theta.copy()
+        self.steps = np.zeros(len(exps), np.int64)
+        self.rates = np.array([exp.training.learning_rate for exp in exps], np.float64)
+        self.diverged_at = np.zeros(len(exps), np.int64)
+        self.metrics = np.full((len(exps), epochs, len(METRICS)), np.nan)
+        self.epoch = 0  # epochs trained so far (of the models still going)
+        self.seconds = 0.0
+        self._arrays = _data_arrays(data)
+        self._shufflers = [torch.Generator().manual_seed(exp.seed + 1) if exp.training.shuffle else None
+                           for exp in exps]
+
+    def _plan(self, row: np.ndarray, exp: Experiment, model: nn.Sequential, start: int) -> list[np.ndarray]:
+        """Fill a model's plan row; return its parameters, flattened in the order the kernels read."""
+        data = self.data
+        widths = [data.n_features, *exp.model.hidden, data.n_outputs]
+        row[kernels.LAYERS] = len(widths) - 1
+        row[kernels.LOSS] = LOSS_CODES[exp.training.loss]
+        row[kernels.OPTIMIZER] = OPTIMIZER_CODES[exp.training.optimizer]
+        row[kernels.SIGMOID_OUTPUT] = outputs_probability(exp, data.task)
+        row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
+        row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
+        row[kernels.ACTIVATIONS:kernels.ACTIVATIONS + len(exp.model.activations)] = [
+            ACTIVATION_CODES[name] for name in exp.model.activations]
+        pieces, offset = [], 0
+        for layer, linear in enumerate(linear_layers(model).values()):
+            row[kernels.OFFSETS + layer] = offset
+            pieces += [linear.weight.detach().numpy().ravel(), linear.bias.detach().numpy()]
+            offset += linear.weight.numel() + linear.bias.numel()
+        row[kernels.START], row[kernels.STOP] = start, start + offset
+        return pieces
+
+    @property
+    def finished(self) -> bool:
+        return self.epoch >= self.epochs or bool(self.diverged_at.all())
+
+    def advance(self, epochs: int) -> None:
+        """Train every model still going for up to `epochs` more epochs."""
+        stop = min(self.epochs, self.epoch + epochs)
+        started = time.perf_counter()
+        while self.epoch < stop and not self.diverged_at.all():
+            orders, span = self._orders(stop - self.epoch)
+            self._call(orders, self.epoch, self.epoch + span)
+            self.epoch += span
+        self.seconds += time.perf_counter() - started
+
+    def _orders(self, epochs: int) -> tuple[np.ndarray, int]:
+        """The training rows each model sees, epoch by epoch, as torch's shuffling loop draws them;
+        (1, 1, rows) in order when no model shuffles."""
+        n = len(self.data.x_train)
+        if not any(self._shufflers):
+            return np.arange(n, dtype=np.int64)[None, None], epochs
+        span = max(1, min(epochs, ORDER_VALUES // (n * len(self.exps))))
+        orders = np.empty((len(self.exps), span, n), np.int64)
+        for model, shuffler in enumerate(self._shufflers):
+            for epoch in range(span):
+                orders[model, epoch] = torch.randperm(n, generator=shuffler).numpy() if shuffler else np.arange(n)
+        return orders, span
+
+    def _call(self, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
+        x_train, y_train, labels_train, x_test, y_test, labels_test = self._arrays
+
+        def train(model_first: int, model_step: int) -> None:
+            kernels.train_epochs(self.plan, self.rates, self.theta, self.first, self.second, self.steps,
+                                 self.last_good, self.diverged_at, x_train, y_train, labels_train, x_test, y_test,
+                                 labels_test, self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
+                                 model_first, model_step)
+
+        parts = min(len(self.exps), CORES)  # models dealt round-robin: neighbours often cost alike
+        if parts == 1:
+            train(0, 1)
+            return
+        for future in [_pool.submit(train, part, parts) for part in range(parts)]:
+            future.result()
+
+    def epochs_run(self, model: int) -> int:
+        return int(self.diverged_at[model]) - 1 if self.diverged_at[model] else self.epoch
+
+    def state(self, model: int) -> dict[str, torch.Tensor]:
+        """Model `model`'s last finite weights as a state_dict of new tensors."""
+        row = self.plan[model]
+        params = self.last_good[row[kernels.START]:row[kernels.STOP]]
+        state, offset = {}, 0
+        for name, linear in linear_layers(self.models[model]).items():
+            for part, shape in (("weight", linear.weight.shape), ("bias", linear.bias.shape)):
+                size = int(np.prod(shape))
+                state[f"{name}.{part}"] = torch.from_numpy(params[offset:offset + size].reshape(shape).copy())
+                offset += size
+        return state
+
+    def history(self, model: int, start: int = 0) -> pd.DataFrame:
+        """Model `model`'s metrics from epoch start+1 on, with the columns its data defines."""
+        run = self.epochs_run(model)
+        columns = {"epoch": np.arange(start + 1, run + 1)}
+        for name in history_columns(self.data)[1:]:
+            columns[name] = self.metrics[model, start:run, METRICS.index(name)]
+        return pd.DataFrame(columns)
+
+    def model(self, model: int, copy_network: bool = True) -> nn.Sequential:
+        """Model `model` with its last finite weights, in eval mode: a copy, unless the stack is
+        done with its networks (a finished whole run hands them over)."""
+        network = copy.deepcopy(self.models[model]) if copy_network else self.models[model]
+        with torch.no_grad():
+            for name, value in self.state(model).items():
+                network.get_parameter(name).copy_(value)
+        return network.eval()
+
+    def result(self, model: int, reason: str, snapshots: dict[int, dict]) -> TrainResult:
+        """A finished run's result; it takes over the model's network."""
+        diverged = int(self.diverged_at[model]) or None
+        return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False),
+                           self.initial_states[model], self.history(model), snapshots, "cpu", reason, "compiled",
+                           self.seconds, diverged, divergence_message(diverged))
+
+
+def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
+    """x (rows, features) float32; y (rows, outputs) float32 (zeros for classes); labels (rows,) int64."""
+    def arrays(x: torch.Tensor, y: torch.Tensor):
+        x = np.ascontiguousarray(x.numpy(), np.float32)
+        if data.task == "multiclass":
+            return x, np.zeros((len(y), 1), np.float32), np.ascontiguousarray(y.numpy(), np.int64)
+        return x, np.ascontiguousarray(y.numpy(), np.float32).reshape(len(y), data.n_outputs), np.zeros(len(y), np.int64)
+    return arrays(data.x_train, data.y_train) + arrays(data.x_test, data.y_test)
+
+
+def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress=None,
+          keep_snapshots: bool = True) -> list[TrainResult]:
+    """Train `exps` on `data` together; one TrainResult each. `progress(epoch, stack)` after each
+    slice of about SLICE_SECONDS; snapshots every `snapshot_interval` epochs (or only the first and
+    last weights)."""
+    stack = Stack(exps, data, epochs)
+    interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
+    snapshots: list[dict[int, dict]] = [{0: state} for state in stack.initial_states]
+    span = max(1, epochs // 100)  # the first slice; then as many epochs as SLICE_SECONDS take
+    while not stack.finished:
+        started, before = time.perf_counter(), stack.epoch
+        stop = min(stack.epoch + span, (stack.epoch // interval + 1) * interval)
+        stack.advance(stop - stack.epoch)
+        if stack.epoch % interval == 0 or stack.finished:
+            for model, taken in enumerate(snapshots):
+                if not stack.diverged_at[model] or stack.diverged_at[model] > stack.epoch:
+                    taken[stack.epoch] = stack.state(model)
+        if progress:
+            progress(stack.epoch, stack)
+        rate = (stack.epoch - before) / max(time.perf_counter() - started, 1e-6)  # epochs a second
+        span = max(1, int(rate * SLICE_SECONDS))
+    for model, taken in enumerate(snapshots):
+        taken.setdefault(stack.epochs_run(model), stack.state(model))
+    return [stack.result(model, reason, snapshots[model]) for model in range(len(exps))]
+
+
+class CompiledRun(EpochRun):
+    """One network on the compiled engine, trained some epochs a call: play mode's run where the
+    compiled engine is chosen. The same arithmetic as `train(...)` of the same experiment."""
+
+    engine = "compiled"
+
+    def __init__(self, exp: Experiment, data: Data, reason: str = "", epochs: int | None = None):
+        super().__init__(exp, data, reason, epochs)
+        self.stack = Stack([exp], data, self.epochs)
+        self.initial_state = self.stack.initial_states[0]
+
+    def advance(self, epochs: int) -> int:
+        before = self.epoch
+        self.stack.advance(epochs)
+        self.rows += self.stack.history(0, before).to_dict("records")
+        self.diverged_at = int(self.stack.diverged_at[0]) or None
+        self.seconds = self.stack.seconds
+        return self.epoch - before
+
+    def current_model(self) -> nn.Sequential:
+        return self.stack.model(0)
+
+
+def warm() -> float:
+    """Load the kernels from Numba's cache, or compile them the first time (docs/performance.md
+    gives both costs), by training the default network for one epoch; the seconds it took."""
+    started = time.perf_counter()
+    exp = Experiment()
+    train([exp], load_data(exp), 1, "warm-up")
+    return time.perf_counter() - started

@@ -1,0 +1,86 @@
+"""Every field of every spec, set to other values than usual: the engine auto picks gives the
+autograd reference's run (within 1e-4), or says why it fell back to autograd. A new field fails
+here until it has a variant below."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import nnlab
+from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.datasets import DATASETS
+from nnlab.experiment import ACTIVATIONS, OPTIMIZERS
+from nnlab.training import fit_loss_to_task
+
+BASE = Experiment(DataSpec("xor", n_points=80, train_fraction=0.75), ModelSpec((6,), ("tanh",)),
+                  TrainSpec("bce", "adam", 0.02, 12, batch_size=16, snapshot_every=4), seed=1)
+
+
+def _upload() -> str:
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
+    return nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
+
+
+def _csv(base: Experiment) -> Experiment:
+    return base.replace(data={"name": "csv", "source": _upload(), "target": "value"}, training={"loss": "mse"})
+
+
+# spec -> field -> the experiments that set it otherwise (functions of BASE)
+VARIANTS = {
+    DataSpec: {
+        "name": [lambda b, n=name: b.replace(data={"name": n}) for name in DATASETS if name not in ("csv", BASE.data.name)],
+        "noise": [lambda b: b.replace(data={"noise": 0.5})],
+        "n_points": [lambda b: b.replace(data={"n_points": 40})],
+        "train_fraction": [lambda b: b.replace(data={"train_fraction": 1.0}), lambda b: b.replace(data={"train_fraction": 0.5})],
+        "source": [_csv],
+        "target": [_csv],
+        "seed": [lambda b: b.replace(data={"seed": 7})],
+        "crosses": [lambda b: b.replace(data={"crosses": ("x1^2", "sin(x2)")})],
+    },
+    ModelSpec: {
+        "hidden": [lambda b: b.replace(model={"hidden": (3, 5, 4), "activations": ("tanh",) * 3}),
+                   lambda b: b.replace(model={"hidden": (), "activations": ()})],
+        "activations": [lambda b, a=act: b.replace(model={"activations": (a,)}) for act in ACTIVATIONS if act != BASE.model.activations[0]],
+    },
+    TrainSpec: {
+        "loss": [lambda b: b.replace(training={"loss": "bce_logits"}), lambda b: b.replace(training={"loss": "mse"}),
+                 lambda b: b.replace(data={"name": "iris"}, training={"loss": "cross_entropy"})],
+        "optimizer": [lambda b, o=opt: b.replace(training={"optimizer": o}) for opt in OPTIMIZERS if opt != BASE.training.optimizer],
+        "learning_rate": [lambda b: b.replace(training={"learning_rate": 0.3})],
+        "epochs": [lambda b: b.replace(training={"epochs": 5})],
+        "batch_size": [lambda b: b.replace(training={"batch_size": None}), lambda b: b.replace(training={"batch_size": 1})],
+        "shuffle": [lambda b: b.replace(training={"shuffle": True})],
+        "snapshot_every": [lambda b: b.replace(training={"snapshot_every": 3})],
+    },
+    Experiment: {
+        "data": [lambda b: b.replace(data=DataSpec("circle", n_points=60, train_fraction=0.8))],
+        "model": [lambda b: b.replace(model=ModelSpec((4, 4), ("relu", "sigmoid")))],
+        "training": [lambda b: b.replace(training=TrainSpec("mse", "momentum", 0.05, 8, batch_size=20))],
+        "seed": [lambda b: b.replace(seed=9)],
+    },
+}
+CASES = [(spec.__name__, field, index, make) for spec, fields in VARIANTS.items()
+         for field, makes in fields.items() for index, make in enumerate(makes)]
+
+
+@pytest.mark.parametrize("spec", list(VARIANTS), ids=lambda spec: spec.__name__)
+def test_every_field_of_every_spec_has_variants(spec):
+    assert {field.name for field in dataclasses.fields(spec)} == set(VARIANTS[spec])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{spec}.{field}-{index}" for spec, field, index, _ in CASES])
+def test_auto_gives_the_autograd_run_or_says_why_not(case):
+    *_, make = case
+    exp = make(BASE)
+    exp = fit_loss_to_task(exp, nnlab.load_data(exp).task)
+    assert exp != BASE
+    auto = nnlab.train(exp, device="auto")
+    reference = nnlab.train(exp, device="cpu", engine="autograd")
+    if auto.engine == "autograd":  # an explicit fallback, with its reason
+        assert "PyTorch autograd:" in auto.reason and "requested" not in auto.reason
+    assert list(auto.history.columns) == list(reference.history.columns)
+    np.testing.assert_allclose(auto.history.to_numpy(), reference.history.to_numpy(), rtol=1e-4, atol=1e-5)
+    for name, tensor in reference.model.state_dict().items():
+        assert (auto.model.state_dict()[name] - tensor).abs().max().item() <= 1e-4, name
+    assert sorted(auto.snapshots) == sorted(reference.snapshots)

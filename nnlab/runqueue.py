@@ -21,17 +21,17 @@ class Ticket:
     def __init__(self, key: Hashable | None, work: Callable[[Ticket], Any]):
         self.key, self.work = key, work
         self.epoch, self.epochs = 0, 0  # progress once running
-        self.rows: list[dict] = []  # the history so far, where the work reports one
+        self.history = None  # the history so far (a DataFrame), where the work reports one
         self.started = False
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
 
-    def report(self, epoch: int, epochs: int, rows: list[dict] | None = None) -> None:
+    def report(self, epoch: int, epochs: int, history=None) -> None:
         """Called by the work as it goes (from the worker thread)."""
         self.epoch, self.epochs = epoch, epochs
-        if rows is not None:
-            self.rows = rows
+        if history is not None:
+            self.history = history
 
     def wait(self, timeout: float | None = None) -> bool:
         """Whether the work is done, waiting up to `timeout` seconds for it."""

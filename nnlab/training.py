@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+import pandas as pd
+
 from nnlab.datasets import Data, data_key, load_data
 from nnlab.engine import autograd, compiled
 from nnlab.engine.choose import choose, flops_per_step
@@ -24,7 +26,7 @@ LOSSES_FOR_TASK = {
 # core at once; autograd one model at a time, on every core.
 STEP_COST = {"compiled": (1.0e-6, 1.5e10), "autograd": (3e-4, 1.5e11)}
 
-Progress = Callable[[int, int, list], None]  # (epoch, total epochs, history rows so far)
+Progress = Callable[[int, int, pd.DataFrame], None]  # (epoch, total epochs, the history so far)
 
 
 def check_loss(exp: Experiment, task: str) -> None:
@@ -58,14 +60,10 @@ def train_loaded(exp: Experiment, data: Data, epochs: int, device: str = "auto",
     """`train` on data already loaded."""
     choice = choose([exp], data, device, engine)
     if choice.engine == "autograd":
-        report = (lambda epoch, rows: progress(epoch, epochs, rows)) if progress else None
+        report = (lambda epoch, rows: progress(epoch, epochs, pd.DataFrame(rows))) if progress else None
         return autograd.train(exp, data, epochs, choice.device, choice.reason, report)
-    rows: list[dict] = []
-
-    def report_stack(epoch: int, stack: compiled.Stack) -> None:
-        rows.extend(stack.history(0, len(rows)).to_dict("records"))
-        progress(epoch, epochs, rows)
-    return compiled.train([exp], data, epochs, choice.reason, report_stack if progress else None)[0]
+    report = (lambda epoch, stack: progress(epoch, epochs, stack.history(0))) if progress else None
+    return compiled.train([exp], data, epochs, choice.reason, report)[0]
 
 
 def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",

@@ -122,7 +122,7 @@ def _layer_kind(layer: int, count: int) -> str:
     return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"
 
 
-def unit_contributions(result: TrainResult, epoch: int, resolution: int = 200) -> pd.DataFrame:
+def unit_contributions(result: TrainResult, epoch: int, resolution: int = 100) -> pd.DataFrame:
     """1-D data: what each unit of the last hidden layer adds to the output over x (its output
     weight times its activation), and `sum`: all of them plus the output bias, the value the
     output nonlinearity (if any) receives. Empty for a network without a hidden layer."""

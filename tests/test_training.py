@@ -51,7 +51,7 @@ def test_progress_callback_reports_epochs_in_order_with_every_row_so_far():
     for engine in ("compiled", "autograd"):
         seen = []
         nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, engine=engine,
-                    progress=lambda e, total, rows: seen.append((e, total, len(rows), rows[-1]["epoch"])))
+                    progress=lambda e, total, history: seen.append((e, total, len(history), history["epoch"].iloc[-1])))
         assert seen[-1] == (200, 200, 200, 200)
         assert [e for e, *_ in seen] == sorted({e for e, *_ in seen})
         assert all(e == count == last for e, _, count, last in seen)

@@ -14,6 +14,7 @@ from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
 from nnlab.ui.results import fit_view, internals_view, plane_options
+from nnlab.ui.server import drawing
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
 WORK_SECONDS = 0.3  # training time per tick at most; the rest of the tick is drawing
@@ -60,7 +61,8 @@ def live_panel(exp: Experiment, data: Data) -> None:
             st.session_state[_PLAYING] = False
             st.rerun()  # the whole page: a paused fragment must stop its timer
         _buttons(run)
-        _draw(run)
+        with drawing().turn():
+            _draw(run)
 
     panel()
 

@@ -27,7 +27,7 @@ log = logging.getLogger("nnlab")
 def page(title: str, icon: str) -> Experiment:
     """Set up a page and its sidebar; return the session's experiment."""
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
-    server.warm_kernels()
+    server.start_server()
     st.html(STYLE)
     for path, label, page_icon in PAGES:  # our own links: the built-in menu would call the landing page "app"
         st.sidebar.page_link(path, label=label, icon=page_icon)

@@ -8,6 +8,7 @@ from nnlab import charts, views
 from nnlab.compare import CompareRun, compare_histories, compare_summary
 from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
+from nnlab.ui.server import drawing
 
 
 def readout(result: TrainResult) -> None:
@@ -84,6 +85,11 @@ def internals_view(result: TrainResult, epoch: int) -> None:
 
 
 def show_training(result: TrainResult) -> None:
+    with drawing().turn():
+        _show_training(result)
+
+
+def _show_training(result: TrainResult) -> None:
     if result.message:
         st.warning(result.message + " The charts show the run up to the last finite epoch.")
     if not len(result.history):
@@ -105,6 +111,11 @@ def show_training(result: TrainResult) -> None:
 
 
 def show_comparison(runs: list[CompareRun]) -> None:
+    with drawing().turn():
+        _show_comparison(runs)
+
+
+def _show_comparison(runs: list[CompareRun]) -> None:
     histories = compare_histories(runs)
     st.altair_chart(charts.compare_curves(histories, "train_loss"), width="stretch")
     if "test_acc" in histories:

@@ -3,10 +3,12 @@ a session's view of its run while it waits in the queue and trains."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
 import time
+from collections import deque
 
-import pandas as pd
 import streamlit as st
 
 import nnlab
@@ -42,12 +44,44 @@ def run_queue() -> RunQueue:
 
 
 @st.cache_resource
-def warm_kernels() -> threading.Thread:
-    """Load the compiled engine's kernels (or compile them, the first time) in the background as
-    the server serves its first page, so the first Train does not wait for them."""
+def start_server() -> threading.Thread:
+    """Once per server, at its first page: load the compiled engine's kernels (or compile them,
+    the first time) in the background, so the first Train does not wait for them; and freeze what
+    is loaded by now (torch, pandas, Streamlit: some 300,000 objects) out of the garbage
+    collector's full passes, which otherwise walk them all, GIL held, for ~0.1 s each."""
+    gc.freeze()
     thread = threading.Thread(target=compiled.warm, name="nnlab-warm", daemon=True)
     thread.start()
     return thread
+
+
+class Turns:
+    """A lock handed out first come, first served (threading.Lock wakes waiters in any order)."""
+
+    def __init__(self):
+        self._lock = threading.Condition()
+        self._line: deque[object] = deque()
+
+    @contextlib.contextmanager
+    def turn(self):
+        me = object()
+        with self._lock:
+            self._line.append(me)
+            self._lock.wait_for(lambda: self._line[0] is me)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._line.popleft()
+                self._lock.notify_all()
+
+
+@st.cache_resource
+def drawing() -> Turns:
+    """Sessions draw their results one at a time, in the order they asked. Drawing holds the GIL,
+    so taking turns costs nothing in all; but when a class's results land together, the first
+    run finished is the first one shown, instead of every session finishing last together."""
+    return Turns()
 
 
 def cached_result(exp: Experiment) -> TrainResult | None:
@@ -89,24 +123,30 @@ def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epoc
 
 def follow(ticket: Ticket, chart=None):
     """Show where `ticket` stands until it is done (its place in the queue, then a progress bar and,
-    given `chart`, its history so far, redrawn only as often as it visibly moves); its result."""
+    given `chart`, its history so far, redrawn only as often as it visibly moves); its result.
+    Each element is sent again only when what it shows has changed."""
     queue = run_queue()
     status, live = st.empty(), st.empty()
-    drawn_epoch, drawn_at = 0, 0.0
+    shown, drawn_epoch, drawn_at = None, 0, 0.0
     while not ticket.wait(POLL_SECONDS):
         place = queue.position(ticket)
         if place:
             running, _ = queue.load
-            status.info(f"Waiting for a free training slot: {place - 1} run{'s' if place != 2 else ''} ahead of "
-                        f"yours, {running} training now ({queue.slots} at a time on this server).",
-                        icon=":material/hourglass_top:")
+            text = (f"Waiting for a free training slot: {place - 1} run{'s' if place != 2 else ''} ahead of yours, "
+                    f"{running} training now ({queue.slots} at a time on this server).")
+            if text != shown:
+                status.info(text, icon=":material/hourglass_top:")
+                shown = text
             continue
         if not ticket.epochs:
             continue
-        status.progress(ticket.epoch / ticket.epochs, text=f"Epoch {ticket.epoch:,} of {ticket.epochs:,}")
+        text = f"Epoch {ticket.epoch:,} of {ticket.epochs:,}"
+        if text != shown:
+            status.progress(ticket.epoch / ticket.epochs, text=text)
+            shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
-        if chart and ticket.rows and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            live.altair_chart(chart(pd.DataFrame(list(ticket.rows))), width="stretch")
+        if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
+            live.altair_chart(chart(ticket.history), width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     status.empty()
     live.empty()

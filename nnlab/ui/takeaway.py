@@ -29,23 +29,24 @@ def script_panel(exp: Experiment) -> None:
     left.download_button("Download the script", script, file_name="nnlab_train.py", mime="text/x-python",
                          icon=":material/code:", on_click="ignore", key="download_script", width="stretch")
     if file:
-        right.download_button("Download its data (CSV)", _data_file(exp), file_name=file, mime="text/csv",
+        right.download_button("Download its data (CSV)", lambda: _data_file(exp), file_name=file, mime="text/csv",
                               icon=":material/table:", on_click="ignore", key="download_data", width="stretch")
     st.code(script, language="python", line_numbers=True, wrap_lines=True, height=420)
 
 
 def downloads(result: TrainResult) -> None:
-    """The trained weights, the per-epoch history and the settings, one button each."""
+    """The trained weights, the per-epoch history and the settings, one button each; each file is
+    made when its button is pressed, not on every redraw."""
     cells = st.columns(3)
-    cells[0].download_button("Trained weights (.pt)", weights_file(result.model), file_name="nnlab_weights.pt",
+    cells[0].download_button("Trained weights (.pt)", lambda: weights_file(result.model), file_name="nnlab_weights.pt",
                              mime="application/octet-stream", icon=":material/download:", on_click="ignore",
                              key="download_weights", width="stretch",
                              help="A state_dict: model.load_state_dict(torch.load('nnlab_weights.pt', weights_only=True)) "
                                   "on the model from the script.")
-    cells[1].download_button("History (.csv)", history_csv(result.history), file_name="nnlab_history.csv",
+    cells[1].download_button("History (.csv)", lambda: history_csv(result.history), file_name="nnlab_history.csv",
                              mime="text/csv", icon=":material/download:", on_click="ignore", key="download_history",
                              width="stretch", help="One row per epoch: losses and accuracies.")
-    cells[2].download_button("Settings (.json)", experiment_json(result.experiment), file_name="nnlab_experiment.json",
+    cells[2].download_button("Settings (.json)", lambda: experiment_json(result.experiment), file_name="nnlab_experiment.json",
                              mime="application/json", icon=":material/download:", on_click="ignore",
                              key="download_experiment", width="stretch",
                              help="Every setting of this run; nnlab.Experiment.from_dict(json.load(f)) rebuilds it.")

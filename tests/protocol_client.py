@@ -1,0 +1,65 @@
+"""A browser's side of Streamlit's websocket protocol, without a browser: what the frontend sends
+(BackMsg protobufs) and what it reads (ForwardMsg deltas), for load tests of many sessions."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.sync.client import connect
+
+
+@dataclass
+class Run:
+    """What one script run drew: (element type, element) in order, and when each arrived."""
+
+    elements: list[tuple[str, object]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)
+
+    def first(self, kind: str, label: str):
+        """The first element of `kind` (e.g. "button", "metric") whose label is `label`, or None."""
+        return next((getattr(element, kind) for k, element in self.elements
+                     if k == kind and getattr(element, kind).label == label), None)
+
+    def texts(self, kind: str) -> list[str]:
+        return [getattr(element, kind).body for k, element in self.elements if k == kind]
+
+
+class Session:
+    """One browser tab: a websocket to the server's /_stcore/stream, on one page with one query."""
+
+    def __init__(self, url: str, page: str, query: str):
+        self.page, self.query = page, query
+        self.socket = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                              max_size=None, open_timeout=60)
+
+    def run(self, widgets: list[WidgetState] = (), until: callable | None = None, timeout: float = 600) -> Run:
+        """Rerun the page with these widget states (as the frontend does on an interaction) and read
+        its messages until the script finishes, or until `until(run)` holds."""
+        message = BackMsg()
+        message.rerun_script.query_string = self.query
+        message.rerun_script.page_name = self.page
+        message.rerun_script.widget_states.widgets.extend(widgets)
+        self.socket.send(message.SerializeToString())
+        run, deadline = Run(), time.monotonic() + timeout
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(self.socket.recv(timeout=max(0.0, deadline - time.monotonic())))
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                run.elements.append((element.WhichOneof("type"), element))
+                run.arrived.append(time.monotonic())
+                if until and until(run):
+                    return run
+            elif kind == "script_finished":
+                return run
+
+    def click(self, button, until: callable | None = None, timeout: float = 600) -> Run:
+        return self.run([WidgetState(id=button.id, trigger_value=True)], until, timeout)
+
+    def close(self) -> None:
+        self.socket.close()

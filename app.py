@@ -7,8 +7,8 @@ from nnlab import lessons, ui
 exp = ui.page("Lessons", ":material/school:")
 st.title("nnlab")
 st.markdown(
-    "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, loss, optimizer "
-    "and batch order), so you can move between this page and the tutorial's code. Pick one; the "
+    "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, "
+    "loss, optimizer and batch order), so you can move between this page and the tutorial's code. Pick one; the "
     "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it.")
 
 current = lessons.matching(exp)

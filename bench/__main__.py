@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 import torch
 
@@ -50,13 +51,14 @@ def epochs_for(lesson_id: str, full: bool) -> int:
 
 def lesson_table(full: bool, repeats: int) -> None:
     print("\n1. Lessons: the tutorial's loop vs nnlab (autograd; compiled), same epochs, same initial weights")
-    print(f"{'lesson':<24}{'epochs':>7}{'tutorial s':>12}{'autograd s':>12}{'compiled s':>12}{'tutorial/compiled':>19}{'goal':>7}")
+    print(f"{'lesson':<24}{'epochs':>7}{'tutorial s':>12}{'autograd s':>12}{'compiled s':>12}"
+          f"{'tutorial/compiled':>19}{'goal':>7}")
     for lesson_id, loop in LOOPS.items():
         exp, epochs = nnlab.lessons.get(lesson_id), epochs_for(lesson_id, full)
         t = median_seconds({
-            "tutorial": lambda: loop(exp, epochs),
-            "autograd": lambda: nnlab.train(exp, epochs=epochs, engine="autograd"),
-            "compiled": lambda: nnlab.train(exp, epochs=epochs, engine="compiled"),
+            "tutorial": partial(loop, exp, epochs),
+            "autograd": partial(nnlab.train, exp, epochs=epochs, engine="autograd"),
+            "compiled": partial(nnlab.train, exp, epochs=epochs, engine="compiled"),
         }, repeats)
         goal = ">=80x" if lesson_id == "bump-twenty-neurons" else ""
         print(f"{lesson_id:<24}{epochs:>7}{t['tutorial']:>12.3f}{t['autograd']:>12.3f}{t['compiled']:>12.4f}"
@@ -69,8 +71,8 @@ def compare_table(full: bool, repeats: int) -> None:
     for lesson_id in ("bump-twenty-neurons", "tabular-relu"):
         exp, epochs = nnlab.lessons.get(lesson_id), epochs_for(lesson_id, full)
         t = median_seconds({
-            "tutorial": lambda: LOOPS[lesson_id](exp, epochs),
-            "compare": lambda: nnlab.compare(exp, ACTIVATIONS, range(5), epochs=epochs),
+            "tutorial": partial(LOOPS[lesson_id], exp, epochs),
+            "compare": partial(nnlab.compare, exp, ACTIVATIONS, range(5), epochs=epochs),
         }, repeats)
         goal = "<=1/15" if lesson_id == "bump-twenty-neurons" else ""
         print(f"{lesson_id:<24}{epochs:>7}{t['tutorial']:>12.3f}{t['compare']:>11.3f}"

@@ -44,7 +44,7 @@ def step_loop(exp: nnlab.Experiment, epochs: int) -> nn.Module:
     costs = []
     for _ in range(epochs):
         total = 0.0
-        for x, y in zip(data.x_train, data.y_train):
+        for x, y in zip(data.x_train, data.y_train, strict=True):
             p = model(x)
             loss = -torch.mean(y * torch.log(p) + (1 - y) * torch.log(1 - p))
             loss.backward()

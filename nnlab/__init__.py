@@ -16,6 +16,6 @@ from nnlab.training import TrainResult, train
 
 __all__ = [
     "CompareRun", "ConfigError", "DATASETS", "Data", "DataError", "DataSpec", "Experiment", "ModelSpec",
-    "NnlabError", "Table", "TrainResult", "TrainSpec", "build_model", "compare", "export_script", "lessons", "load_data",
+    "NnlabError", "Table", "TrainResult", "TrainSpec", "build_model", "compare", "export_script", "lessons", "links", "load_data",
     "read_csv", "train",
 ]

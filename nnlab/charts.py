@@ -184,12 +184,15 @@ def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> alt.TopLevelMixin:
     """Units as circles, connections as lines, one column per layer with its size and activation."""
     axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False, padding=30))
-    lines = alt.Chart(edges).mark_rule(opacity=0.25, color="#555").encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2", y2="y2")
+    lines = alt.Chart(edges).mark_rule(opacity=0.25, color="#555").encode(
+        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2", y2="y2")
+    kinds = alt.Scale(domain=["input", "hidden", "output"], range=[PALETTE[1], PALETTE[0], PALETTE[2]])
     units = alt.Chart(nodes[nodes["kind"] != "more"]).mark_circle(size=420, stroke="black", strokeWidth=1, opacity=1).encode(
-        x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=alt.Scale(domain=["input", "hidden", "output"], range=[PALETTE[1], PALETTE[0], PALETTE[2]]), legend=None),
-        tooltip=["layer", "unit"])
-    more = alt.Chart(nodes[nodes["kind"] == "more"]).mark_text(fontSize=FONT, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
-    titles = alt.Chart(heading).mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(x="x:Q", y="y:Q", text="title:N")
+        x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=kinds, legend=None), tooltip=["layer", "unit"])
+    more = alt.Chart(nodes[nodes["kind"] == "more"]).mark_text(fontSize=FONT, fontWeight="bold").encode(
+        x="x:Q", y="y:Q", text="label:N")
+    titles = alt.Chart(heading).mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(
+        x="x:Q", y="y:Q", text="title:N")
     return _style((lines + units + more + titles).properties(height=HEIGHT + 60, title="Network"))
 
 
@@ -244,8 +247,9 @@ def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:
                         title=["activation", "(scaled)"]),
         tooltip=["layer", "unit", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
-    return _style(heat.facet(row=alt.Row("layer:O", title="hidden layer", header=alt.Header(labelFontSize=FONT, titleFontSize=FONT)),
-                             column=alt.Column("unit:O", title="unit", header=alt.Header(labelFontSize=FONT, titleFontSize=FONT)))
+    header = alt.Header(labelFontSize=FONT, titleFontSize=FONT)
+    return _style(heat.facet(row=alt.Row("layer:O", title="hidden layer", header=header),
+                             column=alt.Column("unit:O", title="unit", header=header))
                   .properties(title="Inside the network: what each hidden unit responds to"))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -45,7 +45,7 @@ def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "r
     plan = [(activation, seed) for activation in activations for seed in seeds]
     results = train_many([with_activation(exp, activation, seed) for activation, seed in plan],
                          epochs=epochs, device=device, progress=progress, keep_snapshots=False)
-    return [CompareRun(activation, seed, result) for (activation, seed), result in zip(plan, results)]
+    return [CompareRun(activation, seed, result) for (activation, seed), result in zip(plan, results, strict=True)]
 
 
 def compare_histories(runs: list[CompareRun]) -> pd.DataFrame:

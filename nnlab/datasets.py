@@ -6,8 +6,9 @@ once) to a `DatasetInfo` whose loader turns `(DataSpec, seed)` into `Data`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ class Data:
 class DatasetInfo:
     label: str  # what the menu shows
     group: str  # "lesson", "2-D", "real table" or "upload"
-    load: Callable[["DataSpec", int], Data]
+    load: Callable[[DataSpec, int], Data]
 
 
 def load_data(exp: Experiment) -> Data:
@@ -150,7 +151,7 @@ def _spiral(n: int, rng: np.random.Generator):
     return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), labels
 
 
-def _plane_loader(make) -> Callable[["DataSpec", int], Data]:
+def _plane_loader(make) -> Callable[[DataSpec, int], Data]:
     def load(spec: DataSpec, seed: int) -> Data:
         rng = np.random.default_rng(seed)
         points, labels = make(spec.n_points, rng)
@@ -181,7 +182,7 @@ def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
 
 # --- real tables ---------------------------------------------------------------------------------
 
-def _sklearn_loader(loader_name: str) -> Callable[["DataSpec", int], Data]:
+def _sklearn_loader(loader_name: str) -> Callable[[DataSpec, int], Data]:
     def load(spec: DataSpec, seed: int) -> Data:
         import sklearn.datasets
 

@@ -17,7 +17,7 @@ import torch
 
 from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, load_data
 from nnlab.experiment import Experiment
-from nnlab.lessons import matching, lesson
+from nnlab.lessons import lesson, matching
 from nnlab.models import build_model, sequential_code
 from nnlab.tables import HEART_FILE
 

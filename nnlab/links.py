@@ -7,8 +7,8 @@ and says which parameter is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from nnlab import lessons
 from nnlab.errors import ConfigError

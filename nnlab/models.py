@@ -31,7 +31,7 @@ def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "bin
     generator = torch.Generator().manual_seed(exp.seed)
     layers: list[nn.Module] = []
     width = n_inputs
-    for units, activation in zip(exp.model.hidden, exp.model.activations):
+    for units, activation in zip(exp.model.hidden, exp.model.activations, strict=True):
         layers.append(_linear(width, units, generator))
         if ACTIVATION_MODULES[activation] is not None:
             layers.append(ACTIVATION_MODULES[activation]())

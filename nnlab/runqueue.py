@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class Ticket:

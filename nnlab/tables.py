@@ -115,7 +115,8 @@ def _decode(content: bytes) -> tuple[str, list[str]]:
     try:
         text, notes = content.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        text, notes = content.decode("cp1252", errors="replace"), ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
+        text = content.decode("cp1252", errors="replace")
+        notes = ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
     start = text.lstrip()[:1]
     if start in ("{", "["):
         raise DataError("This looks like a JSON file, not a CSV table. Export the table as CSV and try again.")

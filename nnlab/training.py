@@ -4,7 +4,7 @@ and the time estimate a page shows before any work."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -78,13 +78,13 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
         if key not in loaded:
             loaded[key] = load_data(exp)
         datas.append(loaded[key])
-    for exp, data in zip(exps, datas):
+    for exp, data in zip(exps, datas, strict=True):
         check_loss(exp, data.task)
     epochs = epochs or exps[0].training.epochs
     choice = choose(exps, datas[0], device) if len(loaded) == 1 else None
     if choice is None or choice.engine == "autograd":
         results = []
-        for done, (exp, data) in enumerate(zip(exps, datas), start=1):
+        for done, (exp, data) in enumerate(zip(exps, datas, strict=True), start=1):
             results.append(train_loaded(exp, data, epochs, device))
             if progress:
                 progress(done * epochs // len(exps), epochs)

@@ -107,12 +107,13 @@ def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12
             nodes.append({"layer": layer, "unit": drawn, "x": layer, "y": drawn / 2 + 0.6,
                           "label": f"+{size - drawn}", "kind": "more"})
     drawn_at = {(n["layer"], n["unit"]): n for n in nodes if n["kind"] != "more"}
-    for (layer, unit), node in drawn_at.items():
-        for (next_layer, next_unit), target in drawn_at.items():
+    for (layer, _), node in drawn_at.items():
+        for (next_layer, _), target in drawn_at.items():
             if next_layer == layer + 1:
                 edges.append({"edge": len(edges), "x": node["x"], "y": node["y"],
                               "x2": target["x"], "y2": target["y"]})
-    titles = [f"input\n{sizes[0]}"] + [f"{a}\n{s}" for s, a in zip(sizes[1:-1], activations)] + [f"output\n{sizes[-1]}"]
+    hidden = [f"{a}\n{s}" for s, a in zip(sizes[1:-1], activations, strict=True)]
+    titles = [f"input\n{sizes[0]}", *hidden, f"output\n{sizes[-1]}"]
     top = max(min(size, max_drawn) for size in sizes) / 2 + 1.5
     heading = pd.DataFrame({"x": range(len(sizes)), "title": titles, "y": top})
     return pd.DataFrame(nodes), pd.DataFrame(edges), heading

@@ -4,8 +4,8 @@ import streamlit as st
 
 from nnlab import charts, ui, views
 from nnlab.datasets import DATASETS
-from nnlab.tables import read_csv, store_upload
 from nnlab.errors import DataError
+from nnlab.tables import read_csv, store_upload
 
 
 def upload_section(exp) -> None:
@@ -41,7 +41,8 @@ with ui.shown_errors():
     st.subheader(DATASETS[exp.data.name].label)
     st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
                 f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
-                f"`{data.target_name}`" + (f" with classes {', '.join(data.class_names)}." if data.class_names and data.task == "multiclass" else "."))
+                f"`{data.target_name}`"
+                + (f" with classes {', '.join(data.class_names)}." if data.class_names and data.task == "multiclass" else "."))
     for note in data.notes:
         st.caption(f"ℹ️ {note}")
     if data.shape_kind == "1d":

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 from playwright.sync_api import sync_playwright
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 from nnlab.tables import data_dir
 
 OUT = ROOT / "docs" / "screenshots"
-SPIRAL = "lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&crosses=x1%5E2,sin(x1)&hidden=8,8&act=tanh,tanh&epochs=300&batch=16"
+SPIRAL = ("lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&crosses=x1%5E2,sin(x1)&hidden=8,8&act=tanh,tanh"
+          "&epochs=300&batch=16")
 
 
 def visit(browser, url: str):

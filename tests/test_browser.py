@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 
 ARTIFACTS = ROOT / "test-artifacts"

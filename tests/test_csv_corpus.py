@@ -1,7 +1,6 @@
 """A corpus of malformed versions of the heart-failure table: each one either loads with every
 recoverable row and a note of what changed, or is refused with a DataError naming the problem."""
 
-import io
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,8 @@ CORPUS = {
     "yes/no labels": (lambda f: csv(f.assign(DEATH_EVENT=f[TARGET].map({1: "yes", 0: "no"}))), 299, "yes/no"),
     "True/False labels": (lambda f: csv(f.assign(DEATH_EVENT=f[TARGET].map({1: "True", 0: "False"}))), 299, "yes/no"),
     "text class labels": (lambda f: csv(f.assign(DEATH_EVENT=f[TARGET].map({1: "died", 0: "survived"}))), 299, "numbered"),
-    "trailing empty cells": (lambda f: csv(f).replace(b"\n", b",\n").replace(b"DEATH_EVENT,\n", b"DEATH_EVENT\n"), 299, "empty extra cells"),
+    "trailing empty cells": (lambda f: csv(f).replace(b"\n", b",\n").replace(b"DEATH_EVENT,\n", b"DEATH_EVENT\n"), 299,
+                             "empty extra cells"),
     "ragged rows": (lambda f: csv(f) + b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n", 299, "Skipped 1 rows"),
     "a short row without its label": (lambda f: csv(f) + b"60,1,200\n", 299, "Dropped 1 rows"),
     "missing labels": (lambda f: csv(with_cells(f, TARGET, {0: None, 1: None})), 297, "Dropped 2 rows"),

@@ -82,7 +82,7 @@ def test_a_stack_of_unlike_models_trains_each_exactly_as_alone():
                           training={"optimizer": "adam", "batch_size": 64, "shuffle": True}, seed=5)]
     stacked = train_many(exps, epochs=60)
     assert all(result.engine == "compiled" for result in stacked)
-    for exp, together in zip(exps, stacked):
+    for exp, together in zip(exps, stacked, strict=True):
         alone = nnlab.train(exp, epochs=60, device="cpu", engine="compiled")
         assert together.experiment == exp
         assert_same_run(together, alone)

@@ -33,7 +33,7 @@ def step_cross_entropy(prediction, target):
 def train_step_lesson(model, data, epochs):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     for _ in range(epochs):
-        for x, y in zip(data.x_train, data.y_train):  # one sample at a time, in order
+        for x, y in zip(data.x_train, data.y_train, strict=True):  # one sample at a time, in order
             loss = step_cross_entropy(model(x), y)
             loss.backward()
             optimizer.step()

@@ -41,12 +41,14 @@ VARIANTS = {
     ModelSpec: {
         "hidden": [lambda b: b.replace(model={"hidden": (3, 5, 4), "activations": ("tanh",) * 3}),
                    lambda b: b.replace(model={"hidden": (), "activations": ()})],
-        "activations": [lambda b, a=act: b.replace(model={"activations": (a,)}) for act in ACTIVATIONS if act != BASE.model.activations[0]],
+        "activations": [lambda b, a=act: b.replace(model={"activations": (a,)})
+                        for act in ACTIVATIONS if act != BASE.model.activations[0]],
     },
     TrainSpec: {
         "loss": [lambda b: b.replace(training={"loss": "bce_logits"}), lambda b: b.replace(training={"loss": "mse"}),
                  lambda b: b.replace(data={"name": "iris"}, training={"loss": "cross_entropy"})],
-        "optimizer": [lambda b, o=opt: b.replace(training={"optimizer": o}) for opt in OPTIMIZERS if opt != BASE.training.optimizer],
+        "optimizer": [lambda b, o=opt: b.replace(training={"optimizer": o})
+                      for opt in OPTIMIZERS if opt != BASE.training.optimizer],
         "learning_rate": [lambda b: b.replace(training={"learning_rate": 0.3})],
         "epochs": [lambda b: b.replace(training={"epochs": 5})],
         "batch_size": [lambda b: b.replace(training={"batch_size": None}), lambda b: b.replace(training={"batch_size": 1})],

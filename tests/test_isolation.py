@@ -5,11 +5,11 @@ import threading
 
 import pytest
 import torch
+from test_engines import assert_same_run
 
 import nnlab
 from nnlab.compare import with_activation
 from nnlab.training import train_many
-from test_engines import assert_same_run
 
 THREADS = 8
 
@@ -36,15 +36,15 @@ def test_eight_threads_training_at_the_same_moment_each_get_the_run_they_get_alo
         return [nnlab.train(runs[seed], epochs=epochs, engine=engine)]
 
     alone = {seed: train(seed) for seed in range(THREADS)}
+    def work(seed: int, start: threading.Barrier, results: dict) -> None:
+        start.wait()
+        results[seed] = train(seed)
+
     for _ in range(2):
         start, stop, results = threading.Barrier(THREADS), threading.Event(), {}
-
-        def work(seed: int) -> None:
-            start.wait()
-            results[seed] = train(seed)
         noise = threading.Thread(target=noisy_global_generator, args=(stop,))
         noise.start()
-        threads = [threading.Thread(target=work, args=(seed,)) for seed in range(THREADS)]
+        threads = [threading.Thread(target=work, args=(seed, start, results)) for seed in range(THREADS)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -53,7 +53,7 @@ def test_eight_threads_training_at_the_same_moment_each_get_the_run_they_get_alo
         noise.join()
         for seed in range(THREADS):
             assert len(results[seed]) == len(alone[seed])
-            for together, by_itself in zip(results[seed], alone[seed]):
+            for together, by_itself in zip(results[seed], alone[seed], strict=True):
                 assert_same_run(together, by_itself)
 
 

@@ -23,7 +23,8 @@ def test_a_lesson_is_one_short_parameter(lesson_id):
 
 @pytest.mark.parametrize("exp", [
     nnlab.lessons.get("bump-twenty-neurons").replace(training={"learning_rate": 0.1}),
-    nnlab.Experiment(nnlab.DataSpec("spiral", noise=0.35, n_points=750, train_fraction=0.65, crosses=("x1*x2", "sin(x1)"), seed=9),
+    nnlab.Experiment(nnlab.DataSpec("spiral", noise=0.35, n_points=750, train_fraction=0.65, crosses=("x1*x2", "sin(x1)"),
+                                    seed=9),
                      nnlab.ModelSpec((8, 3), ("tanh", "elu")),
                      nnlab.TrainSpec("bce_logits", "momentum", 0.003, 1234, batch_size=None, shuffle=True, snapshot_every=7),
                      seed=2**31 - 1),

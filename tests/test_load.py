@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
 
 ARTIFACTS = ROOT / "test-artifacts"

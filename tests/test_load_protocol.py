@@ -16,9 +16,10 @@ import threading
 import time
 from pathlib import Path
 
-import nnlab
 from browser_support import Server
 from protocol_client import Session
+
+import nnlab
 
 SESSIONS = 30
 LESSON = "bump-twenty-neurons"

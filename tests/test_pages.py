@@ -91,7 +91,8 @@ def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():
 
 
 def test_huge_learning_rate_shows_the_divergence_message_not_an_error():
-    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum", "epochs": 500})
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(
+        training={"learning_rate": 10.0, "optimizer": "momentum", "epochs": 500})
     at = open_page("pages/3_Train.py", experiment=exp)
     at.button(key="train").click().run()
     assert_clean(at)

@@ -50,8 +50,10 @@ def test_snapshots_at_the_interval_plus_start_and_end():
 def test_progress_callback_reports_epochs_in_order_with_every_row_so_far():
     for engine in ("compiled", "autograd"):
         seen = []
-        nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, engine=engine,
-                    progress=lambda e, total, history: seen.append((e, total, len(history), history["epoch"].iloc[-1])))
+
+        def report(epoch, total, history, seen=seen):
+            seen.append((epoch, total, len(history), history["epoch"].iloc[-1]))
+        nnlab.train(nnlab.lessons.get("tabular-linear"), epochs=200, engine=engine, progress=report)
         assert seen[-1] == (200, 200, 200, 200)
         assert [e for e, *_ in seen] == sorted({e for e, *_ in seen})
         assert all(e == count == last for e, _, count, last in seen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -17,6 +17,7 @@ from nnlab.models import build_model, outputs_probability
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun
 
+CPU = torch.device("cpu")
 LOSS_MODULES = {"bce": nn.BCELoss, "bce_logits": nn.BCEWithLogitsLoss, "cross_entropy": nn.CrossEntropyLoss,
                 "mse": nn.MSELoss}
 
@@ -47,7 +48,7 @@ class AutogradRun(EpochRun):
 
     engine = "autograd"
 
-    def __init__(self, exp: Experiment, data: Data, device: torch.device = torch.device("cpu"), reason: str = "",
+    def __init__(self, exp: Experiment, data: Data, device: torch.device = CPU, reason: str = "",
                  epochs: int | None = None):
         super().__init__(exp, data, reason, epochs)
         self.target, self.device = device, device.type

@@ -61,7 +61,7 @@ class Stack:
                                for model in self.models]
         self.plan = np.zeros((len(exps), kernels.PLAN_COLUMNS), np.int64)
         pieces = []
-        for row, exp, model in zip(self.plan, exps, self.models):
+        for row, exp, model in zip(self.plan, exps, self.models, strict=True):
             pieces += self._plan(row, exp, model, sum(len(piece) for piece in pieces))
         self.theta = np.concatenate(pieces).astype(np.float32)
         self.first, self.second = np.zeros_like(self.theta), np.zeros_like(self.theta)

@@ -5,5 +5,6 @@ from nnlab.ui.page import allowed, page, shown_errors
 from nnlab.ui.server import cached_compare, cached_result, compare_live, data_for, train_live
 from nnlab.ui.state import load, share_link
 
-__all__ = ["cached_compare", "cached_result", "compare_live", "control", "header", "data_controls", "data_for", "allowed", "load",
-           "model_controls", "page", "shown_errors", "share_link", "train_live", "training_controls", "with_data", "within_budget"]
+__all__ = ["allowed", "cached_compare", "cached_result", "compare_live", "control", "data_controls", "data_for", "header",
+           "load", "model_controls", "page", "share_link", "shown_errors", "train_live", "training_controls", "with_data",
+           "within_budget"]

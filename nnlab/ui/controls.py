@@ -83,7 +83,8 @@ def model_controls(exp: Experiment) -> Experiment:
     layers = control(st.sidebar.slider, "layers", "model", "Hidden layers", 0, MAX_HIDDEN_LAYERS, value=len(spec.hidden))
     hidden, activations = [], []
     for i in range(layers):
-        previous = (spec.hidden[min(i, len(spec.hidden) - 1)], spec.activations[min(i, len(spec.hidden) - 1)]) if spec.hidden else (8, "relu")
+        nearest = min(i, len(spec.hidden) - 1)  # a new layer starts as a copy of the last one
+        previous = (spec.hidden[nearest], spec.activations[nearest]) if spec.hidden else (8, "relu")
         units_column, activation_column = st.sidebar.columns([2, 3])
         hidden.append(int(control(units_column.number_input, f"units_{i}", "model", f"Layer {i + 1} units", 1, MAX_UNITS,
                                   step=1, value=previous[0])))

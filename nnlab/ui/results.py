@@ -71,7 +71,8 @@ def internals_view(result: TrainResult, epoch: int) -> None:
         ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
                   else "the output logit" if exp.training.loss == "bce_logits" else "the output")
         frame = views.unit_contributions(result, epoch)
-        st.altair_chart(charts.unit_contributions(frame, f"all units + output bias = {ending}", data.feature_names[0]), width="stretch")
+        chart = charts.unit_contributions(frame, f"all units + output bias = {ending}", data.feature_names[0])
+        st.altair_chart(chart, width="stretch")
         st.caption("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
                    "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")
     elif data.shape_kind == "2d":
@@ -122,7 +123,7 @@ def _show_comparison(runs: list[CompareRun]) -> None:
         st.altair_chart(charts.compare_curves(histories, "test_acc"), width="stretch")
     first_seed = [run for run in runs if run.seed == runs[0].seed]
     columns = st.columns(min(len(first_seed), 4))
-    for column, run in zip(columns * 2, first_seed):
+    for column, run in zip(columns * 2, first_seed, strict=False):
         with column:
             st.markdown(f"**{run.activation}** · seed {run.seed}")
             if run.result.message:

@@ -37,13 +37,14 @@ with ui.shown_errors():
     st.caption(f"{spec.optimizer.upper()} · learning rate {spec.learning_rate:g} · {spec.loss} · "
                f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
                f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
-    mode = st.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
-                    help="Whole run: every epoch at once, as fast as this server can. Play: watch it learn, "
-                         "epoch by epoch, and pause to talk about it.")
+    mode_column, option_column = st.columns([3, 2], vertical_alignment="bottom")
+    mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
+                             help="Whole run: every epoch at once, as fast as this server can. Play: watch it learn, "
+                                  "epoch by epoch, and pause to talk about it.")
     if mode == "Whole run":
         whole_run(exp, data)
     else:
-        live_panel(exp, data)
+        live_panel(exp, data, option_column)
     with st.expander(":material/code: This run as a plain PyTorch script", expanded=False):
         script_panel(exp)
 ui.share_link(exp)

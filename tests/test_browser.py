@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -127,5 +128,35 @@ def test_a_shared_link_survives_page_switches_and_play_trains_in_the_browser(bro
         settle(page)
         shoot(page, "Play-paused")
         assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        server.stop()
+
+
+def test_play_runs_the_whole_bump_lesson_at_the_picked_speed(browser, data_dir):
+    """Smoothly: the epoch counter moves on many times on its way to the end. Prints how long it
+    took (the figure in docs/performance.md); only the end and the moving counter are asserted."""
+    server = Server(data_dir)
+    try:
+        page = open_page(browser, f"{server.url}/Train?lesson=bump-twenty-neurons", "Train", "Play-speed-before")
+        page.get_by_text("Play / pause / step").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+        settle(page)
+        page.get_by_role("radio", name="8 s", exact=True).click()
+        settle(page)
+        progress = page.get_by_text(re.compile(r"^Epoch [\d,]+ of 7,000$")).first
+        press_key(page, "p")
+        started, seen = time.monotonic(), []
+        while not seen or seen[-1] < 7000:
+            assert time.monotonic() - started < 120, f"play stalled at epoch {seen[-1] if seen else 0}"
+            epoch = int(progress.inner_text().split()[1].replace(",", ""))
+            if not seen or epoch != seen[-1]:
+                seen.append(epoch)
+            page.wait_for_timeout(200)
+        seconds = time.monotonic() - started
+        settle(page)
+        shoot(page, "Play-speed-after")
+        assert seen == sorted(seen) and len(seen) >= 10, seen
+        assert page.locator('[data-testid="stException"]').count() == 0
+        print(f"\nplay: bump lesson at '8 s' played 7,000 epochs in {seconds:.1f} s, {len(seen)} counter steps seen")
     finally:
         server.stop()

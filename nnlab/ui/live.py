@@ -48,9 +48,14 @@ def _play_tick(run: EpochRun) -> None:
         left -= run.advance(min(left, SLICE_EPOCHS))
 
 
-def live_panel(exp: Experiment, data: Data) -> None:
+def live_panel(exp: Experiment, data: Data, speed_slot) -> None:
+    """Play / step / reset and the live pictures; the speed control goes in `speed_slot` (a
+    column beside the page's mode switch, where it costs the projector no height)."""
     _run(exp, data)
     playing = st.session_state.get(_PLAYING, False)
+    st.session_state.setdefault(_SPEED, DEFAULT_SPEED)
+    speed_slot.segmented_control("Whole run takes", list(SPEEDS), key=_SPEED,
+                                 help="How fast Play goes: the time the whole run takes. Pick a slower one to talk it through.")
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def panel() -> None:
@@ -69,7 +74,7 @@ def live_panel(exp: Experiment, data: Data) -> None:
 
 def _buttons(run: EpochRun) -> None:
     playing = st.session_state.get(_PLAYING, False)
-    cells = st.columns([1, 1, 1, 2, 3], vertical_alignment="center")
+    cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
     if cells[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
                        type="primary", key="live_play", width="stretch", disabled=run.finished and not playing,
                        shortcut="p", help="Keyboard: P"):
@@ -82,10 +87,7 @@ def _buttons(run: EpochRun) -> None:
                        help="Back to the initial weights (epoch 0). Keyboard: Z"):
         del st.session_state[_RUN]  # `_run` makes a fresh one, paused, on the rerun
         st.rerun()
-    st.session_state.setdefault(_SPEED, DEFAULT_SPEED)
-    cells[3].segmented_control("Whole run in", list(SPEEDS), key=_SPEED, label_visibility="collapsed",
-                               help="How long the whole run takes to play: pick slower to talk it through.")
-    cells[4].progress(min(1.0, run.epoch / run.epochs), text=f"Epoch {run.epoch:,} of {run.epochs:,}")
+    cells[3].progress(min(1.0, run.epoch / run.epochs), text=f"Epoch {run.epoch:,} of {run.epochs:,}")
 
 
 def _draw(run: EpochRun) -> None:

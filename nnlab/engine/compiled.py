@@ -62,7 +62,7 @@ class Stack:
         self.plan = np.zeros((len(exps), kernels.PLAN_COLUMNS), np.int64)
         pieces = []
         for row, exp, model in zip(self.plan, exps, self.models, strict=True):
-            pieces += self._plan(row, exp, model, sum(len(piece) for piece in pieces))
+            pieces += self._plan(row, exp, model, start=int(self.plan[:, kernels.STOP].max()))  # after those planned
         self.theta = np.concatenate(pieces).astype(np.float32)
         self.first, self.second = np.zeros_like(self.theta), np.zeros_like(self.theta)
         self.last_good = self.theta.copy()

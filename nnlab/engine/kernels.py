@@ -6,9 +6,10 @@ step in ~1-2 us (docs/performance.md), and `nogil=True` lets every core train at
 
 It copies torch's own formulas in float32 (BCELoss's clamped log and 1e-12 floor, the order of
 Adam's and SGD's float32 operations), so from the same initial weights and batch order it lands
-on the weights of `nnlab.engine.autograd`, the reference it is tested against. Sums over rows or
-units accumulate in float64 and are rounded once, as close to torch's blocked float32 sums as a
-loop gets.
+on the weights of `nnlab.engine.autograd`, the reference it is tested against. A layer's sums of
+up to 32 terms run in float32, as torch's matmul sums them; longer ones, and the gradients' sums
+over a batch's rows, accumulate in float64 and are rounded once, as close to torch's blocked
+float32 sums as a loop gets.
 
 Layout: a batch is held rows-last, (units, rows), so every loop over a batch's rows runs on
 contiguous memory and vectorises. Each model's parameters are a slice of one flat float32 array,
@@ -26,7 +27,9 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-MAX_LAYERS = 7  # Linear layers: nnlab.experiment.MAX_HIDDEN_LAYERS hidden ones and the output
+from nnlab.experiment import MAX_HIDDEN_LAYERS
+
+MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the output
 
 # codes the plan uses; compiled.py maps names to them
 SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = range(6)
@@ -435,11 +438,10 @@ def _train_model(plan_row, rate, theta, first, second, steps, last_good, x_train
 def train_epochs(plan, rates, theta, first, second, steps, last_good, diverged_at,
                  x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
                  orders, epoch_start, epoch_stop, metrics, model_first, model_step):
-    """Train models model_first, model_first + model_step, ... through epochs
-    epoch_start..epoch_stop-1 (0-based),
-    writing each epoch's metrics (models, epochs, 4). A model whose metrics turn non-finite goes
-    back to its last finite weights and stops there: diverged_at gets its 1-based epoch; a model
-    with diverged_at already set is skipped.
+    """Train models model_first, model_first + model_step, ... through epochs epoch_start to
+    epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4). A model whose
+    metrics turn non-finite goes back to its last finite weights and stops there: diverged_at gets
+    its 1-based epoch; a model with diverged_at already set is skipped.
 
     theta, first, second, last_good: every model's parameters (and optimizer state) end to end,
     model m's in [plan[m, START], plan[m, STOP]). orders: (1 or models, 1 or this call's epochs,

@@ -23,6 +23,8 @@ from nnlab.training import TrainResult, train_loaded
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
+COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
+             "which takes about 10 seconds, once.")
 
 
 @st.cache_resource(max_entries=32, show_spinner="Loading data…")
@@ -139,6 +141,9 @@ def follow(ticket: Ticket, chart=None):
                 shown = text
             continue
         if not ticket.epochs:
+            if start_server().is_alive() and shown != COMPILING:  # a new server's first run waits for it
+                status.info(COMPILING, icon=":material/build:")
+                shown = COMPILING
             continue
         text = f"Epoch {ticket.epoch:,} of {ticket.epochs:,}"
         if text != shown:

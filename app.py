@@ -9,7 +9,8 @@ st.title("nnlab")
 st.markdown(
     "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, "
     "loss, optimizer and batch order), so you can move between this page and the tutorial's code. Pick one; the "
-    "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it.")
+    "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it, and **Class** "
+    "turns it into a challenge for the whole room.")
 
 current = lessons.matching(exp)
 fixed = not ui.allowed("lesson")  # an instructor's link may keep the class on one lesson

@@ -264,3 +264,26 @@ def weight_heatmap(weights: pd.DataFrame) -> alt.TopLevelMixin:
         tooltip=["feature", "unit", alt.Tooltip("weight:Q", format=".3f")])
     chart = cells + base.mark_text(fontSize=13).encode(text=alt.Text("weight:Q", format=".2f")) if len(order) <= 8 else cells
     return _style(chart.properties(height=alt.Step(30), title="Inside the network: first-layer weights"))
+
+
+def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> alt.TopLevelMixin:
+    """Every entry of a class challenge as a point, learning rate (log) x hidden units, coloured by
+    its score: the sweep the class ran together. The better end of the scale is always the brighter."""
+    colour = alt.Color("score:Q", title=score_label, scale=alt.Scale(scheme="viridis", reverse=not higher_is_better),
+                       legend=alt.Legend(orient="right", gradientLength=HEIGHT - 80, format=".0%" if percent else ".3g"))
+    points = alt.Chart(entries).mark_circle(size=260, opacity=0.85, stroke="black", strokeWidth=0.6).encode(
+        x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
+        y=alt.Y("hidden_units:Q", title="hidden units", scale=alt.Scale(zero=False, padding=12)),
+        color=colour,
+        tooltip=["label", alt.Tooltip("score:Q", title=score_label, format=".1%" if percent else ".4g"), "learning_rate",
+                 "hidden_units",
+                 "activations", "optimizer", "epochs"])
+    return _style(points.properties(height=HEIGHT, title="What the class tried"))
+
+
+def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> alt.TopLevelMixin:
+    """How the class's scores spread."""
+    axis = alt.Axis(format=".0%" if percent else ".3g")
+    bars = alt.Chart(entries).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=score_label, axis=axis), y=alt.Y("count():Q", title="entries"))
+    return _style(bars.properties(height=HEIGHT, title="Scores"))

@@ -11,3 +11,8 @@ class ConfigError(NnlabError, ValueError):
 
 class DataError(NnlabError, ValueError):
     """A dataset could not be loaded or read (bad file, missing download, unusable target)."""
+
+
+class ClassError(NnlabError):
+    """A class challenge refused something (a rule, a closed challenge, a wrong key) or its
+    database cannot be reached; the message says which."""

@@ -62,8 +62,25 @@ PARAMS: dict[str, tuple[str, str, Callable, Callable]] = {
 }
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
 CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare")
-CLASSROOM_CONTROLS = ("dataset", "noise", "points", "fraction", "crosses", "seed", "layers", "units", "activation",
-                      "optimizer", "rate", "loss", "epochs", "batch", "shuffle")
+# control -> (its group, what it is called in a sentence, the Experiment settings it changes)
+CONTROLS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "dataset": ("data", "dataset", (("data", "name"),)),
+    "noise": ("data", "noise", (("data", "noise"),)),
+    "points": ("data", "number of points", (("data", "n_points"),)),
+    "fraction": ("data", "train fraction", (("data", "train_fraction"),)),
+    "crosses": ("data", "extra input features", (("data", "crosses"),)),
+    "seed": ("training", "seed", (("", "seed"),)),
+    "layers": ("model", "number of hidden layers", (("model", "hidden"), ("model", "activations"))),
+    "units": ("model", "hidden units", (("model", "hidden"),)),
+    "activation": ("model", "activations", (("model", "activations"),)),
+    "optimizer": ("training", "optimizer", (("training", "optimizer"),)),
+    "rate": ("training", "learning rate", (("training", "learning_rate"),)),
+    "loss": ("training", "loss", (("training", "loss"),)),
+    "epochs": ("training", "epochs", (("training", "epochs"),)),
+    "batch": ("training", "batch size", (("training", "batch_size"),)),
+    "shuffle": ("training", "shuffling", (("training", "shuffle"),)),
+}
+CLASSROOM_CONTROLS = tuple(CONTROLS)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from nnlab import lessons, ui
+from nnlab.ui import classroom
 from nnlab.ui.live import live_panel
 from nnlab.ui.results import show_training
 from nnlab.ui.takeaway import downloads, script_panel
 
 
-def whole_run(exp, data) -> None:
+def whole_run(exp, data, challenge) -> None:
     result = ui.cached_result(exp)
     affordable = result is not None or ui.within_budget([exp], data, exp.training.epochs)
     if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
@@ -18,6 +19,8 @@ def whole_run(exp, data) -> None:
         st.info("Press **Train** to start. The same settings again later show their result at once.")
     elif result is not None:
         show_training(result)
+        if challenge:
+            classroom.submit_panel(challenge, exp, data)
         st.subheader("Take it home")
         downloads(result)
 
@@ -26,6 +29,9 @@ exp = ui.page("Train", ":material/model_training:")
 st.title("Train")
 
 with ui.shown_errors():
+    challenge = classroom.current()
+    if challenge:
+        classroom.banner(challenge)
     exp, data = ui.with_data(exp)
     exp = ui.training_controls(exp, data.task)
     lesson_id = lessons.matching(exp)
@@ -42,7 +48,7 @@ with ui.shown_errors():
                              help="Whole run: every epoch at once, as fast as this server can. Play: watch it learn, "
                                   "epoch by epoch, and pause to talk about it.")
     if mode == "Whole run":
-        whole_run(exp, data)
+        whole_run(exp, data, challenge)
     else:
         live_panel(exp, data, option_column)
     with st.expander(":material/code: This run as a plain PyTorch script", expanded=False):

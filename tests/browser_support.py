@@ -26,9 +26,9 @@ def free_port() -> int:
 class Server:
     """`streamlit run app.py` on 127.0.0.1, stopped by its process id."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None):
         self.port = free_port()
-        env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir)}
+        env = {**os.environ, "NNLAB_DATA_DIR": str(data_dir), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--server.headless", "true"],

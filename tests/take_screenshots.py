@@ -12,6 +12,8 @@ from pathlib import Path
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 from playwright.sync_api import sync_playwright
 
+import nnlab
+from nnlab.classroom import Board, Rules
 from nnlab.tables import data_dir
 
 OUT = ROOT / "docs" / "screenshots"
@@ -42,6 +44,34 @@ def scroll_to_text(page, text: str, exact: bool = True) -> None:
     """Put the heading or label with this text at the top of the window."""
     page.get_by_text(text, exact=exact).first.evaluate("node => node.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(800)
+
+
+def class_pages(browser, server: Server) -> None:
+    """A challenge on the heart lesson with a class's worth of entries: the projector at 1280x720 and
+    1920x1080, and a student's Train page."""
+    board = Board()  # the server's own database: a SQLite file in the same data directory
+    made = board.create(nnlab.lessons.get("tabular-relu"), Rules(free=("model", "training"), max_units=32,
+                                                                  title="Heart failure: best test accuracy"))
+    names = ["ana", "ben", "chloe", "dev", "eli", "fatima", "gus", "hana", "ivan", "jo", "kai", "lena"]
+    for number, (rate, units) in enumerate([(r, u) for r in (0.003, 0.01, 0.03, 0.1, 0.3, 1.0) for u in (2, 5, 16, 32)]):
+        exp = made.experiment.replace(training={"learning_rate": rate}, model={"hidden": (units,)})
+        board.submit(made.code, names[number % len(names)], exp)
+    for size, name in (((1280, 720), "class-board"), ((1920, 1080), "class-board-1080")):
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        page.goto(f"{server.url}/Class?class={made.code}&key={made.key}")
+        page.get_by_text("entries; the best", exact=False).first.wait_for(timeout=90_000)  # the table is a canvas
+        settle(page)
+        page.screenshot(path=OUT / f"{name}.png")
+    page = visit(browser, f"{server.url}/Train?class={made.code}")
+    train(page, "Train", "Final train loss")
+    page.get_by_label("Nickname on the leaderboard").fill("projector")
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Watch for it on the projector", exact=False).wait_for(timeout=90_000)
+    settle(page)
+    scroll_to_text(page, f"Submit to challenge {made.code}")
+    page.screenshot(path=OUT / "class-submit.png")
+    page = visit(browser, f"{server.url}/Class")
+    page.screenshot(path=OUT / "class-start.png")
 
 
 def main() -> None:
@@ -97,6 +127,8 @@ def main() -> None:
             page.get_by_text("Share these settings").first.click()
             scroll_to(page, '[data-testid="stSidebar"] [data-testid="stCode"]')
             page.screenshot(path=OUT / "instructor-link.png")
+
+            class_pages(browser, server)
 
             page = visit(browser, f"{server.url}/Compare_activations?lesson=bump-twenty-neurons")
             train(page, "Compare 20 runs", "Final metrics (mean and spread over seeds)")

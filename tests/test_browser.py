@@ -12,8 +12,8 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = {"": "nnlab", "Data_explorer": "Data explorer",
-         "Build_model": "Build model", "Train": "Train", "Compare_activations": "Compare activations"}
+PAGES = {"": "nnlab", "Data_explorer": "Data explorer", "Build_model": "Build model", "Train": "Train",
+         "Compare_activations": "Compare activations", "Class": "Class challenge"}
 
 playwright = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():

@@ -12,7 +12,7 @@ import nnlab
 from nnlab.ui import live
 
 PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
-         "pages/4_Compare_activations.py"]
+         "pages/4_Compare_activations.py", "pages/5_Class.py"]
 TIMEOUT = 120
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,14 +10,15 @@ import streamlit as st
 from nnlab import lessons
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
-from nnlab.ui import server, state
+from nnlab.ui import classroom, server, state
 
 CUSTOM = "custom"
 # Material icons ship with Streamlit, so they draw on machines without an emoji font.
 PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py", "Data explorer", ":material/scatter_plot:"),
          ("pages/2_Build_model.py", "Build model", ":material/account_tree:"),
          ("pages/3_Train.py", "Train", ":material/model_training:"),
-         ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:")]
+         ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
+         ("pages/5_Class.py", "Class", ":material/groups:")]
 # Streamlit pads the top of the page for a header we do not use; on a 720-pixel projector that
 # space is worth more to the charts.
 STYLE = "<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>"
@@ -32,8 +33,9 @@ def page(title: str, icon: str) -> Experiment:
     for path, label, page_icon in PAGES:  # our own links: the built-in menu would call the landing page "app"
         st.sidebar.page_link(path, label=label, icon=page_icon)
     st.sidebar.divider()
-    exp = state.current()
-    _lesson_picker(exp)
+    state.current()  # a first visit reads the link
+    classroom.follow_link()
+    _lesson_picker(state.current())
     return state.current()
 
 

@@ -23,6 +23,7 @@ from nnlab.training import TrainResult, train_loaded
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
+_LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
 COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
@@ -35,8 +36,9 @@ def data_for(exp: Experiment) -> Data:
 
 @st.cache_resource
 def result_store() -> ResultCache:
-    """One bounded store of finished runs for the whole server."""
-    return ResultCache(max_entries=24)
+    """One bounded store of finished runs for the whole server: the same settings show at once in
+    any session. A class's distinct runs outnumber it; each session also keeps its own last run."""
+    return ResultCache(max_entries=64)
 
 
 @st.cache_resource
@@ -87,6 +89,10 @@ def drawing() -> Turns:
 
 
 def cached_result(exp: Experiment) -> TrainResult | None:
+    """The session's own last run of `exp`, else the server's stored one, else None."""
+    mine = st.session_state.get(_LAST_RESULT)
+    if mine is not None and mine.experiment == exp:
+        return mine
     return result_store().get(_train_key(exp))
 
 
@@ -110,7 +116,8 @@ def train_live(exp: Experiment, data: Data) -> TrainResult:
         result = train_loaded(exp, data, exp.training.epochs, progress=ticket.report)
         result_store().put(key, result)
         return result
-    return follow(run_queue().submit(key, work), charts.loss_curves)
+    result = st.session_state[_LAST_RESULT] = follow(run_queue().submit(key, work), charts.loss_curves)
+    return result
 
 
 def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):

@@ -20,6 +20,8 @@ from nnlab.experiment import Experiment
 
 _KEY = "experiment"
 _CLASSROOM = "classroom"
+CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
+INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
 
 
 def current() -> Experiment:
@@ -42,6 +44,15 @@ def current() -> Experiment:
 def classroom() -> links.Classroom:
     """The instructor's hide and lock flags from the link this session opened."""
     return st.session_state.get(_CLASSROOM, links.Classroom())
+
+
+def set_classroom(room: links.Classroom) -> None:
+    """Hide and lock controls as `room` says (a joined challenge's rules do this)."""
+    st.session_state[_CLASSROOM] = room
+
+
+def challenge_code() -> str | None:
+    return st.session_state.get(CHALLENGE)
 
 
 def load(exp: Experiment) -> None:
@@ -67,6 +78,8 @@ def seeded(key: str, value) -> str:
 def share_link(exp: Experiment) -> None:
     """Write the experiment and the classroom flags into the address bar, and offer the link to copy."""
     query = links.to_query(exp) | classroom().to_query()
+    if challenge_code():
+        query["class"] = challenge_code()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     with st.sidebar.expander(":material/link: Share these settings"):

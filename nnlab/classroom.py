@@ -1,0 +1,412 @@
+"""The class in the loop: challenges an instructor sets, the entries students submit, and the one
+database every app server of a class shares.
+
+SQLAlchemy 2 over SQLite by default (a file in the data directory, in WAL mode with a busy
+timeout, so that many sessions can write at once) or PostgreSQL through psycopg 3
+(`NNLAB_DATABASE_URL`), for a class spread over several app servers. A score is computed here,
+from the Experiment, by training it; never taken from the browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError, SQLAlchemyError
+
+from nnlab import training
+from nnlab.datasets import Data, load_data
+from nnlab.errors import ClassError, NnlabError
+from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.links import CONTROLS
+from nnlab.tables import data_dir
+from nnlab.training import TrainResult
+
+SCHEMA_VERSION = 1
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: read off a projector at the back
+CODE_LENGTH = 5
+MAX_NICKNAME = 24
+MAX_TITLE = 60
+MAX_ENTRIES = 5000  # per challenge: a class that submits more has other problems
+# score name -> (what it is called, whether higher is better)
+SCORES = {"test_acc": ("test accuracy", True), "test_loss": ("test loss", False),
+          "train_acc": ("train accuracy", True), "train_loss": ("train loss", False)}
+# What students may be let change: the model and training groups, or single controls in them.
+FREE_CHOICES = ("model", "training") + tuple(name for name, (group, _, _) in CONTROLS.items()
+                                             if group in ("model", "training"))
+
+metadata = MetaData()
+schema_table = Table("nnlab_schema", metadata,
+                     Column("id", Integer, primary_key=True),  # one row, id 1: a second writer's insert fails
+                     Column("version", Integer, nullable=False))
+challenges_table = Table("nnlab_challenges", metadata,
+                         Column("code", String(CODE_LENGTH), primary_key=True),
+                         Column("key_hash", String(64), nullable=False),
+                         Column("experiment", Text, nullable=False),  # JSON, Experiment.to_dict()
+                         Column("rules", Text, nullable=False),  # JSON, Rules
+                         Column("is_open", Boolean, nullable=False),
+                         Column("created", DateTime(timezone=True), nullable=False))
+entries_table = Table("nnlab_entries", metadata,
+                      Column("id", Integer, primary_key=True, autoincrement=True),
+                      Column("code", String(CODE_LENGTH), ForeignKey("nnlab_challenges.code", ondelete="CASCADE"),
+                             nullable=False, index=True),
+                      Column("nickname", String(MAX_NICKNAME), nullable=False),
+                      Column("score", Float, nullable=False),
+                      Column("experiment", Text, nullable=False),
+                      Column("created", DateTime(timezone=True), nullable=False))
+
+
+def plain_text(text: str, limit: int, what: str) -> str:
+    """`text` trimmed, checked for length and for control characters; a ClassError naming `what`."""
+    text = str(text).strip()
+    if not 1 <= len(text) <= limit:
+        raise ClassError(f"A {what} is 1 to {limit} characters; this one has {len(text)}.")
+    if any(unicodedata.category(character).startswith("C") for character in text):
+        raise ClassError(f"A {what} cannot contain control characters (line breaks, tabs and the like).")
+    return text
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a challenge lets students change, its limits, and how entries are scored. The data is
+    always the challenge's own: scores on other data would not compare."""
+
+    free: tuple[str, ...] = ("model", "training")  # groups or controls of FREE_CHOICES
+    max_units: int = MAX_UNITS  # in any hidden layer
+    max_epochs: int = MAX_EPOCHS
+    score: str = ""  # a SCORES name; "" takes the data's first of them
+    title: str = ""  # shown above the leaderboard
+
+    def __post_init__(self):
+        object.__setattr__(self, "free", tuple(self.free))
+        unknown = [name for name in self.free if name not in FREE_CHOICES]
+        if unknown:
+            raise ClassError(f"A challenge can free {', '.join(FREE_CHOICES)}; not {', '.join(unknown)}.")
+        if not (isinstance(self.max_units, int) and 1 <= self.max_units <= MAX_UNITS):
+            raise ClassError(f"The most units a layer may have must be 1 to {MAX_UNITS}; got {self.max_units}.")
+        if not (isinstance(self.max_epochs, int) and 1 <= self.max_epochs <= MAX_EPOCHS):
+            raise ClassError(f"The most epochs must be 1 to {MAX_EPOCHS:,}; got {self.max_epochs}.")
+        if self.score and self.score not in SCORES:
+            raise ClassError(f"Unknown score {self.score!r}; choose one of {', '.join(SCORES)}.")
+        if self.title:
+            object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
+
+    def allows(self, part: str, name: str) -> bool:
+        """Whether students may change the setting `part.name` (part "" is the Experiment itself)."""
+        return any((part, name) in fields and (control in self.free or group in self.free)
+                   for control, (group, _, fields) in CONTROLS.items())
+
+
+def scores_for(data: Data) -> list[str]:
+    """The scores this data defines, the usual one first: test rows before train rows, accuracy
+    where every target is a class, else loss."""
+    splits = ["test", "train"] if data.has_test else ["train"]
+    return [f"{split}_{metric}" for split in splits for metric in (["acc"] if data.hard_labels else []) + ["loss"]]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    code: str
+    experiment: Experiment  # the instructor's settings, its data split pinned
+    rules: Rules
+    is_open: bool
+    created: datetime
+    key: str | None = None  # the instructor's key: only where the challenge was just created
+
+    @property
+    def score_label(self) -> str:
+        return SCORES[self.rules.score][0]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return SCORES[self.rules.score][1]
+
+    def check(self, exp: Experiment) -> None:
+        """Refuse, naming the rule, an Experiment this challenge does not allow."""
+        base = self.experiment
+        if exp.data != base.data:
+            raise ClassError("This challenge is set on its own data, with its own train and test rows: "
+                             "open the challenge's link again to get them back.")
+        for part in ("model", "training", ""):
+            ours, theirs = (getattr(base, part), getattr(exp, part)) if part else (base, exp)
+            names = [f.name for f in dataclasses.fields(ours)] if part else ["seed"]
+            for name in names:
+                wanted, got = getattr(ours, name), getattr(theirs, name)
+                if got != wanted and not self.rules.allows(part, name):
+                    raise ClassError(f"This challenge keeps the {_label(part, name)} as the instructor set it "
+                                     f"({_shown(wanted)}); yours is {_shown(got)}.")
+        widest = max(exp.model.hidden, default=0)
+        if widest > self.rules.max_units:
+            raise ClassError(f"This challenge allows at most {self.rules.max_units} units in a hidden layer; "
+                             f"yours has {widest}.")
+        if exp.training.epochs > self.rules.max_epochs:
+            raise ClassError(f"This challenge allows at most {self.rules.max_epochs:,} epochs; "
+                             f"yours trains {exp.training.epochs:,}.")
+
+    def score_of(self, result: TrainResult) -> float:
+        """The run's score: its last (finite) epoch's value of the challenge's metric."""
+        if not len(result.history):
+            raise ClassError(f"This run diverged at epoch {result.diverged_at}, so it has no score: "
+                             f"try a smaller learning rate.")
+        return float(result.history[self.rules.score].iloc[-1])
+
+
+def _label(part: str, name: str) -> str:
+    """What a setting is called in a sentence: its control's label."""
+    for _, label, fields in CONTROLS.values():
+        if (part, name) in fields:
+            return label
+    return {"snapshot_every": "snapshot interval"}.get(name, name.replace("_", " "))  # no control of its own
+
+
+def _shown(value) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "none"
+    return "full batch" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    number: int  # the entry's own number: two students with one nickname are told apart by it
+    nickname: str
+    score: float
+    experiment: Experiment
+    created: datetime = field(compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.nickname} #{self.number}"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def database_url(url: str | None = None) -> str:
+    """The database a Board uses: `url`, else NNLAB_DATABASE_URL, else a SQLite file in the data
+    directory. A plain postgres:// URL is read with psycopg 3."""
+    url = url or os.environ.get("NNLAB_DATABASE_URL") or ""
+    if not url:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / 'classroom.sqlite3'}"
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            cursor.execute("PRAGMA busy_timeout=30000")  # writers wait their turn instead of failing
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=20,
+                         connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
+
+
+class Board:
+    """Challenges and their entries. Every call is a short transaction; a database that is down
+    raises ClassError with a message for the student, and the rest of nnlab goes on."""
+
+    def __init__(self, url: str | None = None):
+        self.url = database_url(url)
+        self.engine = _make_engine(self.url)
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        self._prepare()
+        with self._reachable(), self.engine.begin() as connection:
+            yield connection
+
+    @contextlib.contextmanager
+    def _reachable(self):
+        try:
+            yield
+        except (NnlabError, IntegrityError):
+            raise  # our own messages; a broken constraint is the caller's to handle, not a lost database
+        except (DBAPIError, SQLAlchemyError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:160]
+            raise ClassError(f"The class database cannot be reached right now ({reason}). Training still "
+                             f"works; try again in a moment.") from None
+
+    def _prepare(self) -> None:
+        """Make the tables on first use and check the schema's version."""
+        with self._ready_lock:
+            if self._ready:
+                return
+            with self._reachable():
+                try:
+                    metadata.create_all(self.engine)
+                except (IntegrityError, ProgrammingError):  # another server made them at the same moment
+                    metadata.create_all(self.engine)
+                try:
+                    with self.engine.begin() as connection:
+                        version = connection.execute(select(schema_table.c.version)).scalar()
+                        if version is None:
+                            connection.execute(insert(schema_table).values(id=1, version=SCHEMA_VERSION))
+                            version = SCHEMA_VERSION
+                except IntegrityError:  # another server wrote the row at the same moment
+                    version = SCHEMA_VERSION
+            if version > SCHEMA_VERSION:
+                raise ClassError(f"The class database was set up by a newer nnlab (schema {version}); "
+                                 f"update this app to use it.")
+            self._ready = True
+
+    def create(self, exp: Experiment, rules: Rules | None = None) -> Challenge:
+        """A new challenge on `exp`'s data; its `key` is shown once and stored only as a hash."""
+        data = load_data(exp)
+        rules = rules or Rules()
+        available = scores_for(data)
+        if rules.score and rules.score not in available:
+            raise ClassError(f"This data has no {SCORES[rules.score][0]}; choose "
+                             f"{' or '.join(SCORES[name][0] for name in available)}.")
+        rules = dataclasses.replace(rules, score=rules.score or available[0])
+        pinned = exp.replace(data={"seed": exp.seed if exp.data.seed is None else exp.data.seed})
+        try:
+            Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
+        except ClassError as error:
+            raise ClassError(f"The challenge's own settings break its limits: {error}") from None
+        key, created = secrets.token_urlsafe(18), datetime.now(UTC)
+        for _ in range(20):
+            code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+            try:
+                with self._transaction() as connection:
+                    connection.execute(insert(challenges_table).values(
+                        code=code, key_hash=_hash(key), experiment=json.dumps(pinned.to_dict()),
+                        rules=json.dumps(dataclasses.asdict(rules)), is_open=True, created=created))
+            except IntegrityError:
+                continue  # that code is taken: draw another
+            return Challenge(code, pinned, rules, True, created, key)
+        raise ClassError("Could not find a free join code; try again.")
+
+    def challenge(self, code: str) -> Challenge:
+        code = str(code).strip().upper()
+        with self._transaction() as connection:
+            row = connection.execute(select(challenges_table).where(challenges_table.c.code == code)).first()
+        if row is None:
+            raise ClassError(f"There is no challenge with the code {code!r}: check it with your instructor.")
+        return Challenge(row.code, Experiment.from_dict(json.loads(row.experiment)), Rules(**json.loads(row.rules)),
+                         bool(row.is_open), _utc(row.created))
+
+    def submit(self, code: str, nickname: str, exp: Experiment,
+               train: Callable[[Experiment], TrainResult] | None = None) -> Entry:
+        """Score `exp` (by training it: `train`, default nnlab.train) and record it under `nickname`."""
+        nickname = plain_text(nickname, MAX_NICKNAME, "nickname")
+        challenge = self.challenge(code)
+        if not challenge.is_open:
+            raise ClassError("This challenge is closed: the instructor is not taking entries now.")
+        challenge.check(exp)
+        score = challenge.score_of((train or training.train)(exp))
+        created = datetime.now(UTC)
+        with self._transaction() as connection:
+            row = connection.execute(select(challenges_table.c.is_open).where(challenges_table.c.code == challenge.code))
+            if not row.scalar():
+                raise ClassError("This challenge was closed a moment ago: the instructor is not taking entries now.")
+            count = connection.execute(select(func.count()).select_from(entries_table)
+                                       .where(entries_table.c.code == challenge.code)).scalar()
+            if count >= MAX_ENTRIES:
+                raise ClassError(f"This challenge has {MAX_ENTRIES:,} entries, as many as it takes.")
+            number = connection.execute(insert(entries_table).values(
+                code=challenge.code, nickname=nickname, score=score, experiment=json.dumps(exp.to_dict()),
+                created=created)).inserted_primary_key[0]
+        return Entry(int(number), nickname, score, exp, created)
+
+    def entries(self, code: str) -> pd.DataFrame:
+        """Every entry, best first: rank, label, nickname, score, the settings a leaderboard shows,
+        and the experiment itself."""
+        challenge = self.challenge(code)
+        with self._transaction() as connection:
+            rows = connection.execute(select(entries_table).where(entries_table.c.code == challenge.code)
+                                      .order_by(entries_table.c.id)).all()
+        records = []
+        for row in rows:
+            exp = Experiment.from_dict(json.loads(row.experiment))
+            records.append({"number": row.id, "label": f"{row.nickname} #{row.id}", "nickname": row.nickname,
+                            "score": row.score, "learning_rate": exp.training.learning_rate,
+                            "hidden_units": sum(exp.model.hidden), "layers": len(exp.model.hidden),
+                            "activations": ", ".join(dict.fromkeys(exp.model.activations)) or "none",
+                            "optimizer": exp.training.optimizer, "epochs": exp.training.epochs,
+                            "submitted": _utc(row.created), "experiment": exp})
+        columns = ["rank", "number", "label", "nickname", "score", "learning_rate", "hidden_units", "layers",
+                   "activations", "optimizer", "epochs", "submitted", "experiment"]
+        if not records:
+            return pd.DataFrame(columns=columns)
+        frame = pd.DataFrame(records)
+        frame["rank"] = frame["score"].rank(method="min", ascending=not challenge.higher_is_better).astype(int)
+        return frame.sort_values(["rank", "number"])[columns].reset_index(drop=True)
+
+    def verify(self, code: str, key: str) -> None:
+        """Raise ClassError unless `key` is challenge `code`'s instructor key."""
+        with self._transaction() as connection:
+            self._authorise(connection, code, key)
+
+    def close(self, code: str, key: str) -> None:
+        self._set_open(code, key, False)
+
+    def reopen(self, code: str, key: str) -> None:
+        self._set_open(code, key, True)
+
+    def clear(self, code: str, key: str) -> None:
+        """Remove every entry (the challenge stays, open or closed as it was)."""
+        with self._transaction() as connection:
+            code = self._authorise(connection, code, key)
+            connection.execute(delete(entries_table).where(entries_table.c.code == code))
+
+    def _set_open(self, code: str, key: str, is_open: bool) -> None:
+        with self._transaction() as connection:
+            code = self._authorise(connection, code, key)
+            connection.execute(update(challenges_table).where(challenges_table.c.code == code).values(is_open=is_open))
+
+    def _authorise(self, connection, code: str, key: str | None) -> str:
+        code = str(code).strip().upper()
+        stored = connection.execute(select(challenges_table.c.key_hash).where(challenges_table.c.code == code)).scalar()
+        if stored is None:
+            raise ClassError(f"There is no challenge with the code {code!r}.")
+        if not key or not hmac.compare_digest(_hash(str(key)), stored):
+            raise ClassError("That is not this challenge's instructor key: nothing was changed.")
+        return code
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone

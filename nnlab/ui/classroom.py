@@ -1,0 +1,285 @@
+"""The class in the loop, on screen: join or start a challenge, submit a run, and the leaderboard
+a projector shows as the class's entries arrive. The rules and the scores live in
+`nnlab.classroom`; this module draws them and keeps a session's part in them."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from nnlab import charts, links
+from nnlab.classroom import FREE_CHOICES, SCORES, Board, Challenge, Rules, scores_for
+from nnlab.datasets import Data
+from nnlab.errors import ClassError
+from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.ui import server, state
+
+REFRESH_SECONDS = 3  # the leaderboard's refresh: entries show on the projector within this
+SUBMIT_SECONDS = 10  # a session submits at most once in this long
+TOP = 10  # entries the leaderboard lists by name
+_LINKED, _SUBMITTED = "class_linked", "class_submitted"
+ALWAYS_LOCKED = {"lesson", "data", "upload"}  # a challenge is on its own data
+
+
+def as_text(text: str) -> str:
+    """User text (a title) for a Streamlit element that reads Markdown: every mark escaped, so it
+    shows as typed and never as a link, an image or a heading."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def _database_url() -> str | None:
+    """NNLAB_DATABASE_URL from Streamlit's secrets (Community Cloud), if any; else the Board's own
+    default (the environment variable, or a SQLite file)."""
+    try:
+        return st.secrets.get("NNLAB_DATABASE_URL")
+    except Exception:  # no secrets file at all
+        return None
+
+
+@st.cache_resource
+def board() -> Board:
+    """One Board (and its connection pool) for every session of this server."""
+    return Board(_database_url())
+
+
+def flags(rules: Rules) -> links.Classroom:
+    """The controls a challenge's students may not change, locked as an instructor's link would."""
+    locked = set(ALWAYS_LOCKED)
+    for name, (group, _, _) in links.CONTROLS.items():
+        if group in ("model", "training") and group not in rules.free and name not in rules.free:
+            locked.add(name)
+    return links.Classroom(lock=frozenset(locked))
+
+
+def join(code: str, exp: Experiment | None = None, key: str | None = None) -> Challenge:
+    """Put this session in challenge `code`, on `exp` (a shared entry) or the challenge's settings:
+    as a student, with the controls it fixes locked, or with its instructor `key`, free."""
+    challenge = board().challenge(code)
+    if key:
+        board().verify(challenge.code, key)
+    state.load(exp or challenge.experiment)
+    st.session_state[state.CHALLENGE] = challenge.code
+    if key:
+        st.session_state[state.INSTRUCTOR_KEY] = key
+    else:
+        state.set_classroom(flags(challenge.rules))
+    return challenge
+
+
+def leave() -> None:
+    for key in (state.CHALLENGE, state.INSTRUCTOR_KEY):
+        st.session_state.pop(key, None)
+    state.set_classroom(links.Classroom())
+
+
+def follow_link() -> None:
+    """Join the challenge a link names (`?class=CODE`, with `&key=...` for its instructor), once."""
+    query = st.query_params.to_dict()
+    code = query.get("class", "").strip().upper()
+    if not code or st.session_state.get(_LINKED) == code:
+        return
+    st.session_state[_LINKED] = code
+    shared = any(name in query for name in ("lesson", *links.PARAMS))  # an entry's own settings
+    exp = state.current() if shared else None
+    try:
+        join(code, exp, query.get("key"))
+    except ClassError as error:
+        if not query.get("key"):
+            st.warning(f"{error} You can still train on your own.")
+            return
+        st.warning(f"{error} This session joins as a student.")
+        join(code, exp)
+
+
+def current() -> Challenge | None:
+    """The challenge this session is in, as the database has it now (open or closed); None, with
+    a warning, while the database cannot be reached: the rest of the page works on."""
+    code = state.challenge_code()
+    if not code:
+        return None
+    try:
+        return board().challenge(code)
+    except ClassError as error:
+        st.warning(str(error))
+        return None
+
+
+def rules_text(challenge: Challenge) -> str:
+    rules = challenge.rules
+    free = [links.CONTROLS[name][1] if name in links.CONTROLS else f"{name} settings" for name in rules.free]
+    limits = []
+    if rules.max_units < MAX_UNITS:
+        limits.append(f"at most {rules.max_units} units a layer")
+    if rules.max_epochs < MAX_EPOCHS:
+        limits.append(f"at most {rules.max_epochs:,} epochs")
+    return (f"Best **{challenge.score_label}** wins. You may change the {' and '.join(free) or 'seed only'}"
+            + (f" ({', '.join(limits)})" if limits else "") + "; the data stays the challenge's own.")
+
+
+def banner(challenge: Challenge) -> None:
+    """One line above a page: which challenge, and what it asks."""
+    status = "" if challenge.is_open else " It is **closed** for now."
+    st.info(f"**Class challenge {challenge.code}.** {rules_text(challenge)}{status}", icon=":material/groups:")
+
+
+def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
+    """Nickname and Submit, under a finished run. The server scores the run itself."""
+    st.subheader(f"Submit to challenge {challenge.code}")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    nickname = left.text_input("Nickname on the leaderboard", max_chars=24, key="class_nickname",
+                               placeholder="1 to 24 characters")
+    if not right.button("Submit", icon=":material/send:", type="primary", key="class_submit", width="stretch",
+                        disabled=not challenge.is_open):
+        return
+    waited = time.monotonic() - st.session_state.get(_SUBMITTED, -1e9)
+    if waited < SUBMIT_SECONDS:
+        st.warning(f"One submission every {SUBMIT_SECONDS} seconds: try again in {SUBMIT_SECONDS - waited:.0f} s.")
+        return
+    st.session_state[_SUBMITTED] = time.monotonic()
+    try:
+        entry = board().submit(challenge.code, nickname, exp,
+                               train=lambda e: server.cached_result(e) or server.train_live(e, data))
+        table = board().entries(challenge.code)
+    except ClassError as error:  # a rule, a closed challenge, a database that is down: said, and the page goes on
+        st.error(str(error))
+        return
+    rank = int(table.loc[table["number"] == entry.number, "rank"].iloc[0])
+    st.success(f"Entry #{entry.number}: {challenge.score_label} {_score(entry.score, challenge)}, "
+               f"rank {rank} of {len(table)}. Watch for it on the projector.", icon=":material/check_circle:")
+
+
+def _score(value: float, challenge: Challenge) -> str:
+    return f"{value:.1%}" if challenge.rules.score.endswith("acc") else f"{value:.4f}"
+
+
+def join_form() -> None:
+    code = st.text_input("Join code", max_chars=8, key="class_join_code", placeholder="e.g. K7Q2M")
+    if st.button("Join", type="primary", key="class_join", icon=":material/login:") and code.strip():
+        join(code)
+        st.switch_page("pages/3_Train.py")
+
+
+def create_form(exp: Experiment, data: Data) -> None:
+    """An instructor's challenge from the current settings."""
+    st.caption("From the current settings: this data and its train and test rows; these defaults for everything else.")
+    title = st.text_input("Title (shown above the leaderboard)", max_chars=60, key="class_title",
+                          placeholder="e.g. Fit the two bumps")
+    free = st.multiselect("Students may change", FREE_CHOICES, default=["model", "training"], key="class_free",
+                          format_func=lambda name: f"{name} settings" if name in ("model", "training")
+                          else links.CONTROLS[name][1])
+    left, middle, right = st.columns([2, 2, 3])
+    widest = max(exp.model.hidden, default=1)
+    max_units = left.number_input("Most units a layer", 1, MAX_UNITS, value=max(64, widest), key="class_max_units")
+    max_epochs = middle.number_input("Most epochs", 1, MAX_EPOCHS, value=exp.training.epochs, step=100,
+                                     key="class_max_epochs")
+    score = right.selectbox("Score", scores_for(data), key="class_score", format_func=lambda name: SCORES[name][0])
+    if st.button("Start the challenge", type="primary", key="class_create", icon=":material/flag:"):
+        made = board().create(exp, Rules(free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs),
+                                         score=score, title=title))
+        join(made.code, key=made.key)
+        st.rerun()
+
+
+def links_for(challenge: Challenge) -> tuple[str, str]:
+    """The join link (straight to Train) and the private instructor link."""
+    parts = urlsplit(st.context.url or "")
+    base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    join_link = f"{base}/Train?{urlencode({'class': challenge.code})}"
+    key = st.session_state.get(state.INSTRUCTOR_KEY, "")
+    return join_link, f"{base}/Class?{urlencode({'class': challenge.code, 'key': key})}"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def qr_code(link: str) -> bytes:
+    picture = io.BytesIO()
+    segno.make(link, error="m").save(picture, kind="png", scale=10, border=2)
+    return picture.getvalue()
+
+
+def join_panel(challenge: Challenge, picture, words) -> None:
+    """What the projector shows the room: a QR code of the join link, and the code, large."""
+    join_link, _ = links_for(challenge)
+    picture.image(qr_code(join_link), width=170)
+    with words:
+        st.caption("Scan, or type this code on the **Class** page")
+        st.title(challenge.code, anchor=False)
+        st.caption(join_link)
+
+
+def instructor_controls(challenge: Challenge) -> None:
+    """Close, reopen, clear: in the sidebar, only with the instructor's key."""
+    key = st.session_state.get(state.INSTRUCTOR_KEY)
+    if not key:
+        return
+    bar = st.sidebar
+    bar.header("Instructor")
+    if challenge.is_open:
+        if bar.button("Close the challenge", key="class_close", icon=":material/lock:", width="stretch"):
+            board().close(challenge.code, key)
+            st.rerun()
+    elif bar.button("Reopen the challenge", key="class_reopen", icon=":material/lock_open:", width="stretch"):
+        board().reopen(challenge.code, key)
+        st.rerun()
+    if bar.button("Clear every entry", key="class_clear", icon=":material/delete:", width="stretch",
+                  help="Removes every entry; the challenge and its code stay."):
+        board().clear(challenge.code, key)
+        st.rerun()
+    _, instructor_link = links_for(challenge)
+    with bar.expander(":material/key: Instructor link (keep it private)"):
+        st.caption("It closes, reopens and clears this challenge. Do not project it.")
+        st.code(instructor_link, language=None, wrap_lines=True)
+
+
+def leaderboard(code: str, projector: bool) -> None:
+    """The challenge as it stands, refreshed every few seconds: with `projector`, the join code and
+    QR beside the best entries by name; then the class's sweep and the spread of its scores."""
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def live() -> None:
+        try:
+            challenge, table = board().challenge(code), board().entries(code)
+        except ClassError as error:
+            st.warning(str(error))
+            return
+        if projector:
+            picture, words, about = st.columns([2, 3, 6], vertical_alignment="center")
+            join_panel(challenge, picture, words)
+        else:
+            about = st.container()
+        with about:
+            if challenge.rules.title:
+                st.subheader(as_text(challenge.rules.title), anchor=False)
+            st.markdown(rules_text(challenge) + ("" if challenge.is_open else " **Closed: no new entries.**"))
+        if table.empty:
+            st.info("No entries yet: they appear here as the class submits.", icon=":material/hourglass_top:")
+            return
+        st.dataframe(_top(table, challenge), hide_index=True, width="stretch",
+                     column_config={"open": st.column_config.LinkColumn("open", display_text="open on Train")})
+        st.caption(f"{len(table)} entries; the best {min(TOP, len(table))} above. Refreshed every {REFRESH_SECONDS} s.")
+        shown = table.drop(columns=["experiment"])
+        percent = challenge.rules.score.endswith("acc")
+        sweep, spread = st.columns([3, 2], gap="large")
+        sweep.altair_chart(charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
+                           width="stretch")
+        spread.altair_chart(charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
+
+    live()
+
+
+def _top(table: pd.DataFrame, challenge: Challenge) -> pd.DataFrame:
+    """The best TOP entries as the leaderboard lists them: who, the score, the settings in a few
+    words, and a link that opens the entry on Train."""
+    top = table.head(TOP)
+    settings = [f"lr {exp.training.learning_rate:g} · {'-'.join(map(str, exp.model.hidden)) or 'no'} units · "
+                f"{activations} · {exp.training.epochs:,} epochs"
+                for exp, activations in zip(top["experiment"], top["activations"], strict=True)]
+    return pd.DataFrame({
+        "rank": top["rank"], "who": top["label"], challenge.score_label: [_score(v, challenge) for v in top["score"]],
+        "settings": settings,
+        "open": ["/Train?" + urlencode(links.to_query(exp) | {"class": challenge.code}) for exp in top["experiment"]]})

@@ -1,0 +1,34 @@
+"""Class: a challenge for the whole room. Join one or start one; the leaderboard for the projector."""
+
+import streamlit as st
+
+from nnlab import ui
+from nnlab.ui import classroom, state
+
+exp = ui.page("Class", ":material/groups:")
+
+with ui.shown_errors():
+    challenge = classroom.current()
+    if challenge is None:
+        st.title("Class challenge")
+        st.markdown("The instructor starts a challenge from the current settings; the class joins with a code, "
+                    "trains and submits; the best runs, and what everyone tried, appear here as they arrive.")
+        join_column, start_column = st.columns([2, 3], gap="large")
+        with join_column:
+            st.subheader("Join your class")
+            classroom.join_form()
+        with start_column:
+            st.subheader("Start a challenge")
+            exp, data = ui.with_data(exp)
+            classroom.create_form(exp, data)
+    else:
+        instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
+        classroom.instructor_controls(challenge)
+        if not instructor:
+            st.title(f"Challenge {challenge.code}")
+            st.page_link("pages/3_Train.py", label="Train and submit your run", icon=":material/model_training:")
+        classroom.leaderboard(challenge.code, projector=instructor)
+        if st.sidebar.button("Leave this challenge", key="class_leave", icon=":material/logout:"):
+            classroom.leave()
+            st.rerun()
+ui.share_link(exp)

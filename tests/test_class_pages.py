@@ -1,0 +1,143 @@
+"""The Class page and the challenge on Train under Streamlit's AppTest: an instructor starts one, a
+student joins by its link, trains and submits; rules, keys, abuse and a database that is down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import nnlab
+from nnlab.classroom import Board, Rules
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 300})
+
+
+@pytest.fixture(autouse=True)
+def class_database(tmp_path, monkeypatch):
+    """Each test: its own SQLite class database, and Streamlit's process-wide caches cleared."""
+    url = f"sqlite:///{tmp_path / 'class.sqlite3'}"
+    monkeypatch.setenv("NNLAB_DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return url
+
+
+def open_page(page: str, query: dict | None = None, experiment=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(page)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    if experiment is not None:
+        at.session_state["experiment"] = experiment
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_an_instructor_starts_a_challenge_and_gets_its_code_qr_and_private_link():
+    at = open_page("pages/5_Class.py", experiment=LESSON)
+    at.text_input(key="class_title").set_value("Fit *both* bumps")
+    at.multiselect(key="class_free").set_value(["model"])
+    at.button(key="class_create").click().run()
+    assert_clean(at)
+    code, key = at.session_state["class_code"], at.session_state["class_key"]
+    assert any(t.value == code for t in at.title)  # the join code, large
+    assert any(c.value == f"/Train?class={code}" for c in at.caption)  # the join link, under the code
+    assert at.code[0].value == f"/Class?class={code}&key={key}"  # the private link, in the sidebar only
+    assert at.query_params["class"] in (code, [code]) and "key" not in at.query_params  # never in the address bar
+    assert {"Close the challenge", "Clear every entry"} <= {b.label for b in at.button}
+    assert any(s.value == r"Fit \*both\* bumps" for s in at.subheader)  # the title shows as typed, not as Markdown
+    assert "classroom" not in at.session_state or not at.session_state["classroom"].lock  # the instructor: free
+    challenge = Board().challenge(code)
+    assert challenge.rules == Rules(free=("model",), max_units=64, max_epochs=300, score="train_acc",
+                                    title="Fit *both* bumps")
+
+
+def test_a_student_joins_by_link_trains_submits_and_the_server_scores_it():
+    made = Board().create(LESSON, Rules(free=("model",)))
+    at = open_page("pages/3_Train.py", query={"class": made.code})
+    assert_clean(at)
+    assert any(f"Class challenge {made.code}" in i.value for i in at.info)
+    assert at.select_slider(key="w_rate").disabled  # training settings are the challenge's
+    assert at.session_state["experiment"] == made.experiment
+    at.button(key="train").click().run()
+    at.text_input(key="class_nickname").set_value("<b>[me](http://x)</b>")
+    at.button(key="class_submit").click().run()
+    assert_clean(at)
+    expected = nnlab.train(made.experiment).history["train_acc"].iloc[-1]
+    entries = Board().entries(made.code)
+    assert entries["score"].tolist() == [expected] and entries["nickname"].tolist() == ["<b>[me](http://x)</b>"]
+    assert any("rank 1 of 1" in s.value for s in at.success)
+    at.button(key="class_submit").click().run()  # again at once: too soon
+    assert any("One submission every 10 seconds" in w.value for w in at.warning)
+    assert len(Board().entries(made.code)) == 1
+    board = open_page("pages/5_Class.py", query={"class": made.code})
+    assert_clean(board)
+    top = board.dataframe[0].value
+    assert top["who"].tolist() == ["<b>[me](http://x)</b> #1"]  # shown as text, in a table cell
+    assert "open" in top and top["open"][0].startswith("/Train?") and f"class={made.code}" in top["open"][0]
+    assert not [b for b in board.button if b.label == "Close the challenge"]  # no key, no instructor controls
+
+
+def test_settings_outside_the_rules_are_refused_with_the_rule_named():
+    made = Board().create(LESSON, Rules(free=("model",), max_units=30))
+    at = open_page("pages/3_Train.py", query={"class": made.code})
+
+    def submit(message: str) -> None:
+        at.session_state["class_submitted"] = -1e9
+        at.run()
+        at.button(key="train").click().run()
+        at.text_input(key="class_nickname").set_value("eve")
+        at.button(key="class_submit").click().run()
+        assert any(message in e.value for e in at.error), [e.value for e in at.error]
+        assert not at.exception
+
+    at.session_state["experiment"] = made.experiment.replace(model={"hidden": (40,)})
+    submit("at most 30 units in a hidden layer; yours has 40")
+    at.session_state["experiment"] = made.experiment
+    at.session_state["w_rate"] = 0.1  # a locked control's value, as a hostile client could send it
+    submit("keeps the learning rate as the instructor set it (0.01); yours is 0.1")
+    assert Board().entries(made.code).empty
+
+
+def test_a_challenge_whose_own_settings_break_its_limits_is_refused():
+    with pytest.raises(nnlab.ClassError, match="own settings break its limits.*at most 8 units"):
+        Board().create(LESSON, Rules(max_units=8))
+
+
+def test_a_wrong_instructor_key_joins_as_a_student_and_changes_nothing():
+    made = Board().create(LESSON)
+    at = open_page("pages/5_Class.py", query={"class": made.code, "key": "guess"})
+    assert not at.exception
+    assert any("not this challenge's instructor key" in w.value and "joins as a student" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label in ("Close the challenge", "Clear every entry")]
+    right = open_page("pages/5_Class.py", query={"class": made.code, "key": made.key})
+    right.button(key="class_close").run()
+    right.button(key="class_close").click().run()
+    assert not Board().challenge(made.code).is_open
+    student = open_page("pages/3_Train.py", query={"class": made.code})
+    student.button(key="train").click().run()
+    assert student.button(key="class_submit").disabled and any("closed" in i.value for i in student.info)
+
+
+def test_a_database_that_is_down_is_said_and_training_goes_on(monkeypatch):
+    made = Board().create(LESSON)
+    monkeypatch.setenv("NNLAB_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    st.cache_resource.clear()
+    at = open_page("pages/3_Train.py", query={"class": made.code})
+    assert not at.exception
+    assert any("cannot be reached right now" in w.value for w in at.warning)
+    at.button(key="train").click().run()
+    assert not at.exception and [m.label for m in at.metric][:1] == ["Final train loss"]
+    page = open_page("pages/5_Class.py")
+    assert not page.exception and [s.value for s in page.subheader] == ["Join your class", "Start a challenge"]
+    page.text_input(key="class_join_code").set_value(made.code)
+    page.button(key="class_join").click().run()
+    assert not page.exception and any("cannot be reached right now" in e.value for e in page.error)

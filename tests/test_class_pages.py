@@ -3,16 +3,13 @@ student joins by its link, trains and submits; rules, keys, abuse and a database
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from apptest_support import assert_clean, open_page
 
 import nnlab
 from nnlab.classroom import Board, Rules
 
-ROOT = Path(__file__).resolve().parents[1]
 LESSON = nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 300})
 
 
@@ -24,21 +21,6 @@ def class_database(tmp_path, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     return url
-
-
-def open_page(page: str, query: dict | None = None, experiment=None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    if experiment is not None:
-        at.session_state["experiment"] = experiment
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_an_instructor_starts_a_challenge_and_gets_its_code_qr_and_private_link():

@@ -1,20 +1,17 @@
 """Every page under Streamlit's AppTest: no exception, and the charts a student expects."""
 
 import math
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from apptest_support import assert_clean, open_page
 
 import nnlab
 from nnlab.ui import live
 
 PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
          "pages/4_Compare_activations.py", "pages/5_Class.py"]
-TIMEOUT = 120
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -23,24 +20,6 @@ def fresh_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
-
-
-def open_page(page: str, lesson: str | None = None, experiment=None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if page != "app.py":
-        at.switch_page(page)  # as a deep link: this page is the first one the session runs
-    if lesson:
-        at.query_params["lesson"] = lesson
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    if experiment is not None:
-        at.session_state["experiment"] = experiment
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 @pytest.mark.parametrize("page", PAGES)

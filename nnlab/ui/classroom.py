@@ -118,8 +118,9 @@ def rules_text(challenge: Challenge) -> str:
         limits.append(f"at most {rules.max_units} units a layer")
     if rules.max_epochs < MAX_EPOCHS:
         limits.append(f"at most {rules.max_epochs:,} epochs")
-    return (f"Best **{challenge.score_label}** wins. You may change the {' and '.join(free) or 'seed only'}"
-            + (f" ({', '.join(limits)})" if limits else "") + "; the data stays the challenge's own.")
+    may = (f"You may change the {' and '.join(free)}" + (f" ({', '.join(limits)})" if limits else "")
+           if free else "Every setting is the instructor's")
+    return f"Best **{challenge.score_label}** wins. {may}; the data stays the challenge's own."
 
 
 def banner(challenge: Challenge) -> None:

@@ -8,14 +8,14 @@ import pytest
 
 import nnlab
 from nnlab import DataError
-from nnlab.tables import HEART_FILE, store_upload
+from nnlab.tables import PACKAGED_HEART, store_upload
 
 TARGET = "DEATH_EVENT"
 
 
 @pytest.fixture(scope="module")
 def heart(data_dir) -> pd.DataFrame:
-    return pd.read_csv(data_dir / HEART_FILE)
+    return pd.read_csv(PACKAGED_HEART)
 
 
 def csv(frame: pd.DataFrame, **options) -> bytes:

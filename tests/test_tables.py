@@ -5,12 +5,12 @@ import pytest
 
 import nnlab
 from nnlab import DataError
-from nnlab.tables import HEART_FILE, data_dir, load_heart_failure, store_upload
+from nnlab.tables import HEART_FILE, PACKAGED_HEART, data_dir, load_heart_failure, refresh_heart_failure, store_upload
 
 
 @pytest.fixture
 def heart_csv(data_dir) -> bytes:
-    return (data_dir / HEART_FILE).read_bytes()
+    return PACKAGED_HEART.read_bytes()
 
 
 def test_heart_table_reads_clean_with_no_notes(heart_csv):
@@ -70,15 +70,21 @@ def test_unknown_target_column_is_named_in_the_error(heart_csv):
         nnlab.read_csv(heart_csv, target="death")
 
 
-def test_missing_download_without_network_gives_a_clear_message(tmp_path, monkeypatch):
+def test_the_heart_table_ships_with_nnlab_and_needs_no_network(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path / "empty"))  # nothing downloaded, and no network in tests
+    table = load_heart_failure()
+    assert table.shape == (299, 13) and table["DEATH_EVENT"].sum() == 96
+
+
+def test_a_refreshed_copy_takes_precedence_and_a_failed_refresh_keeps_the_shipped_one(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))
-    with pytest.raises(DataError, match="could not be downloaded.*Upload"):
-        load_heart_failure()
-
-
-def test_cached_heart_file_is_used_without_network():
-    assert data_dir().joinpath(HEART_FILE).exists()
-    assert load_heart_failure().shape == (299, 13)
+    with pytest.raises(DataError, match="could not be downloaded.*the copy that ships with nnlab is used"):
+        refresh_heart_failure()
+    assert not (tmp_path / HEART_FILE).exists() and len(load_heart_failure()) == 299
+    shorter = b"\n".join(PACKAGED_HEART.read_bytes().splitlines()[:101])
+    (tmp_path / HEART_FILE).write_bytes(shorter)
+    assert len(load_heart_failure()) == 100
+    assert data_dir() == tmp_path
 
 
 def test_uploaded_table_trains_as_an_experiment(heart_csv):

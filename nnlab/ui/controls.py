@@ -73,7 +73,9 @@ def data_controls(exp: Experiment) -> Experiment:
 
 
 def seed_control(exp: Experiment, group: str) -> int:
-    return int(control(st.sidebar.number_input, "seed", group, "Seed", 0, 2**31 - 1, step=1, value=exp.seed,
+    """The seed, on the Data explorer and on Train. A widget key of its own on each page: one key on
+    two pages is a stale widget to Streamlit after a page switch, and reset to 0."""
+    return int(control(st.sidebar.number_input, f"seed_{group}", group, "Seed", 0, 2**31 - 1, step=1, value=exp.seed,
                        help="Fixes the initial weights, the data split and the shuffling."))
 
 

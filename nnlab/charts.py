@@ -12,7 +12,7 @@ import pandas as pd
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
-HEIGHT = 360
+HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 FONT = 16
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
 
@@ -46,10 +46,10 @@ def _class_scales(classes: list[str]) -> tuple[alt.Scale, alt.Scale]:
     return colours, shapes
 
 
-def _points_1d(points: pd.DataFrame, x_title: str) -> alt.Chart:
+def _points_1d(points: pd.DataFrame, x_title: str, y_title: str = "target / prediction") -> alt.Chart:
     splits = [split for split in ("train", "test") if (points["split"] == split).any()]
     return alt.Chart(points).mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
-        x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title="target / prediction"),
+        x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title=y_title),
         shape=alt.Shape("split:N", scale=alt.Scale(domain=splits, range=["circle", "diamond"][: len(splits)]),
                         legend=alt.Legend(title="points")),
         tooltip=["x", "target", "split"])
@@ -57,7 +57,7 @@ def _points_1d(points: pd.DataFrame, x_title: str) -> alt.Chart:
 
 def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> alt.TopLevelMixin:
     """Points of a 1-D dataset (columns x, target, split)."""
-    return _style(_points_1d(points, x_title).properties(height=HEIGHT, title="The data"))
+    return _style(_points_1d(points, x_title, "target").properties(height=HEIGHT, title="The data"))
 
 
 def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> alt.TopLevelMixin:
@@ -94,10 +94,10 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
         fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
-                        title=f"P({classes[-1]})"))
+                        title=f"P({classes[-1]})", legend=alt.Legend(gradientLength=HEIGHT // 3)))
     # fill, not color, for the heatmap: the points' colour and shape then share one class legend
     return _style((heat + _scatter_layer(points, classes, titles))
-                  .properties(height=HEIGHT + 80, title=title))
+                  .properties(height=HEIGHT + 20, title=title))
 
 
 def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
@@ -161,7 +161,7 @@ def _train_test_curves(history: pd.DataFrame, columns: dict[str, str], y: alt.Y,
 
 
 def loss_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
-    y = alt.Y("value:Q", title="loss (mean per sample)", scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title="loss", scale=alt.Scale(zero=False))  # a longer title overruns a short chart
     chart = _train_test_curves(history, {"train_loss": "train", "test_loss": "test"}, y, ".4f")
     return _style(chart.properties(height=HEIGHT, title="Loss"))
 

@@ -85,10 +85,13 @@ CLASSROOM_CONTROLS = tuple(CONTROLS)
 
 @dataclass(frozen=True)
 class Classroom:
-    """Instructor mode: control groups or single controls (by their URL name) to hide or to lock."""
+    """Instructor mode: control groups or single controls (by their URL name) to hide or to lock;
+    and whether a run already finished with the same settings shows at once (`show=results`) or
+    only once this session presses Train, after the class has predicted."""
 
     hide: frozenset[str] = frozenset()
     lock: frozenset[str] = frozenset()
+    show_results: bool = False
 
     def hidden(self, name: str, group: str) -> bool:
         return bool(_names(name, group) & self.hide)
@@ -97,7 +100,8 @@ class Classroom:
         return bool(_names(name, group) & self.lock)
 
     def to_query(self) -> dict[str, str]:
-        return {flag: ",".join(sorted(values)) for flag, values in (("hide", self.hide), ("lock", self.lock)) if values}
+        query = {flag: ",".join(sorted(values)) for flag, values in (("hide", self.hide), ("lock", self.lock)) if values}
+        return query | ({"show": "results"} if self.show_results else {})
 
 
 def _names(name: str, group: str) -> set[str]:
@@ -151,11 +155,14 @@ def from_query(query: Mapping[str, str]) -> Experiment:
 
 
 def classroom_from_query(query: Mapping[str, str]) -> Classroom:
-    """The hide= and lock= flags; an unknown name raises ConfigError listing the known ones."""
+    """The hide=, lock= and show= flags; an unknown name raises ConfigError listing the known ones."""
     flags = {flag: frozenset(_words(query.get(flag, ""))) for flag in ("hide", "lock")}
     for flag, names in flags.items():
         unknown = sorted(names - set(CLASSROOM_GROUPS) - set(CLASSROOM_CONTROLS))
         if unknown:
             raise ConfigError(f"The link's {flag}= names {', '.join(map(repr, unknown))}, which is not a control; "
                               f"use {', '.join(CLASSROOM_GROUPS + CLASSROOM_CONTROLS)}.")
-    return Classroom(flags["hide"], flags["lock"])
+    show = query.get("show", "")
+    if show not in ("", "results"):
+        raise ConfigError(f"The link's show={show!r} is not known; use show=results.")
+    return Classroom(flags["hide"], flags["lock"], show == "results")

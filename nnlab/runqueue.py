@@ -82,6 +82,11 @@ class RunQueue:
             self._lock.notify()
             return ticket
 
+    def in_flight(self, key: Hashable) -> Ticket | None:
+        """The ticket queued or running under `key`, if any."""
+        with self._lock:
+            return self._by_key.get(key)
+
     def position(self, ticket: Ticket) -> int:
         """1 for the next to start, 2 behind it, ...; 0 once it runs or is done."""
         with self._lock:

@@ -21,10 +21,11 @@ LOSSES_FOR_TASK = {
     "multiclass": ("cross_entropy",),
     "regression": ("mse",),
 }
-# Cost of one optimizer step of one model, fitted to `python -m bench` (docs/performance.md):
-# (seconds of overhead, FLOP per second). The compiled engine trains a stack's models on every
-# core at once; autograd one model at a time, on every core.
-STEP_COST = {"compiled": (1.0e-6, 1.5e10), "autograd": (3e-4, 1.5e11)}
+# Cost of one optimizer step of one model, fitted to `python -m bench` and to autograd steps timed
+# from 1-20-1 to 3 x 256 (docs/performance.md): (seconds of overhead, more seconds per Linear layer,
+# FLOP per second). The compiled engine trains a stack's models on every core at once; autograd
+# one model at a time, on every core.
+STEP_COST = {"compiled": (1.0e-6, 0.0, 1.5e10), "autograd": (1.5e-4, 1.0e-4, 1.2e11)}
 
 Progress = Callable[[int, int, pd.DataFrame], None]  # (epoch, total epochs, the history so far)
 
@@ -106,8 +107,9 @@ def estimate_seconds(exps: list[Experiment], data: Data, epochs: int | None = No
     """About how long training `exps` together on `data` takes here, before doing any of it."""
     exp = exps[0]
     engine = choose(exps, data).engine
-    overhead, speed = STEP_COST[engine]
+    overhead, per_layer, speed = STEP_COST[engine]
     steps = (epochs or exp.training.epochs) * math.ceil(len(data.x_train) / (exp.training.batch_size or len(data.x_train)))
-    per_model = steps * (overhead + flops_per_step(exp, data) / speed)
+    layers = len(exp.model.hidden) + 1
+    per_model = steps * (overhead + per_layer * layers + flops_per_step(exp, data) / speed)
     side_by_side = min(len(exps), compiled.CORES) if engine == "compiled" else 1
     return per_model * len(exps) / side_by_side

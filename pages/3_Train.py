@@ -3,20 +3,34 @@
 import streamlit as st
 
 from nnlab import lessons, ui
-from nnlab.ui import classroom
+from nnlab.ui import classroom, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.results import show_training
 from nnlab.ui.takeaway import downloads, script_panel
 
+TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
 
-def whole_run(exp, data, challenge) -> None:
-    result = ui.cached_result(exp)
-    affordable = result is not None or ui.within_budget([exp], data, exp.training.epochs)
-    if st.button("Train", type="primary", key="train", disabled=result is not None or not affordable,
-                 help="These settings have been trained already; their result is shown." if result else None):
+
+def whole_run(exp, data, challenge, button_slot) -> None:
+    shown = ui.own_result(exp) or (ui.cached_result(exp) if state.classroom().show_results else None)
+    estimate = st.empty()  # the time estimate, gone once the run starts
+    with estimate.container():
+        affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
+    pressed = button_slot.button("Train", type="primary", key="train", disabled=shown is not None or not affordable,
+                                 help="Trained: the result is below." if shown else None, width="stretch")
+    asked = st.session_state.pop(TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
+    result = shown
+    if shown is None and (pressed or asked or ui.left_behind(exp)):  # a run this session left is followed again
+        estimate.empty()
         result = ui.train_live(exp, data)
     if result is None and affordable:
-        st.info("Press **Train** to start. The same settings again later show their result at once.")
+        if ui.running_elsewhere(exp):
+            st.info("A run with these settings is training right now (perhaps yours, before the page was "
+                    "reloaded): press **Train** to follow it.", icon=":material/sync:")
+        else:
+            st.info("Press **Train** to start.")
+        if ui.background_run() not in (None, exp):
+            st.caption("Your run of other settings goes on training; it shows when you go back to them.")
     elif result is not None:
         show_training(result)
         if challenge:
@@ -43,14 +57,13 @@ with ui.shown_errors():
     st.caption(f"{spec.optimizer.upper()} · learning rate {spec.learning_rate:g} · {spec.loss} · "
                f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
                f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
-    mode_column, option_column = st.columns([3, 2], vertical_alignment="bottom")
+    mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
     mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
-                             help="Whole run: every epoch at once, as fast as this server can. Play: watch it learn, "
-                                  "epoch by epoch, and pause to talk about it.")
+                             label_visibility="collapsed")
     if mode == "Whole run":
-        whole_run(exp, data, challenge)
+        whole_run(exp, data, challenge, action_column)
     else:
-        live_panel(exp, data, option_column)
+        live_panel(exp, data, action_column)
     with st.expander(":material/code: This run as a plain PyTorch script", expanded=False):
         script_panel(exp)
 ui.share_link(exp)

@@ -51,9 +51,24 @@ def test_train_button_yields_fit_loss_and_accuracy_charts_and_a_cached_rerun():
     assert [m.label for m in at.metric][:1] == ["Final train loss"]
     assert [b.label for b in at.get("download_button")][:3] == ["Trained weights (.pt)", "History (.csv)", "Settings (.json)"]
     assert any("first-layer weights" in spec for spec in chart_titles)
-    again = open_page("pages/3_Train.py", "tabular-relu")  # a new session, same settings: shown at once
-    assert len(again.get("vega_lite_chart")) == 4
-    assert again.button(key="train").disabled
+    assert at.run().button(key="train").disabled  # trained: the result is on the page
+
+
+def test_a_result_shows_only_to_the_session_that_asked_unless_the_link_says_so(monkeypatch):
+    first = open_page("pages/3_Train.py", "tabular-relu")
+    first.button(key="train").click().run()
+    again = open_page("pages/3_Train.py", "tabular-relu")  # another student, the same settings
+    assert not again.get("vega_lite_chart") and not again.button(key="train").disabled
+    assert any("Predict first" in i.value for i in again.info)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the stored run should be shown, not trained again")
+    monkeypatch.setattr("nnlab.ui.server.train_loaded", no_training)
+    again.button(key="train").click().run()
+    assert_clean(again)
+    assert len(again.get("vega_lite_chart")) == 4 and again.metric[0].value == first.metric[0].value
+    shown = open_page("pages/3_Train.py", query={"lesson": "tabular-relu", "show": "results"})
+    assert len(shown.get("vega_lite_chart")) == 4  # the instructor's link reveals it at once
 
 
 def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():

@@ -40,9 +40,9 @@ def test_the_same_key_in_flight_is_computed_once_for_everyone():
         opened.wait(5)
         return object()
     first, second = queue.submit("same", work), queue.submit("same", work)
-    assert first is second
+    assert first is second and queue.in_flight("same") is first and queue.in_flight("other") is None
     opened.set()
-    assert first.result() is second.result() and len(calls) == 1
+    assert first.result() is second.result() and len(calls) == 1 and queue.in_flight("same") is None
     assert queue.submit("same", work).result() is not first.result()  # once done, a new request runs again
 
 

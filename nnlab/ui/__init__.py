@@ -2,9 +2,19 @@
 
 from nnlab.ui.controls import control, data_controls, header, model_controls, training_controls, with_data, within_budget
 from nnlab.ui.page import allowed, page, shown_errors
-from nnlab.ui.server import cached_compare, cached_result, compare_live, data_for, train_live
+from nnlab.ui.server import (
+    background_run,
+    cached_compare,
+    cached_result,
+    compare_live,
+    data_for,
+    left_behind,
+    own_result,
+    running_elsewhere,
+    train_live,
+)
 from nnlab.ui.state import load, share_link
 
-__all__ = ["allowed", "cached_compare", "cached_result", "compare_live", "control", "data_controls", "data_for", "header",
-           "load", "model_controls", "page", "share_link", "shown_errors", "train_live", "training_controls", "with_data",
-           "within_budget"]
+__all__ = ["allowed", "background_run", "cached_compare", "cached_result", "compare_live", "control", "data_controls",
+           "data_for", "header", "left_behind", "load", "model_controls", "own_result", "page", "running_elsewhere",
+           "share_link", "shown_errors", "train_live", "training_controls", "with_data", "within_budget"]

@@ -146,8 +146,10 @@ def within_budget(exps: list[Experiment], data, epochs: int) -> bool:
 
 
 def _duration(seconds: float) -> str:
+    """Seconds as a person says them, precise enough that an estimate just over a limit reads over it."""
     if seconds < 90:
         return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:,.0f} hours"
+    if seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
+    return f"{seconds / 3600:,.1f} hours"

@@ -13,7 +13,7 @@ from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
-from nnlab.ui.results import fit_view, internals_view, plane_options
+from nnlab.ui.results import fit_view, internals_view, plane_choices, plane_toggles
 from nnlab.ui.server import drawing
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
@@ -94,7 +94,7 @@ def _draw(run: EpochRun) -> None:
     result = run.result()
     if result.message:
         st.warning(result.message)
-    discretize, show_test = plane_options(result.data)
+    discretize, show_test = plane_choices(result.data)
     left, right = st.columns(2, gap="large")
     with left:
         fit_view(result, run.epoch, discretize=discretize, show_test=show_test)
@@ -103,4 +103,5 @@ def _draw(run: EpochRun) -> None:
             st.altair_chart(charts.loss_curves(result.history), width="stretch")
         else:
             st.info("Press **Play** to train, or **Step** for one epoch at a time.")
+    plane_toggles(result.data)
     internals_view(result, run.epoch)

@@ -19,9 +19,10 @@ PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py"
          ("pages/3_Train.py", "Train", ":material/model_training:"),
          ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
          ("pages/5_Class.py", "Class", ":material/groups:")]
-# Streamlit pads the top of the page for a header we do not use; on a 720-pixel projector that
-# space is worth more to the charts.
-STYLE = "<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>"
+# Streamlit pads the top of the page for a header we do not use, and sizes titles for a document;
+# on a 720-pixel projector that space is worth more to the charts.
+STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
+         "h1{font-size:2.4rem !important;padding-top:0.25rem !important;padding-bottom:0.5rem !important}</style>")
 log = logging.getLogger("nnlab")
 
 

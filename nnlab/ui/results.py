@@ -29,14 +29,20 @@ def readout(result: TrainResult) -> None:
                f"Why this device and engine: {result.reason}")
 
 
-def plane_options(data) -> tuple[bool, bool]:
-    """The 2-D display toggles, as in Playground: (discretize the output, show the test points)."""
+def plane_choices(data) -> tuple[bool, bool]:
+    """The 2-D display toggles' values, as in Playground: (discretize the output, show the test
+    points). Read before the picture is drawn; `plane_toggles` draws the toggles under it."""
     if data.shape_kind != "2d":
         return False, True
+    return bool(st.session_state.get("discretize", False)), bool(st.session_state.get("show_test", True))
+
+
+def plane_toggles(data) -> None:
+    if data.shape_kind != "2d":
+        return
     left, right = st.columns(2)
-    discretize = left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
-    show_test = right.toggle("Show test points", value=True, key="show_test", disabled=not data.has_test)
-    return discretize, show_test
+    left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
+    right.toggle("Show test points", value=True, key="show_test", disabled=not data.has_test)
 
 
 def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize: bool = False,
@@ -95,17 +101,21 @@ def _show_training(result: TrainResult) -> None:
         st.warning(result.message + " The charts show the run up to the last finite epoch.")
     if not len(result.history):
         return
-    readout(result)
+    # the fit and the loss first, where a projector shows them without scrolling; what steers them below
     epochs = sorted(result.snapshots)
-    epoch = st.select_slider("Show the fit after epoch", epochs, value=epochs[-1],
-                             key=f"snapshot_{hash(result.experiment)}",
-                             help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
-    discretize, show_test = plane_options(result.data)
+    slider = f"snapshot_{hash(result.experiment)}"
+    epoch = st.session_state.get(slider, epochs[-1])
+    epoch = epoch if epoch in epochs else epochs[-1]
+    discretize, show_test = plane_choices(result.data)
     left, right = st.columns(2, gap="large")
     with left:
         fit_view(result, epoch, discretize=discretize, show_test=show_test)
     with right:
         st.altair_chart(charts.loss_curves(result.history), width="stretch")
+    st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
+                     help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
+    plane_toggles(result.data)
+    readout(result)
     internals_view(result, epoch)
     if "train_acc" in result.history:
         st.altair_chart(charts.accuracy_curves(result.history), width="stretch")

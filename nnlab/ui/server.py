@@ -24,6 +24,7 @@ POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
+_PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
 COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
@@ -88,12 +89,34 @@ def drawing() -> Turns:
     return Turns()
 
 
+def own_result(exp: Experiment) -> TrainResult | None:
+    """The run of `exp` this session asked for, once finished. Another session's run of the same
+    settings is not shown until this one presses Train: the class predicts first."""
+    mine = st.session_state.get(_LAST_RESULT)
+    return mine if mine is not None and mine.experiment == exp else None
+
+
 def cached_result(exp: Experiment) -> TrainResult | None:
     """The session's own last run of `exp`, else the server's stored one, else None."""
-    mine = st.session_state.get(_LAST_RESULT)
-    if mine is not None and mine.experiment == exp:
-        return mine
-    return result_store().get(_train_key(exp))
+    return own_result(exp) or result_store().get(_train_key(exp))
+
+
+def left_behind(exp: Experiment) -> Ticket | None:
+    """A run of `exp` this session started and left (for another page or other settings) before it
+    finished: the page follows it again instead of dropping it."""
+    pending = st.session_state.get(_PENDING)
+    return pending[1] if pending is not None and pending[0] == exp else None
+
+
+def running_elsewhere(exp: Experiment) -> bool:
+    """Whether a run of `exp` is training for some session right now (after a reload, this one's)."""
+    return run_queue().in_flight(_train_key(exp)) is not None
+
+
+def background_run() -> Experiment | None:
+    """The settings of a run this session left before it finished, while it still trains."""
+    pending = st.session_state.get(_PENDING)
+    return pending[0] if pending is not None and not pending[1].done else None
 
 
 def cached_compare(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
@@ -109,14 +132,22 @@ def _compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epoc
 
 
 def train_live(exp: Experiment, data: Data) -> TrainResult:
-    """Queue the run (or join the same run already queued), show it until it is done, keep its result."""
+    """This session's run of `exp`: the stored one at once if the server has it, else queued (or
+    joined, if the same settings are already queued) and shown until it is done."""
     key = _train_key(exp)
+    stored = left_behind(exp) or result_store().get(key)
+    if isinstance(stored, TrainResult):
+        st.session_state[_LAST_RESULT] = stored
+        return stored
 
     def work(ticket: Ticket) -> TrainResult:
         result = train_loaded(exp, data, exp.training.epochs, progress=ticket.report)
         result_store().put(key, result)
         return result
-    result = st.session_state[_LAST_RESULT] = follow(run_queue().submit(key, work), charts.loss_curves)
+    ticket = stored or run_queue().submit(key, work)
+    st.session_state[_PENDING] = (exp, ticket)  # kept if the session leaves before the end
+    result = st.session_state[_LAST_RESULT] = follow(ticket, charts.loss_curves)
+    st.session_state.pop(_PENDING, None)
     return result
 
 

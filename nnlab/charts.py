@@ -12,6 +12,7 @@ import pandas as pd
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
+TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
 HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 FONT = 16
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
@@ -29,9 +30,14 @@ def thinned(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35)
-            .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160)
-            .configure_title(fontSize=FONT + 4, anchor="start")
+    """Projector sizes, and text dark enough to read from the back of the room (WCAG AA, 4.5:1 on white
+    at least: Vega's and Streamlit's default grey is 3.7:1; tests/test_contrast.py checks)."""
+    return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
+                                 labelColor=MUTED_TEXT, titleColor=TEXT)
+            .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160, labelColor=MUTED_TEXT,
+                              titleColor=TEXT)
+            .configure_header(labelColor=TEXT, titleColor=TEXT)
+            .configure_title(fontSize=FONT + 4, anchor="start", color=TEXT)
             .configure_view(strokeOpacity=0))
 
 

@@ -103,8 +103,8 @@ def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12
         for unit in range(drawn):
             nodes.append({"layer": layer, "unit": unit, "x": layer, "y": unit - (drawn - 1) / 2,
                           "label": "", "kind": _layer_kind(layer, len(sizes))})
-        if size > drawn:
-            nodes.append({"layer": layer, "unit": drawn, "x": layer, "y": drawn / 2 + 0.6,
+        if size > drawn:  # below the units: above them is the layer's heading, and the two overprinted
+            nodes.append({"layer": layer, "unit": drawn, "x": layer, "y": -(drawn - 1) / 2 - 1.2,
                           "label": f"+{size - drawn}", "kind": "more"})
     drawn_at = {(n["layer"], n["unit"]): n for n in nodes if n["kind"] != "more"}
     for (layer, _), node in drawn_at.items():

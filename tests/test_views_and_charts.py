@@ -47,6 +47,14 @@ def test_network_layout_caps_wide_layers_with_a_count():
     assert heading["title"].tolist() == ["input\n1", "relu\n256", "output\n1"]
 
 
+def test_a_wide_layers_count_sits_below_its_units_and_its_heading_above():
+    nodes, _, heading = views.network_layout([64, 20, 1], ["sigmoid"])
+    for layer in (0, 1):
+        units = nodes[(nodes["layer"] == layer) & (nodes["kind"] != "more")]["y"]
+        count = nodes[(nodes["layer"] == layer) & (nodes["kind"] == "more")]["y"].item()
+        assert count < units.min() - 1 and heading["y"][layer] > units.max() + 1  # apart: neither overprints
+
+
 def test_charts_carry_their_data_and_palette():
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, float("nan")], "test_loss": [1.1, 0.7, 0.6]})
     spec = charts.loss_curves(history).to_dict()

@@ -27,5 +27,5 @@ for index, lesson_id in enumerate(lessons.names()):
                      width="stretch", disabled=fixed and lesson_id != current):
             ui.load(lesson.experiment)
             st.session_state["train_now"] = True  # the button says "Load and train": the Train page trains
-            st.switch_page("pages/3_Train.py")
+            st.switch_page("pages/3_Train.py", query_params=ui.link_query(lesson.experiment))
 ui.share_link(exp)

@@ -13,8 +13,8 @@ from nnlab.ui.server import (
     running_elsewhere,
     train_live,
 )
-from nnlab.ui.state import load, share_link
+from nnlab.ui.state import link_query, load, share_link
 
 __all__ = ["allowed", "background_run", "cached_compare", "cached_result", "compare_live", "control", "data_controls",
-           "data_for", "header", "left_behind", "load", "model_controls", "own_result", "page", "running_elsewhere",
+           "data_for", "header", "left_behind", "link_query", "load", "model_controls", "own_result", "page", "running_elsewhere",
            "share_link", "shown_errors", "train_live", "training_controls", "with_data", "within_budget"]

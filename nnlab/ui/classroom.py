@@ -162,8 +162,8 @@ def _score(value: float, challenge: Challenge) -> str:
 def join_form() -> None:
     code = st.text_input("Join code", max_chars=8, key="class_join_code", placeholder="e.g. K7Q2M")
     if st.button("Join", type="primary", key="class_join", icon=":material/login:") and code.strip():
-        join(code)
-        st.switch_page("pages/3_Train.py")
+        challenge = join(code)
+        st.switch_page("pages/3_Train.py", query_params=state.link_query(challenge.experiment))
 
 
 def create_form(exp: Experiment, data: Data) -> None:

@@ -13,12 +13,6 @@ from nnlab.experiment import Experiment
 from nnlab.ui import classroom, server, state
 
 CUSTOM = "custom"
-# Material icons ship with Streamlit, so they draw on machines without an emoji font.
-PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py", "Data explorer", ":material/scatter_plot:"),
-         ("pages/2_Build_model.py", "Build model", ":material/account_tree:"),
-         ("pages/3_Train.py", "Train", ":material/model_training:"),
-         ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
-         ("pages/5_Class.py", "Class", ":material/groups:")]
 # Streamlit pads the top of the page for a header we do not use, and sizes titles for a document;
 # on a 720-pixel projector that space is worth more to the charts.
 # Captions are drawn at 60% opacity: 3.7:1 on white, too faint for the back of a room.
@@ -34,8 +28,7 @@ def page(title: str, icon: str) -> Experiment:
     st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
     server.start_server()
     st.html(STYLE)
-    for path, label, page_icon in PAGES:  # our own links: the built-in menu would call the landing page "app"
-        st.sidebar.page_link(path, label=label, icon=page_icon)
+    state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings
     st.sidebar.divider()
     state.current()  # a first visit reads the link
     classroom.follow_link()

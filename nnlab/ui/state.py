@@ -10,6 +10,7 @@ page then writes them back, since Streamlit clears query parameters on a page sw
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -18,6 +19,13 @@ from nnlab import lessons, links
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 
+# Material icons ship with Streamlit, so they draw on machines without an emoji font.
+PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py", "Data explorer", ":material/scatter_plot:"),
+         ("pages/2_Build_model.py", "Build model", ":material/account_tree:"),
+         ("pages/3_Train.py", "Train", ":material/model_training:"),
+         ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
+         ("pages/5_Class.py", "Class", ":material/groups:")]
+NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"
 _CLASSROOM = "classroom"
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
@@ -75,13 +83,25 @@ def seeded(key: str, value) -> str:
     return widget_key
 
 
-def share_link(exp: Experiment) -> None:
-    """Write the experiment and the classroom flags into the address bar, and offer the link to copy."""
+def link_query(exp: Experiment) -> dict[str, str]:
+    """The query a page's address carries: the experiment, the instructor's flags, the challenge."""
     query = links.to_query(exp) | classroom().to_query()
     if challenge_code():
         query["class"] = challenge_code()
+    return query
+
+
+def share_link(exp: Experiment) -> None:
+    """Write the experiment and the classroom flags into the address bar, put them in the page links
+    too (so a page visit is one entry in the browser's history, not two: Back goes back once),
+    and offer the link to copy."""
+    query = link_query(exp)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
+    navigation = NAVIGATION.get(None)
+    if navigation is not None:
+        for path, label, icon in PAGES:  # our own links: the built-in menu would call the landing page "app"
+            navigation.page_link(path, label=label, icon=icon, query_params=query)
     with st.sidebar.expander(":material/link: Share these settings"):
         st.caption("Anyone who opens this link gets every setting of this run, on any page. "
                    "Use the copy button at the right of the box.")

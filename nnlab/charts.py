@@ -173,7 +173,7 @@ def loss_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
 
 
 def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
-    y = alt.Y("value:Q", title="accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title="accuracy", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False))
     chart = _train_test_curves(history, {"train_acc": "train", "test_acc": "test"}, y, ".1%")
     return _style(chart.properties(height=HEIGHT, title="Accuracy"))
 
@@ -215,7 +215,7 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.T
     top = float(stats["max"].quantile(0.99)) if log else None
     y_scale = alt.Scale(type="log", domain=[float(stats["min"].min()), top], clamp=True) if log else alt.Scale(zero=False)
     label = metric.replace("_", " ") + (" (log scale)" if log else "")
-    axis = alt.Axis(format="%") if metric.endswith("acc") else alt.Axis()
+    axis = alt.Axis(format=".0%") if metric.endswith("acc") else alt.Axis()
     base = alt.Chart(stats).encode(x="epoch:Q", color=colour)
     band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q", title=label, scale=y_scale, axis=axis), y2="max:Q")
     line = base.mark_line(strokeWidth=3).encode(y="mean:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),

@@ -1,11 +1,11 @@
 """What the charts show, as DataFrames: predictions of a trained network, confusion counts,
-the layout of a network diagram. Torch and pandas only, so every picture is testable."""
+the layout of a network diagram. No Streamlit or Altair, so every picture is testable."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import torch
+from sklearn.metrics import confusion_matrix
 
 from nnlab.datasets import Data, with_crosses
 from nnlab.models import hidden_activations, linear_layers, predict_proba
@@ -85,10 +85,41 @@ def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
     predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
     actual = y.reshape(-1).long()
     names = data.class_names
-    counts = np.zeros((len(names), len(names)), dtype=int)
-    np.add.at(counts, (actual.numpy(), predicted.numpy()), 1)
+    counts = confusion_matrix(actual.numpy(), predicted.numpy(), labels=range(len(names)))
     return pd.DataFrame([{"actual": names[a], "predicted": names[p], "count": int(counts[a, p])}
                          for a in range(len(names)) for p in range(len(names))])
+
+
+def not_learning(result: TrainResult) -> str:
+    """A sentence naming what is wrong when a run has clearly not learned, else "": the loss ended
+    far above its start, the network gives every row one class, or the loss has hardly moved."""
+    history, exp, data = result.history, result.experiment, result.data
+    if len(history) < 2:
+        return ""
+    first, last = history["train_loss"].iloc[0], history["train_loss"].iloc[-1]
+    rate = exp.training.learning_rate
+    if last > 2 * first:
+        return (f"The loss ended far above where it started ({first:.3g} at epoch 1, {last:.3g} now): the steps "
+                f"overshoot. Try a learning rate 10x smaller than {rate:g}.")
+    if data.hard_labels:
+        probability = predict_proba(result.model, data.x_train, exp, data.task)
+        predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
+        if len(data.class_names) > 1 and len(set(predicted.tolist())) == 1:
+            share = float((data.y_train.reshape(-1).long() == predicted[0]).float().mean())
+            cause = (f"a learning rate of {rate:g} has likely pushed the units into saturation: try 10x smaller"
+                     if rate >= 0.5 else "it may need more epochs, a larger learning rate, or a nonlinear activation")
+            return (f"The network answers '{data.class_names[int(predicted[0])]}' for every row ({share:.0%} of them "
+                    f"are): it has not learned to tell the classes apart; {cause}.")
+    moved = abs(first - last) / abs(first) if first else 1.0
+    below = ""  # accuracy under what always answering the larger class would give
+    if data.hard_labels and "train_acc" in history:
+        larger = float(pd.Series(data.y_train.reshape(-1).tolist()).value_counts(normalize=True).iloc[0])
+        if history["train_acc"].iloc[-1] < larger:
+            below = f", and fewer rows are right than the {larger:.0%} that answering the larger class always gets"
+    if len(history) >= 100 and (moved < 0.01 or (below and moved < 0.1)):
+        return (f"The loss has hardly moved in {len(history):,} epochs ({first:.4g} to {last:.4g}){below}: try a "
+                f"larger learning rate than {rate:g}, or more epochs.")
+    return ""
 
 
 def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12):

@@ -142,3 +142,22 @@ def test_first_layer_weights_and_a_discretized_boundary():
     spec = charts.decision_boundary(grid, views.points_frame(plane.data), ["0", "1"], "t", discretize=True).to_dict()
     values = {row["probability"] for name, rows in spec["datasets"].items() for row in rows if "probability" in row}
     assert values <= {0.0, 1.0} and len(values) == 2
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"optimizer": "adam", "learning_rate": 10.0}, "answers 'survived' for every row (68% of them are)"),
+    ({"learning_rate": 0.0001}, "hardly moved in 1,000 epochs"),
+])
+def test_a_run_that_has_not_learned_is_told_why(changes, words):
+    result = nnlab.train(nnlab.lessons.get("tabular-relu").replace(training=changes))
+    assert words in views.not_learning(result)
+
+
+@pytest.mark.parametrize("lesson_id", nnlab.lessons.names())
+def test_the_lessons_themselves_learn(lesson_id):
+    assert views.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
+
+
+def test_accuracy_axes_read_as_whole_percents():
+    spec = json.dumps(charts.accuracy_curves(pd.DataFrame({"epoch": [1, 2], "train_acc": [0.43, 0.43]})).to_dict())
+    assert '"format": ".0%"' in spec and '"format": "%"' not in spec  # "%" alone drew 43.000000%

@@ -101,6 +101,9 @@ def _show_training(result: TrainResult) -> None:
         st.warning(result.message + " The charts show the run up to the last finite epoch.")
     if not len(result.history):
         return
+    trouble = views.not_learning(result)
+    if trouble:
+        st.warning(trouble, icon=":material/troubleshoot:")
     # the fit and the loss first, where a projector shows them without scrolling; what steers them below
     epochs = sorted(result.snapshots)
     slider = f"snapshot_{hash(result.experiment)}"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnlab import lessons, ui
 
-exp = ui.page("Lessons", ":material/school:")
+exp = ui.page("Lessons")
 st.title("nnlab")
 st.markdown(
     "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, "

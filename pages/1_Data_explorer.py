@@ -26,7 +26,7 @@ def upload_section(exp) -> None:
             st.error(f"{error} The previous dataset is kept.")
 
 
-exp = ui.page("Data explorer", ":material/scatter_plot:")
+exp = ui.page("Data explorer")
 exp = ui.data_controls(exp)
 st.title("Data explorer")
 

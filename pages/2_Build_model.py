@@ -6,7 +6,7 @@ from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
 from nnlab.ui.takeaway import script_panel
 
-exp = ui.page("Build model", ":material/account_tree:")
+exp = ui.page("Build model")
 exp = ui.model_controls(exp)
 st.title("Build model")
 

@@ -39,7 +39,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         downloads(result)
 
 
-exp = ui.page("Train", ":material/model_training:")
+exp = ui.page("Train")
 st.title("Train")
 
 with ui.shown_errors():

@@ -6,7 +6,7 @@ from nnlab import ui
 from nnlab.experiment import ACTIVATIONS
 from nnlab.ui.results import show_comparison
 
-exp = ui.page("Compare activations", ":material/compare_arrows:")
+exp = ui.page("Compare activations")
 st.title("Compare activations")
 st.markdown("Every network starts from the same seeds and sees the same data; only the activation "
             "of the hidden layers changes. The band shows the spread over seeds.")

@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab import ui
 from nnlab.ui import classroom, state
 
-exp = ui.page("Class", ":material/groups:")
+exp = ui.page("Class")
 
 with ui.shown_errors():
     challenge = classroom.current()

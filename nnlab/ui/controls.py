@@ -56,10 +56,10 @@ def data_controls(exp: Experiment) -> Experiment:
     header("data", "Data")
     name = control(bar.selectbox, "dataset", "data", "Dataset", names, value=spec.name,
                    format_func=lambda n: DATASETS[n].label)
-    plane = DATASETS[name].group == "2-D"
-    noise = control(bar.slider, "noise", "data", "Noise", 0.0, 2.0, step=0.05, value=spec.noise, disabled=not plane,
-                    help="Standard deviation of the jitter added to 2-D points.")
-    points = control(bar.slider, "points", "data", "Points", 50, 2000, step=50, value=spec.n_points, disabled=not plane)
+    plane = DATASETS[name].group == "2-D"  # noise and the number of points mean something only there
+    noise = control(bar.slider, "noise", "data", "Noise", 0.0, 2.0, step=0.05, value=spec.noise,
+                    help="Standard deviation of the jitter added to 2-D points.") if plane else spec.noise
+    points = control(bar.slider, "points", "data", "Points", 50, 2000, step=50, value=spec.n_points) if plane else spec.n_points
     fraction = control(bar.slider, "fraction", "data", "Train fraction", 0.1, 1.0, step=0.05, value=spec.train_fraction,
                        help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
     crosses = control(bar.pills, "crosses", "data", "Extra input features", list(CROSSES), selection_mode="multi",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -20,12 +21,15 @@ CAPTION_COLOR = "#555867"  # 7.1:1 on white
 STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          "h1{font-size:2.4rem !important;padding-top:0.25rem !important;padding-bottom:0.5rem !important}"
          f"[data-testid='stCaptionContainer']{{color:{CAPTION_COLOR} !important;opacity:1 !important}}</style>")
+# The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font
+# host on the internet, which a lecture hall's network may not reach).
+ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
 
 
-def page(title: str, icon: str) -> Experiment:
+def page(title: str) -> Experiment:
     """Set up a page and its sidebar; return the session's experiment."""
-    st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · nnlab", page_icon=str(ICON), layout="wide")
     server.start_server()
     st.html(STYLE)
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings

@@ -5,16 +5,23 @@ Imported by the UI only, so `import nnlab` stays free of altair. Test a chart wi
 
 from __future__ import annotations
 
+import json
+import textwrap
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+LINE_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9"]  # lines: no pale yellow or orange
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
 TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
 HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 FONT = 16
+# A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
+NARROW = "containerSize()[0] < 560"
+TITLE_CHARS = 34  # what fits across a 390-pixel phone at the title's font
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
 
 
@@ -32,6 +39,8 @@ def thinned(frame: pd.DataFrame) -> pd.DataFrame:
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector sizes, and text dark enough to read from the back of the room (WCAG AA, 4.5:1 on white
     at least: Vega's and Streamlit's default grey is 3.7:1; tests/test_contrast.py checks)."""
+    if isinstance(chart.title, str) and len(chart.title) > TITLE_CHARS:
+        chart = chart.properties(title=_wrapped_title(chart.title))
     return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
                                  labelColor=MUTED_TEXT, titleColor=TEXT)
             .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160, labelColor=MUTED_TEXT,
@@ -39,6 +48,35 @@ def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             .configure_header(labelColor=TEXT, titleColor=TEXT)
             .configure_title(fontSize=FONT + 4, anchor="start", color=TEXT)
             .configure_view(strokeOpacity=0))
+
+
+def _wrapped_title(title: str) -> alt.TitleParams:
+    """A long title in lines on a narrow chart (Vega would cut it short with "…"), in one line elsewhere.
+    It breaks after a colon first: "Inside the network:" / "first-layer weights"."""
+    head, colon, rest = title.partition(": ")
+    if colon and len(head) < TITLE_CHARS:
+        lines = [head + ":", *textwrap.wrap(rest, TITLE_CHARS)]
+    else:
+        lines = textwrap.wrap(title, TITLE_CHARS)
+    return alt.TitleParams(alt.ExprRef(f"{NARROW} ? {json.dumps(lines)} : {json.dumps(title)}"))
+
+
+def _top_legend(labels: list[str], **options) -> alt.Legend:
+    """A legend above the chart, in one row where it fits and in as many columns as fit where it does not."""
+    entry = round(max(map(len, labels)) * FONT * 0.55 + 40)  # label at about 0.55 em a character, plus symbol
+    return alt.Legend(orient="top", title=None, columns=alt.ExprRef(f"max(1, floor(width / {entry}))"),
+                      labelLimit=alt.ExprRef("width - 30"), **options)
+
+
+def _cell_text(cells: int) -> alt.ExprRef:
+    """A heatmap's numbers only where its cells are wide enough to hold them (not on a phone)."""
+    return alt.ExprRef(f"width / {cells} >= 44 ? 1 : 0")
+
+
+def _gradient_below() -> alt.Legend:
+    """A heatmap's colour scale under it, so the cells get the whole width of a phone."""
+    return alt.Legend(orient="bottom", direction="horizontal", titleOrient="left",
+                      gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"))
 
 
 def _field(name: str) -> str:
@@ -133,13 +171,14 @@ def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
     matrix = frame.corr(numeric_only=True).round(2)
     long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
     order = list(matrix.columns)
-    axis = alt.Axis(labelLimit=220)
+    axis = alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 110 : 220"))
     base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None, axis=axis),
                                   y=alt.Y("row:N", sort=order, title=None, axis=axis))
     cells = base.mark_rect().encode(
-        color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[3]])),
+        color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[3]]),
+                        legend=_gradient_below()),
         tooltip=["row", "column", "correlation"])
-    chart = cells + base.mark_text(fontSize=14).encode(text="correlation:Q") if len(order) <= 14 else cells
+    chart = cells + base.mark_text(fontSize=14, opacity=_cell_text(len(order))).encode(text="correlation:Q")
     return _style(chart.properties(height=alt.Step(40), title="Correlations (hover a cell)"))
 
 
@@ -179,7 +218,9 @@ def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
 
 
 def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
-    base = alt.Chart(counts).encode(x=alt.X("predicted:N", title="predicted"), y=alt.Y("actual:N", title="actual"))
+    # horizontal class names: turned ones took the height the "predicted" title needs in a narrow column
+    base = alt.Chart(counts).encode(x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0, labelLimit=90)),
+                                    y=alt.Y("actual:N", title="actual"))
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
                                     tooltip=["actual", "predicted", "count"])
     text = base.mark_text(fontSize=FONT + 6, fontWeight="bold").encode(
@@ -203,25 +244,39 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFr
 
 
 def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.TopLevelMixin:
-    """Each activation's mean curve over seeds, with a band from the lowest to the highest seed.
-    Losses use a log scale so the first epochs' large values do not flatten the rest."""
-    stats = thinned(histories).groupby(["activation", "epoch"])[metric].agg(["mean", "min", "max"]).reset_index()
-    stats = stats[np.isfinite(stats["mean"])]
+    """Each activation's curve: every seed's run smoothed, then their median, with a band over the
+    middle half of the seeds (a mean and min..max let one odd seed swamp the rest)."""
+    stats = smoothed_spread(histories, metric)
     activations = list(dict.fromkeys(histories["activation"]))
-    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=PALETTE[: len(activations)]),
-                       legend=alt.Legend(orient="top", title=None, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
-    log = metric.endswith("loss") and bool((stats["min"] > 0).all())
-    # The first epochs of a badly scaled start can be 100x the rest: cap the axis, not the data.
-    top = float(stats["max"].quantile(0.99)) if log else None
-    y_scale = alt.Scale(type="log", domain=[float(stats["min"].min()), top], clamp=True) if log else alt.Scale(zero=False)
-    label = metric.replace("_", " ") + (" (log scale)" if log else "")
+    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=LINE_PALETTE[: len(activations)]),
+                       legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
+    # The first epochs of a badly scaled start can be 100x the rest: cap the axis, not the data, and
+    # use a log scale only where the curves span a factor of ten (else it squeezes them into a strip).
+    bottom, top = float(stats["low"].min()), float(stats["high"].quantile(0.99))
+    log = metric.endswith("loss") and bottom > 0 and top / bottom > 10
+    y_scale = alt.Scale(type="log", domain=[bottom, top], clamp=True, nice=False) if log else alt.Scale(zero=False)
+    name = metric.replace("_acc", " accuracy").replace("_", " ")
+    label = name + (" (log scale)" if log else "")
     axis = alt.Axis(format=".0%") if metric.endswith("acc") else alt.Axis()
     base = alt.Chart(stats).encode(x="epoch:Q", color=colour)
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q", title=label, scale=y_scale, axis=axis), y2="max:Q")
-    line = base.mark_line(strokeWidth=3).encode(y="mean:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
-                                                tooltip=["activation", "epoch", alt.Tooltip("mean:Q", format=".4f")])
-    title = f"{metric.replace('_', ' ').capitalize()}: mean over seeds, band = min..max"
-    return _style((band + line).properties(height=HEIGHT, title=title))
+    band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=label, scale=y_scale, axis=axis), y2="high:Q")
+    line = base.mark_line(strokeWidth=3).encode(y="median:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
+                                                tooltip=["activation", "epoch", alt.Tooltip("median:Q", format=".4f")])
+    title = f"{name.capitalize()}: median of the seeds, smoothed; band = the middle half of the seeds"
+    return _style((band + line).properties(height=HEIGHT + 140, title=title))  # the picture this page is for
+
+
+def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per activation and epoch: the median and the quartiles over seeds of each run's `metric`,
+    each run first smoothed by a moving average over a 25th of its epochs."""
+    frame = thinned(histories)
+    window = max(1, frame["epoch"].nunique() // 25)
+    frame = frame.assign(smooth=frame.groupby(["activation", "seed"])[metric]
+                         .transform(lambda values: values.rolling(window, min_periods=1, center=True).mean()))
+    groups = frame.groupby(["activation", "epoch"], sort=False)["smooth"]
+    stats = pd.DataFrame({"median": groups.median(), "low": groups.quantile(0.25), "high": groups.quantile(0.75)})
+    stats = stats.reset_index()
+    return stats[np.isfinite(stats["median"])]
 
 
 def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") -> alt.TopLevelMixin:
@@ -230,7 +285,7 @@ def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") 
     frame = frame.assign(kind=np.where(frame["unit"] == "sum", sum_label, "one unit"))
     hover = alt.selection_point(on="pointerover", fields=["unit"], empty=False)
     colour = alt.Color("kind:N", scale=alt.Scale(domain=["one unit", sum_label], range=[PALETTE[0], PALETTE[3]]),
-                       legend=alt.Legend(orient="top", title=None, symbolType="stroke", symbolStrokeWidth=4, labelLimit=500))
+                       legend=_top_legend(["one unit", sum_label], symbolType="stroke", symbolStrokeWidth=4))
     units = alt.Chart(frame[frame["unit"] != "sum"]).mark_line().encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title="contribution to the output"),
         detail="unit:N", color=colour,
@@ -250,7 +305,7 @@ def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:
         x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
         color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
-                        title=["activation", "(scaled)"]),
+                        title="activation (scaled)", legend=_gradient_below()),
         tooltip=["layer", "unit", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
     header = alt.Header(labelFontSize=FONT, titleFontSize=FONT)
@@ -263,12 +318,15 @@ def weight_heatmap(weights: pd.DataFrame) -> alt.TopLevelMixin:
     """First-layer weights, features down and units across: which inputs each unit listens to."""
     top = float(weights["weight"].abs().max()) or 1.0
     order = list(dict.fromkeys(weights["unit"]))
-    base = alt.Chart(weights).encode(x=alt.X("unit:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-                                     y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)))
+    base = alt.Chart(weights).encode(
+        x=alt.X("unit:N", sort=order, title=None,  # "unit 3" reads as "3" where there is no room for it
+                axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, 'unit ', '') : datum.label")),
+        y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 120 : 260"))))
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], "#f7f7f7", PALETTE[3]])),
+        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], "#f7f7f7", PALETTE[3]]),
+                        legend=_gradient_below()),
         tooltip=["feature", "unit", alt.Tooltip("weight:Q", format=".3f")])
-    chart = cells + base.mark_text(fontSize=13).encode(text=alt.Text("weight:Q", format=".2f")) if len(order) <= 8 else cells
+    chart = cells + base.mark_text(fontSize=13, opacity=_cell_text(len(order))).encode(text=alt.Text("weight:Q", format=".2f"))
     return _style(chart.properties(height=alt.Step(30), title="Inside the network: first-layer weights"))
 
 

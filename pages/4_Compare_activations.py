@@ -4,12 +4,13 @@ import streamlit as st
 
 from nnlab import ui
 from nnlab.experiment import ACTIVATIONS
+from nnlab.ui import state
 from nnlab.ui.results import show_comparison
 
 exp = ui.page("Compare activations")
 st.title("Compare activations")
 st.markdown("Every network starts from the same seeds and sees the same data; only the activation "
-            "of the hidden layers changes. The band shows the spread over seeds.")
+            "of the hidden layers changes. Each line is the median of the seeds; its band holds the middle half.")
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
@@ -27,10 +28,12 @@ with ui.shown_errors():
     if not activations:
         st.info("Pick at least one activation in the sidebar.")
         st.stop()
-    runs = ui.cached_compare(exp, activations, seeds, epochs)
+    shown = state.classroom().show_results
+    runs = (ui.cached_compare if shown else ui.own_comparison)(exp, activations, seeds, epochs)
     affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
     if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare",
-                 disabled=runs is not None or not affordable):
+                 disabled=runs is not None or not affordable,
+                 help="Compared: the result is below." if runs is not None else None):
         runs = ui.compare_live(exp, activations, seeds, epochs)
     if runs is None and affordable:
         st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")

@@ -1,4 +1,5 @@
-"""Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium.
+"""Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium, the key ones
+at 1920x1080 too, and every page on a 390x844 phone.
 
 Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py   (needs the heart-failure file in NNLAB_DATA_DIR
 or ~/.cache/nnlab, as the app does)
@@ -21,8 +22,11 @@ SPIRAL = ("lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&crosses
           "&epochs=300&batch=16")
 
 
-def visit(browser, url: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+PROJECTOR, FULL_HD, PHONE = (1280, 720), (1920, 1080), (390, 844)
+
+
+def visit(browser, url: str, size: tuple[int, int] = PROJECTOR):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE, has_touch=size == PHONE)
     page.goto(url)
     page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=90_000)
     settle(page)
@@ -72,6 +76,24 @@ def class_pages(browser, server: Server) -> None:
     page.screenshot(path=OUT / "class-submit.png")
     page = visit(browser, f"{server.url}/Class")
     page.screenshot(path=OUT / "class-start.png")
+
+
+def phone(browser, server: Server) -> None:
+    """Every page as a student's phone shows it: the first screen, and after Train the results."""
+    for name, path in (("lessons", "?lesson=bump-twenty-neurons"), ("data", f"Data_explorer?{SPIRAL}"),
+                       ("build", "Build_model?lesson=bump-two-layers"), ("class", "Class")):
+        visit(browser, f"{server.url}/{path}", PHONE).screenshot(path=OUT / f"phone-{name}.png")
+    page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons", PHONE)
+    train(page, "Train", "Final train loss")
+    page.screenshot(path=OUT / "phone-train.png")
+    page = visit(browser, f"{server.url}/Train?lesson=tabular-relu", PHONE)
+    train(page, "Train", "Final train loss")
+    scroll_to(page, '[data-testid="stVegaLiteChart"] >> nth=2')  # the first-layer weights
+    page.screenshot(path=OUT / "phone-train-heart.png")
+    page = visit(browser, f"{server.url}/Compare_activations?lesson=tabular-relu", PHONE)
+    train(page, "Compare 20 runs", "Final metrics: mean ± standard deviation over seeds")
+    scroll_to(page, '[data-testid="stVegaLiteChart"]')
+    page.screenshot(path=OUT / "phone-compare.png")
 
 
 def main() -> None:
@@ -130,10 +152,16 @@ def main() -> None:
 
             class_pages(browser, server)
 
-            page = visit(browser, f"{server.url}/Compare_activations?lesson=bump-twenty-neurons")
-            train(page, "Compare 20 runs", "Final metrics (mean and spread over seeds)")
-            scroll_to(page, '[data-testid="stVegaLiteChart"]')
-            page.screenshot(path=OUT / "compare.png")
+            for size, name in ((PROJECTOR, "compare"), (FULL_HD, "compare-1080")):
+                page = visit(browser, f"{server.url}/Compare_activations?lesson=bump-two-layers", size)
+                train(page, "Compare 20 runs", "Final metrics: mean ± standard deviation over seeds")
+                scroll_to(page, '[data-testid="stVegaLiteChart"]')
+                page.screenshot(path=OUT / f"{name}.png")
+            for lesson in ("bump-twenty-neurons", "tabular-relu"):
+                page = visit(browser, f"{server.url}/Train?lesson={lesson}", FULL_HD)
+                train(page, "Train", "Final train loss")
+                page.screenshot(path=OUT / f"train-{lesson.split('-')[0]}-1080.png")
+            phone(browser, server)
             browser.close()
     finally:
         server.stop()

@@ -130,7 +130,31 @@ def test_compare_runs_every_activation_and_shows_a_band_chart_and_table():
     assert_clean(at)
     summary = at.dataframe[0].value
     assert summary["activation"].tolist() == ["sigmoid", "tanh", "relu", "identity"]
-    assert any("band = min..max" in c.proto.spec for c in at.get("vega_lite_chart"))
+    assert list(summary.columns) == ["activation", "train loss", "test loss", "train accuracy", "test accuracy",
+                                     "runs diverged"]
+    assert all(" ± " in cell and cell.endswith("%") for cell in summary["test accuracy"])
+    assert any("band = the middle half of the seeds" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_a_comparison_shows_only_to_the_session_that_asked(monkeypatch):
+    exp = nnlab.lessons.get("tabular-relu")
+
+    def compared(at):
+        at.number_input(key="w_compare_epochs").set_value(20).run()
+        at.slider(key="w_compare_seeds").set_value(1).run()
+        return at
+    first = compared(open_page("pages/4_Compare_activations.py", experiment=exp))
+    first.button(key="compare").click().run()
+    assert first.dataframe and first.run().button(key="compare").disabled  # compared: the result is below
+    again = compared(open_page("pages/4_Compare_activations.py", experiment=exp))
+    assert not again.dataframe and not again.button(key="compare").disabled
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the stored comparison should be shown, not trained again")
+    monkeypatch.setattr("nnlab.compare", no_training)
+    again.button(key="compare").click().run()
+    assert_clean(again)
+    assert again.dataframe[0].value.equals(first.dataframe[0].value)
 
 
 def test_unknown_lesson_in_the_link_falls_back_with_a_warning():

@@ -84,6 +84,41 @@ def test_compare_chart_uses_a_capped_log_axis_for_losses():
     assert scale["domain"][1] < 100  # the 50x first epoch does not set the axis
 
 
+def test_compare_band_spans_the_middle_half_so_one_odd_seed_does_not_swamp_it():
+    # five seeds: four near 1.0, one stuck at 9.0; min..max would run to 9, the quartiles stay near 1
+    rows = [{"activation": "relu", "seed": s, "epoch": e, "train_loss": 9.0 if s == 4 else 1.0 + s / 100}
+            for s in range(5) for e in range(1, 81)]
+    stats = charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
+    assert len(stats) == 80
+    assert stats["low"].min() == pytest.approx(1.01) and stats["high"].max() == pytest.approx(1.03)
+    assert stats["median"].max() == pytest.approx(1.02)  # the stuck seed moves neither the line nor the band
+
+
+def test_compare_curves_are_smoothed_per_run_before_the_median():
+    # a loss that flips between 1 and 3 every epoch reads as 2 once smoothed over a 25th of 400 epochs
+    rows = [{"activation": "tanh", "seed": 0, "epoch": e, "train_loss": 1.0 if e % 2 else 3.0} for e in range(1, 401)]
+    stats = charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
+    middle = stats[(stats["epoch"] > 20) & (stats["epoch"] < 380)]["median"]
+    assert middle.between(1.8, 2.2).all()
+
+
+def test_long_titles_break_into_lines_on_a_narrow_chart_and_short_ones_stay():
+    weights = pd.DataFrame({"feature": ["age", "sex"] * 2, "unit": ["unit 1"] * 2 + ["unit 2"] * 2,
+                            "weight": [0.1, -0.2, 0.3, -0.4]})
+    title = charts.weight_heatmap(weights).to_dict()["title"]["text"]["expr"]
+    narrow, wide = title.split(" ? ")[1].split(" : ", 1)
+    assert charts.NARROW in title and json.loads(wide) == "Inside the network: first-layer weights"
+    assert json.loads(narrow) == ["Inside the network:", "first-layer weights"]
+    assert all(len(line) <= charts.TITLE_CHARS for line in json.loads(narrow))
+    assert charts.loss_curves(pd.DataFrame({"epoch": [1], "train_loss": [0.5]})).to_dict()["title"] == "Loss"
+
+
+def test_heatmap_numbers_show_only_where_a_cell_holds_them():
+    weights = pd.DataFrame({"feature": ["age"] * 5, "unit": [f"unit {u}" for u in range(1, 6)], "weight": [0.1] * 5})
+    text = charts.weight_heatmap(weights).to_dict()["layer"][1]["mark"]
+    assert text["opacity"]["expr"] == "width / 5 >= 44 ? 1 : 0"
+
+
 def test_odd_column_names_are_escaped_for_vega_lite():
     frame = pd.DataFrame({"serum.sodium [mmol:L]": [1.0, 2.0, 3.0], "class": ["a", "b", "a"]})
     spec = charts.feature_histogram(frame, "serum.sodium [mmol:L]", "class").to_dict()

@@ -9,12 +9,14 @@ from nnlab.ui.server import (
     compare_live,
     data_for,
     left_behind,
+    own_comparison,
     own_result,
     running_elsewhere,
     train_live,
 )
 from nnlab.ui.state import link_query, load, share_link
 
-__all__ = ["allowed", "background_run", "cached_compare", "cached_result", "compare_live", "control", "data_controls",
-           "data_for", "header", "left_behind", "link_query", "load", "model_controls", "own_result", "page", "running_elsewhere",
-           "share_link", "shown_errors", "train_live", "training_controls", "with_data", "within_budget"]
+__all__ = ["allowed", "background_run", "cached_compare", "cached_result", "compare_live", "control",
+           "data_controls", "data_for", "header", "left_behind", "link_query", "load", "model_controls",
+           "own_comparison", "own_result", "page", "running_elsewhere", "share_link", "shown_errors", "train_live",
+           "training_controls", "with_data", "within_budget"]

@@ -20,7 +20,12 @@ CUSTOM = "custom"
 CAPTION_COLOR = "#555867"  # 7.1:1 on white
 STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          "h1{font-size:2.4rem !important;padding-top:0.25rem !important;padding-bottom:0.5rem !important}"
-         f"[data-testid='stCaptionContainer']{{color:{CAPTION_COLOR} !important;opacity:1 !important}}</style>")
+         f"[data-testid='stCaptionContainer']{{color:{CAPTION_COLOR} !important;opacity:1 !important}}"
+         # a phone: room for the header's sidebar button above the title; a chart wider than the
+         # screen (a grid of unit maps) scrolls sideways instead of being cut off
+         "@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-top:4.5rem}"
+         "h1{font-size:2rem !important}}"
+         "[data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")

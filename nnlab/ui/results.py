@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from nnlab import charts, views
@@ -135,16 +136,17 @@ def _show_comparison(runs: list[CompareRun]) -> None:
     if "test_acc" in histories:
         st.altair_chart(charts.compare_curves(histories, "test_acc"), width="stretch")
     first_seed = [run for run in runs if run.seed == runs[0].seed]
-    columns = st.columns(min(len(first_seed), 4))
-    for column, run in zip(columns * 2, first_seed, strict=False):
-        with column:
+    for number, run in enumerate(first_seed):
+        if number % 2 == 0:  # two across: four made a confusion matrix's class names overprint at 1280
+            columns = iter(st.columns(2))
+        with next(columns):
             st.markdown(f"**{run.activation}** · seed {run.seed}")
             if run.result.message:
                 st.caption(run.result.message)
             if len(run.history):
                 fit_view(run.result, max(run.result.snapshots), compact=True)
-    st.subheader("Final metrics (mean and spread over seeds)")
-    st.dataframe(compare_summary(runs).round(4), hide_index=True)
+    st.subheader("Final metrics: mean ± standard deviation over seeds")
+    st.dataframe(_summary_table(compare_summary(runs)), hide_index=True, width="stretch")
     first = runs[0].result
     stacked = all(run.result.engine == "compiled" for run in runs)
     seconds = max(run.result.seconds for run in runs) if stacked else sum(run.result.seconds for run in runs)
@@ -152,3 +154,16 @@ def _show_comparison(runs: list[CompareRun]) -> None:
     st.caption(f"{len(runs)} runs, {epochs:,} epochs in all, in {seconds:.1f} s on {first.device.upper()} "
                f"({epochs / seconds if seconds else 0:,.0f} epochs/s{', trained together on every core' if stacked else ''}). "
                f"{first.reason}")
+
+
+def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """One column per metric, "mean ± std": narrow enough for a 1280-pixel projector."""
+    table = {"activation": summary["activation"]}
+    for metric in ("train_loss", "test_loss", "train_acc", "test_acc"):
+        if f"{metric} mean" in summary:
+            means, spreads = summary[f"{metric} mean"], summary[f"{metric} std"].fillna(0.0)
+            shown = "{:.1%} ± {:.1%}" if metric.endswith("acc") else "{:.4f} ± {:.4f}"
+            table[metric.replace("_acc", " accuracy").replace("_", " ")] = [
+                shown.format(m, s) if pd.notna(m) else "—" for m, s in zip(means, spreads, strict=True)]
+    table["runs diverged"] = summary["runs diverged"]
+    return pd.DataFrame(table)

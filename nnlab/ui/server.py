@@ -25,6 +25,7 @@ CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
 _PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
+_LAST_COMPARISON = "last_comparison"  # (key, runs) of the session's own last comparison
 COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
@@ -119,8 +120,17 @@ def background_run() -> Experiment | None:
     return pending[0] if pending is not None and not pending[1].done else None
 
 
+def own_comparison(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
+    """The comparison this session asked for with these settings, once finished: like Train, a
+    comparison someone else ran shows only after this session presses Compare."""
+    mine = st.session_state.get(_LAST_COMPARISON)
+    return mine[1] if mine is not None and mine[0] == _compare_key(exp, activations, seeds, epochs) else None
+
+
 def cached_compare(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    return result_store().get(_compare_key(exp, activations, seeds, epochs))
+    """This session's comparison with these settings, else the server's stored one, else None."""
+    return (own_comparison(exp, activations, seeds, epochs)
+            or result_store().get(_compare_key(exp, activations, seeds, epochs)))
 
 
 def _train_key(exp: Experiment) -> tuple:
@@ -152,13 +162,17 @@ def train_live(exp: Experiment, data: Data) -> TrainResult:
 
 
 def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
+    """This session's comparison: the stored one at once if the server has it, else queued (or
+    joined) and shown until it is done."""
     key = _compare_key(exp, activations, seeds, epochs)
 
     def work(ticket: Ticket):
         runs = nnlab.compare(exp, activations, range(seeds), epochs=epochs, progress=ticket.report)
         result_store().put(key, runs)
         return runs
-    return follow(run_queue().submit(key, work))
+    runs = result_store().get(key) or follow(run_queue().submit(key, work))
+    st.session_state[_LAST_COMPARISON] = (key, runs)
+    return runs
 
 
 def follow(ticket: Ticket, chart=None):

@@ -5,7 +5,8 @@ Prints medians over alternated repeats:
 2. Compare (4 activations x 5 seeds) vs ONE run of the tutorial's loop, same epochs;
 3. model-steps per second per core, against what one core does on dense arithmetic;
 4. a grid of workloads, tiny to large: ms per epoch for each engine and device, and auto's pick;
-5. what the compiled engine costs at a cold start and with its cache.
+5. what the compiled engine costs at a cold start and with its cache;
+6. saturated units: subnormals kept vs flushed, and the time estimate a page shows vs the real time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bench.workloads import WORKLOADS, time_engine
 from nnlab.compare import with_activation
 from nnlab.engine import choose, compiled
 from nnlab.engine.choose import flops_per_step
+from nnlab.training import estimate_seconds
 
 REPEATS = 5
 QUICK_EPOCHS = {"step-two-neurons": 200, "bump-twenty-neurons": 1000, "bump-two-layers": 1000}  # else the lesson's
@@ -144,11 +146,33 @@ def start_up_table() -> None:
             print(f"{label:<36} import {imported:5.2f} s, first epoch {warm:5.2f} s")
 
 
+def estimate_table(repeats: int) -> None:
+    """Wide tanh layers at small batches: where saturated units made subnormal gradients, and where
+    the time estimate (which refuses runs over the limit) was furthest off."""
+    print("\n6. Saturated tanh units (bump data, Adam): subnormals kept vs flushed; the estimate vs the real time")
+    print(f"{'workload':<28}{'epochs':>7}{'kept s':>9}{'flushed s':>11}{'kept/flushed':>14}{'estimate s':>12}"
+          f"{'estimate/real':>15}")
+    base = nnlab.lessons.get("bump-twenty-neurons")
+    for hidden, batch, epochs in (((128, 128), 4, 1000), ((128, 128), 1, 200), ((256,), 1, 300), ((32, 32, 32), 16, 2000)):
+        exp = base.replace(model={"hidden": hidden, "activations": ("tanh",) * len(hidden)},
+                           training={"batch_size": batch, "epochs": epochs})
+
+        def run(flush: bool, exp=exp) -> None:
+            compiled.FLUSH_SUBNORMALS = flush
+            nnlab.train(exp, engine="compiled")
+        t = median_seconds({"kept": partial(run, False), "flushed": partial(run, True)}, max(1, repeats // 2))
+        compiled.FLUSH_SUBNORMALS = True
+        estimate = estimate_seconds([exp], nnlab.load_data(exp))
+        name = f"{'x'.join(map(str, hidden))} batch {batch}"
+        print(f"{name:<28}{epochs:>7}{t['kept']:>9.2f}{t['flushed']:>11.2f}{t['kept'] / t['flushed']:>13.1f}x"
+              f"{estimate:>12.2f}{estimate / t['flushed']:>15.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up"))
+    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates"))
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {os.cpu_count()} cores, medians of {args.repeats} alternated repeats")
     compiled.warm()
@@ -156,7 +180,8 @@ def main() -> None:
                 "compare": lambda: compare_table(args.full, args.repeats),
                 "throughput": lambda: throughput_table(args.repeats),
                 "devices": lambda: device_table(args.repeats),
-                "start-up": start_up_table}
+                "start-up": start_up_table,
+                "estimates": lambda: estimate_table(args.repeats)}
     for name, section in sections.items():
         if args.only in (None, name):
             section()

@@ -39,7 +39,8 @@ def thinned(frame: pd.DataFrame) -> pd.DataFrame:
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector sizes, and text dark enough to read from the back of the room (WCAG AA, 4.5:1 on white
     at least: Vega's and Streamlit's default grey is 3.7:1; tests/test_contrast.py checks)."""
-    if isinstance(chart.title, str) and len(chart.title) > TITLE_CHARS:
+    # (a facet grid keeps its size and scrolls sideways on a phone, its title with it)
+    if isinstance(chart.title, str) and len(chart.title) > TITLE_CHARS and not isinstance(chart, alt.FacetChart):
         chart = chart.properties(title=_wrapped_title(chart.title))
     return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
                                  labelColor=MUTED_TEXT, titleColor=TEXT)

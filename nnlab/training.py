@@ -21,11 +21,14 @@ LOSSES_FOR_TASK = {
     "multiclass": ("cross_entropy",),
     "regression": ("mse",),
 }
-# Cost of one optimizer step of one model, fitted to `python -m bench` and to autograd steps timed
-# from 1-20-1 to 3 x 256 (docs/performance.md): (seconds of overhead, more seconds per Linear layer,
-# FLOP per second). The compiled engine trains a stack's models on every core at once; autograd
-# one model at a time, on every core.
-STEP_COST = {"compiled": (1.0e-6, 0.0, 1.5e10), "autograd": (1.5e-4, 1.0e-4, 1.2e11)}
+# Cost of one autograd optimizer step of one model, fitted to steps timed from 1-20-1 to 3 x 256
+# (docs/performance.md): seconds of overhead, more seconds per Linear layer, FLOP per second.
+AUTOGRAD_STEP_COST = (1.5e-4, 1.0e-4, 1.2e11)
+# The compiled kernels, fitted to 57 runs from 1-8-1 to 1-256-256-256-1 at batch 1 to full (within
+# 0.6x..1.2x of each; docs/performance.md). They vectorise over a batch's rows, so arithmetic runs
+# at COMPILED_FLOPS * rows / (rows + COMPILED_HALF_ROWS): a batch of one is 40x slower per FLOP.
+COMPILED_FLOPS, COMPILED_HALF_ROWS = 3.8e10, 38
+COMPILED_STEP, COMPILED_EPOCH, COMPILED_UNIT_ROW = 0.42e-6, 4.4e-6, 1.0e-9  # seconds: overheads, activations
 
 Progress = Callable[[int, int, pd.DataFrame], None]  # (epoch, total epochs, the history so far)
 
@@ -105,11 +108,21 @@ def new_run(exp: Experiment, data: Data) -> EpochRun:
 
 def estimate_seconds(exps: list[Experiment], data: Data, epochs: int | None = None) -> float:
     """About how long training `exps` together on `data` takes here, before doing any of it."""
-    exp = exps[0]
-    engine = choose(exps, data).engine
-    overhead, per_layer, speed = STEP_COST[engine]
-    steps = (epochs or exp.training.epochs) * math.ceil(len(data.x_train) / (exp.training.batch_size or len(data.x_train)))
-    layers = len(exp.model.hidden) + 1
-    per_model = steps * (overhead + per_layer * layers + flops_per_step(exp, data) / speed)
-    side_by_side = min(len(exps), compiled.CORES) if engine == "compiled" else 1
-    return per_model * len(exps) / side_by_side
+    exp, epochs = exps[0], epochs or exps[0].training.epochs
+    steps = epochs * math.ceil(len(data.x_train) / (exp.training.batch_size or len(data.x_train)))
+    if choose(exps, data).engine == "autograd":  # one model at a time, on every core
+        overhead, per_layer, speed = AUTOGRAD_STEP_COST
+        layers = len(exp.model.hidden) + 1
+        return len(exps) * steps * (overhead + per_layer * layers + flops_per_step(exp, data) / speed)
+    batch = min(exp.training.batch_size or len(data.x_train), len(data.x_train))
+    per_model = steps * _compiled_seconds(exp, data, batch)
+    rows = len(data.x_train) + len(data.x_test)  # each epoch ends with the loss and accuracy of every row
+    per_model += epochs * (COMPILED_EPOCH + _compiled_seconds(exp, data, rows) / 3)  # a forward pass: a third
+    return per_model * len(exps) / min(len(exps), compiled.CORES)  # a stack trains on every core at once
+
+
+def _compiled_seconds(exp: Experiment, data: Data, rows: int) -> float:
+    """One compiled step of `exp` over `rows` rows: overhead, activations and arithmetic."""
+    arithmetic = flops_per_step(exp, data, rows)
+    return (COMPILED_STEP + COMPILED_UNIT_ROW * sum(exp.model.hidden) * rows
+            + arithmetic * (rows + COMPILED_HALF_ROWS) / (rows * COMPILED_FLOPS))

@@ -122,7 +122,7 @@ def main() -> None:
             train(page, "Train", "Final train loss")
             page.get_by_text("Discretize output").first.click()
             settle(page)
-            scroll_to_text(page, "Show the fit after epoch")
+            scroll_to(page, '[data-testid="stVegaLiteChart"]')
             page.screenshot(path=OUT / "train-spiral-discretized.png")
             scroll_to(page, '[data-testid="stVegaLiteChart"] >> nth=2')
             page.screenshot(path=OUT / "inside-spiral-units.png")

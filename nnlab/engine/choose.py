@@ -29,11 +29,12 @@ class Choice:
     reason: str  # for the readout: why this device and this engine
 
 
-def flops_per_step(exp: Experiment, data: Data) -> float:
-    """Arithmetic in one optimizer step: about 6 FLOP per weight per row (forward and backward)."""
+def flops_per_step(exp: Experiment, data: Data, rows: int | None = None) -> float:
+    """Arithmetic in one optimizer step (of a batch, or of `rows` rows): about 6 FLOP per weight per
+    row, forward and backward."""
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    return 6.0 * weights * min(exp.training.batch_size or len(data.x_train), len(data.x_train))
+    return 6.0 * weights * (rows or min(exp.training.batch_size or len(data.x_train), len(data.x_train)))
 
 
 def accelerator() -> str | None:

@@ -34,6 +34,13 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' m
 ORDER_VALUES = 2_000_000  # shuffled rows handed to one kernel call at most (16 MB)
 SLICE_SECONDS = 0.1  # a whole run is trained in slices about this long, with progress after each
 
+# Saturated tanh and sigmoid units make gradients below float32's normal range, and arithmetic on
+# those subnormals is many times slower: a run slowed down as it learned (2000 epochs of 128x128 at
+# batch 4: 15 s kept, 5.6 s flushed to zero; `python -m bench`). Flushing them changes no weight
+# (each is far below a float32 weight's last digit; tests/test_engines.py), and a kernel call sets
+# its thread back to torch's default (keep them), so torch's own runs on that thread are untouched.
+FLUSH_SUBNORMALS = True
+
 # One thread per core runs kernel calls; a stack's models are split among them.
 CORES = os.cpu_count() or 1
 _pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
@@ -127,10 +134,14 @@ class Stack:
         x_train, y_train, labels_train, x_test, y_test, labels_test = self._arrays
 
         def train(model_first: int, model_step: int) -> None:
-            kernels.train_epochs(self.plan, self.rates, self.theta, self.first, self.second, self.steps,
-                                 self.last_good, self.diverged_at, x_train, y_train, labels_train, x_test, y_test,
-                                 labels_test, self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
-                                 model_first, model_step)
+            torch.set_flush_denormal(FLUSH_SUBNORMALS)
+            try:
+                kernels.train_epochs(self.plan, self.rates, self.theta, self.first, self.second, self.steps,
+                                     self.last_good, self.diverged_at, x_train, y_train, labels_train, x_test, y_test,
+                                     labels_test, self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
+                                     model_first, model_step)
+            finally:
+                torch.set_flush_denormal(False)
 
         parts = min(len(self.exps), CORES)  # models dealt round-robin: neighbours often cost alike
         if parts == 1:

@@ -263,7 +263,7 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.T
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=label, scale=y_scale, axis=axis), y2="high:Q")
     line = base.mark_line(strokeWidth=3).encode(y="median:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
                                                 tooltip=["activation", "epoch", alt.Tooltip("median:Q", format=".4f")])
-    title = f"{name.capitalize()}: median of the seeds, smoothed; band = the middle half of the seeds"
+    title = f"{name.capitalize()}: the median and the middle half of the seeds"
     return _style((band + line).properties(height=HEIGHT + 140, title=title))  # the picture this page is for
 
 

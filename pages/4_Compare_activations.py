@@ -10,7 +10,8 @@ from nnlab.ui.results import show_comparison
 exp = ui.page("Compare activations")
 st.title("Compare activations")
 st.markdown("Every network starts from the same seeds and sees the same data; only the activation "
-            "of the hidden layers changes. Each line is the median of the seeds; its band holds the middle half.")
+            "of the hidden layers changes. Each line is the median of the seeds' curves, smoothed; its band "
+            "holds the middle half of them.")
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)

@@ -5,7 +5,9 @@ user picks is written back as a new Experiment. Loading a lesson clears the `w_`
 widget re-reads the new settings.
 
 The first page a session opens reads the Experiment and the instructor's flags from the URL; every
-page then writes them back, since Streamlit clears query parameters on a page switch.
+page then writes them back, since Streamlit clears query parameters on a page switch. Each write
+is a new entry in the browser's history, so the session also reads an address it did not write
+itself: the browser's Back and Forward, which step through the settings as they were.
 """
 
 from __future__ import annotations
@@ -27,19 +29,23 @@ PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py"
          ("pages/5_Class.py", "Class", ":material/groups:")]
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"
+_WRITTEN = "written_query"  # the query this session last put in the address bar
 _CLASSROOM = "classroom"
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
 
 
 def current() -> Experiment:
-    """The session's experiment; a first visit takes it from the link, else the default lesson."""
-    if _KEY not in st.session_state:
-        query = st.query_params.to_dict()
+    """The session's experiment; a first visit takes it from the link, else the default lesson.
+    Later, an address this session did not write (Back or Forward) is read the same way."""
+    query = st.query_params.to_dict()
+    stepped = query and _WRITTEN in st.session_state and query != st.session_state[_WRITTEN]
+    if _KEY not in st.session_state or stepped:
+        st.session_state[_WRITTEN] = query
         try:
-            st.session_state[_KEY] = links.from_query(query)
+            load(links.from_query(query))
         except NnlabError as error:
-            st.session_state[_KEY] = lessons.get(links.DEFAULT_LESSON)
+            load(lessons.get(links.DEFAULT_LESSON))
             st.warning(f"{error} Showing the default lesson instead.")
         try:
             st.session_state[_CLASSROOM] = links.classroom_from_query(query)
@@ -98,6 +104,7 @@ def share_link(exp: Experiment) -> None:
     query = link_query(exp)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
+    st.session_state[_WRITTEN] = query
     navigation = NAVIGATION.get(None)
     if navigation is not None:
         for path, label, icon in PAGES:  # our own links: the built-in menu would call the landing page "app"

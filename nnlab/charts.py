@@ -64,9 +64,10 @@ def _wrapped_title(title: str) -> alt.TitleParams:
 
 def _top_legend(labels: list[str], **options) -> alt.Legend:
     """A legend above the chart, in one row where it fits and in as many columns as fit where it does not."""
-    entry = round(max(map(len, labels)) * FONT * 0.55 + 40)  # label at about 0.55 em a character, plus symbol
-    return alt.Legend(orient="top", title=None, columns=alt.ExprRef(f"max(1, floor(width / {entry}))"),
-                      labelLimit=alt.ExprRef("width - 30"), **options)
+    entries = [round(len(label) * FONT * 0.55 + 40) for label in labels]  # about 0.55 em a character, plus symbol
+    columns = f"width >= {sum(entries)} ? 0 : max(1, floor(width / {max(entries)}))"  # 0: all in one row
+    return alt.Legend(orient="top", title=None, columns=alt.ExprRef(columns), labelLimit=alt.ExprRef("width - 30"),
+                      **options)
 
 
 def _cell_text(cells: int) -> alt.ExprRef:
@@ -296,7 +297,7 @@ def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") 
                  alt.Tooltip("out_weight:Q", title="output weight", format=".3f")]).add_params(hover)
     total = alt.Chart(frame[frame["unit"] == "sum"]).mark_line(strokeWidth=4, strokeDash=[10, 4]).encode(
         x="x:Q", y="contribution:Q", color=colour, tooltip=[alt.Tooltip("contribution:Q", title=sum_label, format=".3f")])
-    return _style((units + total).properties(height=HEIGHT, title="Inside the network: each hidden unit's share"))
+    return _style((units + total).properties(height=HEIGHT + 40, title="Inside the network: each hidden unit's share"))
 
 
 def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:

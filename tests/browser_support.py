@@ -57,9 +57,11 @@ class Server:
 
 
 def settle(page) -> None:
-    """Wait until the page script has finished and every chart has drawn."""
+    """Wait until the page script has finished and every element has drawn: no grey placeholder
+    (an element whose code the browser is still loading) and a picture in every chart."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    page.wait_for_function("""() => !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]')
+                                    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
                                        .every(chart => chart.querySelector('canvas, svg'))""", timeout=60_000)
     page.wait_for_timeout(500)
 

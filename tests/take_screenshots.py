@@ -106,14 +106,12 @@ def main() -> None:
 
             page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
             train(page, "Train", "Final train loss")
-            scroll_to(page, '[data-testid="stVegaLiteChart"]')
-            page.screenshot(path=OUT / "train-bump.png")
+            page.screenshot(path=OUT / "train-bump.png")  # the first screen: the fit and the loss are on it
             scroll_to_text(page, "Inside the network: each hidden unit's share")
             page.screenshot(path=OUT / "inside-bump-units.png")
 
             page = visit(browser, f"{server.url}/Train?lesson=tabular-relu")
             train(page, "Train", "Final train loss")
-            scroll_to(page, '[data-testid="stMetric"]')
             page.screenshot(path=OUT / "train-heart.png")
             scroll_to_text(page, "Inside the network: first-layer weights")
             page.screenshot(path=OUT / "inside-heart-weights.png")

@@ -38,8 +38,9 @@ def data_for(exp: Experiment) -> Data:
 
 @st.cache_resource
 def result_store() -> ResultCache:
-    """One bounded store of finished runs for the whole server: the same settings show at once in
-    any session. A class's distinct runs outnumber it; each session also keeps its own last run."""
+    """One bounded store of finished runs for the whole server: the same settings train once, and
+    show at once in any session that asks. A class's distinct runs outnumber it; each session
+    also keeps its own last run."""
     return ResultCache(max_entries=64)
 
 

@@ -55,6 +55,8 @@ class Session:
                 run.arrived.append(time.monotonic())
                 if until and until(run):
                     return run
+            elif kind == "page_info_changed":  # the page wrote its address: the frontend's next rerun sends it
+                self.query = forward.page_info_changed.query_string
             elif kind == "script_finished":
                 return run
 

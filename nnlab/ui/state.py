@@ -6,8 +6,8 @@ widget re-reads the new settings.
 
 The first page a session opens reads the Experiment and the instructor's flags from the URL; every
 page then writes them back, since Streamlit clears query parameters on a page switch. Each write
-is a new entry in the browser's history, so the session also reads an address it did not write
-itself: the browser's Back and Forward, which step through the settings as they were.
+is a new entry in the browser's history, so the session reads the address again when the browser's
+Back or Forward brings an older one: they step through the settings as they were.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nnlab import lessons, links
 from nnlab.errors import NnlabError
@@ -37,9 +38,9 @@ INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back int
 
 def current() -> Experiment:
     """The session's experiment; a first visit takes it from the link, else the default lesson.
-    Later, an address this session did not write (Back or Forward) is read the same way."""
+    Back or Forward to an address other than the one last written is read the same way."""
     query = st.query_params.to_dict()
-    stepped = query and _WRITTEN in st.session_state and query != st.session_state[_WRITTEN]
+    stepped = query and history_step() and query != st.session_state.get(_WRITTEN)
     if _KEY not in st.session_state or stepped:
         st.session_state[_WRITTEN] = query
         try:
@@ -53,6 +54,13 @@ def current() -> Experiment:
             st.session_state[_CLASSROOM] = links.Classroom()
             st.warning(f"{error} Every control is shown.")
     return st.session_state[_KEY]
+
+
+def history_step() -> bool:
+    """Whether this script run is the browser's Back or Forward, as Streamlit marks such reruns.
+    (Any other rerun can carry an address the page has just replaced: a click that beat the new
+    one to the browser. Reading that would undo the settings the click came after.)"""
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
 def classroom() -> links.Classroom:

@@ -22,3 +22,16 @@ def private_data_dir(data_dir, monkeypatch):
 
 def _no_network(*args, **kwargs):
     raise OSError("tests never use the network")
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium through Playwright, for the browser tests (which skip without it)."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -3,32 +3,18 @@ freshly started server, with no exception box. Screenshots land in test-artifact
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
+from browser_support import ROOT, Server, press_key, require_chromium, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = {"": "nnlab", "Data_explorer": "Data explorer", "Build_model": "Build model", "Train": "Train",
          "Compare_activations": "Compare activations", "Class": "Class challenge"}
 
-playwright = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must install Debian's chromium for the browser tests", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytest.importorskip("playwright.sync_api")
+require_chromium("the browser tests")
 
 
 def open_page(browser, url: str, heading: str, name: str):

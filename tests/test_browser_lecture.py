@@ -4,12 +4,10 @@ Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+from browser_support import ROOT, Server, require_chromium, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)
@@ -17,11 +15,8 @@ SPIRAL = "lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&hidden=8
 # About 10 s of training on two cores: long enough to reload or switch lessons in the middle
 SLOW = "lesson=bump-twenty-neurons&hidden=128,128&act=tanh,tanh&batch=1&epochs=1000"
 
-playwright = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must install Debian's chromium for the browser tests", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+require_chromium("the browser tests")
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +24,6 @@ def server(data_dir):
     server = Server(data_dir)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_at(browser, url: str, heading: str, size: tuple[int, int] = PROJECTOR):

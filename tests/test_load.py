@@ -4,13 +4,12 @@ docs/reliability.md records the figures."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, settle
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, require_chromium, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -18,10 +17,7 @@ SESSIONS = 20
 LESSONS = ["tabular-relu", "tabular-linear", "simple-classifier", "bump-twenty-neurons"]
 
 playwright = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must install Debian's chromium for the load test", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium("the load test")
 
 
 def resident_mb(pid: int) -> float:

@@ -47,15 +47,26 @@ def _random_table(rows: int, features: int, classes: int, hidden: tuple[int, ...
         data = Data(x, target, x[:0], target[:0], [f"f{i}" for i in range(features)], "label", task,
                     [str(c) for c in range(classes)])
         loss = "cross_entropy" if task == "multiclass" else "bce_logits"
-        exps = [Experiment(DataSpec("gauss"), ModelSpec(hidden, ("relu",) * len(hidden)),
-                           TrainSpec(loss, "adam", 0.001, 1, batch_size=batch), seed=seed) for seed in range(models)]
+        exps = [
+            Experiment(
+                data=DataSpec(name="gauss"),
+                model=ModelSpec(hidden=hidden, activations=("relu",) * len(hidden)),
+                training=TrainSpec(loss=loss, optimizer="adam", learning_rate=0.001, epochs=1, batch_size=batch),
+                seed=seed,
+            )
+            for seed in range(models)
+        ]
         return exps, data
+
     return build
 
 
 def _spiral():
-    exp = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((64, 64, 64), ("tanh",) * 3),
-                     TrainSpec("bce", "adam", 0.01, 1, batch_size=64))
+    exp = Experiment(
+        data=DataSpec(name="spiral", n_points=5000),
+        model=ModelSpec(hidden=(64, 64, 64), activations=("tanh",) * 3),
+        training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=1, batch_size=64),
+    )
     return [exp], nnlab.load_data(exp)
 
 

@@ -34,7 +34,7 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DataSpec:
     """Which data to learn from. `noise` and `n_points` matter to the 2-D sets only."""
 
@@ -69,7 +69,7 @@ class DataSpec:
         _check(len(set(self.crosses)) == len(self.crosses), "Each crossed feature can be chosen once.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelSpec:
     """Hidden layers of a multilayer perceptron; input and output sizes come from the data."""
 
@@ -91,7 +91,7 @@ class ModelSpec:
             _check(name in ACTIVATIONS, f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainSpec:
     """How to train: loss, optimizer and the order the data is shown in."""
 
@@ -124,7 +124,7 @@ class TrainSpec:
         return max(1, epochs // 5)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Experiment:
     """Everything that decides a run. Equal experiments give equal results on the CPU."""
 

@@ -20,16 +20,18 @@ class Lesson:
 
 def _bump(hidden: tuple[int, ...]) -> Experiment:
     return Experiment(
-        DataSpec("bump"),
-        ModelSpec(hidden, ("sigmoid",) * len(hidden)),
-        TrainSpec("bce", "adam", 0.01, 7000, batch_size=32, snapshot_every=1000))
+        data=DataSpec(name="bump"),
+        model=ModelSpec(hidden=hidden, activations=("sigmoid",) * len(hidden)),
+        training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=7000, batch_size=32,
+                           snapshot_every=1000))
 
 
 def _heart(hidden: tuple[int, ...], activations: tuple[str, ...]) -> Experiment:
     return Experiment(
-        DataSpec("heart-failure", train_fraction=0.8),
-        ModelSpec(hidden, activations),
-        TrainSpec("bce_logits", "sgd", 0.01, 1000, batch_size=None, snapshot_every=100),
+        data=DataSpec(name="heart-failure", train_fraction=0.8),
+        model=ModelSpec(hidden=hidden, activations=activations),
+        training=TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.01, epochs=1000, batch_size=None,
+                           snapshot_every=100),
         seed=42)
 
 
@@ -38,8 +40,9 @@ LESSONS = {lesson.id: lesson for lesson in (
            "Each hidden sigmoid is a soft step. Two of them, weighted and added, make the staircase "
            "from 1 down to 0.5 down to 0. Watch the curve sharpen between epoch 1000 and 5000.",
            "Will two neurons be enough to draw two steps?",
-           Experiment(DataSpec("step"), ModelSpec((2,), ("sigmoid",)),
-                      TrainSpec("bce", "sgd", 0.01, 5000, batch_size=1, snapshot_every=1000))),
+           Experiment(data=DataSpec(name="step"), model=ModelSpec(hidden=(2,), activations=("sigmoid",)),
+                      training=TrainSpec(loss="bce", optimizer="sgd", learning_rate=0.01, epochs=5000, batch_size=1,
+                                         snapshot_every=1000))),
     Lesson("bump-twenty-neurons", "Twenty neurons draw two bumps", "001",
            "Twenty soft steps can rise and fall several times. The centre bump is learned first; "
            "the outer bumps between 20 and 40 stay hard to fit.",
@@ -54,8 +57,9 @@ LESSONS = {lesson.id: lesson for lesson in (
            "The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
            "units can memorise 32 points. Low training loss is not the same as learning.",
            "Can a network reach a low loss on labels that are pure noise?",
-           Experiment(DataSpec("random-classes"), ModelSpec((128,), ("relu",)),
-                      TrainSpec("cross_entropy", "adam", 0.01, 10, batch_size=None, snapshot_every=1))),
+           Experiment(data=DataSpec(name="random-classes"), model=ModelSpec(hidden=(128,), activations=("relu",)),
+                      training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.01, epochs=10,
+                                         batch_size=None, snapshot_every=1))),
     Lesson("tabular-linear", "A linear network on heart-failure records", "003",
            "Without an activation, stacked linear layers are one linear model. Watch train and test "
            "accuracy: both stop improving early.",

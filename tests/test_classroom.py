@@ -15,8 +15,11 @@ import nnlab
 from nnlab import classroom
 from nnlab.classroom import Board, Rules
 
-QUICK = nnlab.Experiment(nnlab.DataSpec("xor", n_points=60, train_fraction=0.75), nnlab.ModelSpec((3,), ("tanh",)),
-                         nnlab.TrainSpec("bce", "adam", 0.05, 5, batch_size=16))
+QUICK = nnlab.Experiment(
+    data=nnlab.DataSpec(name="xor", n_points=60, train_fraction=0.75),
+    model=nnlab.ModelSpec(hidden=(3,), activations=("tanh",)),
+    training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.05, epochs=5, batch_size=16),
+)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +63,9 @@ def test_the_score_is_the_servers_own_training_of_the_experiment(board):
     expected = nnlab.train(faster).history["test_acc"].iloc[-1]
     assert entry.nickname == "alex" and entry.score == expected and entry.label == f"alex #{entry.number}"
     table = board.entries(made.code)
-    assert table[["label", "score", "learning_rate", "hidden_units"]].values.tolist() == [[entry.label, expected, 0.2, 3]]
+    assert table[["label", "score", "learning_rate", "hidden_units"]].values.tolist() == [
+        [entry.label, expected, 0.2, 3]
+    ]
     assert table["experiment"][0] == faster
 
 
@@ -68,7 +73,11 @@ def test_nicknames_are_trimmed_checked_and_duplicates_told_apart(board):
     made = board.create(QUICK)
     first, second = board.submit(made.code, "sam", made.experiment), board.submit(made.code, "sam", made.experiment)
     assert first.label != second.label and set(board.entries(made.code)["nickname"]) == {"sam"}
-    for bad, message in (("   ", "1 to 24 characters"), ("x" * 25, "1 to 24 characters"), ("a\nb", "control characters")):
+    for bad, message in (
+        ("   ", "1 to 24 characters"),
+        ("x" * 25, "1 to 24 characters"),
+        ("a\nb", "control characters"),
+    ):
         with pytest.raises(nnlab.ClassError, match=message):
             board.submit(made.code, bad, made.experiment)
     assert len(board.entries(made.code)) == 2
@@ -79,7 +88,9 @@ def test_an_experiment_outside_the_rules_is_refused_naming_the_rule(board):
     base = made.experiment
     refusals = {
         "own data": base.replace(data={"noise": 0.3}),
-        "keeps the learning rate as the instructor set it (0.05); yours is 0.5": base.replace(training={"learning_rate": 0.5}),
+        "keeps the learning rate as the instructor set it (0.05); yours is 0.5": base.replace(
+            training={"learning_rate": 0.5}
+        ),
         "at most 8 units in a hidden layer; yours has 9": base.replace(model={"hidden": (9,)}),
     }
     for message, exp in refusals.items():
@@ -88,7 +99,9 @@ def test_an_experiment_outside_the_rules_is_refused_naming_the_rule(board):
     loose = board.create(QUICK, Rules(free=("training",), max_epochs=10))
     with pytest.raises(nnlab.ClassError, match="at most 10 epochs; yours trains 11"):
         board.submit(loose.code, "kim", loose.experiment.replace(training={"epochs": 11}))
-    assert board.submit(made.code, "kim", base.replace(model={"hidden": (8, 8), "activations": ("relu", "relu")}, seed=3))
+    assert board.submit(
+        made.code, "kim", base.replace(model={"hidden": (8, 8), "activations": ("relu", "relu")}, seed=3)
+    )
     assert len(board.entries(made.code)) == 1
 
 
@@ -112,8 +125,11 @@ def test_the_instructor_key_closes_reopens_and_clears_and_nothing_else_does(boar
 def test_regression_is_scored_by_test_loss_lowest_first(board):
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
     key = nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
-    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="value", train_fraction=0.8),
-                           nnlab.ModelSpec((6,), ("tanh",)), nnlab.TrainSpec("mse", "adam", 0.01, 20, batch_size=16))
+    exp = nnlab.Experiment(
+        data=nnlab.DataSpec(name="csv", source=key, target="value", train_fraction=0.8),
+        model=nnlab.ModelSpec(hidden=(6,), activations=("tanh",)),
+        training=nnlab.TrainSpec(loss="mse", optimizer="adam", learning_rate=0.01, epochs=20, batch_size=16),
+    )
     made = board.create(exp)
     assert made.rules.score == "test_loss" and not made.higher_is_better
     slow = board.submit(made.code, "slow", made.experiment.replace(training={"learning_rate": 0.0001}))
@@ -133,6 +149,7 @@ def test_a_run_that_diverges_at_once_has_no_score(board):
         result.history = result.history.iloc[:0]
         result.diverged_at = 1
         return result
+
     with pytest.raises(nnlab.ClassError, match="diverged at epoch 1.*no score"):
         board.submit(made.code, "zed", exploding, train=diverged_at_once)
 
@@ -148,6 +165,7 @@ def test_fifty_threads_submitting_four_times_each_lose_and_double_nothing(board)
                 board.submit(made.code, f"s{number}-{attempt}", made.experiment.replace(seed=attempt))
             except Exception as error:  # a lost submission must fail the test, not the thread silently
                 errors.append(error)
+
     threads = [threading.Thread(target=student, args=(number,)) for number in range(50)]
     for thread in threads:
         thread.start()

@@ -89,8 +89,11 @@ def test_every_loadable_variant_trains(heart, tmp_path):
 
     for name in ("semicolons and decimal commas", "huge values", "text class labels"):
         key = store_upload(CORPUS[name][0](heart))
-        exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target=TARGET, train_fraction=0.8),
-                               nnlab.ModelSpec((5,), ("relu",)), nnlab.TrainSpec("bce_logits", "sgd", 0.01, 20))
+        exp = nnlab.Experiment(
+            data=nnlab.DataSpec(name="csv", source=key, target=TARGET, train_fraction=0.8),
+            model=nnlab.ModelSpec(hidden=(5,), activations=("relu",)),
+            training=nnlab.TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.01, epochs=20),
+        )
         result = nnlab.train(exp)
         assert result.diverged_at is None and np.isfinite(result.history["train_loss"]).all(), name
 
@@ -99,8 +102,11 @@ def test_every_loadable_variant_trains(heart, tmp_path):
 def test_a_huge_value_in_either_split_trains_to_a_finite_loss(heart, seed):
     """Whether the 1e300 cell lands in the training rows (a huge std) or the test rows (clipped)."""
     key = store_upload(CORPUS["huge values"][0](heart))
-    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target=TARGET, train_fraction=0.8, seed=seed),
-                           nnlab.ModelSpec((5,), ("relu",)), nnlab.TrainSpec("bce_logits", "sgd", 0.01, 5))
+    exp = nnlab.Experiment(
+        data=nnlab.DataSpec(name="csv", source=key, target=TARGET, train_fraction=0.8, seed=seed),
+        model=nnlab.ModelSpec(hidden=(5,), activations=("relu",)),
+        training=nnlab.TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.01, epochs=5),
+    )
     result = nnlab.train(exp)
     assert result.diverged_at is None and np.isfinite(result.history.drop(columns="epoch").to_numpy()).all()
     assert (4 in result.data.test_rows) == any("clipped" in note for note in result.data.notes)

@@ -49,8 +49,20 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in CASES])
 def test_compiled_engine_matches_autograd(case):
     name, hidden, activations, loss, optimizer, rate, batch, shuffle = case
-    exp = Experiment(DataSpec(name, n_points=200, noise=0.2, train_fraction=0.8), ModelSpec(hidden, activations),
-                     TrainSpec(loss, optimizer, rate, 40, batch_size=batch, shuffle=shuffle, snapshot_every=10), seed=3)
+    exp = Experiment(
+        data=DataSpec(name=name, n_points=200, noise=0.2, train_fraction=0.8),
+        model=ModelSpec(hidden=hidden, activations=activations),
+        training=TrainSpec(
+            loss=loss,
+            optimizer=optimizer,
+            learning_rate=rate,
+            epochs=40,
+            batch_size=batch,
+            shuffle=shuffle,
+            snapshot_every=10,
+        ),
+        seed=3,
+    )
     fast, reference = both_engines(exp, 40)
     assert fast.engine == "compiled" and reference.engine == "autograd"
     assert max_weight_difference(fast, reference) <= 1e-4
@@ -65,8 +77,11 @@ def test_compiled_engine_matches_autograd(case):
 def test_regression_target_matches_autograd():
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
     key = nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
-    exp = Experiment(DataSpec("csv", source=key, target="value", train_fraction=0.8),
-                     ModelSpec((6,), ("tanh",)), TrainSpec("mse", "adam", 0.01, 30, batch_size=16))
+    exp = Experiment(
+        data=DataSpec(name="csv", source=key, target="value", train_fraction=0.8),
+        model=ModelSpec(hidden=(6,), activations=("tanh",)),
+        training=TrainSpec(loss="mse", optimizer="adam", learning_rate=0.01, epochs=30, batch_size=16),
+    )
     fast, reference = both_engines(exp, 30)
     assert fast.data.task == "regression" and "train_acc" not in fast.history
     assert max_weight_difference(fast, reference) <= 1e-4
@@ -77,9 +92,14 @@ def test_a_stack_of_unlike_models_trains_each_exactly_as_alone():
     within one call; every model still gets exactly the run it gets alone."""
     base = nnlab.lessons.get("tabular-relu").replace(data={"seed": 42})  # one data key: one stack
     exps = [with_activation(base, act, seed) for act, seed in itertools.product(("relu", "tanh"), (0, 1))]
-    exps += [base.replace(training={"learning_rate": 0.05}, model={"hidden": (9,)}),
-             base.replace(model={"hidden": (4, 3), "activations": ("sigmoid", "elu")},
-                          training={"optimizer": "adam", "batch_size": 64, "shuffle": True}, seed=5)]
+    exps += [
+        base.replace(training={"learning_rate": 0.05}, model={"hidden": (9,)}),
+        base.replace(
+            model={"hidden": (4, 3), "activations": ("sigmoid", "elu")},
+            training={"optimizer": "adam", "batch_size": 64, "shuffle": True},
+            seed=5,
+        ),
+    ]
     stacked = train_many(exps, epochs=60)
     assert all(result.engine == "compiled" for result in stacked)
     for exp, together in zip(exps, stacked, strict=True):
@@ -117,7 +137,11 @@ def test_a_setting_the_kernels_lack_goes_to_autograd_with_the_reason(monkeypatch
     from nnlab.engine import compiled
 
     monkeypatch.delitem(compiled.ACTIVATION_CODES, "elu")
-    exp = Experiment(DataSpec("gauss", n_points=60), ModelSpec((4,), ("elu",)), TrainSpec(epochs=3))
+    exp = Experiment(
+        data=DataSpec(name="gauss", n_points=60),
+        model=ModelSpec(hidden=(4,), activations=("elu",)),
+        training=TrainSpec(epochs=3),
+    )
     assert supports(exp) == (False, "the compiled engine has no elu activation")
     result = nnlab.train(exp)
     assert result.engine == "autograd" and "no elu activation" in result.reason
@@ -150,16 +174,22 @@ def test_play_mode_stops_at_divergence_with_the_last_finite_weights():
 
 
 def test_play_mode_takes_autograd_when_the_work_is_large():
-    exp = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((256, 256, 256), ("relu",) * 3),
-                     TrainSpec("bce", "adam", 0.01, 10, batch_size=256))
+    exp = Experiment(
+        data=DataSpec(name="spiral", n_points=5000),
+        model=ModelSpec(hidden=(256, 256, 256), activations=("relu",) * 3),
+        training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=10, batch_size=256),
+    )
     run = new_run(exp, nnlab.load_data(exp))
     assert isinstance(run, AutogradRun) and "matrix kernels" in run.reason
 
 
 def test_choose_sends_large_work_to_autograd_and_small_work_to_the_compiled_engine():
     small = nnlab.lessons.get("bump-twenty-neurons")
-    large = Experiment(DataSpec("spiral", n_points=5000), ModelSpec((256, 256, 256), ("relu",) * 3),
-                       TrainSpec("bce", "adam", 0.01, 10, batch_size=256))
+    large = Experiment(
+        data=DataSpec(name="spiral", n_points=5000),
+        model=ModelSpec(hidden=(256, 256, 256), activations=("relu",) * 3),
+        training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=10, batch_size=256),
+    )
     assert choose([small], nnlab.load_data(small)).engine == "compiled"
     assert choose([large], nnlab.load_data(large), "cpu").engine == "autograd"
     assert choose([large], nnlab.load_data(large), "cpu", "compiled").engine == "compiled"  # asked for, so given
@@ -168,7 +198,8 @@ def test_choose_sends_large_work_to_autograd_and_small_work_to_the_compiled_engi
 def test_flushing_subnormals_changes_no_weight_and_leaves_the_thread_as_torch_has_it(monkeypatch):
     # saturating tanh units at batch 4: the run where kept subnormals made training 2.7x slower
     exp = nnlab.lessons.get("bump-twenty-neurons").replace(
-        model={"hidden": (64, 64), "activations": ("tanh", "tanh")}, training={"batch_size": 4, "epochs": 300})
+        model={"hidden": (64, 64), "activations": ("tanh", "tanh")}, training={"batch_size": 4, "epochs": 300}
+    )
     monkeypatch.setattr("nnlab.engine.compiled.FLUSH_SUBNORMALS", False)
     kept = nnlab.train(exp, engine="compiled")
     monkeypatch.setattr("nnlab.engine.compiled.FLUSH_SUBNORMALS", True)

@@ -59,14 +59,32 @@ def test_a_lesson_script_names_its_tutorial_settings():
     assert "BATCH_SIZE = 32" in script and "EPOCHS = 7000" in script and "import pandas" not in script
 
 
-@pytest.mark.parametrize("exp", [
-    nnlab.Experiment(nnlab.DataSpec("circle", noise=0.2, train_fraction=0.7, crosses=("x1^2", "x1*x2", "sin(x2)")),
-                     nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec("bce", "adam", 0.03, 40, batch_size=16, shuffle=True)),
-    nnlab.Experiment(nnlab.DataSpec("iris", train_fraction=0.8), nnlab.ModelSpec((6,), ("relu",)),
-                     nnlab.TrainSpec("cross_entropy", "momentum", 0.05, 60, batch_size=8), seed=3),
-    nnlab.Experiment(nnlab.DataSpec("spiral", n_points=300, train_fraction=1.0), nnlab.ModelSpec((8, 8), ("elu", "leaky_relu")),
-                     nnlab.TrainSpec("bce_logits", "sgd", 0.1, 60, batch_size=32)),
-], ids=["circle-crosses-shuffled", "iris-multiclass", "spiral-two-layers"])
+@pytest.mark.parametrize(
+    "exp",
+    [
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="circle", noise=0.2, train_fraction=0.7, crosses=("x1^2", "x1*x2", "sin(x2)")),
+            model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)),
+            training=nnlab.TrainSpec(
+                loss="bce", optimizer="adam", learning_rate=0.03, epochs=40, batch_size=16, shuffle=True
+            ),
+        ),
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="iris", train_fraction=0.8),
+            model=nnlab.ModelSpec(hidden=(6,), activations=("relu",)),
+            training=nnlab.TrainSpec(
+                loss="cross_entropy", optimizer="momentum", learning_rate=0.05, epochs=60, batch_size=8
+            ),
+            seed=3,
+        ),
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="spiral", n_points=300, train_fraction=1.0),
+            model=nnlab.ModelSpec(hidden=(8, 8), activations=("elu", "leaky_relu")),
+            training=nnlab.TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.1, epochs=60, batch_size=32),
+        ),
+    ],
+    ids=["circle-crosses-shuffled", "iris-multiclass", "spiral-two-layers"],
+)
 def test_scripts_beyond_the_lessons_reproduce_the_loss(exp, tmp_path):
     _, loss = run_exported(exp, None, tmp_path)
     assert loss == pytest.approx(nnlab_loss(exp, None), rel=1e-3)
@@ -77,8 +95,11 @@ def test_hostile_column_names_stay_string_literals_and_a_regression_target_train
     frame = pd.DataFrame(rng.normal(size=(60, len(HOSTILE))), columns=HOSTILE)
     frame["price; rm -rf"] = frame.iloc[:, 0] * 3 + rng.normal(size=60)  # continuous: a regression task
     key = store_upload(frame.to_csv(index=False).encode())
-    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="price; rm -rf", train_fraction=0.8),
-                           nnlab.ModelSpec((5,), ("tanh",)), nnlab.TrainSpec("mse", "adam", 0.01, 80))
+    exp = nnlab.Experiment(
+        data=nnlab.DataSpec(name="csv", source=key, target="price; rm -rf", train_fraction=0.8),
+        model=nnlab.ModelSpec(hidden=(5,), activations=("tanh",)),
+        training=nnlab.TrainSpec(loss="mse", optimizer="adam", learning_rate=0.01, epochs=80),
+    )
     script = export_script(exp)
     literals = {node.value for node in ast.walk(ast.parse(script)) if isinstance(node, ast.Constant)}
     assert set(HOSTILE) | {"price; rm -rf"} <= literals

@@ -13,8 +13,12 @@ from nnlab.datasets import DATASETS
 from nnlab.experiment import ACTIVATIONS, OPTIMIZERS
 from nnlab.training import fit_loss_to_task
 
-BASE = Experiment(DataSpec("xor", n_points=80, train_fraction=0.75), ModelSpec((6,), ("tanh",)),
-                  TrainSpec("bce", "adam", 0.02, 12, batch_size=16, snapshot_every=4), seed=1)
+BASE = Experiment(
+    data=DataSpec(name="xor", n_points=80, train_fraction=0.75),
+    model=ModelSpec(hidden=(6,), activations=("tanh",)),
+    training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.02, epochs=12, batch_size=16, snapshot_every=4),
+    seed=1,
+)
 
 
 def _upload() -> str:
@@ -29,41 +33,68 @@ def _csv(base: Experiment) -> Experiment:
 # spec -> field -> the experiments that set it otherwise (functions of BASE)
 VARIANTS = {
     DataSpec: {
-        "name": [lambda b, n=name: b.replace(data={"name": n}) for name in DATASETS if name not in ("csv", BASE.data.name)],
+        "name": [
+            lambda b, n=name: b.replace(data={"name": n}) for name in DATASETS if name not in ("csv", BASE.data.name)
+        ],
         "noise": [lambda b: b.replace(data={"noise": 0.5})],
         "n_points": [lambda b: b.replace(data={"n_points": 40})],
-        "train_fraction": [lambda b: b.replace(data={"train_fraction": 1.0}), lambda b: b.replace(data={"train_fraction": 0.5})],
+        "train_fraction": [
+            lambda b: b.replace(data={"train_fraction": 1.0}),
+            lambda b: b.replace(data={"train_fraction": 0.5}),
+        ],
         "source": [_csv],
         "target": [_csv],
         "seed": [lambda b: b.replace(data={"seed": 7})],
         "crosses": [lambda b: b.replace(data={"crosses": ("x1^2", "sin(x2)")})],
     },
     ModelSpec: {
-        "hidden": [lambda b: b.replace(model={"hidden": (3, 5, 4), "activations": ("tanh",) * 3}),
-                   lambda b: b.replace(model={"hidden": (), "activations": ()})],
-        "activations": [lambda b, a=act: b.replace(model={"activations": (a,)})
-                        for act in ACTIVATIONS if act != BASE.model.activations[0]],
+        "hidden": [
+            lambda b: b.replace(model={"hidden": (3, 5, 4), "activations": ("tanh",) * 3}),
+            lambda b: b.replace(model={"hidden": (), "activations": ()}),
+        ],
+        "activations": [
+            lambda b, a=act: b.replace(model={"activations": (a,)})
+            for act in ACTIVATIONS
+            if act != BASE.model.activations[0]
+        ],
     },
     TrainSpec: {
-        "loss": [lambda b: b.replace(training={"loss": "bce_logits"}), lambda b: b.replace(training={"loss": "mse"}),
-                 lambda b: b.replace(data={"name": "iris"}, training={"loss": "cross_entropy"})],
-        "optimizer": [lambda b, o=opt: b.replace(training={"optimizer": o})
-                      for opt in OPTIMIZERS if opt != BASE.training.optimizer],
+        "loss": [
+            lambda b: b.replace(training={"loss": "bce_logits"}),
+            lambda b: b.replace(training={"loss": "mse"}),
+            lambda b: b.replace(data={"name": "iris"}, training={"loss": "cross_entropy"}),
+        ],
+        "optimizer": [
+            lambda b, o=opt: b.replace(training={"optimizer": o})
+            for opt in OPTIMIZERS
+            if opt != BASE.training.optimizer
+        ],
         "learning_rate": [lambda b: b.replace(training={"learning_rate": 0.3})],
         "epochs": [lambda b: b.replace(training={"epochs": 5})],
-        "batch_size": [lambda b: b.replace(training={"batch_size": None}), lambda b: b.replace(training={"batch_size": 1})],
+        "batch_size": [
+            lambda b: b.replace(training={"batch_size": None}),
+            lambda b: b.replace(training={"batch_size": 1}),
+        ],
         "shuffle": [lambda b: b.replace(training={"shuffle": True})],
         "snapshot_every": [lambda b: b.replace(training={"snapshot_every": 3})],
     },
     Experiment: {
-        "data": [lambda b: b.replace(data=DataSpec("circle", n_points=60, train_fraction=0.8))],
-        "model": [lambda b: b.replace(model=ModelSpec((4, 4), ("relu", "sigmoid")))],
-        "training": [lambda b: b.replace(training=TrainSpec("mse", "momentum", 0.05, 8, batch_size=20))],
+        "data": [lambda b: b.replace(data=DataSpec(name="circle", n_points=60, train_fraction=0.8))],
+        "model": [lambda b: b.replace(model=ModelSpec(hidden=(4, 4), activations=("relu", "sigmoid")))],
+        "training": [
+            lambda b: b.replace(
+                training=TrainSpec(loss="mse", optimizer="momentum", learning_rate=0.05, epochs=8, batch_size=20)
+            )
+        ],
         "seed": [lambda b: b.replace(seed=9)],
     },
 }
-CASES = [(spec.__name__, field, index, make) for spec, fields in VARIANTS.items()
-         for field, makes in fields.items() for index, make in enumerate(makes)]
+CASES = [
+    (spec.__name__, field, index, make)
+    for spec, fields in VARIANTS.items()
+    for field, makes in fields.items()
+    for index, make in enumerate(makes)
+]
 
 
 @pytest.mark.parametrize("spec", list(VARIANTS), ids=lambda spec: spec.__name__)

@@ -21,16 +21,31 @@ def test_a_lesson_is_one_short_parameter(lesson_id):
     assert from_query(through_url(to_query(exp))) == exp
 
 
-@pytest.mark.parametrize("exp", [
-    nnlab.lessons.get("bump-twenty-neurons").replace(training={"learning_rate": 0.1}),
-    nnlab.Experiment(nnlab.DataSpec("spiral", noise=0.35, n_points=750, train_fraction=0.65, crosses=("x1*x2", "sin(x1)"),
-                                    seed=9),
-                     nnlab.ModelSpec((8, 3), ("tanh", "elu")),
-                     nnlab.TrainSpec("bce_logits", "momentum", 0.003, 1234, batch_size=None, shuffle=True, snapshot_every=7),
-                     seed=2**31 - 1),
-    nnlab.lessons.get("tabular-relu").replace(data={"name": "csv", "source": "abc123", "target": "a&b=c d"}),
-    nnlab.lessons.get("step-two-neurons").replace(model={"hidden": (), "activations": ()}),
-], ids=["one-change", "everything-changed", "upload-with-odd-target", "no-hidden-layer"])
+@pytest.mark.parametrize(
+    "exp",
+    [
+        nnlab.lessons.get("bump-twenty-neurons").replace(training={"learning_rate": 0.1}),
+        nnlab.Experiment(
+            data=nnlab.DataSpec(
+                name="spiral", noise=0.35, n_points=750, train_fraction=0.65, crosses=("x1*x2", "sin(x1)"), seed=9
+            ),
+            model=nnlab.ModelSpec(hidden=(8, 3), activations=("tanh", "elu")),
+            training=nnlab.TrainSpec(
+                loss="bce_logits",
+                optimizer="momentum",
+                learning_rate=0.003,
+                epochs=1234,
+                batch_size=None,
+                shuffle=True,
+                snapshot_every=7,
+            ),
+            seed=2**31 - 1,
+        ),
+        nnlab.lessons.get("tabular-relu").replace(data={"name": "csv", "source": "abc123", "target": "a&b=c d"}),
+        nnlab.lessons.get("step-two-neurons").replace(model={"hidden": (), "activations": ()}),
+    ],
+    ids=["one-change", "everything-changed", "upload-with-odd-target", "no-hidden-layer"],
+)
 def test_any_experiment_round_trips_through_the_url(exp):
     query = to_query(exp)
     assert from_query(through_url(query)) == exp
@@ -47,15 +62,18 @@ def test_a_hand_written_link_with_new_layers_repeats_the_last_activation():
     assert exp.model.hidden == (16, 8) and exp.model.activations == ("relu", "relu")
 
 
-@pytest.mark.parametrize("query, words", [
-    ({"lr": "fast"}, "lr='fast'"),
-    ({"lr": "-1"}, "Learning rate"),
-    ({"lesson": "nope"}, "Unknown lesson"),
-    ({"hidden": "4,x"}, "hidden="),
-    ({"act": "swish"}, "activation"),
-    ({"shuffle": "maybe"}, "shuffle="),
-    ({"crosses": "x3^2"}, "x3^2"),
-])
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ({"lr": "fast"}, "lr='fast'"),
+        ({"lr": "-1"}, "Learning rate"),
+        ({"lesson": "nope"}, "Unknown lesson"),
+        ({"hidden": "4,x"}, "hidden="),
+        ({"act": "swish"}, "activation"),
+        ({"shuffle": "maybe"}, "shuffle="),
+        ({"crosses": "x3^2"}, "x3^2"),
+    ],
+)
 def test_a_bad_link_names_the_wrong_value(query, words):
     with pytest.raises(ConfigError, match=None) as error:
         from_query(query)

@@ -28,13 +28,13 @@ def test_multiclass_model_outputs_one_logit_per_class():
 
 def test_every_activation_builds_and_runs():
     for activation in nnlab.experiment.ACTIVATIONS:
-        exp = nnlab.Experiment(model=nnlab.ModelSpec((3, 4), (activation, activation)))
+        exp = nnlab.Experiment(model=nnlab.ModelSpec(hidden=(3, 4), activations=(activation, activation)))
         output = build_model(exp, 2, 1)(torch.randn(6, 2))
         assert output.shape == (6, 1) and torch.all((output > 0) & (output < 1))
 
 
 def test_sequential_code_rebuilds_the_same_architecture():
-    exp = nnlab.Experiment(model=nnlab.ModelSpec((5, 3), ("leaky_relu", "tanh")))
+    exp = nnlab.Experiment(model=nnlab.ModelSpec(hidden=(5, 3), activations=("leaky_relu", "tanh")))
     model = build_model(exp, 4, 1)
     namespace = {}
     exec(sequential_code(model), namespace)  # our own generated code, never user text

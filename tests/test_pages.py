@@ -196,8 +196,8 @@ def test_two_column_upload_is_drawn_as_a_plane_with_its_own_axis_names():
 
     rows = "\n".join(f"{i % 9},{(i * 7) % 11},{int(i % 9 > 4)}" for i in range(40))
     key = store_upload(f"age,score,sick\n{rows}".encode())
-    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="sick", train_fraction=0.8),
-                           nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec(epochs=20))
+    exp = nnlab.Experiment(data=nnlab.DataSpec(name="csv", source=key, target="sick", train_fraction=0.8),
+                           model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)), training=nnlab.TrainSpec(epochs=20))
     at = open_page("pages/1_Data_explorer.py", experiment=exp)
     assert_clean(at)
     spec = at.get("vega_lite_chart")[0].proto.spec
@@ -220,8 +220,11 @@ def test_tabular_lessons_work_with_no_download_and_no_network(tmp_path, monkeypa
 
 
 def test_a_run_that_would_take_hours_is_refused_before_any_work():
-    extreme = nnlab.Experiment(nnlab.DataSpec("spiral", n_points=5000), nnlab.ModelSpec((256,) * 6, ("relu",) * 6),
-                               nnlab.TrainSpec("bce", "adam", 0.01, 20_000, batch_size=1))
+    extreme = nnlab.Experiment(
+        data=nnlab.DataSpec(name="spiral", n_points=5000),
+        model=nnlab.ModelSpec(hidden=(256,) * 6, activations=("relu",) * 6),
+        training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=20_000, batch_size=1),
+    )
     at = open_page("pages/3_Train.py", experiment=extreme)
     assert not at.exception
     assert any("hours on this server" in e.value and "fewer epochs" in e.value for e in at.error)
@@ -233,8 +236,11 @@ def test_a_run_that_would_take_hours_is_refused_before_any_work():
 def test_lessons_fit_the_budget_and_long_runs_say_how_long():
     at = open_page("pages/3_Train.py", "step-two-neurons")
     assert not at.button(key="train").disabled and not any("Estimated time" in c.value for c in at.caption)
-    long = nnlab.Experiment(nnlab.DataSpec("spiral", n_points=5000), nnlab.ModelSpec((64, 64, 64), ("tanh",) * 3),
-                            nnlab.TrainSpec("bce", "adam", 0.01, 1000, batch_size=64))
+    long = nnlab.Experiment(
+        data=nnlab.DataSpec(name="spiral", n_points=5000),
+        model=nnlab.ModelSpec(hidden=(64, 64, 64), activations=("tanh",) * 3),
+        training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=1000, batch_size=64),
+    )
     at = open_page("pages/3_Train.py", experiment=long)
     assert not at.button(key="train").disabled
     assert any("Estimated time" in c.value for c in at.caption)
@@ -255,7 +261,9 @@ def test_a_shared_link_restores_the_experiment_on_any_page_and_is_written_back()
 
 
 def test_instructor_link_hides_and_locks_controls():
-    at = open_page("pages/3_Train.py", query={"lesson": "bump-twenty-neurons", "hide": "lesson,seed", "lock": "training"})
+    at = open_page(
+        "pages/3_Train.py", query={"lesson": "bump-twenty-neurons", "hide": "lesson,seed", "lock": "training"}
+    )
     assert_clean(at)
     assert at.select_slider(key="w_rate").disabled and at.selectbox(key="w_optimizer").disabled
     assert not [box for box in at.selectbox if box.key == "w_lesson"]
@@ -298,8 +306,11 @@ def test_play_step_and_reset_train_the_network_kept_in_the_session():
 
 
 def test_plane_training_shows_unit_maps_and_the_discretize_and_test_point_toggles():
-    exp = nnlab.Experiment(nnlab.DataSpec("xor", train_fraction=0.7, crosses=("x1*x2",)), nnlab.ModelSpec((4,), ("tanh",)),
-                           nnlab.TrainSpec("bce", "adam", 0.03, 30))
+    exp = nnlab.Experiment(
+        data=nnlab.DataSpec(name="xor", train_fraction=0.7, crosses=("x1*x2",)),
+        model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)),
+        training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.03, epochs=30),
+    )
     at = open_page("pages/3_Train.py", experiment=exp)
     at.button(key="train").click().run()
     assert_clean(at)

@@ -89,7 +89,7 @@ def test_a_refreshed_copy_takes_precedence_and_a_failed_refresh_keeps_the_shippe
 
 def test_uploaded_table_trains_as_an_experiment(heart_csv):
     key = store_upload(heart_csv)
-    exp = nnlab.Experiment(nnlab.DataSpec("csv", source=key, target="DEATH_EVENT", train_fraction=0.8),
+    exp = nnlab.Experiment(data=nnlab.DataSpec(name="csv", source=key, target="DEATH_EVENT", train_fraction=0.8),
                            training=nnlab.TrainSpec(loss="bce_logits", epochs=5))
     data = nnlab.load_data(exp)
     assert data.task == "binary" and len(data.x_test) == 60

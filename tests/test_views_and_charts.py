@@ -23,8 +23,8 @@ def test_fit_curve_spans_the_data_and_matches_the_model():
 
 
 def test_decision_grid_covers_the_points_with_probabilities():
-    exp = nnlab.Experiment(nnlab.DataSpec("circle", n_points=200, train_fraction=0.8),
-                           nnlab.ModelSpec((4,), ("tanh",)), nnlab.TrainSpec(epochs=5))
+    exp = nnlab.Experiment(data=nnlab.DataSpec(name="circle", n_points=200, train_fraction=0.8),
+                           model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)), training=nnlab.TrainSpec(epochs=5))
     result = nnlab.train(exp)
     grid = views.decision_grid(result, 5, resolution=20)
     assert len(grid) == 400 and grid["probability"].between(0, 1).all()
@@ -63,7 +63,7 @@ def test_charts_carry_their_data_and_palette():
     assert len(values) == 5  # the NaN point is left out rather than drawn
     gap = next(rows for rows in spec["datasets"].values() if "curve" not in rows[0])
     assert [(row["train"], row["test"]) for row in gap] == [(1.0, 1.1), (0.5, 0.7)]  # the shaded train/test gap
-    frame = views.points_frame(nnlab.load_data(nnlab.Experiment(nnlab.DataSpec("xor", n_points=100))))
+    frame = views.points_frame(nnlab.load_data(nnlab.Experiment(data=nnlab.DataSpec(name="xor", n_points=100))))
     scatter = charts.scatter_2d(frame, ["0", "1"]).to_dict()
     assert scatter["encoding"]["shape"]["field"] == "class"
     assert scatter["encoding"]["color"]["scale"]["range"] == charts.PALETTE[:2]
@@ -153,14 +153,17 @@ def test_unit_contributions_add_up_to_what_the_output_sigmoid_receives():
 
 
 def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
-    exp = nnlab.Experiment(nnlab.DataSpec("circle", crosses=("x1^2", "x2^2")), nnlab.ModelSpec((3, 12), ("tanh", "relu")),
-                           nnlab.TrainSpec("bce", "adam", 0.03, 20))
+    exp = nnlab.Experiment(
+        data=nnlab.DataSpec(name="circle", crosses=("x1^2", "x2^2")),
+        model=nnlab.ModelSpec(hidden=(3, 12), activations=("tanh", "relu")),
+        training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.03, epochs=20),
+    )
     result = nnlab.train(exp)
     maps = views.unit_maps(result, 20, resolution=10)
     assert sorted(maps.groupby("layer")["unit"].nunique().tolist()) == [3, 8]  # wide layers show their first 8
     assert maps["activation"].abs().max() == pytest.approx(1.0)
     grid = torch.tensor(maps[(maps.layer == 1) & (maps.unit == 2)][["x1", "x2"]].to_numpy(), dtype=torch.float32)
-    raw = torch.tanh(result.model[0](torch.cat([grid, grid ** 2], dim=1)))[:, 1].detach()
+    raw = torch.tanh(result.model[0](torch.cat([grid, grid**2], dim=1)))[:, 1].detach()
     scaled = maps[(maps.layer == 1) & (maps.unit == 2)]["activation"].to_numpy()
     assert np.allclose(scaled, (raw / raw.abs().max()).numpy(), atol=1e-5)
     assert charts.unit_maps(maps).to_dict()["facet"]["row"]["field"] == "layer"
@@ -172,17 +175,26 @@ def test_first_layer_weights_and_a_discretized_boundary():
     assert len(weights) == 12 * 5
     row = weights[(weights.feature == "age") & (weights.unit == "unit 2")]
     assert float(row["weight"].iloc[0]) == pytest.approx(float(result.model[0].weight.detach()[1, 0]))
-    plane = nnlab.train(nnlab.Experiment(nnlab.DataSpec("gauss"), nnlab.ModelSpec((2,), ("tanh",)), nnlab.TrainSpec(epochs=5)))
+    plane = nnlab.train(
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="gauss"),
+            model=nnlab.ModelSpec(hidden=(2,), activations=("tanh",)),
+            training=nnlab.TrainSpec(epochs=5),
+        )
+    )
     grid = views.decision_grid(plane, 5)
     spec = charts.decision_boundary(grid, views.points_frame(plane.data), ["0", "1"], "t", discretize=True).to_dict()
     values = {row["probability"] for name, rows in spec["datasets"].items() for row in rows if "probability" in row}
     assert values <= {0.0, 1.0} and len(values) == 2
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"optimizer": "adam", "learning_rate": 10.0}, "answers 'survived' for every row (68% of them are)"),
-    ({"learning_rate": 0.0001}, "hardly moved in 1,000 epochs"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"optimizer": "adam", "learning_rate": 10.0}, "answers 'survived' for every row (68% of them are)"),
+        ({"learning_rate": 0.0001}, "hardly moved in 1,000 epochs"),
+    ],
+)
 def test_a_run_that_has_not_learned_is_told_why(changes, words):
     result = nnlab.train(nnlab.lessons.get("tabular-relu").replace(training=changes))
     assert words in views.not_learning(result)

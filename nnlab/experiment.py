@@ -11,11 +11,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
 from nnlab.errors import ConfigError
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "elu", "leaky_relu", "identity")
-LOSSES = ("bce", "bce_logits", "cross_entropy", "mse")
-OPTIMIZERS = ("sgd", "momentum", "adam")
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 256
@@ -23,6 +20,7 @@ MAX_EPOCHS = 20_000
 MAX_LEARNING_RATE = 10.0
 MAX_POINTS = 5_000
 MAX_NOISE = 2.0
+MAX_PENALTY = 10.0  # l1 and l2
 
 
 def _check(condition: bool, message: str) -> None:
@@ -75,10 +73,14 @@ class ModelSpec:
 
     hidden: tuple[int, ...] = (20,)
     activations: tuple[str, ...] = ("sigmoid",)  # one per hidden layer
+    init: str = "default"  # how the initial weights are drawn: choices.INITIALIZERS
+    dropout: tuple[float, ...] = ()  # () or one rate per hidden layer: the share of its outputs zeroed in training
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(self.hidden))
-        object.__setattr__(self, "activations", tuple(self.activations))
+        for name in ("hidden", "activations", "dropout"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if not any(self.dropout):  # all zeros is no dropout: one setting, one description
+            object.__setattr__(self, "dropout", ())
         _check(len(self.hidden) <= MAX_HIDDEN_LAYERS,
                f"At most {MAX_HIDDEN_LAYERS} hidden layers; got {len(self.hidden)}.")
         for units in self.hidden:
@@ -88,7 +90,17 @@ class ModelSpec:
                f"Give one activation per hidden layer: {len(self.hidden)} layers, "
                f"{len(self.activations)} activations.")
         for name in self.activations:
-            _check(name in ACTIVATIONS, f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}.")
+            _check(name in ACTIVATIONS, f"Unknown activation {name!r}; choose one of {names(ACTIVATIONS)}.")
+        _check(self.init in INITIALIZERS, f"Unknown initialisation {self.init!r}; choose one of {names(INITIALIZERS)}.")
+        _check(not self.dropout or len(self.dropout) == len(self.hidden),
+               f"Give one dropout rate per hidden layer (or none): {len(self.hidden)} layers, "
+               f"{len(self.dropout)} rates.")
+        for rate in self.dropout:
+            _check(_is_number(rate) and 0 <= rate < 1, f"A dropout rate must be at least 0 and below 1; got {rate}.")
+
+    @property
+    def drops(self) -> bool:
+        return any(self.dropout)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,11 +114,18 @@ class TrainSpec:
     batch_size: int | None = None  # None: the whole training set in one batch
     shuffle: bool = False  # the tutorials keep the data in order
     snapshot_every: int = 0  # record the fit every N epochs; 0 picks about five snapshots
+    schedule: str = "constant"  # how the learning rate changes from epoch to epoch: choices.SCHEDULES
+    l2: float = 0.0  # adds l2 * 1/2 * the sum of squared weights (not biases) to the mean loss
+    l1: float = 0.0  # adds l1 * the sum of absolute weights (not biases)
 
     def __post_init__(self):
-        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
-        _check(self.optimizer in OPTIMIZERS,
-               f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {names(LOSSES)}.")
+        _check(self.optimizer in OPTIMIZERS, f"Unknown optimizer {self.optimizer!r}; choose one of {names(OPTIMIZERS)}.")
+        _check(self.schedule in SCHEDULES, f"Unknown schedule {self.schedule!r}; choose one of {names(SCHEDULES)}.")
+        for name in ("l2", "l1"):
+            value = getattr(self, name)
+            _check(_is_number(value) and 0 <= value <= MAX_PENALTY,
+                   f"{name.upper()} regularisation must be between 0 and {MAX_PENALTY:g}; got {value}.")
         _check(_is_number(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE,
                f"Learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}; got {self.learning_rate}.")
         _check(isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS,

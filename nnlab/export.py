@@ -15,14 +15,13 @@ import textwrap
 
 import torch
 
+from nnlab.choices import INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, load_data
 from nnlab.experiment import Experiment
 from nnlab.lessons import lesson, matching
-from nnlab.models import build_model, sequential_code
+from nnlab.models import build_model, dropout_seed, sequential_code
 from nnlab.tables import HEART_FILE
 
-LOSS_CODE = {"bce": "nn.BCELoss()", "bce_logits": "nn.BCEWithLogitsLoss()",
-             "cross_entropy": "nn.CrossEntropyLoss()", "mse": "nn.MSELoss()"}
 FORMULA_DATA = {
     "step": """\
 x_train = torch.arange(-30, 30, dtype=torch.float32).reshape(-1, 1)
@@ -78,13 +77,48 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
         FORMULA_DATA.get(exp.data.name) or _table_code(exp, data),
         "# --- the model: the same initial weights as nnlab, from the same seed " + "-" * 16,
         model_code.split("\n", 2)[2] + "\n",
-        INITIAL_WEIGHTS,
-        f"loss_fn = {LOSS_CODE[spec.loss]}",
-        _optimizer_code(exp) + "\n",
+        INITIAL_WEIGHTS.format(init=textwrap.indent(INITIALIZERS[exp.model.init].code, " " * 12)),
+        f"loss_fn = {LOSSES[spec.loss].code}",
+        "optimizer = " + OPTIMIZERS[spec.optimizer].code.format(rate=repr(spec.learning_rate)),
+        _schedule_code(exp) + _penalty_code(exp) + _dropout_code(exp),
         "# --- training: the same batches in the same order " + "-" * 35,
-        TRAIN_LOOP,
+        _train_loop(exp),
     ]
     return "\n".join(parts)
+
+
+def _schedule_code(exp: Experiment) -> str:
+    if exp.training.schedule == "constant":
+        return ""
+    return ("# the learning rate of epoch `epoch` (from 0) is the optimizer's lr times this\n"
+            f"scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: {SCHEDULES[exp.training.schedule].code})\n")
+
+
+def _penalty_code(exp: Experiment) -> str:
+    spec = exp.training
+    if not (spec.l2 or spec.l1):
+        return ""
+    terms = ([f"{spec.l2!r} * 0.5 * weight.pow(2).sum()"] if spec.l2 else []) + (
+        [f"{spec.l1!r} * weight.abs().sum()"] if spec.l1 else [])
+    return ("\n\ndef penalty():\n"
+            "    # L2 and L1 regularisation, on the Linear layers' weights (not their biases)\n"
+            "    weights = [layer.weight for layer in model if isinstance(layer, nn.Linear)]\n"
+            f"    return sum({' + '.join(terms)} for weight in weights)\n\n")
+
+
+def _dropout_code(exp: Experiment) -> str:
+    if not exp.model.drops:
+        return ""
+    return f"torch.manual_seed({dropout_seed(exp)})  # dropout draws its masks from torch's global generator\n"
+
+
+def _train_loop(exp: Experiment) -> str:
+    spec = exp.training
+    objective = "(loss + penalty())" if spec.l2 or spec.l1 else "loss"
+    loop = TRAIN_LOOP.replace("OBJECTIVE", objective)
+    if spec.schedule != "constant":
+        loop = loop.replace("    train_loss = total / n", "    scheduler.step()\n    train_loss = total / n")
+    return loop
 
 
 def _data_seed(exp: Experiment) -> int:
@@ -152,23 +186,14 @@ def _wrapped(name: str, values: list[int]) -> str:
     return textwrap.fill(f"{name} = {values!r}", width=100, subsequent_indent="    ", break_on_hyphens=False)
 
 
-def _optimizer_code(exp: Experiment) -> str:
-    rate = exp.training.learning_rate
-    if exp.training.optimizer == "adam":
-        return f"optimizer = torch.optim.Adam(model.parameters(), lr={rate!r})"
-    momentum = ", momentum=0.9" if exp.training.optimizer == "momentum" else ""
-    return f"optimizer = torch.optim.SGD(model.parameters(), lr={rate!r}{momentum})"
-
-
 INITIAL_WEIGHTS = """\
-# nn.Linear's own initial weights, drawn from a generator of this model's own (not torch's global
-# one, which anything else may draw from): uniform within +-1/sqrt(inputs) for weights and biases.
+# nnlab's initial weights, drawn from a generator of this model's own (not torch's global one,
+# which anything else may draw from), layer by layer
 generator = torch.Generator().manual_seed(SEED)
-for layer in model:
-    if isinstance(layer, nn.Linear):
-        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
-        bound = 1 / math.sqrt(layer.in_features)
-        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+with torch.no_grad():
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+{init}
 """
 
 TRAIN_LOOP = """\
@@ -183,7 +208,7 @@ for epoch in range(1, EPOCHS + 1):
         rows = order[start:start + size]
         optimizer.zero_grad()
         loss = loss_fn(model(x_train[rows]), y_train[rows])
-        loss.backward()
+        OBJECTIVE.backward()
         optimizer.step()
         total += loss.item() * len(rows)
     train_loss = total / n  # mean loss per sample over the epoch, as nnlab's history records it

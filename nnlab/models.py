@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
+from nnlab.choices import ACTIVATIONS, INITIALIZERS
 from nnlab.experiment import Experiment
 
-ACTIVATION_MODULES = {
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "elu": nn.ELU,
-    "leaky_relu": nn.LeakyReLU,
-    "identity": None,  # no module at all, as in the tutorials' purely linear stacks
-}
+
+class Dropout(nn.Dropout):
+    """`nn.Dropout` whose masks come from the model's own generator, so a run never depends on what
+    another thread does with torch's global one. Its masks are those `nn.Dropout` draws after
+    `torch.manual_seed` of the same seed (the same `bernoulli_` call; tests/test_models.py)."""
+
+    def __init__(self, p: float, generator: torch.Generator):
+        super().__init__(p)
+        self.generator = generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)
+        return x * keep.div_(1 - self.p)
+
+
+def dropout_seed(exp: Experiment) -> int:
+    return exp.seed + 2  # apart from the weights' (seed) and the shuffling's (seed + 1)
 
 
 def outputs_probability(exp: Experiment, task: str) -> bool:
@@ -29,25 +39,29 @@ def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "bin
     weights: those `torch.manual_seed(exp.seed)` and `nn.Linear` give, but drawn from a generator of
     this call's own, so they never depend on what another thread does with torch's global one."""
     generator = torch.Generator().manual_seed(exp.seed)
+    masks = torch.Generator().manual_seed(dropout_seed(exp))
+    dropout = exp.model.dropout or (0.0,) * len(exp.model.hidden)
     layers: list[nn.Module] = []
     width = n_inputs
-    for units, activation in zip(exp.model.hidden, exp.model.activations, strict=True):
-        layers.append(_linear(width, units, generator))
-        if ACTIVATION_MODULES[activation] is not None:
-            layers.append(ACTIVATION_MODULES[activation]())
+    for units, activation, rate in zip(exp.model.hidden, exp.model.activations, dropout, strict=True):
+        layers.append(_linear(width, units, exp.model.init, generator))
+        if ACTIVATIONS[activation].module is not None:
+            layers.append(ACTIVATIONS[activation].module())
+        if rate:
+            layers.append(Dropout(rate, masks))
         width = units
-    layers.append(_linear(width, n_outputs, generator))
+    layers.append(_linear(width, n_outputs, exp.model.init, generator))
     if outputs_probability(exp, task):
         layers.append(nn.Sigmoid())
     return nn.Sequential(*layers)
 
 
-def _linear(n_inputs: int, n_outputs: int, generator: torch.Generator) -> nn.Linear:
-    """`nn.Linear` with `reset_parameters`' draws taken from `generator` instead of the global one."""
+def _linear(n_inputs: int, n_outputs: int, init: str, generator: torch.Generator) -> nn.Linear:
+    """`nn.Linear` with its initial weights drawn by `init` from `generator`, not the global one
+    (the default: `reset_parameters`' own draws)."""
     layer = nn.utils.skip_init(nn.Linear, n_inputs, n_outputs)  # allocated, not drawn
-    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
-    bound = 1 / math.sqrt(n_inputs) if n_inputs > 0 else 0
-    nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    with torch.no_grad():
+        INITIALIZERS[init].draw(layer, generator)
     return layer
 
 
@@ -75,7 +89,7 @@ def predict_proba(model: nn.Sequential, x: torch.Tensor, exp: Experiment, task: 
 def hidden_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
     """The output of every hidden layer (after its activation), in order."""
     outputs, h = [], x
-    modules = list(model)
+    modules = [module for module in model if not isinstance(module, nn.Dropout)]  # in eval mode: nothing
     with torch.no_grad():
         for i, module in enumerate(modules[:-1]):
             h = module(h)
@@ -91,6 +105,8 @@ def sequential_code(model: nn.Sequential) -> str:
     for module in model:
         if isinstance(module, nn.Linear):
             lines.append(f"    nn.Linear({module.in_features}, {module.out_features}),")
+        elif isinstance(module, nn.Dropout):
+            lines.append(f"    nn.Dropout({module.p!r}),")
         else:
             lines.append(f"    nn.{type(module).__name__}(),")
     return "from torch import nn\n\nmodel = nn.Sequential(\n" + "\n".join(lines) + "\n)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from torch import nn
 
@@ -19,6 +20,7 @@ class TrainResult:
     model: nn.Sequential  # trained weights, on the CPU, in eval mode
     initial_state: dict  # state_dict before the first step
     history: pd.DataFrame  # one row per finished epoch
+    grad_norms: pd.DataFrame  # epoch, layer (1 = next to the input), mean_abs_grad: how much each layer's weights are pushed
     snapshots: dict[int, dict] = field(default_factory=dict)  # epoch -> state_dict (0 = initial)
     device: str = "cpu"
     reason: str = ""  # why this device and engine, in words
@@ -47,6 +49,20 @@ def divergence_message(diverged_at: int | None) -> str:
         return ""
     return (f"Training diverged at epoch {diverged_at} (the loss became NaN or infinite) — "
             f"try a smaller learning rate.")
+
+
+GRAD_COLUMNS = ["epoch", "layer", "mean_abs_grad"]
+
+
+def grad_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:
+    """`per_epoch[e][l]`, each Linear layer's mean absolute weight gradient in epoch
+    first_epoch + e, as rows of (epoch, layer from 1, mean_abs_grad)."""
+    values = np.asarray(per_epoch, dtype=np.float64)
+    values = values if values.ndim == 2 else values.reshape(len(per_epoch), 0)
+    epochs, layers = values.shape
+    return pd.DataFrame({"epoch": np.repeat(np.arange(first_epoch, first_epoch + epochs), layers),
+                         "layer": np.tile(np.arange(1, layers + 1), epochs),
+                         "mean_abs_grad": values.ravel()})
 
 
 def history_columns(data: Data) -> list[str]:

@@ -7,7 +7,7 @@ from torch import nn
 
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
-from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
 
 
 class EpochRun:
@@ -24,6 +24,7 @@ class EpochRun:
         self.epochs = epochs or exp.training.epochs  # where the run ends
         self.initial_state: dict = {}
         self.rows: list[dict] = []  # one history row per finished epoch
+        self.gradients: list[list[float]] = []  # per finished epoch: each Linear layer's mean |weight gradient|
         self.diverged_at: int | None = None
         self.seconds = 0.0
 
@@ -53,5 +54,6 @@ class EpochRun:
         if snapshots is None:
             snapshots = {0: self.initial_state, self.epoch: model.state_dict()}
         return TrainResult(self.exp, self.data, model, self.initial_state,
-                           pd.DataFrame(self.rows, columns=history_columns(self.data)), snapshots, self.device,
+                           pd.DataFrame(self.rows, columns=history_columns(self.data)), grad_frame(self.gradients),
+                           snapshots, self.device,
                            self.reason, self.engine, self.seconds, self.diverged_at, divergence_message(self.diverged_at))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from nnlab.choices import LOSSES
 from nnlab.datasets import Data, data_key, load_data
 from nnlab.engine import autograd, compiled
 from nnlab.engine.choose import choose, flops_per_step
@@ -16,11 +17,9 @@ from nnlab.experiment import Experiment
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun
 
-LOSSES_FOR_TASK = {
-    "binary": ("bce", "bce_logits", "mse"),
-    "multiclass": ("cross_entropy",),
-    "regression": ("mse",),
-}
+# the losses that fit each kind of target, its usual one first
+LOSSES_FOR_TASK = {task: tuple(name for name, loss in LOSSES.items() if task in loss.tasks)
+                   for task in ("binary", "multiclass", "regression")}
 # Cost of one autograd optimizer step of one model, fitted to steps timed from 1-20-1 to 3 x 256
 # (docs/performance.md): seconds of overhead, more seconds per Linear layer, FLOP per second.
 AUTOGRAD_STEP_COST = (1.5e-4, 1.0e-4, 1.2e11)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import ui
-from nnlab.experiment import ACTIVATIONS
+from nnlab.choices import ACTIVATIONS
 from nnlab.ui import state
 from nnlab.ui.results import show_comparison
 
@@ -16,7 +16,7 @@ st.markdown("Every network starts from the same seeds and sees the same data; on
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
     ui.header("compare", "Comparison")
-    activations = tuple(ui.control(st.sidebar.multiselect, "compare_activations", "compare", "Activations", ACTIVATIONS,
+    activations = tuple(ui.control(st.sidebar.multiselect, "compare_activations", "compare", "Activations", list(ACTIVATIONS),
                                    value=["sigmoid", "tanh", "relu", "identity"]))
     seeds = ui.control(st.sidebar.slider, "compare_seeds", "compare", "Seeds per activation", 1, 5, value=5)
     epochs = int(ui.control(st.sidebar.number_input, "compare_epochs", "compare", "Epochs", 1, exp.training.epochs,

@@ -9,8 +9,8 @@ import pytest
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.choices import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import DATASETS
-from nnlab.experiment import ACTIVATIONS, OPTIMIZERS
 from nnlab.training import fit_loss_to_task
 
 BASE = Experiment(
@@ -52,6 +52,8 @@ VARIANTS = {
             lambda b: b.replace(model={"hidden": (3, 5, 4), "activations": ("tanh",) * 3}),
             lambda b: b.replace(model={"hidden": (), "activations": ()}),
         ],
+        "init": [lambda b, name=name: b.replace(model={"init": name}) for name in INITIALIZERS if name != "default"],
+        "dropout": [lambda b: b.replace(model={"dropout": (0.3,)})],
         "activations": [
             lambda b, a=act: b.replace(model={"activations": (a,)})
             for act in ACTIVATIONS
@@ -76,6 +78,9 @@ VARIANTS = {
             lambda b: b.replace(training={"batch_size": 1}),
         ],
         "shuffle": [lambda b: b.replace(training={"shuffle": True})],
+        "schedule": [lambda b, name=name: b.replace(training={"schedule": name}) for name in SCHEDULES if name != "constant"],
+        "l2": [lambda b: b.replace(training={"l2": 0.01})],
+        "l1": [lambda b: b.replace(training={"l1": 0.005})],
         "snapshot_every": [lambda b: b.replace(training={"snapshot_every": 3})],
     },
     Experiment: {
@@ -117,3 +122,5 @@ def test_auto_gives_the_autograd_run_or_says_why_not(case):
     for name, tensor in reference.model.state_dict().items():
         assert (auto.model.state_dict()[name] - tensor).abs().max().item() <= 1e-4, name
     assert sorted(auto.snapshots) == sorted(reference.snapshots)
+    assert list(auto.grad_norms.columns) == ["epoch", "layer", "mean_abs_grad"]
+    np.testing.assert_allclose(auto.grad_norms.to_numpy(), reference.grad_norms.to_numpy(), rtol=1e-3, atol=1e-7)

@@ -11,27 +11,33 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from nnlab.choices import LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, batch_order
 from nnlab.experiment import Experiment
-from nnlab.models import build_model, outputs_probability
+from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun
 
 CPU = torch.device("cpu")
-LOSS_MODULES = {"bce": nn.BCELoss, "bce_logits": nn.BCEWithLogitsLoss, "cross_entropy": nn.CrossEntropyLoss,
-                "mse": nn.MSELoss}
 
 
 def make_loss(exp: Experiment) -> nn.Module:
-    return LOSS_MODULES[exp.training.loss]()
+    return LOSSES[exp.training.loss].module()
 
 
 def make_optimizer(exp: Experiment, parameters) -> torch.optim.Optimizer:
-    rate = exp.training.learning_rate
-    if exp.training.optimizer == "adam":
-        return torch.optim.Adam(parameters, lr=rate)
-    momentum = 0.9 if exp.training.optimizer == "momentum" else 0.0
-    return torch.optim.SGD(parameters, lr=rate, momentum=momentum)
+    return OPTIMIZERS[exp.training.optimizer].make(parameters, exp.training.learning_rate)
+
+
+def penalty(exp: Experiment, weights: list[torch.Tensor]) -> torch.Tensor | float:
+    """What L2 and L1 regularisation add to the mean loss: over the Linear layers' weights, not biases."""
+    spec, total = exp.training, 0.0
+    for weight in weights:
+        if spec.l2:
+            total = total + spec.l2 * 0.5 * weight.pow(2).sum()
+        if spec.l1:
+            total = total + spec.l1 * weight.abs().sum()
+    return total
 
 
 def count_correct(output: torch.Tensor, target: torch.Tensor, exp: Experiment, task: str) -> torch.Tensor:
@@ -51,50 +57,62 @@ class AutogradRun(EpochRun):
     def __init__(self, exp: Experiment, data: Data, device: torch.device = CPU, reason: str = "",
                  epochs: int | None = None):
         super().__init__(exp, data, reason, epochs)
-        self.target, self.device = device, device.type
+        self.torch_device, self.device = device, device.type  # the device itself, and its name for the readout
         self.model = build_model(exp, data.n_features, data.n_outputs, data.task)
         self.initial_state = copy.deepcopy(self.model.state_dict())
         self.model.to(device)
         self.x_train, self.y_train = data.x_train.to(device), data.y_train.to(device)
         self.x_test, self.y_test = data.x_test.to(device), data.y_test.to(device)
         self.loss_fn, self.optimizer = make_loss(exp), make_optimizer(exp, self.model.parameters())
+        factor = SCHEDULES[exp.training.schedule].factor
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lambda epoch: factor(epoch, self.epochs))
+        self.weights = [layer.weight for layer in linear_layers(self.model).values()]
         self.shuffler = torch.Generator().manual_seed(exp.seed + 1)
         self.last_finite = copy.deepcopy(self.initial_state)
 
     def advance(self, epochs: int) -> int:
         done = 0
         while done < epochs and not self.finished:
-            row = {"epoch": self.epoch + 1, **self._train_epoch()}
+            row, gradients = self._train_epoch()
+            row = {"epoch": self.epoch + 1, **row}
             if not all(math.isfinite(value) for value in row.values()):
                 self.diverged_at = row["epoch"]
                 self.model.load_state_dict(self.last_finite)
                 break
             self.rows.append(row)
+            self.gradients.append(gradients)
             self.last_finite = {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
             done += 1
         return done
 
-    def _train_epoch(self) -> dict[str, float]:
+    def _train_epoch(self) -> tuple[dict[str, float], list[float]]:
+        """One epoch: its history row (the mean loss, without regularisation) and each Linear
+        layer's mean absolute weight gradient, averaged over the epoch's steps."""
         exp, data, model = self.exp, self.data, self.model
         model.train()
-        total_loss = torch.zeros((), device=self.target)
-        correct = torch.zeros((), device=self.target)
+        total_loss = torch.zeros((), device=self.torch_device)
+        correct = torch.zeros((), device=self.torch_device)
+        gradients = torch.zeros(len(self.weights), device=self.torch_device)
+        steps = 0
         for part in batch_order(len(self.x_train), exp.training.batch_size, exp.training.shuffle, self.shuffler):
             x, y = self.x_train[part], self.y_train[part]
             self.optimizer.zero_grad()
             output = model(x)
             loss = self.loss_fn(output, y)
-            loss.backward()
+            (loss + penalty(exp, self.weights) if exp.training.l2 or exp.training.l1 else loss).backward()
+            gradients += torch.stack([weight.grad.abs().mean() for weight in self.weights])
+            steps += 1
             self.optimizer.step()
             total_loss += loss.detach() * len(x)
             if data.hard_labels:
                 correct += count_correct(output.detach(), y, exp, data.task)
+        self.scheduler.step()
         row = {"train_loss": total_loss.item() / len(self.x_train)}
         if data.hard_labels:
             row["train_acc"] = correct.item() / len(self.x_train)
         if data.has_test:
             row.update(self._evaluate())
-        return row
+        return row, (gradients / max(steps, 1)).tolist()
 
     def _evaluate(self) -> dict[str, float]:
         self.model.eval()

@@ -18,18 +18,15 @@ import pandas as pd
 import torch
 from torch import nn
 
+from nnlab import choices
+from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.datasets import Data, load_data
 from nnlab.engine import kernels
 from nnlab.experiment import Experiment
 from nnlab.models import build_model, linear_layers, outputs_probability
-from nnlab.result import TrainResult, divergence_message, history_columns
+from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
 from nnlab.stepping import EpochRun
 
-ACTIVATION_CODES = {"sigmoid": kernels.SIGMOID, "tanh": kernels.TANH, "relu": kernels.RELU, "elu": kernels.ELU,
-                    "leaky_relu": kernels.LEAKY_RELU, "identity": kernels.IDENTITY}
-LOSS_CODES = {"bce": kernels.BCE, "bce_logits": kernels.BCE_LOGITS, "cross_entropy": kernels.CROSS_ENTROPY,
-              "mse": kernels.MSE}
-OPTIMIZER_CODES = {"sgd": kernels.SGD, "momentum": kernels.MOMENTUM, "adam": kernels.ADAM}
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' metric columns, in order
 ORDER_VALUES = 2_000_000  # shuffled rows handed to one kernel call at most (16 MB)
 SLICE_SECONDS = 0.1  # a whole run is trained in slices about this long, with progress after each
@@ -49,12 +46,14 @@ _pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
 def supports(exp: Experiment) -> tuple[bool, str]:
     """Whether the kernels implement every setting of `exp`; if not, the reason in words."""
     for name in exp.model.activations:
-        if name not in ACTIVATION_CODES:
+        if ACTIVATIONS[name].kernel is None:
             return False, f"the compiled engine has no {name} activation"
-    if exp.training.loss not in LOSS_CODES:
+    if LOSSES[exp.training.loss].kernel is None:
         return False, f"the compiled engine has no {exp.training.loss} loss"
-    if exp.training.optimizer not in OPTIMIZER_CODES:
+    if OPTIMIZERS[exp.training.optimizer].kernel is None:
         return False, f"the compiled engine has no {exp.training.optimizer} optimizer"
+    if exp.model.drops:
+        return False, "dropout's random masks are torch's own draws, which the compiled engine does not make"
     return True, ""
 
 
@@ -74,9 +73,12 @@ class Stack:
         self.first, self.second = np.zeros_like(self.theta), np.zeros_like(self.theta)
         self.last_good = self.theta.copy()
         self.steps = np.zeros(len(exps), np.int64)
-        self.rates = np.array([exp.training.learning_rate for exp in exps], np.float64)
+        self.rates = np.array([choices.rates(exp.training.learning_rate, exp.training.schedule, epochs)
+                               for exp in exps], np.float64).reshape(len(exps), epochs)
+        self.penalties = np.array([(exp.training.l2, exp.training.l1) for exp in exps], np.float64)
         self.diverged_at = np.zeros(len(exps), np.int64)
         self.metrics = np.full((len(exps), epochs, len(METRICS)), np.nan)
+        self.flow = np.zeros((len(exps), epochs, kernels.MAX_LAYERS))  # mean |weight gradient| per layer
         self.epoch = 0  # epochs trained so far (of the models still going)
         self.seconds = 0.0
         self._arrays = _data_arrays(data)
@@ -88,13 +90,13 @@ class Stack:
         data = self.data
         widths = [data.n_features, *exp.model.hidden, data.n_outputs]
         row[kernels.LAYERS] = len(widths) - 1
-        row[kernels.LOSS] = LOSS_CODES[exp.training.loss]
-        row[kernels.OPTIMIZER] = OPTIMIZER_CODES[exp.training.optimizer]
+        row[kernels.LOSS] = LOSSES[exp.training.loss].kernel
+        row[kernels.OPTIMIZER] = OPTIMIZERS[exp.training.optimizer].kernel
         row[kernels.SIGMOID_OUTPUT] = outputs_probability(exp, data.task)
         row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
         row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
         row[kernels.ACTIVATIONS:kernels.ACTIVATIONS + len(exp.model.activations)] = [
-            ACTIVATION_CODES[name] for name in exp.model.activations]
+            ACTIVATIONS[name].kernel for name in exp.model.activations]
         pieces, offset = [], 0
         for layer, linear in enumerate(linear_layers(model).values()):
             row[kernels.OFFSETS + layer] = offset
@@ -136,10 +138,10 @@ class Stack:
         def train(model_first: int, model_step: int) -> None:
             torch.set_flush_denormal(FLUSH_SUBNORMALS)
             try:
-                kernels.train_epochs(self.plan, self.rates, self.theta, self.first, self.second, self.steps,
-                                     self.last_good, self.diverged_at, x_train, y_train, labels_train, x_test, y_test,
-                                     labels_test, self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
-                                     model_first, model_step)
+                kernels.train_epochs(self.plan, self.rates, self.penalties, self.theta, self.first, self.second,
+                                     self.steps, self.last_good, self.diverged_at, x_train, y_train, labels_train,
+                                     x_test, y_test, labels_test, self.data.hard_labels, orders, epoch_start,
+                                     epoch_stop, self.metrics, self.flow, model_first, model_step)
             finally:
                 torch.set_flush_denormal(False)
 
@@ -173,6 +175,11 @@ class Stack:
             columns[name] = self.metrics[model, start:run, METRICS.index(name)]
         return pd.DataFrame(columns)
 
+    def grad_norms(self, model: int, start: int = 0) -> pd.DataFrame:
+        """Model `model`'s gradient flow (result.grad_frame) from epoch start+1 on."""
+        layers = int(self.plan[model, kernels.LAYERS])
+        return grad_frame(self.flow[model, start:self.epochs_run(model), :layers], start + 1)
+
     def model(self, model: int, copy_network: bool = True) -> nn.Sequential:
         """Model `model` with its last finite weights, in eval mode: a copy, unless the stack is
         done with its networks (a finished whole run hands them over)."""
@@ -186,7 +193,8 @@ class Stack:
         """A finished run's result; it takes over the model's network."""
         diverged = int(self.diverged_at[model]) or None
         return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False),
-                           self.initial_states[model], self.history(model), snapshots, "cpu", reason, "compiled",
+                           self.initial_states[model], self.history(model), self.grad_norms(model), snapshots, "cpu",
+                           reason, "compiled",
                            self.seconds, diverged, divergence_message(diverged))
 
 
@@ -241,6 +249,7 @@ class CompiledRun(EpochRun):
         before = self.epoch
         self.stack.advance(epochs)
         self.rows += self.stack.history(0, before).to_dict("records")
+        self.gradients += self.stack.flow[0, before:self.epoch, :int(self.stack.plan[0, kernels.LAYERS])].tolist()
         self.diverged_at = int(self.stack.diverged_at[0]) or None
         self.seconds = self.stack.seconds
         return self.epoch - before

@@ -27,14 +27,16 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
+from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.experiment import MAX_HIDDEN_LAYERS
 
 MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the output
 
-# codes the plan uses; compiled.py maps names to them
-SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = range(6)
-BCE, BCE_LOGITS, CROSS_ENTROPY, MSE = range(4)
-SGD, MOMENTUM, ADAM = range(3)
+# the numbers the plan uses, as nnlab.choices declares them
+SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = (ACTIVATIONS[name].kernel for name in (
+    "sigmoid", "tanh", "relu", "elu", "leaky_relu", "identity"))
+BCE, BCE_LOGITS, CROSS_ENTROPY, MSE = (LOSSES[name].kernel for name in ("bce", "bce_logits", "cross_entropy", "mse"))
+SGD, MOMENTUM, ADAM = (OPTIMIZERS[name].kernel for name in ("sgd", "momentum", "adam"))
 
 # plan columns, one row per model
 START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH = range(7)  # START, STOP: its slice of theta
@@ -332,6 +334,22 @@ def _backward(plan_row, theta, first_unit, acts, zs, rows, dz, dh, grads):
 
 
 @njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _regularise_and_measure(plan_row, theta, l2, l1, grads, flow):
+    """Add L2's and L1's gradients to the weights' (not the biases'), then add each layer's mean
+    absolute weight gradient to flow: what the optimizer is about to apply."""
+    for layer in range(plan_row[LAYERS]):
+        fan_in, fan_out = plan_row[WIDTHS + layer], plan_row[WIDTHS + layer + 1]
+        weights = plan_row[OFFSETS + layer]
+        total = 0.0
+        for k in range(weights, weights + fan_in * fan_out):
+            if l2 != 0.0 or l1 != 0.0:
+                w = np.float64(theta[k])
+                grads[k] += l2 * w + l1 * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))  # torch: abs' slope at 0 is 0
+            total += abs(np.float32(grads[k]))
+        flow[layer] += total / max(1, fan_in * fan_out)
+
+
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def _optimize(plan_row, rate, theta, first, second, steps, grads):
     """One optimizer step over a model's parameters with torch's float32 operations in its order."""
     optimizer = plan_row[OPTIMIZER]
@@ -383,8 +401,8 @@ def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, acts, zs, 
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _train_model(plan_row, rate, theta, first, second, steps, last_good, x_train, y_train, labels_train,
-                 x_test, y_test, labels_test, hard_labels, orders, epoch_start, epoch_stop, metrics):
+def _train_model(plan_row, rates, penalties, theta, first, second, steps, last_good, x_train, y_train, labels_train,
+                 x_test, y_test, labels_test, hard_labels, orders, epoch_start, epoch_stop, metrics, flow):
     """One model's epochs; its arrays are its own slices. Returns the 1-based epoch it diverged
     at (its weights back at the last finite ones), or 0."""
     layers = plan_row[LAYERS]
@@ -405,6 +423,7 @@ def _train_model(plan_row, rate, theta, first, second, steps, last_good, x_train
     for epoch in range(epoch_start, epoch_stop):
         order = orders[min(epoch - epoch_start, orders.shape[0] - 1)]
         total, correct = 0.0, 0
+        flow[epoch, :] = 0.0
         for start in range(0, n, batch):
             rows = min(batch, n - start)
             _gather(x_train, order, start, rows, acts)
@@ -415,7 +434,10 @@ def _train_model(plan_row, rate, theta, first, second, steps, last_good, x_train
             correct += right
             grads[:] = 0.0
             _backward(plan_row, theta, first_unit, acts, zs, rows, dz, dh, grads)
-            _optimize(plan_row, rate, theta, first, second, steps, grads)
+            _regularise_and_measure(plan_row, theta, penalties[0], penalties[1], grads, flow[epoch])
+            _optimize(plan_row, rates[epoch], theta, first, second, steps, grads)
+        for layer in range(layers):
+            flow[epoch, layer] /= (n + batch - 1) // batch  # the mean over the epoch's steps
         row = metrics[epoch]
         row[TRAIN_LOSS] = total / n
         row[TRAIN_ACC] = correct / n if hard_labels else np.nan
@@ -435,11 +457,14 @@ def _train_model(plan_row, rate, theta, first, second, steps, last_good, x_train
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def train_epochs(plan, rates, theta, first, second, steps, last_good, diverged_at,
+def train_epochs(plan, rates, penalties, theta, first, second, steps, last_good, diverged_at,
                  x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
-                 orders, epoch_start, epoch_stop, metrics, model_first, model_step):
+                 orders, epoch_start, epoch_stop, metrics, flow, model_first, model_step):
     """Train models model_first, model_first + model_step, ... through epochs epoch_start to
-    epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4). A model whose
+    epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4) and each Linear
+    layer's mean absolute weight gradient, averaged over the epoch's steps, into flow (models,
+    epochs, MAX_LAYERS). rates: (models, epochs), each epoch's learning rate; penalties:
+    (models, 2), the L2 and L1 factors. A model whose
     metrics turn non-finite goes back to its last finite weights and stops there: diverged_at gets
     its 1-based epoch; a model with diverged_at already set is skipped.
 
@@ -451,7 +476,7 @@ def train_epochs(plan, rates, theta, first, second, steps, last_good, diverged_a
             continue
         start, stop = plan[m, START], plan[m, STOP]
         diverged_at[m] = _train_model(
-            plan[m], rates[m], theta[start:stop], first[start:stop], second[start:stop], steps[m:m + 1],
+            plan[m], rates[m], penalties[m], theta[start:stop], first[start:stop], second[start:stop], steps[m:m + 1],
             last_good[start:stop],
             x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
-            orders[min(m, orders.shape[0] - 1)], epoch_start, epoch_stop, metrics[m])
+            orders[min(m, orders.shape[0] - 1)], epoch_start, epoch_stop, metrics[m], flow[m])

@@ -1,0 +1,151 @@
+"""Every named choice a setting offers, declared once: activations, losses, optimizers, initial
+weights and learning-rate schedules. The Experiment's validation, the sidebar, the engines and the
+exported script all read these tables; a new choice is one entry here (and, for the compiled
+engine, a kernel number; without one the autograd engine trains it and says why).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice:
+    name: str  # the value in an Experiment and a link
+    label: str  # what the sidebar shows
+    help: str = ""  # one sentence for the sidebar's tooltip
+
+
+@dataclass(frozen=True, kw_only=True)
+class Activation(Choice):
+    module: type[nn.Module] | None  # None: no module at all, as in the tutorials' purely linear stacks
+    kernel: int | None  # its number in the compiled kernels; None: they lack it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loss(Choice):
+    module: type[nn.Module]
+    tasks: tuple[str, ...]  # the targets it fits: "binary", "multiclass", "regression"
+    kernel: int | None
+
+    @property
+    def code(self) -> str:
+        return f"nn.{self.module.__name__}()"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Optimizer(Choice):
+    make: Callable[[object, float], torch.optim.Optimizer]  # (parameters, learning rate)
+    code: str  # the exported script's optimizer, with `model` in scope and {rate} for the learning rate
+    kernel: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Initializer(Choice):
+    draw: Callable[[nn.Linear, torch.Generator], None]  # sets a layer's weight and bias, in place
+    code: str  # the exported script's loop body, with `layer` and `generator` in scope
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule(Choice):
+    factor: Callable[[int, int], float]  # (epoch from 0, epochs) -> the learning rate's multiplier
+    code: str  # the same multiplier as a Python expression of `epoch` and `EPOCHS`
+
+
+def _by_name(*choices):
+    return {choice.name: choice for choice in choices}
+
+
+ACTIVATIONS: dict[str, Activation] = _by_name(
+    Activation(name="sigmoid", label="sigmoid", module=nn.Sigmoid, kernel=0),
+    Activation(name="tanh", label="tanh", module=nn.Tanh, kernel=1),
+    Activation(name="relu", label="ReLU", module=nn.ReLU, kernel=2),
+    Activation(name="elu", label="ELU", module=nn.ELU, kernel=3),
+    Activation(name="leaky_relu", label="leaky ReLU", module=nn.LeakyReLU, kernel=4),
+    Activation(name="identity", label="none (linear)", module=None, kernel=5),
+)
+
+LOSSES: dict[str, Loss] = _by_name(
+    Loss(name="bce", label="Binary cross-entropy (sigmoid output)", module=nn.BCELoss, tasks=("binary",), kernel=0),
+    Loss(name="bce_logits", label="BCE with logits", module=nn.BCEWithLogitsLoss, tasks=("binary",), kernel=1),
+    Loss(name="cross_entropy", label="Cross-entropy (classes)", module=nn.CrossEntropyLoss, tasks=("multiclass",),
+         kernel=2),
+    Loss(name="mse", label="Mean squared error", module=nn.MSELoss, tasks=("binary", "regression"), kernel=3),
+)
+
+OPTIMIZERS: dict[str, Optimizer] = _by_name(
+    Optimizer(name="sgd", label="SGD", make=lambda params, rate: torch.optim.SGD(params, lr=rate),
+              code="torch.optim.SGD(model.parameters(), lr={rate})", kernel=0),
+    Optimizer(name="momentum", label="SGD + momentum 0.9",
+              make=lambda params, rate: torch.optim.SGD(params, lr=rate, momentum=0.9),
+              code="torch.optim.SGD(model.parameters(), lr={rate}, momentum=0.9)", kernel=1),
+    Optimizer(name="adam", label="Adam", make=lambda params, rate: torch.optim.Adam(params, lr=rate),
+              code="torch.optim.Adam(model.parameters(), lr={rate})", kernel=2),
+)
+
+
+def _pytorch_default(layer: nn.Linear, generator: torch.Generator) -> None:
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+    bound = 1 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0
+    nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+
+def _zero_bias(draw_weight):
+    def draw(layer: nn.Linear, generator: torch.Generator) -> None:
+        draw_weight(layer.weight, generator)
+        nn.init.zeros_(layer.bias)
+    return draw
+
+
+INITIALIZERS: dict[str, Initializer] = _by_name(
+    Initializer(name="default", label="PyTorch's default",
+                help="nn.Linear's own: uniform within ±1/√inputs, weights and biases.",
+                draw=_pytorch_default,
+                code="nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)\n"
+                     "bound = 1 / math.sqrt(layer.in_features)\n"
+                     "nn.init.uniform_(layer.bias, -bound, bound, generator=generator)"),
+    Initializer(name="xavier", label="Xavier (Glorot)",
+                help="Uniform, scaled by inputs and outputs together: keeps sigmoid and tanh layers' "
+                     "signals the same size. Biases start at 0.",
+                draw=_zero_bias(lambda w, g: nn.init.xavier_uniform_(w, generator=g)),
+                code="nn.init.xavier_uniform_(layer.weight, generator=generator)\nnn.init.zeros_(layer.bias)"),
+    Initializer(name="he", label="He (Kaiming)",
+                help="Normal, scaled by the inputs for ReLU layers, which zero half their inputs. Biases start at 0.",
+                draw=_zero_bias(lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
+                code='nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=generator)\n'
+                     "nn.init.zeros_(layer.bias)"),
+    Initializer(name="zeros", label="All zeros",
+                help="Every weight and bias 0: all units in a layer get the same gradient and stay "
+                     "identical, however long they train.",
+                draw=_zero_bias(lambda w, g: nn.init.zeros_(w)),
+                code="nn.init.zeros_(layer.weight)\nnn.init.zeros_(layer.bias)"),
+)
+
+SCHEDULES: dict[str, Schedule] = _by_name(
+    Schedule(name="constant", label="Constant", help="The same learning rate every epoch.",
+             factor=lambda epoch, epochs: 1.0, code="1.0"),
+    Schedule(name="step", label="Halve each quarter",
+             help="The learning rate halves after each quarter of the epochs.",
+             factor=lambda epoch, epochs: 0.5 ** (epoch // max(1, epochs // 4)),
+             code="0.5 ** (epoch // max(1, EPOCHS // 4))"),
+    Schedule(name="cosine", label="Cosine to zero",
+             help="The learning rate falls along a half cosine, to 0 at the last epoch.",
+             factor=lambda epoch, epochs: 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs - 1))),
+             code="0.5 * (1 + math.cos(math.pi * epoch / max(1, EPOCHS - 1)))"),
+)
+
+
+def rates(learning_rate: float, schedule: str, epochs: int) -> list[float]:
+    """The learning rate of each epoch (from 0) of a run of `epochs`: torch's LambdaLR's values."""
+    factor = SCHEDULES[schedule].factor
+    return [learning_rate * factor(epoch, epochs) for epoch in range(epochs)]
+
+
+def names(table: dict) -> str:
+    """The names of a table's choices, for a message."""
+    return ", ".join(table)

@@ -219,6 +219,23 @@ def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
     return _style(chart.properties(height=HEIGHT, title="Accuracy"))
 
 
+def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
+    """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
+    line lies orders of magnitude below the others barely learns (vanishing gradients)."""
+    long = thinned(grad_norms)
+    long = long[np.isfinite(long["mean_abs_grad"]) & (long["mean_abs_grad"] > 0)]  # a log axis has no 0
+    last = int(grad_norms["layer"].max()) if len(grad_norms) else 1
+    long["layer"] = long["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}")
+    names = [f"layer {layer}" for layer in range(1, last)] + ["output"]
+    chart = alt.Chart(long).mark_line(strokeWidth=3).encode(
+        x=alt.X("epoch:Q"), y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log")),
+        color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=(LINE_PALETTE * 2)[:len(names)]),
+                        legend=_top_legend(names)),
+        tooltip=["epoch", "layer", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
+    title = _wrapped_title("Gradient flow: how hard each layer's weights are pushed")
+    return _style(chart.properties(height=HEIGHT, title=title))
+
+
 def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     # horizontal class names: turned ones took the height the "predicted" title needs in a narrow column
     base = alt.Chart(counts).encode(x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0, labelLimit=90)),

@@ -39,46 +39,63 @@ def _show_optional(value) -> str:
     return "full" if value is None else str(value)
 
 
-# parameter -> (part of the Experiment, field, read a URL value, write one)
-PARAMS: dict[str, tuple[str, str, Callable, Callable]] = {
-    "data": ("data", "name", str, str),
-    "noise": ("data", "noise", float, repr),
-    "points": ("data", "n_points", int, str),
-    "fraction": ("data", "train_fraction", float, repr),
-    "file": ("data", "source", str, str),
-    "target": ("data", "target", str, str),
-    "data_seed": ("data", "seed", _optional_int, lambda v: "none" if v is None else str(v)),
-    "crosses": ("data", "crosses", _words, _show_words),
-    "hidden": ("model", "hidden", lambda t: tuple(int(u) for u in _words(t)), _show_words),
-    "act": ("model", "activations", _words, _show_words),
-    "loss": ("training", "loss", str, str),
-    "opt": ("training", "optimizer", str, str),
-    "lr": ("training", "learning_rate", float, repr),
-    "epochs": ("training", "epochs", int, str),
-    "batch": ("training", "batch_size", _optional_int, _show_optional),
-    "shuffle": ("training", "shuffle", _flag, lambda v: "1" if v else "0"),
-    "snap": ("training", "snapshot_every", int, str),
-    "seed": ("", "seed", int, str),
-}
+@dataclass(frozen=True)
+class Setting:
+    """One setting of an Experiment, as links and the sidebar name it."""
+
+    name: str  # its URL parameter, its sidebar control and its hide / lock flag
+    part: str  # "data", "model", "training", or "" for the Experiment itself
+    field: str
+    group: str  # the sidebar group it is drawn in (a hide / lock flag too)
+    says: str  # what it is called in a sentence
+    parse: Callable = str  # a URL value -> the field's value; ValueError if it is not one
+    show: Callable = str  # the field's value -> a URL value
+    control: bool = True  # drawn in the sidebar; the others are set by a link or an upload alone
+    old: tuple[str, ...] = ()  # the URL parameters earlier links used for it, still read
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(word) for word in _words(text))
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    return tuple(float(word) for word in _words(text))
+
+
+SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
+    Setting("dataset", "data", "name", "data", "dataset", old=("data",)),
+    Setting("noise", "data", "noise", "data", "noise", float, repr),
+    Setting("points", "data", "n_points", "data", "number of points", int),
+    Setting("fraction", "data", "train_fraction", "data", "train fraction", float, repr),
+    Setting("file", "data", "source", "upload", "uploaded file", control=False),
+    Setting("target", "data", "target", "upload", "target column", control=False),
+    Setting("data_seed", "data", "seed", "data", "data seed", _optional_int, lambda v: "none" if v is None else str(v),
+            control=False),
+    Setting("crosses", "data", "crosses", "data", "extra input features", _words, _show_words),
+    Setting("units", "model", "hidden", "model", "hidden units", _ints, _show_words, old=("hidden",)),
+    Setting("activation", "model", "activations", "model", "activations", _words, _show_words, old=("act",)),
+    Setting("init", "model", "init", "model", "initial weights"),
+    Setting("dropout", "model", "dropout", "model", "dropout", _floats, _show_words),
+    Setting("optimizer", "training", "optimizer", "training", "optimizer", old=("opt",)),
+    Setting("rate", "training", "learning_rate", "training", "learning rate", float, repr, old=("lr",)),
+    Setting("schedule", "training", "schedule", "training", "learning-rate schedule"),
+    Setting("loss", "training", "loss", "training", "loss"),
+    Setting("epochs", "training", "epochs", "training", "epochs", int),
+    Setting("batch", "training", "batch_size", "training", "batch size", _optional_int, _show_optional),
+    Setting("shuffle", "training", "shuffle", "training", "shuffling", _flag, lambda v: "1" if v else "0"),
+    Setting("l2", "training", "l2", "training", "L2 regularisation", float, repr),
+    Setting("l1", "training", "l1", "training", "L1 regularisation", float, repr),
+    Setting("snap", "training", "snapshot_every", "training", "snapshot interval", int, control=False),
+    Setting("seed", "", "seed", "training", "seed", int),
+)}
+OLD_NAMES = {old: setting.name for setting in SETTINGS.values() for old in setting.old}
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
 CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare")
-# control -> (its group, what it is called in a sentence, the Experiment settings it changes)
+# control -> (its group, what it is called in a sentence, the Experiment settings it changes): every
+# setting drawn in the sidebar, and the number of layers, which sets the per-layer settings' lengths
 CONTROLS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "dataset": ("data", "dataset", (("data", "name"),)),
-    "noise": ("data", "noise", (("data", "noise"),)),
-    "points": ("data", "number of points", (("data", "n_points"),)),
-    "fraction": ("data", "train fraction", (("data", "train_fraction"),)),
-    "crosses": ("data", "extra input features", (("data", "crosses"),)),
-    "seed": ("training", "seed", (("", "seed"),)),
-    "layers": ("model", "number of hidden layers", (("model", "hidden"), ("model", "activations"))),
-    "units": ("model", "hidden units", (("model", "hidden"),)),
-    "activation": ("model", "activations", (("model", "activations"),)),
-    "optimizer": ("training", "optimizer", (("training", "optimizer"),)),
-    "rate": ("training", "learning rate", (("training", "learning_rate"),)),
-    "loss": ("training", "loss", (("training", "loss"),)),
-    "epochs": ("training", "epochs", (("training", "epochs"),)),
-    "batch": ("training", "batch size", (("training", "batch_size"),)),
-    "shuffle": ("training", "shuffling", (("training", "shuffle"),)),
+    "layers": ("model", "number of hidden layers", (("model", "hidden"), ("model", "activations"), ("model", "dropout"))),
+    **{s.name: (s.group, s.says, ((s.part, s.field),)) for s in SETTINGS.values() if s.control},
 }
 CLASSROOM_CONTROLS = tuple(CONTROLS)
 
@@ -117,10 +134,10 @@ def to_query(exp: Experiment) -> dict[str, str]:
     base_id = lessons.matching(exp) or _nearest_lesson(exp)
     base = lessons.get(base_id)
     query = {"lesson": base_id}
-    for param, (part, name, _, show) in PARAMS.items():
-        value = _value(exp, part, name)
-        if value != _value(base, part, name):
-            query[param] = show(value)
+    for setting in SETTINGS.values():
+        value = _value(exp, setting.part, setting.field)
+        if value != _value(base, setting.part, setting.field):
+            query[setting.name] = setting.show(value)
     return query
 
 
@@ -128,7 +145,7 @@ def _nearest_lesson(exp: Experiment) -> str:
     """The lesson with most settings in common, so a link lists as few changes as possible."""
     def shared(lesson_id: str) -> int:
         base = lessons.get(lesson_id)
-        return sum(_value(exp, part, name) == _value(base, part, name) for part, name, _, _ in PARAMS.values())
+        return sum(_value(exp, s.part, s.field) == _value(base, s.part, s.field) for s in SETTINGS.values())
     return max(lessons.names(), key=shared)
 
 
@@ -137,21 +154,32 @@ def from_query(query: Mapping[str, str]) -> Experiment:
     exp = lessons.get(query.get("lesson", DEFAULT_LESSON))
     changes: dict = {"data": {}, "model": {}, "training": {}}
     for param, text in query.items():
-        if param not in PARAMS:
+        setting = SETTINGS.get(OLD_NAMES.get(param, param))
+        if setting is None:
             continue  # lesson (read above), the classroom flags, or a parameter that is not ours
-        part, name, parse, _ = PARAMS[param]
         try:
-            value = parse(text)
+            value = setting.parse(text)
         except ValueError:
             raise ConfigError(f"The link's value {param}={text!r} is not valid.") from None
-        if part:
-            changes[part][name] = value
+        if setting.part:
+            changes[setting.part][setting.field] = value
         else:
-            changes[name] = value
-    if "hidden" in changes["model"] and "activations" not in changes["model"]:
-        last = exp.model.activations[-1] if exp.model.activations else "relu"
-        changes["model"]["activations"] = (last,) * len(changes["model"]["hidden"])
+            changes[setting.field] = value
+    changes["model"] = per_layer(exp.model, changes["model"])
     return exp.replace(**changes)
+
+
+def per_layer(model, changes: dict) -> dict:
+    """`changes` to a ModelSpec, with the per-layer settings they leave out fitted to a new number
+    of layers: a new layer takes the last layer's activation and dropout."""
+    layers = len(changes.get("hidden", model.hidden))
+    fitted = dict(changes)
+    for name, empty in (("activations", "relu"), ("dropout", 0.0)):
+        values = changes.get(name, getattr(model, name))
+        if len(values) != layers and name not in changes and (values or name == "activations"):
+            last = values[-1] if values else empty
+            fitted[name] = (tuple(values) + (last,) * layers)[:layers]
+    return fitted
 
 
 def classroom_from_query(query: Mapping[str, str]) -> Classroom:

@@ -49,17 +49,35 @@ def test_a_lesson_is_one_short_parameter(lesson_id):
 def test_any_experiment_round_trips_through_the_url(exp):
     query = to_query(exp)
     assert from_query(through_url(query)) == exp
-    assert set(query) <= {"lesson"} | set(nnlab.links.PARAMS)
+    assert set(query) <= {"lesson"} | set(nnlab.links.SETTINGS)
 
 
 def test_a_link_lists_only_what_differs_from_its_lesson():
     exp = nnlab.lessons.get("bump-twenty-neurons").replace(training={"learning_rate": 0.1, "epochs": 500})
-    assert to_query(exp) == {"lesson": "bump-twenty-neurons", "lr": "0.1", "epochs": "500"}
+    assert to_query(exp) == {"lesson": "bump-twenty-neurons", "rate": "0.1", "epochs": "500"}
 
 
 def test_a_hand_written_link_with_new_layers_repeats_the_last_activation():
     exp = from_query({"lesson": "tabular-relu", "hidden": "16,8"})
     assert exp.model.hidden == (16, 8) and exp.model.activations == ("relu", "relu")
+
+
+def test_links_written_before_the_settings_were_renamed_still_read():
+    old = from_query({"lesson": "tabular-relu", "lr": "0.1", "hidden": "7,5", "act": "tanh,elu", "opt": "adam",
+                      "data": "heart-failure"})
+    new = from_query({"lesson": "tabular-relu", "rate": "0.1", "units": "7,5", "activation": "tanh,elu",
+                      "optimizer": "adam"})
+    assert old == new and new.training.learning_rate == 0.1 and new.model.activations == ("tanh", "elu")
+
+
+def test_regularisation_schedule_initialisation_and_dropout_travel_in_a_link():
+    exp = nnlab.lessons.get("bump-two-layers").replace(
+        training={"l2": 0.001, "l1": 0.0005, "schedule": "cosine"}, model={"init": "xavier", "dropout": (0.2, 0.1)})
+    query = to_query(exp)
+    assert {"l2": "0.001", "l1": "0.0005", "schedule": "cosine", "init": "xavier", "dropout": "0.2,0.1"}.items() <= query.items()
+    assert from_query(query) == exp
+    with pytest.raises(ConfigError, match="one dropout rate per hidden layer"):
+        from_query(query | {"units": "10,10,10"})
 
 
 @pytest.mark.parametrize(

@@ -46,11 +46,11 @@ def test_train_button_yields_fit_loss_and_accuracy_charts_and_a_cached_rerun():
     at.button(key="train").click().run()
     assert_clean(at)
     chart_titles = [c.proto.spec for c in at.get("vega_lite_chart")]
-    assert len(chart_titles) == 4  # confusion, loss, first-layer weights, accuracy
+    assert len(chart_titles) == 5  # confusion, loss, first-layer weights, accuracy, gradient flow
     assert any("Confusion (test set)" in spec for spec in chart_titles) and any('"Accuracy"' in spec for spec in chart_titles)
     assert [m.label for m in at.metric][:1] == ["Final train loss"]
     assert [b.label for b in at.get("download_button")][:3] == ["Trained weights (.pt)", "History (.csv)", "Settings (.json)"]
-    assert any("first-layer weights" in spec for spec in chart_titles)
+    assert any("first-layer weights" in spec for spec in chart_titles) and any("Gradient flow" in spec for spec in chart_titles)
     assert at.run().button(key="train").disabled  # trained: the result is on the page
 
 
@@ -66,9 +66,9 @@ def test_a_result_shows_only_to_the_session_that_asked_unless_the_link_says_so(m
     monkeypatch.setattr("nnlab.ui.server.train_loaded", no_training)
     again.button(key="train").click().run()
     assert_clean(again)
-    assert len(again.get("vega_lite_chart")) == 4 and again.metric[0].value == first.metric[0].value
+    assert len(again.get("vega_lite_chart")) == 5 and again.metric[0].value == first.metric[0].value
     shown = open_page("pages/3_Train.py", query={"lesson": "tabular-relu", "show": "results"})
-    assert len(shown.get("vega_lite_chart")) == 4  # the instructor's link reveals it at once
+    assert len(shown.get("vega_lite_chart")) == 5  # the instructor's link reveals it at once
 
 
 def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():
@@ -104,6 +104,24 @@ def test_sidebar_change_updates_the_experiment_and_it_survives_a_page_switch():
     assert exp.model.hidden == (20, 20) and exp.training.learning_rate == 0.1
     at.switch_page("pages/3_Train.py").run()
     assert at.select_slider(key="w_rate").value == 0.1
+
+
+def test_regularisation_schedule_initialisation_and_dropout_are_sidebar_controls_that_train():
+    at = open_page("pages/2_Build_model.py", "bump-two-layers")
+    at.selectbox(key="w_init").set_value("xavier").run()
+    at.slider(key="w_dropout").set_value(0.2).run()
+    assert_clean(at)
+    assert "nn.Dropout(0.2)" in at.code[0].value
+    at.switch_page("pages/3_Train.py").run()
+    at.selectbox(key="w_schedule").set_value("cosine").run()
+    at.select_slider(key="w_l2").set_value(0.001).run()
+    at.number_input(key="w_epochs").set_value(30).run()
+    exp = at.session_state["experiment"]
+    assert (exp.model.init, exp.model.dropout, exp.training.schedule, exp.training.l2) == ("xavier", (0.2, 0.2), "cosine", 0.001)
+    assert {"init": "xavier", "dropout": "0.2,0.2", "schedule": "cosine", "l2": "0.001"}.items() <= dict(at.query_params).items()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert "PyTorch autograd: dropout" in " ".join(c.value for c in at.caption)  # the readout says why
 
 
 def test_changing_to_a_multiclass_dataset_switches_the_loss():
@@ -255,9 +273,9 @@ def test_a_shared_link_restores_the_experiment_on_any_page_and_is_written_back()
         assert at.session_state["experiment"] == exp
     at.switch_page("pages/3_Train.py").run()
     at.select_slider(key="w_rate").set_value(0.3).run()
-    assert at.query_params["lr"] in ("0.3", ["0.3"]) and at.query_params["hidden"] in ("7", ["7"])
+    assert at.query_params["rate"] in ("0.3", ["0.3"]) and at.query_params["units"] in ("7", ["7"])
     link = at.code[-1].value  # the "Share these settings" box
-    assert "lesson=tabular-relu" in link and "lr=0.3" in link and "hidden=7" in link
+    assert "lesson=tabular-relu" in link and "rate=0.3" in link and "units=7" in link
 
 
 def test_instructor_link_hides_and_locks_controls():

@@ -85,7 +85,7 @@ def follow_link() -> None:
     if not code or st.session_state.get(_LINKED) == code:
         return
     st.session_state[_LINKED] = code
-    shared = any(name in query for name in ("lesson", *links.PARAMS))  # an entry's own settings
+    shared = any(name in query for name in ("lesson", *links.SETTINGS, *links.OLD_NAMES))  # an entry's own settings
     exp = state.current() if shared else None
     try:
         join(code, exp, query.get("key"))

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import CROSSES, DATASETS
 from nnlab.errors import NnlabError
-from nnlab.experiment import ACTIVATIONS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
+from nnlab.experiment import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
 from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
 from nnlab.ui.server import data_for
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCH_SIZES = [0, 1, 4, 8, 16, 32, 64, 128, 256]  # 0 stands for the full batch: a widget reads None as "nothing chosen"
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
-LOSS_LABELS = {"bce": "Binary cross-entropy (sigmoid output)", "bce_logits": "BCE with logits",
-               "cross_entropy": "Cross-entropy (classes)", "mse": "Mean squared error"}
+PENALTIES = [0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # L2 and L1, as TF Playground offers
+
+
+def label(table: dict):
+    """A select widget's format_func: a choice's label from its nnlab.choices table."""
+    return lambda name: table[name].label
 
 
 def apply(old: Experiment, build) -> Experiment:
@@ -84,6 +88,7 @@ def model_controls(exp: Experiment) -> Experiment:
     header("model", "Model")
     layers = control(st.sidebar.slider, "layers", "model", "Hidden layers", 0, MAX_HIDDEN_LAYERS, value=len(spec.hidden))
     hidden, activations = [], []
+    bar = st.sidebar
     for i in range(layers):
         nearest = min(i, len(spec.hidden) - 1)  # a new layer starts as a copy of the last one
         previous = (spec.hidden[nearest], spec.activations[nearest]) if spec.hidden else (8, "relu")
@@ -91,21 +96,37 @@ def model_controls(exp: Experiment) -> Experiment:
         hidden.append(int(control(units_column.number_input, f"units_{i}", "model", f"Layer {i + 1} units", 1, MAX_UNITS,
                                   step=1, value=previous[0])))
         activations.append(control(activation_column.selectbox, f"activation_{i}", "model", f"Layer {i + 1} activation",
-                                   ACTIVATIONS, value=previous[1]))
-    return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations)}))
+                                   list(ACTIVATIONS), value=previous[1], format_func=label(ACTIVATIONS)))
+    init = control(bar.selectbox, "init", "model", "Initial weights", list(INITIALIZERS), value=spec.init,
+                   format_func=label(INITIALIZERS), help=" ".join(f"**{c.label}**: {c.help}" for c in INITIALIZERS.values()))
+    dropout = control(bar.slider, "dropout", "model", "Dropout", 0.0, 0.9, step=0.05,
+                      value=float(spec.dropout[0]) if spec.dropout else 0.0,
+                      help="The share of each hidden layer's outputs set to zero at each training step "
+                           "(not when measuring): the network cannot lean on any one unit.") if layers else 0.0
+    dropout = spec.dropout if spec.dropout and dropout == spec.dropout[0] and len(spec.dropout) == layers else (dropout,) * layers
+    return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations),
+                                                 "init": init, "dropout": dropout}))
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:
     spec = exp.training
     bar = st.sidebar
     header("training", "Training")
-    optimizer = control(bar.selectbox, "optimizer", "training", "Optimizer", list(OPTIMIZER_LABELS), value=spec.optimizer,
-                        format_func=OPTIMIZER_LABELS.get)
+    optimizer = control(bar.selectbox, "optimizer", "training", "Optimizer", list(OPTIMIZERS), value=spec.optimizer,
+                        format_func=label(OPTIMIZERS))
     rates = sorted(set(LEARNING_RATES) | {spec.learning_rate})
     rate = control(bar.select_slider, "rate", "training", "Learning rate", rates, value=spec.learning_rate)
+    schedule = control(bar.selectbox, "schedule", "training", "Learning-rate schedule", list(SCHEDULES),
+                       value=spec.schedule, format_func=label(SCHEDULES),
+                       help=" ".join(f"**{c.label}**: {c.help}" for c in SCHEDULES.values()))
+    l2_column, l1_column = bar.columns(2)
+    l2 = control(l2_column.select_slider, "l2", "training", "L2", sorted(set(PENALTIES) | {spec.l2}), value=spec.l2,
+                 format_func=_penalty, help="Adds L2 × ½ × the sum of squared weights to the loss: big weights cost more.")
+    l1 = control(l1_column.select_slider, "l1", "training", "L1", sorted(set(PENALTIES) | {spec.l1}), value=spec.l1,
+                 format_func=_penalty, help="Adds L1 × the sum of absolute weights to the loss: pushes unneeded weights to 0.")
     losses = list(LOSSES_FOR_TASK[task])
     loss = control(bar.selectbox, "loss", "training", "Loss", losses, value=spec.loss if spec.loss in losses else losses[0],
-                   format_func=LOSS_LABELS.get)
+                   format_func=label(LOSSES))
     epochs = control(bar.number_input, "epochs", "training", "Epochs", 1, MAX_EPOCHS, step=100, value=spec.epochs)
     current_batch = spec.batch_size or 0
     sizes = BATCH_SIZES if current_batch in BATCH_SIZES else sorted(BATCH_SIZES + [current_batch])
@@ -114,8 +135,13 @@ def training_controls(exp: Experiment, task: str) -> Experiment:
     shuffle = control(bar.checkbox, "shuffle", "training", "Shuffle each epoch", value=spec.shuffle)
     seed = seed_control(exp, "training")
     return apply(exp, lambda: exp.replace(
-        training={"optimizer": optimizer, "learning_rate": float(rate), "loss": loss, "epochs": int(epochs),
-                  "batch_size": batch or None, "shuffle": bool(shuffle)}, seed=seed))
+        training={"optimizer": optimizer, "learning_rate": float(rate), "schedule": schedule, "l2": float(l2),
+                  "l1": float(l1), "loss": loss, "epochs": int(epochs), "batch_size": batch or None,
+                  "shuffle": bool(shuffle)}, seed=seed))
+
+
+def _penalty(value: float) -> str:
+    return "off" if value == 0 else f"{value:g}"
 
 
 def with_data(exp: Experiment):
@@ -123,7 +149,7 @@ def with_data(exp: Experiment):
     data = data_for(exp)
     fitted = fit_loss_to_task(exp, data.task)
     if fitted != exp:
-        st.info(f"This dataset is a {data.task} task, so the loss is now {LOSS_LABELS[fitted.training.loss]}.")
+        st.info(f"This dataset is a {data.task} task, so the loss is now {LOSSES[fitted.training.loss].label}.")
         state.update(fitted)
         st.session_state.pop("w_loss", None)
     return fitted, data

@@ -121,8 +121,13 @@ def _show_training(result: TrainResult) -> None:
     plane_toggles(result.data)
     readout(result)
     internals_view(result, epoch)
+    accuracy, flow = st.columns(2, gap="large")
     if "train_acc" in result.history:
-        st.altair_chart(charts.accuracy_curves(result.history), width="stretch")
+        accuracy.altair_chart(charts.accuracy_curves(result.history), width="stretch")
+    if len(result.grad_norms):
+        flow.altair_chart(charts.gradient_flow(result.grad_norms), width="stretch")
+        flow.caption("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
+                     "A layer far below the others hardly changes: its gradient has vanished on the way back.")
 
 
 def show_comparison(runs: list[CompareRun]) -> None:

@@ -1,16 +1,21 @@
-"""Every field of every spec, set to other values than usual: the engine auto picks gives the
-autograd reference's run (within 1e-4), or says why it fell back to autograd. A new field fails
-here until it has a variant below."""
+"""Every field of every spec, set to other values than usual: a link carries it, its exported script
+reproduces nnlab's final loss (within 1e-3), and the engine auto picks gives the autograd reference's
+run (within 1e-4) or says why it fell back to autograd. A new field fails here until it has a
+variant below."""
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import nnlab
-from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
 from nnlab.choices import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import DATASETS
+from nnlab.export import data_csv, data_file_name, export_script
 from nnlab.training import fit_loss_to_task
 
 BASE = Experiment(
@@ -102,16 +107,72 @@ CASES = [
 ]
 
 
+IDS = [f"{spec}.{field}-{index}" for spec, field, index, _ in CASES]
+# Runs every exported script in one isolated Python (no nnlab importable), each in its own folder.
+RUNNER = """\
+import contextlib, io, json, os, runpy, sys, traceback
+results = {}
+for folder in sys.argv[1:]:
+    os.chdir(folder)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path("train.py", run_name="__main__")
+        results[folder] = out.getvalue().strip().splitlines()[-1]
+    except Exception:
+        results[folder] = traceback.format_exc()
+print(json.dumps(results))
+"""
+
+
+def variant(case) -> Experiment:
+    *_, make = case
+    exp = make(BASE)
+    return fit_loss_to_task(exp, nnlab.load_data(exp).task)
+
+
+@pytest.fixture(scope="module")
+def exported_losses(tmp_path_factory) -> dict[str, str]:
+    """Each case's exported script's last line, by case id."""
+    root = tmp_path_factory.mktemp("exported")
+    folders = {}
+    for case_id, case in zip(IDS, CASES, strict=True):
+        exp, folder = variant(case), root / case_id
+        folder.mkdir()
+        (folder / "train.py").write_text(export_script(exp))
+        if data_file_name(exp):
+            (folder / data_file_name(exp)).write_bytes(data_csv(exp))
+        folders[str(folder)] = case_id
+    (root / "runner.py").write_text(RUNNER)
+    done = subprocess.run([sys.executable, "-I", str(root / "runner.py"), *folders], cwd=root, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {folders[folder]: line for folder, line in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_link_carries_every_variant(case):
+    exp = variant(case)
+    assert links.from_query(links.to_query(exp)) == exp
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_every_variants_exported_script_reproduces_nnlabs_final_loss(case, exported_losses):
+    last = exported_losses[IDS[CASES.index(case)]]
+    assert last.startswith("final train loss: "), last
+    exp = variant(case)
+    assert float(last.removeprefix("final train loss: ")) == pytest.approx(
+        nnlab.train(exp).history["train_loss"].iloc[-1], rel=1e-3)
+
+
 @pytest.mark.parametrize("spec", list(VARIANTS), ids=lambda spec: spec.__name__)
 def test_every_field_of_every_spec_has_variants(spec):
     assert {field.name for field in dataclasses.fields(spec)} == set(VARIANTS[spec])
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{spec}.{field}-{index}" for spec, field, index, _ in CASES])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_auto_gives_the_autograd_run_or_says_why_not(case):
-    *_, make = case
-    exp = make(BASE)
-    exp = fit_loss_to_task(exp, nnlab.load_data(exp).task)
+    exp = variant(case)
     assert exp != BASE
     auto = nnlab.train(exp, device="auto")
     reference = nnlab.train(exp, device="cpu", engine="autograd")

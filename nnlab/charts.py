@@ -146,6 +146,48 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
                   .properties(height=HEIGHT + 20, title=title))
 
 
+def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: str = "The data",
+                titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
+    """2-D regression: the points coloured by their target on a diverging scale, over a heatmap of
+    the network's prediction (`grid`: x1, x2, their ends and `prediction`) when there is one."""
+    low, high = float(points["target"].min()), float(points["target"].max())
+    if grid is not None:
+        low, high = min(low, float(grid["prediction"].min())), max(high, float(grid["prediction"].max()))
+    reach = max(abs(low), abs(high), 1e-6)
+    scale = alt.Scale(domain=[-reach, 0, reach], range=[PALETTE[0], "#f7f7f7", PALETTE[1]])
+    dots = alt.Chart(points).mark_circle(size=70, opacity=0.95, stroke="#31333F", strokeWidth=0.8).encode(
+        x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False, nice=False)),
+        y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False, nice=False)),
+        color=alt.Color("target:Q", scale=scale, title="target", legend=alt.Legend(gradientLength=HEIGHT // 3)),
+        tooltip=["x1", "x2", alt.Tooltip("target:Q", format=".3f"), "split"])
+    layers = dots
+    if grid is not None:
+        heat = alt.Chart(grid).mark_rect(opacity=0.6).encode(
+            x="x1:Q", x2="x1_end:Q", y="x2:Q", y2="x2_end:Q",
+            fill=alt.Fill("prediction:Q", scale=scale, title="prediction", legend=None))
+        layers = heat + dots
+    return _style(layers.properties(height=HEIGHT + 20, title=title))
+
+
+def image_grid(pixels: pd.DataFrame, title: str) -> alt.TopLevelMixin:
+    """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
+    by the network's answer: a wrong one's label is red and reads "answer ✗ actual"."""
+    predicted = "predicted" in pixels
+    images = alt.Chart(pixels).mark_rect().encode(
+        x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None),
+        color=alt.Color("ink:Q", scale=alt.Scale(scheme="greys"), legend=None),
+        tooltip=["image", "actual"] + (["predicted"] if predicted else []))
+    labels = pixels.groupby("image").first().reset_index()
+    labels["row"] -= 2  # the line above the image
+    labels["wrong"] = labels["predicted"] != labels["actual"] if predicted else False
+    answer = labels["predicted"] if predicted else labels["actual"]
+    labels["text"] = np.where(labels["wrong"], answer + " ✗ " + labels["actual"], answer)
+    text = alt.Chart(labels).mark_text(align="left", baseline="top", fontSize=FONT - 2, fontWeight="bold").encode(
+        x="column:O", y="row:O", text="text:N",
+        color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value("#31333F")))
+    return _style((images + text).properties(height=HEIGHT + 40, title=title))
+
+
 def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
     counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
     classes = [str(c) for c in counts["class"]]

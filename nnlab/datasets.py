@@ -38,6 +38,7 @@ class Data:
     test_rows: list[int] = field(default_factory=list)
     standardised: bool = False  # features scaled with the training rows' mean and std
     crosses: list[str] = field(default_factory=list)  # 2-D sets: extra features made from x1 and x2
+    image_shape: tuple[int, int] | None = None  # images: each row's features are these pixels, row by row
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -151,13 +152,41 @@ def _spiral(n: int, rng: np.random.Generator):
     return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), labels
 
 
-def _plane_loader(make) -> Callable[[DataSpec, int], Data]:
+def _plane_value(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    return (x1 + x2) / 10  # a tilted plane: from -1.2 to 1.2 over the square
+
+
+# centre x1, centre x2, sign: three bumps up and three down, in two rows
+GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def _gaussians_value(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    return sum(sign * np.exp(-((x1 - a) ** 2 + (x2 - b) ** 2) / 2) for a, b, sign in GAUSSIANS)
+
+
+def _regression(value) -> Callable:
+    """Points spread evenly over the square ±6, each with `value` where Gaussian noise of std
+    `noise` moves it: the noise is in the target, as in TensorFlow Playground's regression sets."""
+    def draw(n: int, rng: np.random.Generator, noise: float):
+        points = rng.uniform(-6, 6, (n, 2))
+        where = points + rng.normal(0, noise, points.shape) if noise else points
+        return points, value(where[:, 0], where[:, 1])
+    return draw
+
+
+def _jittered(make) -> Callable:
+    """A class set's points, moved by Gaussian noise of std `noise` after they are labelled."""
+    def draw(n: int, rng: np.random.Generator, noise: float):
+        points, labels = make(n, rng)
+        return (points + rng.normal(0, noise, points.shape) if noise else points), labels
+    return draw
+
+
+def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data]:
     def load(spec: DataSpec, seed: int) -> Data:
-        rng = np.random.default_rng(seed)
-        points, labels = make(spec.n_points, rng)
-        points = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
-        frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(label=labels)
-        data = split_table(frame, "label", spec.train_fraction, seed, standardise=False)
+        points, targets = draw(spec.n_points, np.random.default_rng(seed), spec.noise)
+        frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(**{target: targets})
+        data = split_table(frame, target, spec.train_fraction, seed, standardise=False)
         data.x_train, data.x_test = with_crosses(data.x_train, spec.crosses), with_crosses(data.x_test, spec.crosses)
         data.feature_names += list(spec.crosses)
         data.crosses = list(spec.crosses)
@@ -191,6 +220,13 @@ def _sklearn_loader(loader_name: str) -> Callable[[DataSpec, int], Data]:
         names = [str(name) for name in bunch.target_names]
         return split_table(frame, "class", spec.train_fraction, seed, class_names=names)
     return load
+
+
+def digits_data(spec: DataSpec, seed: int) -> Data:
+    """scikit-learn's bundled 8x8 handwritten digits: 1,797 images, 64 pixels of 0-16, ten classes."""
+    data = _sklearn_loader("load_digits")(spec, seed)
+    data.image_shape = (8, 8)
+    return data
 
 
 def heart_failure_data(spec: DataSpec, seed: int) -> Data:
@@ -285,13 +321,17 @@ DATASETS: dict[str, DatasetInfo] = {
     "bump": DatasetInfo("Two bumps (1-D)", "lesson", bump_data),
     "random-classes": DatasetInfo("Random points, 10 classes", "lesson", random_classes_data),
     "heart-failure": DatasetInfo("Heart failure records", "real table", heart_failure_data),
-    "circle": DatasetInfo("Circle (2-D)", "2-D", _plane_loader(_circle)),
-    "xor": DatasetInfo("XOR (2-D)", "2-D", _plane_loader(_xor)),
-    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", _plane_loader(_gauss)),
-    "spiral": DatasetInfo("Spiral (2-D)", "2-D", _plane_loader(_spiral)),
+    "circle": DatasetInfo("Circle (2-D)", "2-D", _plane_loader(_jittered(_circle))),
+    "xor": DatasetInfo("XOR (2-D)", "2-D", _plane_loader(_jittered(_xor))),
+    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", _plane_loader(_jittered(_gauss))),
+    "spiral": DatasetInfo("Spiral (2-D)", "2-D", _plane_loader(_jittered(_spiral))),
+    "plane": DatasetInfo("Plane (2-D regression)", "2-D", _plane_loader(_regression(_plane_value), "value")),
+    "multi_gauss": DatasetInfo("Six Gaussians (2-D regression)", "2-D",
+                               _plane_loader(_regression(_gaussians_value), "value")),
     "breast-cancer": DatasetInfo("Breast cancer (scikit-learn)", "real table", _sklearn_loader("load_breast_cancer")),
     "wine": DatasetInfo("Wine (scikit-learn)", "real table", _sklearn_loader("load_wine")),
     "iris": DatasetInfo("Iris (scikit-learn)", "real table", _sklearn_loader("load_iris")),
+    "digits": DatasetInfo("Handwritten digits, 8x8 (scikit-learn)", "real table", digits_data),
     "csv": DatasetInfo("Your CSV file", "upload", uploaded_data),
 }
 

@@ -3,6 +3,7 @@ the layout of a network diagram. No Streamlit or Altair, so every picture is tes
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 from sklearn.metrics import confusion_matrix
@@ -77,6 +78,43 @@ def decision_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.D
     return pd.DataFrame({**_cells(grid, step), "probability": probability.numpy()})
 
 
+def value_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.DataFrame:
+    """2-D regression: the network's prediction on a grid covering every point, with a margin."""
+    data = result.data
+    grid, step = _plane_grid(data, resolution, 0.05)
+    prediction = predict_proba(result.model_at(epoch), with_crosses(grid, data.crosses), result.experiment, data.task)
+    return pd.DataFrame({**_cells(grid, step), "prediction": prediction.numpy()})
+
+
+IMAGES_ACROSS = 12  # a grid of images: this many to a row
+
+
+def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, count: int = 36) -> pd.DataFrame:
+    """Images data: the first `count` test images (train images without a test part), one row per
+    pixel with its place in a grid of images (image i sits at column i % IMAGES_ACROSS, row
+    i // IMAGES_ACROSS), its `ink` (the file's value), the image's `actual` class and, given a
+    result, the class it `predicted` at snapshot `epoch`."""
+    height, width = data.image_shape
+    split_rows, x = (data.test_rows, data.x_test) if data.has_test else (data.train_rows, data.x_train)
+    count = min(count, len(split_rows))
+    images = data.source.drop(columns=[data.target_name]).to_numpy(np.float64)[split_rows[:count]]
+    actual = pd.factorize(data.source[data.target_name], sort=True)[0][split_rows[:count]]
+    image = np.repeat(np.arange(count), height * width)
+    pixel = np.tile(np.arange(height * width), count)
+    gap = 2  # blank pixels between images, and a line for the label above each
+    frame = pd.DataFrame({
+        "image": image,
+        "column": (image % IMAGES_ACROSS) * (width + gap) + pixel % width,
+        "row": (image // IMAGES_ACROSS) * (height + gap) + gap + pixel // width,
+        "ink": images.reshape(-1),
+        "actual": np.asarray(data.class_names)[actual[image]],
+    })
+    if result is not None:
+        predicted = predict_proba(result.model_at(epoch), x[:count], result.experiment, data.task).argmax(dim=1).numpy()
+        frame["predicted"] = np.asarray(data.class_names)[predicted[image]]
+    return frame
+
+
 def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
     """Counts of (actual, predicted) class pairs on the train or test part at snapshot `epoch`."""
     data = result.data
@@ -101,6 +139,12 @@ def not_learning(result: TrainResult) -> str:
     if last > 2 * first:
         return (f"The loss ended far above where it started ({first:.3g} at epoch 1, {last:.3g} now): the steps "
                 f"overshoot. Try a learning rate 10x smaller than {rate:g}.")
+    moved = abs(first - last) / abs(first) if first else 1.0
+    shrink = gradient_shrink(result)
+    if shrink >= VANISHED and moved < 0.1:
+        return (f"The first layer's weight gradient is about {shrink:,.0f}x smaller than the output layer's (see "
+                f"the gradient flow): it vanishes on its way back through the layers, so the early layers hardly "
+                f"learn. Try ReLU, fewer layers, or Xavier or He initial weights.")
     if data.hard_labels:
         probability = predict_proba(result.model, data.x_train, exp, data.task)
         predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
@@ -110,7 +154,6 @@ def not_learning(result: TrainResult) -> str:
                      if rate >= 0.5 else "it may need more epochs, a larger learning rate, or a nonlinear activation")
             return (f"The network answers '{data.class_names[int(predicted[0])]}' for every row ({share:.0%} of them "
                     f"are): it has not learned to tell the classes apart; {cause}.")
-    moved = abs(first - last) / abs(first) if first else 1.0
     below = ""  # accuracy under what always answering the larger class would give
     if data.hard_labels and "train_acc" in history:
         larger = float(pd.Series(data.y_train.reshape(-1).tolist()).value_counts(normalize=True).iloc[0])
@@ -120,6 +163,19 @@ def not_learning(result: TrainResult) -> str:
         return (f"The loss has hardly moved in {len(history):,} epochs ({first:.4g} to {last:.4g}){below}: try a "
                 f"larger learning rate than {rate:g}, or more epochs.")
     return ""
+
+
+VANISHED = 1000  # the output layer's gradient this many times the first layer's: it has vanished
+
+
+def gradient_shrink(result: TrainResult) -> float:
+    """How many times smaller the first Linear layer's mean |weight gradient| is than the output
+    layer's, over the first tenth of the run; 1 for a network of one layer."""
+    flow = result.grad_norms
+    if flow.empty or flow["layer"].max() < 2:
+        return 1.0
+    early = flow[flow["epoch"] <= max(1, flow["epoch"].max() // 10)].groupby("layer")["mean_abs_grad"].mean()
+    return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
 
 
 def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12):

@@ -49,7 +49,12 @@ with ui.shown_errors():
         st.altair_chart(charts.scatter_1d(points, data.feature_names[0]), width="stretch")
     elif data.shape_kind == "2d" and "class" in points:
         st.altair_chart(charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
+    elif data.shape_kind == "2d":
+        st.altair_chart(charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
     else:
+        if data.image_shape:
+            split = "test" if data.has_test else "train"
+            st.altair_chart(charts.image_grid(views.image_grid(data), f"The first {split} images"), width="stretch")
         left, right = st.columns(2)
         if data.task != "regression":
             left.altair_chart(charts.class_balance(frame["class"]), width="stretch")

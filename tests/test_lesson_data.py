@@ -71,7 +71,7 @@ def test_every_lesson_has_the_tutorial_hyperparameters():
         "tabular-deeper-linear": ((20, 20), ("identity", "identity"), "bce_logits", "sgd", 0.01, 1000, None),
         "tabular-relu": ((5,), ("relu",), "bce_logits", "sgd", 0.01, 1000, None),
     }
-    assert sorted(nnlab.lessons.names()) == sorted(table)
+    assert set(table) <= set(nnlab.lessons.names())  # the others go beyond the tutorials
     for lesson_id, (hidden, activations, loss, optimizer, rate, epochs, batch) in table.items():
         exp = nnlab.lessons.get(lesson_id)
         t = exp.training

@@ -200,9 +200,20 @@ def test_a_run_that_has_not_learned_is_told_why(changes, words):
     assert words in views.not_learning(result)
 
 
-@pytest.mark.parametrize("lesson_id", nnlab.lessons.names())
+@pytest.mark.parametrize("lesson_id", [name for name in nnlab.lessons.names() if name != "vanishing-gradients"])
 def test_the_lessons_themselves_learn(lesson_id):
     assert views.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
+
+
+def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
+    exp = nnlab.lessons.get("vanishing-gradients")
+    sigmoid = nnlab.train(exp)
+    assert views.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in views.not_learning(sigmoid)
+    first = sigmoid.grad_norms[sigmoid.grad_norms["epoch"] == 1]["mean_abs_grad"]
+    assert first.iloc[0] * 1e4 < first.iloc[-1]  # epoch 1: the first layer's gradient is 4+ orders smaller
+    relu = nnlab.train(exp.replace(model={"activations": ("relu",) * 6}))
+    assert views.gradient_shrink(relu) < 1e3 and views.not_learning(relu) == ""
+    assert relu.history["test_acc"].iloc[-1] >= 0.9
 
 
 def test_accuracy_axes_read_as_whole_percents():

@@ -42,7 +42,8 @@ def plane_toggles(data) -> None:
     if data.shape_kind != "2d":
         return
     left, right = st.columns(2)
-    left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
+    if data.task != "regression":
+        left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
     right.toggle("Show test points", value=True, key="show_test", disabled=not data.has_test)
 
 
@@ -58,6 +59,14 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
         curve = views.fit_curve(result, epoch)
         chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
         st.altair_chart(chart, width="stretch")
+    elif data.image_shape:
+        split = "test" if data.has_test else "train"
+        title = "" if compact else f"{split.capitalize()} images as the network reads them, epoch {epoch}"
+        st.altair_chart(charts.image_grid(views.image_grid(data, result, epoch), title), width="stretch")
+    elif data.shape_kind == "2d" and data.task == "regression":
+        title = "" if compact else f"Prediction after epoch {epoch}"
+        grid = views.value_grid(result, epoch)
+        st.altair_chart(charts.value_plane(points, grid, title, tuple(data.feature_names[:2])), width="stretch")
     elif data.shape_kind == "2d" and data.task == "binary":
         title = "" if compact else f"Decision boundary after epoch {epoch}"
         chart = charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title,
@@ -72,6 +81,11 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
 def internals_view(result: TrainResult, epoch: int) -> None:
     """Inside the network at snapshot `epoch`: unit shares (1-D), unit maps (2-D), first-layer weights (tables)."""
     data, exp = result.data, result.experiment
+    if data.image_shape:  # the images take the fit's place; the counts of what went wrong follow
+        split = "test" if data.has_test else "train"
+        st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
+                        width="stretch")
+        return
     if not exp.model.hidden:
         return
     if data.shape_kind == "1d":

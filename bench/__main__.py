@@ -6,7 +6,8 @@ Prints medians over alternated repeats:
 3. model-steps per second per core, against what one core does on dense arithmetic;
 4. a grid of workloads, tiny to large: ms per epoch for each engine and device, and auto's pick;
 5. what the compiled engine costs at a cold start and with its cache;
-6. saturated units: subnormals kept vs flushed, and the time estimate a page shows vs the real time.
+6. saturated units: subnormals kept vs flushed, and the time estimate a page shows vs the real time;
+7. a sweep of 6 learning rates x 5 widths x 3 seeds (90 runs) vs ONE run of the tutorial's loop.
 """
 
 from __future__ import annotations
@@ -168,11 +169,27 @@ def estimate_table(repeats: int) -> None:
               f"{estimate:>12.2f}{estimate / t['flushed']:>15.2f}")
 
 
+SWEEP_RATES, SWEEP_WIDTHS, SWEEP_SEEDS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3), (2, 5, 10, 20, 40), range(3)
+
+
+def sweep_table(repeats: int) -> None:
+    runs = len(SWEEP_RATES) * len(SWEEP_WIDTHS) * len(SWEEP_SEEDS)
+    print(f"\n7. Sweep: {len(SWEEP_RATES)} learning rates x {len(SWEEP_WIDTHS)} widths x {len(SWEEP_SEEDS)} seeds "
+          f"({runs} runs) vs ONE run of the tutorial's loop, bump lesson, same epochs")
+    print(f"{'epochs':>7}{'tutorial s':>12}{'sweep s':>10}{'sweep/tutorial':>16}{'goal':>7}")
+    exp, epochs = nnlab.lessons.get("bump-twenty-neurons"), 1000
+    t = median_seconds({
+        "tutorial": partial(LOOPS["bump-twenty-neurons"], exp, epochs),
+        "sweep": partial(nnlab.sweep, exp, SWEEP_RATES, SWEEP_WIDTHS, SWEEP_SEEDS, epochs=epochs),
+    }, repeats)
+    print(f"{epochs:>7}{t['tutorial']:>12.3f}{t['sweep']:>10.3f}{t['sweep'] / t['tutorial']:>15.2f}x{'<=3x':>7}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates"))
+    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep"))
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {os.cpu_count()} cores, medians of {args.repeats} alternated repeats")
     compiled.warm()
@@ -181,7 +198,8 @@ def main() -> None:
                 "throughput": lambda: throughput_table(args.repeats),
                 "devices": lambda: device_table(args.repeats),
                 "start-up": start_up_table,
-                "estimates": lambda: estimate_table(args.repeats)}
+                "estimates": lambda: estimate_table(args.repeats),
+                "sweep": lambda: sweep_table(args.repeats)}
     for name, section in sections.items():
         if args.only in (None, name):
             section()

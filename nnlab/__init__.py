@@ -11,11 +11,12 @@ from nnlab.errors import ClassError, ConfigError, DataError, NnlabError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.export import export_script
 from nnlab.models import build_model
+from nnlab.sweeps import sweep
 from nnlab.tables import Table, read_csv
 from nnlab.training import TrainResult, train
 
 __all__ = [
     "ClassError", "CompareRun", "ConfigError", "DATASETS", "Data", "DataError", "DataSpec", "Experiment", "ModelSpec",
     "NnlabError", "Table", "TrainResult", "TrainSpec", "build_model", "classroom", "compare", "export_script", "lessons",
-    "links", "load_data", "read_csv", "train",
+    "links", "load_data", "read_csv", "sweep", "train",
 ]

@@ -8,9 +8,9 @@ exp = ui.page("Lessons")
 st.title("nnlab")
 st.markdown(
     "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, "
-    "loss, optimizer and batch order), so you can move between this page and the tutorial's code. Pick one; the "
-    "**Data explorer**, **Build model**, **Train** and **Compare activations** pages all follow it, and **Class** "
-    "turns it into a challenge for the whole room.")
+    "loss, optimizer and batch order), so you can move between this page and the tutorial's code; two more go beyond "
+    "them. Pick one; the **Data explorer**, **Build model**, **Train**, **Compare activations** and **Sweep** pages all "
+    "follow it, and **Class** turns it into a challenge for the whole room.")
 
 current = lessons.matching(exp)
 fixed = not ui.allowed("lesson")  # an instructor's link may keep the class on one lesson
@@ -19,7 +19,7 @@ for index, lesson_id in enumerate(lessons.names()):
     lesson = lessons.lesson(lesson_id)
     with columns[index % 3].container(border=True):
         st.markdown(f"#### {lesson.title}")
-        st.caption(f"Tutorial {lesson.tutorial} · `{lesson_id}`")
+        st.caption(f"{lesson.source[0].upper()}{lesson.source[1:]} · `{lesson_id}`")
         st.markdown(lesson.notice)
         st.markdown(f"**Before you press Train:** {lesson.predict}")
         label = "Loaded ✓" if lesson_id == current else "Load and train"

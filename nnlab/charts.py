@@ -22,6 +22,7 @@ FONT = 16
 # A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
 NARROW = "containerSize()[0] < 560"
 TITLE_CHARS = 34  # what fits across a 390-pixel phone at the title's font
+PIXEL = 5  # screen pixels per image pixel: an 8x8 digit is 40 px, legible from the back of a room
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
 
 
@@ -75,10 +76,10 @@ def _cell_text(cells: int) -> alt.ExprRef:
     return alt.ExprRef(f"width / {cells} >= 44 ? 1 : 0")
 
 
-def _gradient_below() -> alt.Legend:
+def _gradient_below(**options) -> alt.Legend:
     """A heatmap's colour scale under it, so the cells get the whole width of a phone."""
     return alt.Legend(orient="bottom", direction="horizontal", titleOrient="left",
-                      gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"))
+                      gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"), **options)
 
 
 def _field(name: str) -> str:
@@ -171,21 +172,24 @@ def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: s
 
 def image_grid(pixels: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
-    by the network's answer: a wrong one's label is red and reads "answer ✗ actual"."""
+    by the network's answer: a wrong one's label is red and reads "answer ✗ actual". Square
+    pixels of PIXEL screen pixels, so the grid keeps its shape at any page width."""
     predicted = "predicted" in pixels
-    images = alt.Chart(pixels).mark_rect().encode(
-        x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None),
+    columns, rows = int(pixels["column"].max()) + 1, int(pixels["row"].max()) + 1
+    x = alt.X("column:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False, zero=True))
+    y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[0, rows], nice=False, zero=True, reverse=True))
+    images = alt.Chart(pixels.assign(column_end=pixels["column"] + 1, row_end=pixels["row"] + 1)).mark_rect().encode(
+        x=x, x2="column_end:Q", y=y, y2="row_end:Q",
         color=alt.Color("ink:Q", scale=alt.Scale(scheme="greys"), legend=None),
         tooltip=["image", "actual"] + (["predicted"] if predicted else []))
     labels = pixels.groupby("image").first().reset_index()
-    labels["row"] -= 2  # the line above the image
     labels["wrong"] = labels["predicted"] != labels["actual"] if predicted else False
     answer = labels["predicted"] if predicted else labels["actual"]
     labels["text"] = np.where(labels["wrong"], answer + " ✗ " + labels["actual"], answer)
-    text = alt.Chart(labels).mark_text(align="left", baseline="top", fontSize=FONT - 2, fontWeight="bold").encode(
-        x="column:O", y="row:O", text="text:N",
+    text = alt.Chart(labels).mark_text(align="left", baseline="bottom", dy=-1, fontSize=FONT - 1, fontWeight="bold").encode(
+        x=x, y=y, text="text:N",  # above the image's first row, in the gap between images
         color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value("#31333F")))
-    return _style((images + text).properties(height=HEIGHT + 40, title=title))
+    return _style((images + text).properties(width=columns * PIXEL, height=rows * PIXEL, title=title))
 
 
 def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
@@ -404,6 +408,32 @@ def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool,
                  "hidden_units",
                  "activations", "optimizer", "epochs"])
     return _style(points.properties(height=HEIGHT, title="What the class tried"))
+
+
+def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> alt.TopLevelMixin:
+    """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
+    cell coloured and labelled by its seeds' median score, the better end the brighter, highest
+    learning rate on top. A click selects a cell (selection "cell")."""
+    pick = alt.selection_point(name="cell", fields=["learning_rate", "hidden_units"], on="click")
+    value_format = ".0%" if percent else ".3g"
+    base = alt.Chart(cells).encode(
+        x=alt.X("hidden_units:O", title="hidden units in each layer", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("learning_rate:O", title="learning rate", sort="descending", axis=alt.Axis(labelOverlap=False)))
+    rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("score:Q", title=score_label, scale=alt.Scale(scheme="viridis", reverse=not higher_is_better),
+                        legend=_gradient_below(format=value_format)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+        tooltip=[alt.Tooltip("learning_rate:Q", title="learning rate"), alt.Tooltip("hidden_units:Q", title="hidden units"),
+                 alt.Tooltip("score:Q", title=f"{score_label} (median)", format=".4g"),
+                 alt.Tooltip("spread:Q", title="max - min over seeds", format=".3g"), "runs", "diverged"],
+    ).add_params(pick)
+    text = base.mark_text(fontSize=FONT, fontWeight="bold").encode(
+        text=alt.Text("score:Q", format=value_format),
+        color=alt.condition(alt.datum.bright, alt.value("#000000"), alt.value("#ffffff")),
+        opacity=alt.value(1.0) if len(cells) <= 40 else alt.value(0.0))  # 8 x 8 numbers would overprint
+    rows = cells["learning_rate"].nunique()  # the height holds the title, the axes and the scale below as well
+    return _style((rects + text).properties(height=170 + 40 * rows, title=_wrapped_title(
+        f"Median {score_label} of each cell's seeds: click a cell to open it on Train")))
 
 
 def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> alt.TopLevelMixin:

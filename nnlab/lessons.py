@@ -12,10 +12,14 @@ from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
 class Lesson:
     id: str
     title: str
-    tutorial: str
+    tutorial: str  # the tutorial it rebuilds; "" for a lesson of nnlab's own
     notice: str  # what to watch for, in our own words
     predict: str  # a question for the class before pressing Train
     experiment: Experiment
+
+    @property
+    def source(self) -> str:
+        return f"tutorial {self.tutorial}" if self.tutorial else "nnlab's own lesson"
 
 
 def _bump(hidden: tuple[int, ...]) -> Experiment:
@@ -75,19 +79,16 @@ LESSONS = {lesson.id: lesson for lesson in (
            "test accuracy curve with the linear lesson.",
            "Will one activation function do what extra layers could not?",
            _heart((5,), ("relu",))),
-    Lesson("digits-classifier", "The 64-128-10 classifier on real handwriting", "002 (real images)",
-           "The network of the random-points lesson (with Adam at its usual 0.001) on 8x8 scans of handwritten "
-           "digits. Here there "
-           "is a pattern, so test accuracy climbs with train accuracy. Look at the digits it still gets "
-           "wrong: would you have read them right?",
+    Lesson("digits-classifier", "The 64-128-10 classifier on real handwriting", "002, on real images",
+           "The random-points network (Adam at its usual 0.001) on 8x8 scans of handwritten digits: a real "
+           "pattern, so test accuracy follows. Would you have read its wrong answers right?",
            "Random labels gave a low train loss and nothing else. What will real images give on the test set?",
            Experiment(data=DataSpec(name="digits", train_fraction=0.8), model=ModelSpec(hidden=(128,), activations=("relu",)),
                       training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.001, epochs=20,
                                          batch_size=64, snapshot_every=5))),
-    Lesson("vanishing-gradients", "Six sigmoid layers: the gradient fades on the way back", "beyond the tutorials",
-           "Each sigmoid passes back at most a quarter of the gradient it receives, so six of them shrink "
-           "it a thousandfold before it reaches the first layer. Read the gradient-flow chart, then set "
-           "every activation to ReLU (or compare activations) and train again.",
+    Lesson("vanishing-gradients", "Six sigmoid layers: the gradient fades on the way back", "",
+           "A sigmoid passes back at most a quarter of the gradient it gets, so six of them starve the first "
+           "layer. Read the gradient flow below, then try ReLU.",
            "Six layers is more than the one that learns the circle easily. Will the deeper network learn it?",
            Experiment(data=DataSpec(name="circle", noise=0.1, train_fraction=0.8),
                       model=ModelSpec(hidden=(8,) * 6, activations=("sigmoid",) * 6),

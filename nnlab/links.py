@@ -90,7 +90,7 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
 )}
 OLD_NAMES = {old: setting.name for setting in SETTINGS.values() for old in setting.old}
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
-CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare")
+CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare", "sweep")
 # control -> (its group, what it is called in a sentence, the Experiment settings it changes): every
 # setting drawn in the sidebar, and the number of layers, which sets the per-layer settings' lengths
 CONTROLS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {

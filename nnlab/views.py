@@ -8,6 +8,7 @@ import pandas as pd
 import torch
 from sklearn.metrics import confusion_matrix
 
+from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.training import TrainResult
@@ -86,7 +87,7 @@ def value_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.Data
     return pd.DataFrame({**_cells(grid, step), "prediction": prediction.numpy()})
 
 
-IMAGES_ACROSS = 12  # a grid of images: this many to a row
+IMAGES_ACROSS = 6  # a grid of images: this many to a row
 
 
 def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, count: int = 36) -> pd.DataFrame:
@@ -101,7 +102,7 @@ def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, co
     actual = pd.factorize(data.source[data.target_name], sort=True)[0][split_rows[:count]]
     image = np.repeat(np.arange(count), height * width)
     pixel = np.tile(np.arange(height * width), count)
-    gap = 2  # blank pixels between images, and a line for the label above each
+    gap = 3  # blank pixels between images: room for the label above each
     frame = pd.DataFrame({
         "image": image,
         "column": (image % IMAGES_ACROSS) * (width + gap) + pixel % width,
@@ -113,6 +114,20 @@ def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, co
         predicted = predict_proba(result.model_at(epoch), x[:count], result.experiment, data.task).argmax(dim=1).numpy()
         frame["predicted"] = np.asarray(data.class_names)[predicted[image]]
     return frame
+
+
+def sweep_cells(runs: pd.DataFrame, score: str, higher_is_better: bool) -> pd.DataFrame:
+    """A sweep's runs (nnlab.sweep) as one row a cell: the seeds' median `score` (a run's final
+    value, e.g. "test_acc"), its spread, the runs and how many diverged, and whether the cell is on
+    the bright half of a viridis scale whose better end is bright (for the ink of its label)."""
+    cells = runs.groupby(["learning_rate", "hidden_units"]).agg(
+        score=(f"final_{score}", "median"), low=(f"final_{score}", "min"), high=(f"final_{score}", "max"),
+        runs=("seed", "size"), diverged=("diverged", "sum")).reset_index()
+    cells["spread"] = cells["high"] - cells["low"]
+    low, high = cells["score"].min(), cells["score"].max()
+    position = (cells["score"] - low) / (high - low) if high > low else 0.5
+    cells["bright"] = (position > 0.5) if higher_is_better else (position < 0.5)
+    return cells.drop(columns=["low", "high"])
 
 
 def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
@@ -176,6 +191,22 @@ def gradient_shrink(result: TrainResult) -> float:
         return 1.0
     early = flow[flow["epoch"] <= max(1, flow["epoch"].max() // 10)].groupby("layer")["mean_abs_grad"].mean()
     return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
+
+
+def settings_line(exp) -> str:
+    """An experiment's model and training settings in one line, the defaults left out."""
+    model, spec = exp.model, exp.training
+    activations = sorted(set(model.activations))
+    layers = ("-".join(map(str, model.hidden)) + " " + "/".join(activations if len(activations) == 1 else model.activations)
+              if model.hidden else "no hidden layer")
+    parts = [OPTIMIZERS[spec.optimizer].label, f"learning rate {spec.learning_rate:g}", f"{spec.loss} loss",
+             f"{spec.epochs:,} epochs", f"batch {'full' if spec.batch_size is None else spec.batch_size}",
+             f"hidden {layers}"]
+    parts += [f"{SCHEDULES[spec.schedule].label.lower()} schedule"] if spec.schedule != "constant" else []
+    parts += [f"{name.upper()} {getattr(spec, name):g}" for name in ("l2", "l1") if getattr(spec, name)]
+    parts += [f"dropout {'/'.join(f'{rate:g}' for rate in model.dropout)}"] if model.dropout else []
+    parts += [f"{INITIALIZERS[model.init].label} initial weights"] if model.init != "default" else []
+    return " · ".join([*parts, f"seed {exp.seed}"])
 
 
 def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12):

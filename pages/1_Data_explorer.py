@@ -54,7 +54,7 @@ with ui.shown_errors():
     else:
         if data.image_shape:
             split = "test" if data.has_test else "train"
-            st.altair_chart(charts.image_grid(views.image_grid(data), f"The first {split} images"), width="stretch")
+            st.altair_chart(charts.image_grid(views.image_grid(data), f"The first {split} images"), width="content")
         left, right = st.columns(2)
         if data.task != "regression":
             left.altair_chart(charts.class_balance(frame["class"]), width="stretch")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnlab import lessons, ui
+from nnlab import lessons, ui, views
 from nnlab.ui import classroom, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.results import show_training
@@ -51,12 +51,9 @@ with ui.shown_errors():
     lesson_id = lessons.matching(exp)
     if lesson_id:
         lesson = lessons.lesson(lesson_id)
-        st.markdown(f"**{lesson.title}** (tutorial {lesson.tutorial}). {lesson.notice}")
+        st.markdown(f"**{lesson.title}** ({lesson.source}). {lesson.notice}")
         st.info(f"**Predict first:** {lesson.predict}")
-    spec = exp.training
-    st.caption(f"{spec.optimizer.upper()} · learning rate {spec.learning_rate:g} · {spec.loss} · "
-               f"{spec.epochs:,} epochs · batch {'full' if spec.batch_size is None else spec.batch_size} · "
-               f"hidden {list(exp.model.hidden)} {list(exp.model.activations)} · seed {exp.seed}")
+    st.caption(views.settings_line(exp))
     mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
     mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
                              label_visibility="collapsed")

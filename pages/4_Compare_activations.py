@@ -30,7 +30,7 @@ with ui.shown_errors():
         st.info("Pick at least one activation in the sidebar.")
         st.stop()
     shown = state.classroom().show_results
-    runs = (ui.cached_compare if shown else ui.own_comparison)(exp, activations, seeds, epochs)
+    runs = (ui.stored_job if shown else ui.own_job)(ui.compare_key(exp, activations, seeds, epochs))
     affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
     if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare",
                  disabled=runs is not None or not affordable,

@@ -11,7 +11,7 @@ import nnlab
 from nnlab.ui import live
 
 PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
-         "pages/4_Compare_activations.py", "pages/5_Class.py"]
+         "pages/4_Compare_activations.py", "pages/5_Class.py", "pages/6_Sweep.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +122,27 @@ def test_regularisation_schedule_initialisation_and_dropout_are_sidebar_controls
     at.button(key="train").click().run()
     assert_clean(at)
     assert "PyTorch autograd: dropout" in " ".join(c.value for c in at.caption)  # the readout says why
+
+
+def test_sweep_trains_its_grid_on_the_press_and_draws_the_heatmap():
+    at = open_page("pages/6_Sweep.py", "tabular-relu")
+    at.number_input(key="w_sweep_epochs").set_value(30).run()
+    at.multiselect(key="w_sweep_rates").set_value([0.01, 0.1]).run()
+    assert_clean(at)
+    assert not at.get("vega_lite_chart") and at.button(key="sweep").label == "Sweep 30 runs"
+    at.button(key="sweep").click().run()
+    assert_clean(at)
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "click a cell to open it on Train" in spec and "test accuracy" in spec
+    assert at.run().button(key="sweep").disabled  # swept: the result is on the page
+
+
+def test_sweep_needs_a_hidden_layer():
+    at = open_page("pages/6_Sweep.py", "tabular-relu")
+    at.session_state["experiment"] = at.session_state["experiment"].replace(model={"hidden": (), "activations": ()})
+    at.run()
+    assert_clean(at)
+    assert any("no width to sweep" in w.value for w in at.warning)
 
 
 def test_changing_to_a_multiclass_dataset_switches_the_loss():

@@ -4,19 +4,22 @@ from nnlab.ui.controls import control, data_controls, header, model_controls, tr
 from nnlab.ui.page import allowed, page, shown_errors
 from nnlab.ui.server import (
     background_run,
-    cached_compare,
     cached_result,
+    compare_key,
     compare_live,
     data_for,
     left_behind,
-    own_comparison,
+    own_job,
     own_result,
     running_elsewhere,
+    stored_job,
+    sweep_key,
+    sweep_live,
     train_live,
 )
 from nnlab.ui.state import link_query, load, share_link
 
-__all__ = ["allowed", "background_run", "cached_compare", "cached_result", "compare_live", "control",
-           "data_controls", "data_for", "header", "left_behind", "link_query", "load", "model_controls",
-           "own_comparison", "own_result", "page", "running_elsewhere", "share_link", "shown_errors", "train_live",
+__all__ = ["allowed", "background_run", "cached_result", "compare_key", "compare_live", "control", "data_controls",
+           "data_for", "header", "left_behind", "link_query", "load", "model_controls", "own_job", "own_result", "page",
+           "running_elsewhere", "share_link", "shown_errors", "stored_job", "sweep_key", "sweep_live", "train_live",
            "training_controls", "with_data", "within_budget"]

@@ -61,8 +61,8 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
         st.altair_chart(chart, width="stretch")
     elif data.image_shape:
         split = "test" if data.has_test else "train"
-        title = "" if compact else f"{split.capitalize()} images as the network reads them, epoch {epoch}"
-        st.altair_chart(charts.image_grid(views.image_grid(data, result, epoch), title), width="stretch")
+        title = "" if compact else f"{split.capitalize()} images: the answers after epoch {epoch}"
+        st.altair_chart(charts.image_grid(views.image_grid(data, result, epoch), title), width="content")
     elif data.shape_kind == "2d" and data.task == "regression":
         title = "" if compact else f"Prediction after epoch {epoch}"
         grid = views.value_grid(result, epoch)

@@ -8,6 +8,7 @@ import gc
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -25,7 +26,6 @@ CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
 _PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
-_LAST_COMPARISON = "last_comparison"  # (key, runs) of the session's own last comparison
 COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
@@ -121,25 +121,51 @@ def background_run() -> Experiment | None:
     return pending[0] if pending is not None and not pending[1].done else None
 
 
-def own_comparison(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    """The comparison this session asked for with these settings, once finished: like Train, a
-    comparison someone else ran shows only after this session presses Compare."""
-    mine = st.session_state.get(_LAST_COMPARISON)
-    return mine[1] if mine is not None and mine[0] == _compare_key(exp, activations, seeds, epochs) else None
+def own_job(key: tuple):
+    """The result of the job (a comparison, a sweep) this session asked for with this key, once
+    finished: like Train, one someone else ran shows only after this session presses its button."""
+    mine = st.session_state.get(f"last_{key[0]}")  # (key, result) of the session's own last job of this kind
+    return mine[1] if mine is not None and mine[0] == key else None
 
 
-def cached_compare(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    """This session's comparison with these settings, else the server's stored one, else None."""
-    return (own_comparison(exp, activations, seeds, epochs)
-            or result_store().get(_compare_key(exp, activations, seeds, epochs)))
+def stored_job(key: tuple):
+    """This session's job with this key, else the server's stored one, else None."""
+    return own_job(key) if own_job(key) is not None else result_store().get(key)
+
+
+def job_live(key: tuple, work: Callable):
+    """This session's job: the stored one at once if the server has it, else `work(progress)`
+    queued (or joined) and shown until it is done."""
+    def run(ticket: Ticket):
+        result = work(ticket.report)
+        result_store().put(key, result)
+        return result
+    stored = result_store().get(key)
+    result = stored if stored is not None else follow(run_queue().submit(key, run))
+    st.session_state[f"last_{key[0]}"] = (key, result)
+    return result
+
+
+def compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int) -> tuple:
+    return ("compare", exp, activations, seeds, epochs)
+
+
+def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
+    return job_live(compare_key(exp, activations, seeds, epochs),
+                    lambda progress: nnlab.compare(exp, activations, range(seeds), epochs=epochs, progress=progress))
+
+
+def sweep_key(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int) -> tuple:
+    return ("sweep", exp, rates, widths, seeds, epochs)
+
+
+def sweep_live(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int):
+    return job_live(sweep_key(exp, rates, widths, seeds, epochs),
+                    lambda progress: nnlab.sweep(exp, rates, widths, range(seeds), epochs=epochs, progress=progress))
 
 
 def _train_key(exp: Experiment) -> tuple:
     return ("train", exp)
-
-
-def _compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int) -> tuple:
-    return ("compare", exp, activations, seeds, epochs)
 
 
 def train_live(exp: Experiment, data: Data) -> TrainResult:
@@ -160,20 +186,6 @@ def train_live(exp: Experiment, data: Data) -> TrainResult:
     result = st.session_state[_LAST_RESULT] = follow(ticket, charts.loss_curves)
     st.session_state.pop(_PENDING, None)
     return result
-
-
-def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    """This session's comparison: the stored one at once if the server has it, else queued (or
-    joined) and shown until it is done."""
-    key = _compare_key(exp, activations, seeds, epochs)
-
-    def work(ticket: Ticket):
-        runs = nnlab.compare(exp, activations, range(seeds), epochs=epochs, progress=ticket.report)
-        result_store().put(key, runs)
-        return runs
-    runs = result_store().get(key) or follow(run_queue().submit(key, work))
-    st.session_state[_LAST_COMPARISON] = (key, runs)
-    return runs
 
 
 def follow(ticket: Ticket, chart=None):

@@ -27,6 +27,7 @@ PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py"
          ("pages/2_Build_model.py", "Build model", ":material/account_tree:"),
          ("pages/3_Train.py", "Train", ":material/model_training:"),
          ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
+         ("pages/6_Sweep.py", "Sweep", ":material/grid_on:"),
          ("pages/5_Class.py", "Class", ":material/groups:")]
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"

@@ -331,6 +331,24 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.T
     return _style((band + line).properties(height=HEIGHT + 140, title=title))  # the picture this page is for
 
 
+def compare_gradients(frame: pd.DataFrame) -> alt.TopLevelMixin:
+    """compare.compare_gradients: each activation's gradient size by layer (log axis), from the input
+    to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
+    activations = list(dict.fromkeys(frame["activation"]))
+    last = int(frame["layer"].max())
+    frame = frame.assign(where=frame["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}"))
+    order = [f"layer {layer}" for layer in range(1, last)] + ["output"]
+    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=LINE_PALETTE[: len(activations)]),
+                       legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
+    chart = alt.Chart(frame).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
+        x=alt.X("where:N", sort=order, title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log")),
+        color=colour, strokeDash=alt.StrokeDash("activation:N", legend=None),
+        tooltip=["activation", "where", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
+    title = "Gradient flow in the first tenth of training: the median of the seeds"
+    return _style(chart.properties(height=HEIGHT, title=_wrapped_title(title)))
+
+
 def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per activation and epoch: the median and the quartiles over seeds of each run's `metric`,
     each run first smoothed by a moving average over a 25th of its epochs."""

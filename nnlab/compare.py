@@ -54,6 +54,22 @@ def compare_histories(runs: list[CompareRun]) -> pd.DataFrame:
                      ignore_index=True)
 
 
+def compare_gradients(runs: list[CompareRun]) -> pd.DataFrame:
+    """Per activation and Linear layer: the median over seeds of each run's mean |weight gradient|
+    over the first tenth of its epochs (when a vanishing gradient matters most)."""
+    early = []
+    for run in runs:
+        flow = run.result.grad_norms
+        if len(flow):
+            first = flow[flow["epoch"] <= max(1, flow["epoch"].max() // 10)]
+            early.append(first.groupby("layer", as_index=False)["mean_abs_grad"].mean().assign(
+                activation=run.activation, seed=run.seed))
+    if not early:
+        return pd.DataFrame(columns=["activation", "layer", "mean_abs_grad"])
+    frame = pd.concat(early, ignore_index=True)
+    return frame.groupby(["activation", "layer"], sort=False, as_index=False)["mean_abs_grad"].median()
+
+
 def compare_summary(runs: list[CompareRun]) -> pd.DataFrame:
     """One row per activation: final losses and accuracies as mean and spread over seeds."""
     finals = pd.DataFrame([{"activation": run.activation, "seed": run.seed, "diverged": run.result.diverged_at is not None,

@@ -1,10 +1,13 @@
 """Compare activations: one run per activation and seed, from the same starting weights."""
 
+import json
+
 import torch
 
 import nnlab
 import nnlab.training
-from nnlab.compare import compare_histories, compare_summary
+from nnlab import charts
+from nnlab.compare import compare_gradients, compare_histories, compare_summary
 from nnlab.models import build_model
 
 
@@ -55,3 +58,12 @@ def test_build_model_draws_the_weights_torch_manual_seed_and_nn_linear_give():
     got = build_model(exp, 1, 1)
     for name, value in expected.state_dict().items():
         assert torch.equal(got.state_dict()[name], value)
+
+
+def test_compare_shows_where_a_gradient_vanishes():
+    runs = nnlab.compare(nnlab.lessons.get("vanishing-gradients"), ("sigmoid", "relu"), range(2), epochs=30)
+    early = compare_gradients(runs).pivot(index="layer", columns="activation", values="mean_abs_grad")
+    assert list(early.index) == list(range(1, 8))  # six hidden layers and the output
+    assert early.loc[1, "sigmoid"] * 1e4 < early.loc[7, "sigmoid"]  # four orders of magnitude lost on the way back
+    assert early.loc[1, "relu"] * 100 > early.loc[7, "relu"]
+    assert "first tenth of training" in json.dumps(charts.compare_gradients(compare_gradients(runs)).to_dict())

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import charts, views
-from nnlab.compare import CompareRun, compare_histories, compare_summary
+from nnlab.compare import CompareRun, compare_gradients, compare_histories, compare_summary
 from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
 from nnlab.ui.server import drawing
@@ -154,6 +154,11 @@ def _show_comparison(runs: list[CompareRun]) -> None:
     st.altair_chart(charts.compare_curves(histories, "train_loss"), width="stretch")
     if "test_acc" in histories:
         st.altair_chart(charts.compare_curves(histories, "test_acc"), width="stretch")
+    gradients = compare_gradients(runs)
+    if gradients["layer"].nunique() > 1:  # with one Linear layer there is no way back to vanish on
+        st.altair_chart(charts.compare_gradients(gradients), width="stretch")
+        st.caption("How large each layer's weight gradients are, first layer on the left. Where an activation's "
+                   "line falls steeply to the left, its early layers hardly learn: the gradient vanishes.")
     first_seed = [run for run in runs if run.seed == runs[0].seed]
     for number, run in enumerate(first_seed):
         if number % 2 == 0:  # two across: four made a confusion matrix's class names overprint at 1280

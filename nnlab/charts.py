@@ -265,6 +265,12 @@ def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
     return _style(chart.properties(height=HEIGHT, title="Accuracy"))
 
 
+def _layer_colours(layers: int) -> list[str]:
+    """A colour per Linear layer, up to 7 (six hidden and the output, which is black)."""
+    hidden = [colour for colour in LINE_PALETTE if colour != "#000000"] + [PALETTE[1]]
+    return hidden[: layers - 1] + ["#000000"]
+
+
 def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients)."""
@@ -274,12 +280,11 @@ def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
     long["layer"] = long["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}")
     names = [f"layer {layer}" for layer in range(1, last)] + ["output"]
     chart = alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log")),
-        color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=(LINE_PALETTE * 2)[:len(names)]),
-                        legend=_top_legend(names)),
+        x=alt.X("epoch:Q"), y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=_layer_colours(len(names))),
+                        legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
         tooltip=["epoch", "layer", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
-    title = _wrapped_title("Gradient flow: how hard each layer's weights are pushed")
-    return _style(chart.properties(height=HEIGHT, title=title))
+    return _style(chart.properties(height=HEIGHT, title="Gradient flow"))
 
 
 def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
@@ -342,11 +347,11 @@ def compare_gradients(frame: pd.DataFrame) -> alt.TopLevelMixin:
                        legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
     chart = alt.Chart(frame).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
         x=alt.X("where:N", sort=order, title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log")),
+        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         color=colour, strokeDash=alt.StrokeDash("activation:N", legend=None),
         tooltip=["activation", "where", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
     title = "Gradient flow in the first tenth of training: the median of the seeds"
-    return _style(chart.properties(height=HEIGHT, title=_wrapped_title(title)))
+    return _style(chart.properties(height=HEIGHT + 100, title=_wrapped_title(title)))
 
 
 def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -156,10 +156,14 @@ def not_learning(result: TrainResult) -> str:
                 f"overshoot. Try a learning rate 10x smaller than {rate:g}.")
     moved = abs(first - last) / abs(first) if first else 1.0
     shrink = gradient_shrink(result)
+    if shrink == float("inf") and moved < 0.1:
+        return ("The first layer's weights get no gradient at all (see the gradient flow): nothing flows back "
+                "through units that all start at zero or never switch on. Try other initial weights or activations.")
     if shrink >= VANISHED and moved < 0.1:
-        return (f"The first layer's weight gradient is about {shrink:,.0f}x smaller than the output layer's (see "
-                f"the gradient flow): it vanishes on its way back through the layers, so the early layers hardly "
-                f"learn. Try ReLU, fewer layers, or Xavier or He initial weights.")
+        times = float(f"{shrink:.1g}")  # one figure: 400,000x, not 422,126x
+        return (f"The first layer's weight gradient is about {times:,.0f}x smaller than the output layer's (see the "
+                f"gradient flow): it vanishes on its way back through the layers, so the early layers hardly learn. "
+                f"Try ReLU, fewer layers, or Xavier or He initial weights.")
     if data.hard_labels:
         probability = predict_proba(result.model, data.x_train, exp, data.task)
         predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()

@@ -18,8 +18,10 @@ from nnlab.classroom import Board, Rules
 from nnlab.tables import data_dir
 
 OUT = ROOT / "docs" / "screenshots"
-SPIRAL = ("lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&crosses=x1%5E2,sin(x1)&hidden=8,8&act=tanh,tanh"
-          "&epochs=300&batch=16")
+SPIRAL = ("lesson=bump-twenty-neurons&dataset=spiral&noise=0.1&fraction=0.7&crosses=x1%5E2,sin(x1)&units=8,8"
+          "&activation=tanh,tanh&epochs=300&batch=16")
+GAUSSIANS = ("lesson=bump-twenty-neurons&dataset=multi_gauss&noise=0.1&fraction=0.5&units=8,8&activation=tanh,tanh"
+             "&loss=mse&epochs=300&batch=10&rate=0.03")
 
 
 PROJECTOR, FULL_HD, PHONE = (1280, 720), (1920, 1080), (390, 844)
@@ -47,6 +49,45 @@ def scroll_to(page, selector: str) -> None:
 def scroll_to_text(page, text: str, exact: bool = True) -> None:
     """Put the heading or label with this text at the top of the window."""
     page.get_by_text(text, exact=exact).first.evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)
+
+
+def beyond_the_tutorials(browser, server: Server) -> None:
+    """The sweep, gradient flow, regression on the plane, the digits, and the new sidebar controls."""
+    page = visit(browser, f"{server.url}/Sweep?lesson=bump-twenty-neurons")
+    page.get_by_role("button", name="Sweep 90 runs", exact=True).click()
+    page.get_by_text("90 runs of 1,000 epochs", exact=False).wait_for(timeout=300_000)
+    settle(page)
+    page.screenshot(path=OUT / "sweep.png")
+
+    page = visit(browser, f"{server.url}/Train?lesson=vanishing-gradients")
+    train(page, "Train", "Final train loss")
+    page.screenshot(path=OUT / "train-vanishing.png")
+    scroll_to_end_of_text(page, "Each layer's mean absolute weight gradient per epoch")
+    page.screenshot(path=OUT / "gradient-flow.png")
+    page = visit(browser, f"{server.url}/Compare_activations?lesson=vanishing-gradients")
+    train(page, "Compare 20 runs", "Final metrics: mean ± standard deviation over seeds")
+    scroll_to_end_of_text(page, "How large each layer's weight gradients are")
+    page.screenshot(path=OUT / "compare-gradients.png")
+
+    page = visit(browser, f"{server.url}/Train?{GAUSSIANS}")
+    train(page, "Train", "Final train loss")
+    page.screenshot(path=OUT / "train-regression.png")
+
+    page = visit(browser, f"{server.url}/Train?lesson=digits-classifier")
+    train(page, "Train", "Final train loss")
+    scroll_to(page, '[data-testid="stVegaLiteChart"]')
+    page.screenshot(path=OUT / "train-digits.png")
+    visit(browser, f"{server.url}/Data_explorer?lesson=digits-classifier").screenshot(path=OUT / "data-digits.png")
+
+    page = visit(browser, f"{server.url}/Train?lesson=bump-two-layers&schedule=cosine&l2=0.001&dropout=0.2,0.2&init=xavier")
+    scroll_to(page, '[data-testid="stSidebar"] [data-testid="stSlider"] >> nth=-1')
+    page.screenshot(path=OUT / "sidebar-regularisation.png")
+
+
+def scroll_to_end_of_text(page, text: str) -> None:
+    """Put the caption with this text at the bottom of the window, with its chart above it."""
+    page.get_by_text(text, exact=False).first.evaluate("node => node.scrollIntoView({block: 'end'})")
     page.wait_for_timeout(800)
 
 
@@ -149,6 +190,7 @@ def main() -> None:
             page.screenshot(path=OUT / "instructor-link.png")
 
             class_pages(browser, server)
+            beyond_the_tutorials(browser, server)
 
             for size, name in ((PROJECTOR, "compare"), (FULL_HD, "compare-1080")):
                 page = visit(browser, f"{server.url}/Compare_activations?lesson=bump-two-layers", size)

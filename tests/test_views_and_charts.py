@@ -219,3 +219,11 @@ def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
 def test_accuracy_axes_read_as_whole_percents():
     spec = json.dumps(charts.accuracy_curves(pd.DataFrame({"epoch": [1, 2], "train_acc": [0.43, 0.43]})).to_dict())
     assert '"format": ".0%"' in spec and '"format": "%"' not in spec  # "%" alone drew 43.000000%
+
+
+def test_all_zero_relu_weights_are_named_as_getting_no_gradient():
+    exp = nnlab.lessons.get("bump-twenty-neurons").replace(model={"init": "zeros", "activations": ("relu",)},
+                                                          training={"epochs": 300})
+    result = nnlab.train(exp)
+    assert views.gradient_shrink(result) == float("inf")
+    assert "no gradient at all" in views.not_learning(result)

@@ -280,7 +280,8 @@ def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
     long["layer"] = long["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}")
     names = [f"layer {layer}" for layer in range(1, last)] + ["output"]
     chart = alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        x=alt.X("epoch:Q"),
+        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=_layer_colours(len(names))),
                         legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
         tooltip=["epoch", "layer", alt.Tooltip("mean_abs_grad:Q", format=".2e")])

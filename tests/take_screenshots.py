@@ -60,19 +60,15 @@ def beyond_the_tutorials(browser, server: Server) -> None:
     settle(page)
     page.screenshot(path=OUT / "sweep.png")
 
-    page = visit(browser, f"{server.url}/Train?lesson=vanishing-gradients")
-    train(page, "Train", "Final train loss")
-    page.screenshot(path=OUT / "train-vanishing.png")
-    scroll_to_end_of_text(page, "Each layer's mean absolute weight gradient per epoch")
-    page.screenshot(path=OUT / "gradient-flow.png")
+    trained(browser, f"{server.url}/Train?lesson=vanishing-gradients", "train-vanishing.png",
+            lambda page: scroll_to_end_of_text(page, "Each layer's mean absolute weight gradient per epoch"),
+            "gradient-flow.png")
     page = visit(browser, f"{server.url}/Compare_activations?lesson=vanishing-gradients")
     train(page, "Compare 20 runs", "Final metrics: mean ± standard deviation over seeds")
     scroll_to_end_of_text(page, "How large each layer's weight gradients are")
     page.screenshot(path=OUT / "compare-gradients.png")
 
-    page = visit(browser, f"{server.url}/Train?{GAUSSIANS}")
-    train(page, "Train", "Final train loss")
-    page.screenshot(path=OUT / "train-regression.png")
+    trained(browser, f"{server.url}/Train?{GAUSSIANS}", "train-regression.png")
 
     page = visit(browser, f"{server.url}/Train?lesson=digits-classifier")
     train(page, "Train", "Final train loss")
@@ -83,6 +79,17 @@ def beyond_the_tutorials(browser, server: Server) -> None:
     page = visit(browser, f"{server.url}/Train?lesson=bump-two-layers&schedule=cosine&l2=0.001&dropout=0.2,0.2&init=xavier")
     scroll_to(page, '[data-testid="stSidebar"] [data-testid="stSlider"] >> nth=-1')
     page.screenshot(path=OUT / "sidebar-regularisation.png")
+
+
+def trained(browser, url: str, first: str, then=None, second: str = ""):
+    """Train at `url` and take the first screen as `first`; then, after `then(page)`, `second`."""
+    page = visit(browser, url)
+    train(page, "Train", "Final train loss")
+    page.screenshot(path=OUT / first)
+    if then:
+        then(page)
+        page.screenshot(path=OUT / second)
+    return page
 
 
 def scroll_to_end_of_text(page, text: str) -> None:
@@ -145,17 +152,13 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             visit(browser, f"{server.url}/?lesson=bump-twenty-neurons").screenshot(path=OUT / "lessons.png")
 
-            page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
-            train(page, "Train", "Final train loss")
-            page.screenshot(path=OUT / "train-bump.png")  # the first screen: the fit and the loss are on it
-            scroll_to_text(page, "Inside the network: each hidden unit's share")
-            page.screenshot(path=OUT / "inside-bump-units.png")
-
-            page = visit(browser, f"{server.url}/Train?lesson=tabular-relu")
-            train(page, "Train", "Final train loss")
-            page.screenshot(path=OUT / "train-heart.png")
-            scroll_to_text(page, "Inside the network: first-layer weights")
-            page.screenshot(path=OUT / "inside-heart-weights.png")
+            # the first screen after Train (the fit and the loss are on it), then inside the network
+            trained(browser, f"{server.url}/Train?lesson=bump-twenty-neurons", "train-bump.png",
+                    lambda page: scroll_to_text(page, "Inside the network: each hidden unit's share"),
+                    "inside-bump-units.png")
+            trained(browser, f"{server.url}/Train?lesson=tabular-relu", "train-heart.png",
+                    lambda page: scroll_to_text(page, "Inside the network: first-layer weights"),
+                    "inside-heart-weights.png")
 
             page = visit(browser, f"{server.url}/Train?{SPIRAL}")
             train(page, "Train", "Final train loss")

@@ -145,6 +145,22 @@ def test_sweep_needs_a_hidden_layer():
     assert any("no width to sweep" in w.value for w in at.warning)
 
 
+@pytest.mark.parametrize("query, picture", [
+    ({"lesson": "bump-twenty-neurons", "dataset": "plane", "loss": "mse", "epochs": "30", "fraction": "0.5"},
+     "Prediction after epoch 30"),
+    ({"lesson": "digits-classifier", "epochs": "3"}, "Test images: the answers after epoch 3"),
+])
+def test_regression_planes_and_images_draw_their_own_pictures_on_data_explorer_and_train(query, picture):
+    at = open_page("pages/1_Data_explorer.py", query=query)
+    assert_clean(at)
+    assert at.get("vega_lite_chart")
+    at.switch_page("pages/3_Train.py").run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert any(picture in spec for spec in specs) and any("Gradient flow" in spec for spec in specs)
+
+
 def test_changing_to_a_multiclass_dataset_switches_the_loss():
     at = open_page("pages/1_Data_explorer.py", "bump-twenty-neurons")
     at.selectbox(key="w_dataset").set_value("iris").run()

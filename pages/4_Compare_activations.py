@@ -32,10 +32,12 @@ with ui.shown_errors():
     shown = state.classroom().show_results
     runs = (ui.stored_job if shown else ui.own_job)(ui.compare_key(exp, activations, seeds, epochs))
     affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
-    if st.button(f"Compare {len(activations) * seeds} runs", type="primary", key="compare",
-                 disabled=runs is not None or not affordable,
-                 help="Compared: the result is below." if runs is not None else None):
+    action, done = f"Compare {len(activations) * seeds} runs", "Compared: the result is below."
+    button = st.empty()  # redrawn greyed out once this run has compared
+    if button.button(action, type="primary", key="compare", disabled=runs is not None or not affordable,
+                     help=done if runs is not None else None):
         runs = ui.compare_live(exp, activations, seeds, epochs)
+        button.button(action, type="primary", key="compared", disabled=True, help=done)
     if runs is None and affordable:
         st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")
     else:

@@ -40,9 +40,12 @@ with ui.shown_errors():
     runs = (ui.stored_job if state.classroom().show_results else ui.own_job)(key)
     largest = sweep_experiment(exp, rates[0], widths[-1], 0)
     affordable = runs is not None or ui.within_budget([largest] * runs_total, data, epochs)
-    if st.button(f"Sweep {runs_total} runs", type="primary", key="sweep", disabled=runs is not None or not affordable,
-                 help="Swept: the result is below." if runs is not None else None):
+    action, done = f"Sweep {runs_total} runs", "Swept: the result is below."
+    button = st.empty()  # redrawn greyed out once this run has swept
+    if button.button(action, type="primary", key="sweep", disabled=runs is not None or not affordable,
+                     help=done if runs is not None else None):
         runs = ui.sweep_live(exp, tuple(rates), tuple(widths), seeds, epochs)
+        button.button(action, type="primary", key="swept", disabled=True, help=done)
     if runs is None:
         if affordable:
             st.info(f"Press the button to train {len(rates)} learning rates × {len(widths)} widths × {seeds} "

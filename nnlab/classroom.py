@@ -46,7 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from nnlab import training
-from nnlab.datasets import Data, load_data
+from nnlab.datasets import Data, load_data, pin_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.links import CONTROLS
@@ -302,7 +302,7 @@ class Board:
             raise ClassError(f"This data has no {SCORES[rules.score][0]}; choose "
                              f"{' or '.join(SCORES[name][0] for name in available)}.")
         rules = dataclasses.replace(rules, score=rules.score or available[0])
-        pinned = exp.replace(data={"seed": exp.seed if exp.data.seed is None else exp.data.seed})
+        pinned = pin_data(exp)
         try:
             Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
         except ClassError as error:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from nnlab.datasets import pin_data
 from nnlab.experiment import Experiment
 from nnlab.training import TrainResult, train_many
 
@@ -29,9 +30,7 @@ class CompareRun:
 def with_activation(exp: Experiment, activation: str, seed: int) -> Experiment:
     """`exp` with every hidden layer using `activation`, initial weights from `seed`, and the
     data (noise, split) of `exp` itself, so every run of a comparison sees the same rows."""
-    data_seed = exp.seed if exp.data.seed is None else exp.data.seed
-    return exp.replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed,
-                       data={"seed": data_seed})
+    return pin_data(exp).replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed)
 
 
 def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "relu", "identity"),

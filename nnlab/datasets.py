@@ -85,7 +85,18 @@ def load_data(exp: Experiment) -> Data:
 
 def data_key(exp: Experiment) -> tuple[DataSpec, int]:
     """What decides an experiment's data: experiments with equal keys load equal tensors."""
-    return exp.data, exp.seed if exp.data.seed is None else exp.data.seed
+    return exp.data, data_seed(exp)
+
+
+def data_seed(exp: Experiment) -> int:
+    """The seed of an experiment's noise and split: its data seed if set, else its own seed."""
+    return exp.seed if exp.data.seed is None else exp.data.seed
+
+
+def pin_data(exp: Experiment) -> Experiment:
+    """`exp` with its data seed written out, so that another `seed` changes only the initial
+    weights (and shuffling), never the rows: what compare, sweep and a class challenge vary."""
+    return exp.replace(data={"seed": data_seed(exp)})
 
 
 # --- the lesson data, exactly as the tutorials build it -----------------------------------------

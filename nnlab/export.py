@@ -16,7 +16,7 @@ import textwrap
 import torch
 
 from nnlab.choices import INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, load_data
+from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, data_seed, load_data
 from nnlab.experiment import Experiment
 from nnlab.lessons import lesson, matching
 from nnlab.models import build_model, dropout_seed, sequential_code
@@ -70,7 +70,7 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
     parts = [
         _header(exp),
         "import math\n\nimport torch\nfrom torch import nn\n",
-        f"SEED = {exp.seed}\nDATA_SEED = {_data_seed(exp)}\nEPOCHS = {epochs}\n"
+        f"SEED = {exp.seed}\nDATA_SEED = {data_seed(exp)}\nEPOCHS = {epochs}\n"
         f"BATCH_SIZE = {spec.batch_size}  # None: the whole training set in one step\n"
         f"SHUFFLE = {spec.shuffle}\n",
         "# --- the data " + "-" * 70,
@@ -119,10 +119,6 @@ def _train_loop(exp: Experiment) -> str:
     if spec.schedule != "constant":
         loop = loop.replace("    train_loss = total / n", "    scheduler.step()\n    train_loss = total / n")
     return loop
-
-
-def _data_seed(exp: Experiment) -> int:
-    return exp.seed if exp.data.seed is None else exp.data.seed
 
 
 def _header(exp: Experiment) -> str:

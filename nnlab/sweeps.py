@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from nnlab.datasets import pin_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.training import train_many
@@ -21,9 +22,8 @@ MAX_SEEDS = 5
 def sweep_experiment(exp: Experiment, learning_rate: float, hidden_units: int, seed: int) -> Experiment:
     """One cell's run: `exp` with this learning rate, every hidden layer `hidden_units` wide,
     initial weights from `seed`, and the data of `exp`'s own seed."""
-    data_seed = exp.seed if exp.data.seed is None else exp.data.seed
-    return exp.replace(training={"learning_rate": learning_rate}, model={"hidden": (hidden_units,) * len(exp.model.hidden)},
-                       data={"seed": data_seed}, seed=seed)
+    return pin_data(exp).replace(training={"learning_rate": learning_rate},
+                                 model={"hidden": (hidden_units,) * len(exp.model.hidden)}, seed=seed)
 
 
 def sweep(exp: Experiment, learning_rates: Iterable[float], hidden_units: Iterable[int], seeds: Iterable[int],

@@ -49,7 +49,7 @@ from nnlab import training
 from nnlab.datasets import Data, load_data, pin_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
-from nnlab.links import CONTROLS
+from nnlab.links import BY_FIELD, CONTROLS
 from nnlab.tables import data_dir
 from nnlab.training import TrainResult
 
@@ -128,6 +128,11 @@ class Rules:
                    for control, (group, _, fields) in CONTROLS.items())
 
 
+def choice_label(name: str) -> str:
+    """What one of FREE_CHOICES is called in a sentence."""
+    return f"{name} settings" if name in ("model", "training") else CONTROLS[name][1]
+
+
 def scores_for(data: Data) -> list[str]:
     """The scores this data defines, the usual one first: test rows before train rows, accuracy
     where every target is a class, else loss."""
@@ -164,7 +169,7 @@ class Challenge:
             for name in names:
                 wanted, got = getattr(ours, name), getattr(theirs, name)
                 if got != wanted and not self.rules.allows(part, name):
-                    raise ClassError(f"This challenge keeps the {_label(part, name)} as the instructor set it "
+                    raise ClassError(f"This challenge keeps the {BY_FIELD[part, name].says} as the instructor set it "
                                      f"({_shown(wanted)}); yours is {_shown(got)}.")
         widest = max(exp.model.hidden, default=0)
         if widest > self.rules.max_units:
@@ -180,14 +185,6 @@ class Challenge:
             raise ClassError(f"This run diverged at epoch {result.diverged_at}, so it has no score: "
                              f"try a smaller learning rate.")
         return float(result.history[self.rules.score].iloc[-1])
-
-
-def _label(part: str, name: str) -> str:
-    """What a setting is called in a sentence: its control's label."""
-    for _, label, fields in CONTROLS.values():
-        if (part, name) in fields:
-            return label
-    return {"snapshot_every": "snapshot interval"}.get(name, name.replace("_", " "))  # no control of its own
 
 
 def _shown(value) -> str:

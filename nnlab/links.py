@@ -89,6 +89,7 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
     Setting("seed", "", "seed", "training", "seed", int),
 )}
 OLD_NAMES = {old: setting.name for setting in SETTINGS.values() for old in setting.old}
+BY_FIELD = {(setting.part, setting.field): setting for setting in SETTINGS.values()}  # (part, field) -> its Setting
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
 CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare", "sweep")
 # control -> (its group, what it is called in a sentence, the Experiment settings it changes): every

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnlab import charts, ui, views
-from nnlab.classroom import SCORES
+from nnlab.classroom import SCORES, scores_for
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui import state
 from nnlab.ui.controls import LEARNING_RATES
@@ -26,9 +26,7 @@ with ui.shown_errors():
     seeds = ui.control(bar.slider, "sweep_seeds", "sweep", "Seeds per cell", 1, MAX_SEEDS, value=3)
     epochs = int(ui.control(bar.number_input, "sweep_epochs", "sweep", "Epochs", 1, exp.training.epochs,
                             value=min(exp.training.epochs, 1000), step=100))
-    scores = [name for name in SCORES if name.startswith("train") or data.has_test]
-    scores = [name for name in scores if not name.endswith("acc") or data.hard_labels]
-    score = bar.selectbox("Colour by", scores, format_func=lambda name: SCORES[name][0], key="sweep_score")
+    score = bar.selectbox("Colour by", scores_for(data), format_func=lambda name: SCORES[name][0], key="sweep_score")
     if not exp.model.hidden:
         st.warning("This model has no hidden layer, so there is no width to sweep. Add one on **Build model**.")
         st.stop()

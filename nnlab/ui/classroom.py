@@ -14,7 +14,7 @@ import segno
 import streamlit as st
 
 from nnlab import charts, links
-from nnlab.classroom import FREE_CHOICES, SCORES, Board, Challenge, Rules, scores_for
+from nnlab.classroom import FREE_CHOICES, SCORES, Board, Challenge, Rules, choice_label, scores_for
 from nnlab.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
@@ -112,7 +112,7 @@ def current() -> Challenge | None:
 
 def rules_text(challenge: Challenge) -> str:
     rules = challenge.rules
-    free = [links.CONTROLS[name][1] if name in links.CONTROLS else f"{name} settings" for name in rules.free]
+    free = [choice_label(name) for name in rules.free]
     limits = []
     if rules.max_units < MAX_UNITS:
         limits.append(f"at most {rules.max_units} units a layer")
@@ -172,8 +172,7 @@ def create_form(exp: Experiment, data: Data) -> None:
     title = st.text_input("Title (shown above the leaderboard)", max_chars=60, key="class_title",
                           placeholder="e.g. Fit the two bumps")
     free = st.multiselect("Students may change", FREE_CHOICES, default=["model", "training"], key="class_free",
-                          format_func=lambda name: f"{name} settings" if name in ("model", "training")
-                          else links.CONTROLS[name][1])
+                          format_func=choice_label)
     left, middle, right = st.columns([2, 2, 3])
     widest = max(exp.model.hidden, default=1)
     max_units = left.number_input("Most units a layer", 1, MAX_UNITS, value=max(64, widest), key="class_max_units")

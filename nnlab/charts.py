@@ -265,6 +265,16 @@ def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
     return _style(chart.properties(height=HEIGHT, title="Accuracy"))
 
 
+GRADIENT_Y = alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
+
+
+def _layer_names(layers: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Linear layers (numbered from 1) as a chart names them, "layer 1" ... "output", and that order."""
+    last = int(layers.max()) if len(layers) else 1
+    order = [f"layer {layer}" for layer in range(1, last)] + ["output"]
+    return layers.map(lambda layer: order[layer - 1]), order
+
+
 def _layer_colours(layers: int) -> list[str]:
     """A colour per Linear layer, up to 7 (six hidden and the output, which is black)."""
     hidden = [colour for colour in LINE_PALETTE if colour != "#000000"] + [PALETTE[1]]
@@ -276,12 +286,9 @@ def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
     line lies orders of magnitude below the others barely learns (vanishing gradients)."""
     long = thinned(grad_norms)
     long = long[np.isfinite(long["mean_abs_grad"]) & (long["mean_abs_grad"] > 0)]  # a log axis has no 0
-    last = int(grad_norms["layer"].max()) if len(grad_norms) else 1
-    long["layer"] = long["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}")
-    names = [f"layer {layer}" for layer in range(1, last)] + ["output"]
+    long["layer"], names = _layer_names(long["layer"])
     chart = alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"),
-        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        x=alt.X("epoch:Q"), y=GRADIENT_Y,
         color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=_layer_colours(len(names))),
                         legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
         tooltip=["epoch", "layer", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
@@ -341,14 +348,12 @@ def compare_gradients(frame: pd.DataFrame) -> alt.TopLevelMixin:
     """compare.compare_gradients: each activation's gradient size by layer (log axis), from the input
     to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
     activations = list(dict.fromkeys(frame["activation"]))
-    last = int(frame["layer"].max())
-    frame = frame.assign(where=frame["layer"].map(lambda layer: "output" if layer == last else f"layer {layer}"))
-    order = [f"layer {layer}" for layer in range(1, last)] + ["output"]
+    where, order = _layer_names(frame["layer"])
+    frame = frame.assign(where=where)
     colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=LINE_PALETTE[: len(activations)]),
                        legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
     chart = alt.Chart(frame).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
-        x=alt.X("where:N", sort=order, title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        x=alt.X("where:N", sort=order, title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)), y=GRADIENT_Y,
         color=colour, strokeDash=alt.StrokeDash("activation:N", legend=None),
         tooltip=["activation", "where", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
     title = "Gradient flow in the first tenth of training: the median of the seeds"

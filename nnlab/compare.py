@@ -9,6 +9,7 @@ import pandas as pd
 
 from nnlab.datasets import pin_data
 from nnlab.experiment import Experiment
+from nnlab.result import early_gradients
 from nnlab.training import TrainResult, train_many
 
 
@@ -56,13 +57,8 @@ def compare_histories(runs: list[CompareRun]) -> pd.DataFrame:
 def compare_gradients(runs: list[CompareRun]) -> pd.DataFrame:
     """Per activation and Linear layer: the median over seeds of each run's mean |weight gradient|
     over the first tenth of its epochs (when a vanishing gradient matters most)."""
-    early = []
-    for run in runs:
-        flow = run.result.grad_norms
-        if len(flow):
-            first = flow[flow["epoch"] <= max(1, flow["epoch"].max() // 10)]
-            early.append(first.groupby("layer", as_index=False)["mean_abs_grad"].mean().assign(
-                activation=run.activation, seed=run.seed))
+    early = [early_gradients(run.result.grad_norms).reset_index().assign(activation=run.activation, seed=run.seed)
+             for run in runs if len(run.result.grad_norms)]
     if not early:
         return pd.DataFrame(columns=["activation", "layer", "mean_abs_grad"])
     frame = pd.concat(early, ignore_index=True)

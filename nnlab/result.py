@@ -65,6 +65,13 @@ def grad_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:
                          "mean_abs_grad": values.ravel()})
 
 
+def early_gradients(grad_norms: pd.DataFrame) -> pd.Series:
+    """Each Linear layer's mean |weight gradient| over the first tenth of the run's epochs (at least
+    the first): where a vanishing gradient shows most. Indexed by layer, from 1."""
+    early = grad_norms[grad_norms["epoch"] <= max(1, grad_norms["epoch"].max() // 10)]
+    return early.groupby("layer")["mean_abs_grad"].mean()
+
+
 def history_columns(data: Data) -> list[str]:
     columns = ["epoch", "train_loss"]
     columns += ["train_acc"] if data.hard_labels else []

@@ -11,6 +11,7 @@ from sklearn.metrics import confusion_matrix
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.models import hidden_activations, linear_layers, predict_proba
+from nnlab.result import early_gradients
 from nnlab.training import TrainResult
 
 
@@ -190,10 +191,9 @@ VANISHED = 1000  # the output layer's gradient this many times the first layer's
 def gradient_shrink(result: TrainResult) -> float:
     """How many times smaller the first Linear layer's mean |weight gradient| is than the output
     layer's, over the first tenth of the run; 1 for a network of one layer."""
-    flow = result.grad_norms
-    if flow.empty or flow["layer"].max() < 2:
+    if result.grad_norms.empty or result.grad_norms["layer"].max() < 2:
         return 1.0
-    early = flow[flow["epoch"] <= max(1, flow["epoch"].max() // 10)].groupby("layer")["mean_abs_grad"].mean()
+    early = early_gradients(result.grad_norms)
     return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
 
 

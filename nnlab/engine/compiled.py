@@ -78,7 +78,8 @@ class Stack:
         self.penalties = np.array([(exp.training.l2, exp.training.l1) for exp in exps], np.float64)
         self.diverged_at = np.zeros(len(exps), np.int64)
         self.metrics = np.full((len(exps), epochs, len(METRICS)), np.nan)
-        self.flow = np.zeros((len(exps), epochs, kernels.MAX_LAYERS))  # mean |weight gradient| per layer
+        # each Linear layer's mean |weight gradient| per epoch: as many columns as the deepest model has layers
+        self.flow = np.zeros((len(exps), epochs, int(self.plan[:, kernels.LAYERS].max())))
         self.epoch = 0  # epochs trained so far (of the models still going)
         self.seconds = 0.0
         self._arrays = _data_arrays(data)
@@ -175,10 +176,9 @@ class Stack:
             columns[name] = self.metrics[model, start:run, METRICS.index(name)]
         return pd.DataFrame(columns)
 
-    def grad_norms(self, model: int, start: int = 0) -> pd.DataFrame:
-        """Model `model`'s gradient flow (result.grad_frame) from epoch start+1 on."""
-        layers = int(self.plan[model, kernels.LAYERS])
-        return grad_frame(self.flow[model, start:self.epochs_run(model), :layers], start + 1)
+    def gradients(self, model: int, start: int = 0) -> np.ndarray:
+        """Model `model`'s mean |weight gradient| per epoch from epoch start+1 on, a column per layer."""
+        return self.flow[model, start:self.epochs_run(model), :int(self.plan[model, kernels.LAYERS])]
 
     def model(self, model: int, copy_network: bool = True) -> nn.Sequential:
         """Model `model` with its last finite weights, in eval mode: a copy, unless the stack is
@@ -193,7 +193,7 @@ class Stack:
         """A finished run's result; it takes over the model's network."""
         diverged = int(self.diverged_at[model]) or None
         return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False),
-                           self.initial_states[model], self.history(model), self.grad_norms(model), snapshots, "cpu",
+                           self.initial_states[model], self.history(model), grad_frame(self.gradients(model)), snapshots, "cpu",
                            reason, "compiled",
                            self.seconds, diverged, divergence_message(diverged))
 
@@ -249,7 +249,7 @@ class CompiledRun(EpochRun):
         before = self.epoch
         self.stack.advance(epochs)
         self.rows += self.stack.history(0, before).to_dict("records")
-        self.gradients += self.stack.flow[0, before:self.epoch, :int(self.stack.plan[0, kernels.LAYERS])].tolist()
+        self.gradients += self.stack.gradients(0, before).tolist()
         self.diverged_at = int(self.stack.diverged_at[0]) or None
         self.seconds = self.stack.seconds
         return self.epoch - before

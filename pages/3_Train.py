@@ -9,7 +9,6 @@ from nnlab.ui.results import show_training
 from nnlab.ui.takeaway import downloads, script_panel
 
 TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
-TRAINED = "Trained: the result is below."
 
 
 def whole_run(exp, data, challenge, button_slot) -> None:
@@ -17,15 +16,14 @@ def whole_run(exp, data, challenge, button_slot) -> None:
     estimate = st.empty()  # the time estimate, gone once the run starts
     with estimate.container():
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
-    button = button_slot.empty()  # redrawn greyed out once this run has trained
-    pressed = button.button("Train", type="primary", key="train", disabled=shown is not None or not affordable,
-                            help=TRAINED if shown else None, width="stretch")
+    button = ui.RunButton("Train", "train", "Trained: the result is below.", shown is not None, affordable,
+                          button_slot, width="stretch")
     asked = st.session_state.pop(TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
     result = shown
-    if shown is None and (pressed or asked or ui.left_behind(exp)):  # a run this session left is followed again
+    if shown is None and (button.pressed or asked or ui.left_behind(exp)):  # a run this session left is followed again
         estimate.empty()
         result = ui.train_live(exp, data)
-        button.button("Train", type="primary", key="trained", disabled=True, help=TRAINED, width="stretch")
+        button.finished()
     if result is None and affordable:
         if ui.running_elsewhere(exp):
             st.info("A run with these settings is training right now (perhaps yours, before the page was "

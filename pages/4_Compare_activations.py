@@ -4,7 +4,6 @@ import streamlit as st
 
 from nnlab import ui
 from nnlab.choices import ACTIVATIONS
-from nnlab.ui import state
 from nnlab.ui.results import show_comparison
 
 exp = ui.page("Compare activations")
@@ -29,15 +28,13 @@ with ui.shown_errors():
     if not activations:
         st.info("Pick at least one activation in the sidebar.")
         st.stop()
-    shown = state.classroom().show_results
-    runs = (ui.stored_job if shown else ui.own_job)(ui.compare_key(exp, activations, seeds, epochs))
+    runs = ui.shown_job(ui.compare_key(exp, activations, seeds, epochs))
     affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
-    action, done = f"Compare {len(activations) * seeds} runs", "Compared: the result is below."
-    button = st.empty()  # redrawn greyed out once this run has compared
-    if button.button(action, type="primary", key="compare", disabled=runs is not None or not affordable,
-                     help=done if runs is not None else None):
+    button = ui.RunButton(f"Compare {len(activations) * seeds} runs", "compare", "Compared: the result is below.",
+                          runs is not None, affordable)
+    if button.pressed:
         runs = ui.compare_live(exp, activations, seeds, epochs)
-        button.button(action, type="primary", key="compared", disabled=True, help=done)
+        button.finished()
     if runs is None and affordable:
         st.info(f"Press the button to train {len(activations)} activations × {seeds} seeds for {epochs:,} epochs each.")
     else:

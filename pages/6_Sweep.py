@@ -5,7 +5,6 @@ import streamlit as st
 from nnlab import charts, ui, views
 from nnlab.classroom import SCORES, scores_for
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
-from nnlab.ui import state
 from nnlab.ui.controls import LEARNING_RATES
 
 WIDTHS = [1, 2, 3, 4, 5, 8, 10, 16, 20, 32, 40, 64, 128, 256]
@@ -35,15 +34,14 @@ with ui.shown_errors():
         st.stop()
     runs_total = len(rates) * len(widths) * seeds
     key = ui.sweep_key(exp, tuple(rates), tuple(widths), seeds, epochs)
-    runs = (ui.stored_job if state.classroom().show_results else ui.own_job)(key)
+    runs = ui.shown_job(key)
     largest = sweep_experiment(exp, rates[0], widths[-1], 0)
     affordable = runs is not None or ui.within_budget([largest] * runs_total, data, epochs)
-    action, done = f"Sweep {runs_total} runs", "Swept: the result is below."
-    button = st.empty()  # redrawn greyed out once this run has swept
-    if button.button(action, type="primary", key="sweep", disabled=runs is not None or not affordable,
-                     help=done if runs is not None else None):
+    button = ui.RunButton(f"Sweep {runs_total} runs", "sweep", "Swept: the result is below.", runs is not None,
+                          affordable)
+    if button.pressed:
         runs = ui.sweep_live(exp, tuple(rates), tuple(widths), seeds, epochs)
-        button.button(action, type="primary", key="swept", disabled=True, help=done)
+        button.finished()
     if runs is None:
         if affordable:
             st.info(f"Press the button to train {len(rates)} learning rates × {len(widths)} widths × {seeds} "

@@ -62,6 +62,22 @@ def _lesson_picker(exp: Experiment) -> None:
                          format_func=lambda i: "Your own settings" if i == CUSTOM else lessons.lesson(i).title)
 
 
+class RunButton:
+    """A page's button that starts a run (Train, Compare, Sweep): greyed out, saying `done`, where
+    the result is already on the page; `finished()` greys it out in the same script run once the
+    run it started is done (drawn before the run, it looked pressable until the next rerun)."""
+
+    def __init__(self, label: str, key: str, done: str, shown: bool, enabled: bool = True, slot=None, **options):
+        self._slot = (slot or st).empty()
+        self._label, self._key, self._done, self._options = label, key, done, options
+        self.pressed = self._slot.button(label, type="primary", key=key, disabled=shown or not enabled,
+                                         help=done if shown else None, **options)
+
+    def finished(self) -> None:
+        self._slot.button(self._label, type="primary", key=f"{self._key}_done", disabled=True, help=self._done,
+                          **self._options)
+
+
 def allowed(group: str) -> bool:
     """Whether the instructor's link leaves this group of controls free (neither hidden nor locked)."""
     room = state.classroom()

@@ -20,6 +20,7 @@ from nnlab.engine import compiled
 from nnlab.experiment import Experiment
 from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train_loaded
+from nnlab.ui import state
 
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
@@ -126,6 +127,12 @@ def own_job(key: tuple):
     finished: like Train, one someone else ran shows only after this session presses its button."""
     mine = st.session_state.get(f"last_{key[0]}")  # (key, result) of the session's own last job of this kind
     return mine[1] if mine is not None and mine[0] == key else None
+
+
+def shown_job(key: tuple):
+    """The job's result this page may show: the session's own, or, where the instructor's link says
+    show=results, the server's stored one too."""
+    return stored_job(key) if state.classroom().show_results else own_job(key)
 
 
 def stored_job(key: tuple):

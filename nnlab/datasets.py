@@ -58,6 +58,11 @@ class Data:
         return len(self.x_test) > 0
 
     @property
+    def shown_split(self) -> str:
+        """The part a picture of the results shows: the test rows where there are any."""
+        return "test" if self.has_test else "train"
+
+    @property
     def hard_labels(self) -> bool:
         """Accuracy is defined only when every target is a class (the step lesson has 0.5 targets)."""
         if self.task == "multiclass":

@@ -97,7 +97,7 @@ def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, co
     i // IMAGES_ACROSS), its `ink` (the file's value), the image's `actual` class and, given a
     result, the class it `predicted` at snapshot `epoch`."""
     height, width = data.image_shape
-    split_rows, x = (data.test_rows, data.x_test) if data.has_test else (data.train_rows, data.x_train)
+    split_rows, x = (data.test_rows, data.x_test) if data.shown_split == "test" else (data.train_rows, data.x_train)
     count = min(count, len(split_rows))
     images = data.source.drop(columns=[data.target_name]).to_numpy(np.float64)[split_rows[:count]]
     actual = pd.factorize(data.source[data.target_name], sort=True)[0][split_rows[:count]]

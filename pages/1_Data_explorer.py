@@ -53,8 +53,8 @@ with ui.shown_errors():
         st.altair_chart(charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
     else:
         if data.image_shape:
-            split = "test" if data.has_test else "train"
-            st.altair_chart(charts.image_grid(views.image_grid(data), f"The first {split} images"), width="content")
+            title = f"The first {data.shown_split} images"
+            st.altair_chart(charts.image_grid(views.image_grid(data), title), width="content")
         left, right = st.columns(2)
         if data.task != "regression":
             left.altair_chart(charts.class_balance(frame["class"]), width="stretch")

@@ -60,8 +60,7 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
         chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
         st.altair_chart(chart, width="stretch")
     elif data.image_shape:
-        split = "test" if data.has_test else "train"
-        title = "" if compact else f"{split.capitalize()} images: the answers after epoch {epoch}"
+        title = "" if compact else f"{data.shown_split.capitalize()} images: the answers after epoch {epoch}"
         st.altair_chart(charts.image_grid(views.image_grid(data, result, epoch), title), width="content")
     elif data.shape_kind == "2d" and data.task == "regression":
         title = "" if compact else f"Prediction after epoch {epoch}"
@@ -73,16 +72,15 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
                                          titles=tuple(data.feature_names[:2]), discretize=discretize)
         st.altair_chart(chart, width="stretch")
     elif data.task != "regression":
-        split = "test" if data.has_test else "train"
-        title = "" if compact else f"Confusion ({split} set), epoch {epoch}"
-        st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), title), width="stretch")
+        title = "" if compact else f"Confusion ({data.shown_split} set), epoch {epoch}"
+        st.altair_chart(charts.confusion_matrix(views.confusion(result, data.shown_split, epoch), title), width="stretch")
 
 
 def internals_view(result: TrainResult, epoch: int) -> None:
     """Inside the network at snapshot `epoch`: unit shares (1-D), unit maps (2-D), first-layer weights (tables)."""
     data, exp = result.data, result.experiment
     if data.image_shape:  # the images take the fit's place; the counts of what went wrong follow
-        split = "test" if data.has_test else "train"
+        split = data.shown_split
         st.altair_chart(charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
                         width="stretch")
         return

@@ -97,10 +97,11 @@ def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, co
     i // IMAGES_ACROSS), its `ink` (the file's value), the image's `actual` class and, given a
     result, the class it `predicted` at snapshot `epoch`."""
     height, width = data.image_shape
-    split_rows, x = (data.test_rows, data.x_test) if data.shown_split == "test" else (data.train_rows, data.x_train)
-    count = min(count, len(split_rows))
-    images = data.source.drop(columns=[data.target_name]).to_numpy(np.float64)[split_rows[:count]]
-    actual = pd.factorize(data.source[data.target_name], sort=True)[0][split_rows[:count]]
+    test = data.shown_split == "test"
+    rows, x, y = (data.test_rows, data.x_test, data.y_test) if test else (data.train_rows, data.x_train, data.y_train)
+    count = min(count, len(rows))
+    images = data.source.drop(columns=[data.target_name]).to_numpy(np.float64)[rows[:count]]  # the file's ink
+    actual = y[:count].numpy()
     image = np.repeat(np.arange(count), height * width)
     pixel = np.tile(np.arange(height * width), count)
     gap = 3  # blank pixels between images: room for the label above each
@@ -200,9 +201,8 @@ def gradient_shrink(result: TrainResult) -> float:
 def settings_line(exp) -> str:
     """An experiment's model and training settings in one line, the defaults left out."""
     model, spec = exp.model, exp.training
-    activations = sorted(set(model.activations))
-    layers = ("-".join(map(str, model.hidden)) + " " + "/".join(activations if len(activations) == 1 else model.activations)
-              if model.hidden else "no hidden layer")
+    kinds = model.activations if len(set(model.activations)) > 1 else model.activations[:1]  # "sigmoid", not six
+    layers = "-".join(map(str, model.hidden)) + " " + "/".join(kinds) if model.hidden else "no hidden layer"
     parts = [OPTIMIZERS[spec.optimizer].label, f"learning rate {spec.learning_rate:g}", f"{spec.loss} loss",
              f"{spec.epochs:,} epochs", f"batch {'full' if spec.batch_size is None else spec.batch_size}",
              f"hidden {layers}"]

@@ -17,6 +17,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 LINE_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9"]  # lines: no pale yellow or orange
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
 TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
+MIDDLE = "#f7f7f7"  # the neutral middle of every diverging scale
 HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 FONT = 16
 # A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
@@ -140,7 +141,7 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
     heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
         x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
-        fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
+        fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
                         title=f"P({classes[-1]})", legend=alt.Legend(gradientLength=HEIGHT // 3)))
     # fill, not color, for the heatmap: the points' colour and shape then share one class legend
     return _style((heat + _scatter_layer(points, classes, titles))
@@ -155,8 +156,8 @@ def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: s
     if grid is not None:
         low, high = min(low, float(grid["prediction"].min())), max(high, float(grid["prediction"].max()))
     reach = max(abs(low), abs(high), 1e-6)
-    scale = alt.Scale(domain=[-reach, 0, reach], range=[PALETTE[0], "#f7f7f7", PALETTE[1]])
-    dots = alt.Chart(points).mark_circle(size=70, opacity=0.95, stroke="#31333F", strokeWidth=0.8).encode(
+    scale = alt.Scale(domain=[-reach, 0, reach], range=[PALETTE[0], MIDDLE, PALETTE[1]])
+    dots = alt.Chart(points).mark_circle(size=70, opacity=0.95, stroke=TEXT, strokeWidth=0.8).encode(
         x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False, nice=False)),
         color=alt.Color("target:Q", scale=scale, title="target", legend=alt.Legend(gradientLength=HEIGHT // 3)),
@@ -188,7 +189,7 @@ def image_grid(pixels: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     labels["text"] = np.where(labels["wrong"], answer + " ✗ " + labels["actual"], answer)
     text = alt.Chart(labels).mark_text(align="left", baseline="bottom", dy=-1, fontSize=FONT - 1, fontWeight="bold").encode(
         x=x, y=y, text="text:N",  # above the image's first row, in the gap between images
-        color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value("#31333F")))
+        color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value(TEXT)))
     return _style((images + text).properties(width=columns * PIXEL, height=rows * PIXEL, title=title))
 
 
@@ -223,7 +224,7 @@ def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
     base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None, axis=axis),
                                   y=alt.Y("row:N", sort=order, title=None, axis=axis))
     cells = base.mark_rect().encode(
-        color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[3]]),
+        color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], MIDDLE, PALETTE[3]]),
                         legend=_gradient_below()),
         tooltip=["row", "column", "correlation"])
     chart = cells + base.mark_text(fontSize=14, opacity=_cell_text(len(order))).encode(text="correlation:Q")
@@ -357,7 +358,7 @@ def compare_gradients(frame: pd.DataFrame) -> alt.TopLevelMixin:
         color=colour, strokeDash=alt.StrokeDash("activation:N", legend=None),
         tooltip=["activation", "where", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
     title = "Gradient flow in the first tenth of training: the median of the seeds"
-    return _style(chart.properties(height=HEIGHT + 100, title=_wrapped_title(title)))
+    return _style(chart.properties(height=HEIGHT + 100, title=title))  # _style wraps a long title
 
 
 def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -398,7 +399,7 @@ def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:
     heat = alt.Chart(frame).mark_rect().encode(
         x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
-        color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], "#f7f7f7", PALETTE[1]]),
+        color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
                         title="activation (scaled)", legend=_gradient_below()),
         tooltip=["layer", "unit", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
@@ -417,7 +418,7 @@ def weight_heatmap(weights: pd.DataFrame) -> alt.TopLevelMixin:
                 axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, 'unit ', '') : datum.label")),
         y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 120 : 260"))))
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], "#f7f7f7", PALETTE[3]]),
+        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], MIDDLE, PALETTE[3]]),
                         legend=_gradient_below()),
         tooltip=["feature", "unit", alt.Tooltip("weight:Q", format=".3f")])
     chart = cells + base.mark_text(fontSize=13, opacity=_cell_text(len(order))).encode(text=alt.Text("weight:Q", format=".2f"))
@@ -456,13 +457,12 @@ def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool,
                  alt.Tooltip("score:Q", title=f"{score_label} (median)", format=".4g"),
                  alt.Tooltip("spread:Q", title="max - min over seeds", format=".3g"), "runs", "diverged"],
     ).add_params(pick)
-    text = base.mark_text(fontSize=FONT, fontWeight="bold").encode(
+    text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(cells["hidden_units"].nunique())).encode(
         text=alt.Text("score:Q", format=value_format),
-        color=alt.condition(alt.datum.bright, alt.value("#000000"), alt.value("#ffffff")),
-        opacity=alt.value(1.0) if len(cells) <= 40 else alt.value(0.0))  # 8 x 8 numbers would overprint
+        color=alt.condition(alt.datum.bright, alt.value("#000000"), alt.value("#ffffff")))
     rows = cells["learning_rate"].nunique()  # the height holds the title, the axes and the scale below as well
-    return _style((rects + text).properties(height=170 + 40 * rows, title=_wrapped_title(
-        f"Median {score_label} of each cell's seeds: click a cell to open it on Train")))
+    title = f"Median {score_label} of each cell's seeds: click a cell to open it on Train"  # _style wraps it
+    return _style((rects + text).properties(height=170 + 40 * rows, title=title))
 
 
 def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> alt.TopLevelMixin:

@@ -7,7 +7,9 @@ Prints medians over alternated repeats:
 4. a grid of workloads, tiny to large: ms per epoch for each engine and device, and auto's pick;
 5. what the compiled engine costs at a cold start and with its cache;
 6. saturated units: subnormals kept vs flushed, and the time estimate a page shows vs the real time;
-7. a sweep of 6 learning rates x 5 widths x 3 seeds (90 runs) vs ONE run of the tutorial's loop.
+7. a sweep of 6 learning rates x 5 widths x 3 seeds (90 runs) vs ONE run of the tutorial's loop;
+8. a class at once on a real server: the server's CPU a result and click-to-result, in T100
+   (bench/classload.py; `--gate` makes it fail above a budget).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import sys
 import tempfile
 import time
 from functools import partial
+from pathlib import Path
 
 import torch
 
 import nnlab
+from bench import classload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.compare import with_activation
@@ -189,7 +193,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep"))
+    parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
+                                           "class"))
+    parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
+    parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
+    parser.add_argument("--gate", type=float, help="class: fail above this many T100 of server CPU a result, training "
+                                                   "left out (bump lesson)")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {os.cpu_count()} cores, medians of {args.repeats} alternated repeats")
     compiled.warm()
@@ -199,10 +208,18 @@ def main() -> None:
                 "devices": lambda: device_table(args.repeats),
                 "start-up": start_up_table,
                 "estimates": lambda: estimate_table(args.repeats),
-                "sweep": lambda: sweep_table(args.repeats)}
+                "sweep": lambda: sweep_table(args.repeats),
+                "class": lambda: class_section(args)}
+    passed = True
     for name, section in sections.items():
         if args.only in (None, name):
-            section()
+            passed = section() is not False and passed
+    sys.exit(0 if passed else 1)
+
+
+def class_section(args) -> bool:
+    with tempfile.TemporaryDirectory() as data_dir:
+        return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir))
 
 
 if __name__ == "__main__":

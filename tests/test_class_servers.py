@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 from browser_support import Server
 from postgres_support import Postgres, available
-from protocol_client import Session
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import nnlab
+from bench.protocol import Session
 from nnlab.classroom import Board
 
 if not available():

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, require_chromium, settle
+
+from bench.serving import resident_mb
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -18,13 +19,6 @@ LESSONS = ["tabular-relu", "tabular-linear", "simple-classifier", "bump-twenty-n
 
 playwright = pytest.importorskip("playwright.sync_api")
 require_chromium("the load test")
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def test_twenty_sessions_train_at_once_and_each_sees_its_own_result(data_dir, monkeypatch):

@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from browser_support import Server
-from protocol_client import Session
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import nnlab
+from bench.protocol import Session
 from nnlab.classroom import Board
 
 SESSIONS = 30

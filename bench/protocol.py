@@ -14,10 +14,14 @@ from websockets.sync.client import connect
 
 @dataclass
 class Run:
-    """What one script run drew: (element type, element) in order, and when each arrived."""
+    """What one script run drew: (element type, element) in order, and when each arrived; how many
+    messages and bytes the server sent for it, and when the script finished."""
 
     elements: list[tuple[str, object]] = field(default_factory=list)
     arrived: list[float] = field(default_factory=list)
+    messages: int = 0
+    bytes: int = 0
+    finished: float = float("nan")
 
     def first(self, kind: str, label: str):
         """The first element of `kind` (e.g. "button", "metric") whose label is `label`, or None."""
@@ -46,8 +50,9 @@ class Session:
         self.socket.send(message.SerializeToString())
         run, deadline = Run(), time.monotonic() + timeout
         while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(self.socket.recv(timeout=max(0.0, deadline - time.monotonic())))
+            forward, received = ForwardMsg(), self.socket.recv(timeout=max(0.0, deadline - time.monotonic()))
+            forward.ParseFromString(received)
+            run.messages, run.bytes = run.messages + 1, run.bytes + len(received)
             kind = forward.WhichOneof("type")
             if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 element = forward.delta.new_element
@@ -58,6 +63,7 @@ class Session:
             elif kind == "page_info_changed":  # the page wrote its address: the frontend's next rerun sends it
                 self.query = forward.page_info_changed.query_string
             elif kind == "script_finished":
+                run.finished = time.monotonic()
                 return run
 
     def click(self, button, until: callable | None = None, timeout: float = 600) -> Run:

@@ -1,0 +1,159 @@
+"""A class at once, measured: N sessions over Streamlit's own protocol on one real server, each with
+its own seed, all pressing Train at the same moment. Per lesson, the server's CPU seconds a result
+(training, measured by training the same runs alone here, and everything else: drawing, sending,
+the page's rerun) and click-to-result, in seconds and in T100, the time of 100 epochs of the bump
+tutorial's own loop measured in the same run (CPU time over it is steady on a noisy machine).
+
+`python -m bench --only class [--sessions N] [--lessons bump,heart] [--gate 0.5]`; the gate fails
+the command when the bump lesson's server CPU a result, training left out, is above that many T100.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import nnlab
+from bench.protocol import Run, Session
+from bench.serving import Server, cpu_seconds, resident_mb
+from bench.tutorial_loops import LOOPS
+
+# A lesson's page, as its link opens it; a session adds its own seed.
+LESSONS = {
+    "bump": "lesson=bump-twenty-neurons",
+    "heart": "lesson=tabular-relu",
+    "spiral": "lesson=bump-twenty-neurons&dataset=spiral&fraction=0.8&units=8,8&activation=tanh&epochs=500",
+    "digits": "lesson=digits-classifier",
+}
+FIRST_SEED = 100
+RESULT = "Final train loss"  # the readout's first metric: the result is on the page
+
+
+def t100(repeats: int = 5) -> float:
+    """Seconds for 100 epochs of the bump tutorial's own loop: the median of `repeats`."""
+    exp = nnlab.lessons.get("bump-twenty-neurons")
+    LOOPS["bump-twenty-neurons"](exp, 5)  # torch's first call pays for its lazy set-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        LOOPS["bump-twenty-neurons"](exp, 100)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def experiment(query: str, seed: int) -> nnlab.Experiment:
+    return nnlab.links.from_query(dict(parse_qsl(f"{query}&seed={seed}")))
+
+
+@dataclass
+class Pressed:
+    """What a class pressing Train at once cost and saw."""
+
+    runs: dict[int, Run]  # seed -> the run its click drew
+    waits: list[float]  # click to the whole result drawn, per session, sorted
+    server_cpu: float  # seconds, all threads, from the click to the last result
+    one_session_mb: float
+    busy_mb: float
+
+
+def open_sessions(url: str, query: str, seeds: list[int], page: str = "Train") -> dict[int, tuple[Session, object, Run]]:
+    """A session per seed on `page`, opened in parallel: seed -> (session, its Train button, its first run)."""
+    opened = {}
+
+    def open_one(seed: int) -> None:
+        session = Session(url, page, f"{query}&seed={seed}")
+        first = session.run()
+        opened[seed] = (session, first.first("button", "Train"), first)
+
+    threads = [threading.Thread(target=open_one, args=(seed,)) for seed in seeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == len(seeds), "every session opened its page"
+    return opened
+
+
+def press_together(url: str, pid: int, query: str, seeds: list[int]) -> Pressed:
+    """Open a session per seed, then have every one press Train at the same moment."""
+    opened = open_sessions(url, query, seeds)
+    one_session_mb = resident_mb(pid)
+    start, runs, waits = threading.Barrier(len(seeds)), {}, {}
+
+    def press(seed: int) -> None:
+        session, button, _ = opened[seed]
+        start.wait()
+        clicked = time.monotonic()
+        runs[seed] = session.click(button)
+        waits[seed] = runs[seed].finished - clicked
+
+    cpu_before = cpu_seconds(pid)
+    threads = [threading.Thread(target=press, args=(seed,)) for seed in seeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    server_cpu = cpu_seconds(pid) - cpu_before
+    busy_mb = resident_mb(pid)
+    for session, _, _ in opened.values():
+        session.close()
+    return Pressed(runs, sorted(waits.values()), server_cpu, one_session_mb, busy_mb)
+
+
+def training_cpu(exps: list[nnlab.Experiment]) -> float:
+    """CPU seconds to train these runs alone, one after another, in this process."""
+    started = time.process_time()
+    for exp in exps:
+        nnlab.train(exp)
+    return time.process_time() - started
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.9 * len(ordered)) - 1)]
+
+
+def measure(server: Server, query: str, sessions: int) -> dict:
+    """One lesson: a warm-up press (its kernels and data loaded), then `sessions` pressing at once."""
+    press_together(server.url, server.process.pid, query, [FIRST_SEED - 1])
+    seeds = list(range(FIRST_SEED, FIRST_SEED + sessions))
+    pressed = press_together(server.url, server.process.pid, query, seeds)
+    missing = [seed for seed, run in pressed.runs.items() if run.first("metric", RESULT) is None]
+    assert not missing, f"no result drawn for seeds {missing}"
+    training = training_cpu([experiment(query, seed) for seed in seeds])
+    return {"pressed": pressed, "training": training / sessions,
+            "other": (pressed.server_cpu - training) / sessions,
+            "messages": statistics.median(run.messages for run in pressed.runs.values()),
+            "kb": statistics.median(run.bytes for run in pressed.runs.values()) / 1024}
+
+
+def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir: Path) -> bool:
+    """Print the table; False where the gate is set and the bump lesson's cost is above it."""
+    unit = t100()
+    print(f"\n8. A class at once: {sessions} sessions press Train together on one server (Streamlit's protocol); "
+          f"T100 = {unit:.3f} s")
+    print(f"{'lesson':<8}{'CPU/result: training':>22}{'other':>8}{'total':>8}{'click to result: first':>24}"
+          f"{'median':>8}{'p90':>8}{'msgs':>6}{'kB':>7}{'server MB':>11}")
+    passed = True
+    server = Server(data_dir)
+    try:
+        for name in lessons:
+            row = measure(server, LESSONS[name], sessions)
+            pressed, waits = row["pressed"], row["pressed"].waits
+            cells = [row["training"] / unit, row["other"] / unit, (row["training"] + row["other"]) / unit]
+            times = [waits[0] / unit, statistics.median(waits) / unit, p90(waits) / unit]
+            print(f"{name:<8}{cells[0]:>18.2f} T100{cells[1]:>8.2f}{cells[2]:>8.2f}{times[0]:>19.1f} T100{times[1]:>8.1f}"
+                  f"{times[2]:>8.1f}{row['messages']:>6.0f}{row['kb']:>7.0f}{pressed.busy_mb:>11.0f}")
+            print(f"{'':<8}{row['training']:>20.3f} s{row['other']:>8.3f}{row['training'] + row['other']:>8.3f}"
+                  f"{waits[0]:>21.2f} s{statistics.median(waits):>8.2f}{p90(waits):>8.2f}")
+            if gate is not None and name == "bump" and row["other"] / unit > gate:
+                print(f"GATE FAILED: the bump lesson's server CPU a result beyond training is "
+                      f"{row['other'] / unit:.2f} T100, above {gate} T100")
+                passed = False
+    finally:
+        server.stop()
+    return passed

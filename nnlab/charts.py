@@ -1,10 +1,18 @@
-"""Altair charts: pure functions from DataFrames to charts, sized and coloured for a projector.
+"""The pictures: Vega-Lite specs from DataFrames, sized and coloured for a projector.
 
-Imported by the UI only, so `import nnlab` stays free of altair. Test a chart with `chart.to_dict()`.
+Each picture is a template, drawn with Altair over named data sets and turned into its Vega-Lite
+dict (validated against the schema) once per process and shape: the class names, the axis titles,
+the curves present. Drawing one for a run only fills that dict with the run's frames, its title and
+the few numbers a template leaves open (Vega parameters): no Altair and no schema validation per
+result, which cost a class's server most of a result's time. A function here returns the filled
+spec, {"datasets": {name: DataFrame}, ...}; `st.vega_lite_chart` sends each frame as Arrow.
+
+Imported by the UI only, so `import nnlab` stays free of altair. Test a picture by its dict.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 
@@ -25,6 +33,7 @@ NARROW = "containerSize()[0] < 560"
 TITLE_CHARS = 34  # what fits across a 390-pixel phone at the title's font
 PIXEL = 5  # screen pixels per image pixel: an 8x8 digit is 40 px, legible from the back of a room
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
+TEMPLATES = 256  # shapes kept per process: a class's lessons need a few dozen
 
 
 def thinned(frame: pd.DataFrame) -> pd.DataFrame:
@@ -38,12 +47,39 @@ def thinned(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["epoch"].isin(kept)]
 
 
+def template(build):
+    """`build(*shape)` draws a picture with Altair over `alt.NamedData`; this makes its styled
+    Vega-Lite dict once per shape (cached, shared read-only by every session)."""
+    @functools.lru_cache(maxsize=TEMPLATES)
+    def spec(*shape) -> dict:
+        made = _style(build(*shape)).to_dict()
+        # Streamlit rewrites a null colour-legend title to " " (a Vega-Lite bug); done here once, it
+        # never writes into the shared dict
+        colour = made.get("encoding", {}).get("color", {})
+        for owner in (colour, colour.get("legend") or {}):
+            if "title" in owner and owner["title"] is None:
+                owner["title"] = " "
+        return made
+    spec.build = build
+    return spec
+
+
+def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, wrap: bool = True,
+          **frames: pd.DataFrame) -> dict:
+    """A template with a run's data sets, its title (wrapped on a phone unless `wrap` is off) and the
+    values of the parameters it leaves open; the template itself is not changed."""
+    filled = {**spec, "datasets": frames}
+    if title is not None:
+        filled["title"] = _title(title) if wrap else title
+    if params:
+        filled["params"] = [*spec.get("params", []), *({"name": name, "value": float(value)}
+                                                       for name, value in params.items())]
+    return filled
+
+
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector sizes, and text dark enough to read from the back of the room (WCAG AA, 4.5:1 on white
     at least: Vega's and Streamlit's default grey is 3.7:1; tests/test_contrast.py checks)."""
-    # (a facet grid keeps its size and scrolls sideways on a phone, its title with it)
-    if isinstance(chart.title, str) and len(chart.title) > TITLE_CHARS and not isinstance(chart, alt.FacetChart):
-        chart = chart.properties(title=_wrapped_title(chart.title))
     return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
                                  labelColor=MUTED_TEXT, titleColor=TEXT)
             .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160, labelColor=MUTED_TEXT,
@@ -53,18 +89,25 @@ def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             .configure_view(strokeOpacity=0))
 
 
-def _wrapped_title(title: str) -> alt.TitleParams:
+@functools.lru_cache(maxsize=TEMPLATES)
+def _title(title: str) -> str | dict:
     """A long title in lines on a narrow chart (Vega would cut it short with "…"), in one line elsewhere.
     It breaks after a colon first: "Inside the network:" / "first-layer weights"."""
+    if len(title) <= TITLE_CHARS:
+        return title
     head, colon, rest = title.partition(": ")
     if colon and len(head) < TITLE_CHARS:
         lines = [head + ":", *textwrap.wrap(rest, TITLE_CHARS)]
     else:
         lines = textwrap.wrap(title, TITLE_CHARS)
-    return alt.TitleParams(alt.ExprRef(f"{NARROW} ? {json.dumps(lines)} : {json.dumps(title)}"))
+    return {"text": {"expr": f"{NARROW} ? {json.dumps(lines)} : {json.dumps(title)}"}}
 
 
-def _top_legend(labels: list[str], **options) -> alt.Legend:
+def _data(name: str) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name))
+
+
+def _top_legend(labels: tuple[str, ...], **options) -> alt.Legend:
     """A legend above the chart, in one row where it fits and in as many columns as fit where it does not."""
     entries = [round(len(label) * FONT * 0.55 + 40) for label in labels]  # about 0.55 em a character, plus symbol
     columns = f"width >= {sum(entries)} ? 0 : max(1, floor(width / {max(entries)}))"  # 0: all in one row
@@ -83,197 +126,255 @@ def _gradient_below(**options) -> alt.Legend:
                       gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"), **options)
 
 
+def _diverging(reach: str) -> alt.Scale:
+    """A scale from -reach (blue) through 0 (white) to +reach (orange); `reach` names a parameter."""
+    return alt.Scale(domain=[alt.ExprRef(f"-{reach}"), 0, alt.ExprRef(reach)], range=[PALETTE[0], MIDDLE, PALETTE[1]])
+
+
 def _field(name: str) -> str:
     """A column name as a Vega-Lite field: dots and brackets would otherwise mean nested access."""
     return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
 
 
-def _class_scales(classes: list[str]) -> tuple[alt.Scale, alt.Scale]:
-    colours = alt.Scale(domain=classes, range=PALETTE[: len(classes)] or PALETTE)
-    shapes = alt.Scale(domain=classes, range=SHAPES[: len(classes)] or SHAPES)
+def _class_scales(classes: tuple[str, ...]) -> tuple[alt.Scale, alt.Scale]:
+    colours = alt.Scale(domain=list(classes), range=PALETTE[: len(classes)] or PALETTE)
+    shapes = alt.Scale(domain=list(classes), range=SHAPES[: len(classes)] or SHAPES)
     return colours, shapes
 
 
-def _points_1d(points: pd.DataFrame, x_title: str, y_title: str = "target / prediction") -> alt.Chart:
-    splits = [split for split in ("train", "test") if (points["split"] == split).any()]
-    return alt.Chart(points).mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
+def _splits(points: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(split for split in ("train", "test") if (points["split"] == split).any())
+
+
+def _points_1d(splits: tuple[str, ...], x_title: str, y_title: str) -> alt.Chart:
+    return _data("points").mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title=y_title),
-        shape=alt.Shape("split:N", scale=alt.Scale(domain=splits, range=["circle", "diamond"][: len(splits)]),
+        shape=alt.Shape("split:N", scale=alt.Scale(domain=list(splits), range=["circle", "diamond"][: len(splits)]),
                         legend=alt.Legend(title="points")),
-        tooltip=["x", "target", "split"])
+        tooltip=["x:Q", "target:Q", "split:N"])
 
 
-def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> alt.TopLevelMixin:
+@template
+def _scatter_1d(x_title: str, splits: tuple[str, ...]) -> alt.Chart:
+    return _points_1d(splits, x_title, "target").properties(height=HEIGHT)
+
+
+def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> dict:
     """Points of a 1-D dataset (columns x, target, split)."""
-    return _style(_points_1d(points, x_title, "target").properties(height=HEIGHT, title="The data"))
+    return _fill(_scatter_1d(x_title, _splits(points)), "The data", points=points[["x", "target", "split"]])
 
 
-def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> alt.TopLevelMixin:
-    """Data points and the network's output over x, as in the tutorials' plots."""
-    line = alt.Chart(curve).mark_line(strokeWidth=4, color=PALETTE[0]).encode(
+@template
+def _fit_1d(x_title: str, splits: tuple[str, ...]) -> alt.LayerChart:
+    line = _data("curve").mark_line(strokeWidth=4, color=PALETTE[0]).encode(
         x="x:Q", y="prediction:Q", tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("prediction:Q", format=".3f")])
+    return (_points_1d(splits, x_title, "target / prediction") + line).properties(height=HEIGHT)
+
+
+def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> dict:
+    """Data points and the network's output over x, as in the tutorials' plots."""
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
     title = f"Fit after epoch {epoch}" if title is None else title
-    return _style((_points_1d(points, x_title) + line).properties(height=HEIGHT, title=title))
+    return _fill(_fit_1d(x_title, _splits(points)), title, points=points[["x", "target", "split"]],
+                 curve=curve[["x", "prediction"]])
 
 
-def scatter_2d(points: pd.DataFrame, classes: list[str], titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
-    """Points of a 2-D dataset (columns x1, x2, class, split), colour and shape by class."""
-    return _style(_scatter_layer(points, classes, titles).properties(height=HEIGHT + 80, title="The data"))
-
-
-def _scatter_layer(points: pd.DataFrame, classes: list[str], titles: tuple[str, str]) -> alt.Chart:
+def _scatter_layer(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.Chart:
     colours, shapes = _class_scales(classes)
-    return alt.Chart(points).mark_point(filled=True, size=70, opacity=0.9, stroke="white", strokeWidth=0.6).encode(
+    return _data("points").mark_point(filled=True, size=70, opacity=0.9, stroke="white", strokeWidth=0.6).encode(
         x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False)),
         y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False)),
         color=alt.Color("class:N", scale=colours, title="class"),
         shape=alt.Shape("class:N", scale=shapes, title="class"),
-        tooltip=["x1", "x2", "class", "split"])
+        tooltip=["x1:Q", "x2:Q", "class:N", "split:N"])
+
+
+POINT_COLUMNS = ["x1", "x2", "class", "split"]
+
+
+@template
+def _scatter_2d(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.Chart:
+    return _scatter_layer(classes, titles).properties(height=HEIGHT + 80)
+
+
+def scatter_2d(points: pd.DataFrame, classes: list[str], titles: tuple[str, str] = ("x1", "x2")) -> dict:
+    """Points of a 2-D dataset (columns x1, x2, class, split), colour and shape by class."""
+    return _fill(_scatter_2d(tuple(classes), tuple(titles)), "The data", points=points[POINT_COLUMNS])
+
+
+@template
+def _decision_boundary(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.LayerChart:
+    heat = _data("grid").mark_rect(opacity=0.55).encode(
+        x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
+        y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
+        fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
+                      title=f"P({classes[-1]})", legend=alt.Legend(gradientLength=HEIGHT // 3)))
+    # fill, not color, for the heatmap: the points' colour and shape then share one class legend
+    return (heat + _scatter_layer(classes, titles)).properties(height=HEIGHT + 20)
 
 
 def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str,
-                      titles: tuple[str, str] = ("x1", "x2"), discretize: bool = False) -> alt.TopLevelMixin:
+                      titles: tuple[str, str] = ("x1", "x2"), discretize: bool = False) -> dict:
     """Probability of the second class as a diverging heatmap under the points; `discretize` shows
     only which side of 0.5 each cell is on, as Playground's "Discretize output" does."""
     if discretize:
         grid = grid.assign(probability=(grid["probability"] > 0.5).astype(float))
-    heat = alt.Chart(grid).mark_rect(opacity=0.55).encode(
-        x=alt.X("x1:Q", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
-        y=alt.Y("x2:Q", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
-        fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
-                        title=f"P({classes[-1]})", legend=alt.Legend(gradientLength=HEIGHT // 3)))
-    # fill, not color, for the heatmap: the points' colour and shape then share one class legend
-    return _style((heat + _scatter_layer(points, classes, titles))
-                  .properties(height=HEIGHT + 20, title=title))
+    return _fill(_decision_boundary(tuple(classes), tuple(titles)), title, grid=grid, points=points[POINT_COLUMNS])
 
 
-def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: str = "The data",
-                titles: tuple[str, str] = ("x1", "x2")) -> alt.TopLevelMixin:
-    """2-D regression: the points coloured by their target on a diverging scale, over a heatmap of
-    the network's prediction (`grid`: x1, x2, their ends and `prediction`) when there is one."""
-    low, high = float(points["target"].min()), float(points["target"].max())
-    if grid is not None:
-        low, high = min(low, float(grid["prediction"].min())), max(high, float(grid["prediction"].max()))
-    reach = max(abs(low), abs(high), 1e-6)
-    scale = alt.Scale(domain=[-reach, 0, reach], range=[PALETTE[0], MIDDLE, PALETTE[1]])
-    dots = alt.Chart(points).mark_circle(size=70, opacity=0.95, stroke=TEXT, strokeWidth=0.8).encode(
+@template
+def _value_plane(titles: tuple[str, str], with_grid: bool) -> alt.Chart | alt.LayerChart:
+    scale = _diverging("reach")
+    dots = _data("points").mark_circle(size=70, opacity=0.95, stroke=TEXT, strokeWidth=0.8).encode(
         x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False, nice=False)),
         color=alt.Color("target:Q", scale=scale, title="target", legend=alt.Legend(gradientLength=HEIGHT // 3)),
-        tooltip=["x1", "x2", alt.Tooltip("target:Q", format=".3f"), "split"])
-    layers = dots
+        tooltip=["x1:Q", "x2:Q", alt.Tooltip("target:Q", format=".3f"), "split:N"])
+    if not with_grid:
+        return dots.properties(height=HEIGHT + 20)
+    heat = _data("grid").mark_rect(opacity=0.6).encode(
+        x="x1:Q", x2="x1_end:Q", y="x2:Q", y2="x2_end:Q",
+        fill=alt.Fill("prediction:Q", scale=scale, title="prediction", legend=None))
+    return (heat + dots).properties(height=HEIGHT + 20)
+
+
+def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: str = "The data",
+                titles: tuple[str, str] = ("x1", "x2")) -> dict:
+    """2-D regression: the points coloured by their target on a diverging scale, over a heatmap of
+    the network's prediction (`grid`: x1, x2, their ends and `prediction`) when there is one."""
+    low, high = float(points["target"].min()), float(points["target"].max())
+    frames = {"points": points[["x1", "x2", "target", "split"]]}
     if grid is not None:
-        heat = alt.Chart(grid).mark_rect(opacity=0.6).encode(
-            x="x1:Q", x2="x1_end:Q", y="x2:Q", y2="x2_end:Q",
-            fill=alt.Fill("prediction:Q", scale=scale, title="prediction", legend=None))
-        layers = heat + dots
-    return _style(layers.properties(height=HEIGHT + 20, title=title))
+        low, high = min(low, float(grid["prediction"].min())), max(high, float(grid["prediction"].max()))
+        frames["grid"] = grid
+    reach = max(abs(low), abs(high), 1e-6)
+    return _fill(_value_plane(tuple(titles), grid is not None), title, {"reach": reach}, **frames)
 
 
-def image_grid(pixels: pd.DataFrame, title: str) -> alt.TopLevelMixin:
+@template
+def _image_grid(columns: int, rows: int, predicted: bool) -> alt.LayerChart:
+    x = alt.X("column:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False, zero=True))
+    y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[0, rows], nice=False, zero=True, reverse=True))
+    images = _data("pixels").transform_calculate(column_end="datum.column + 1", row_end="datum.row + 1").mark_rect().encode(
+        x=x, x2="column_end:Q", y=y, y2="row_end:Q",
+        color=alt.Color("ink:Q", scale=alt.Scale(scheme="greys"), legend=None),
+        tooltip=["image:Q", "actual:N"] + (["predicted:N"] if predicted else []))
+    text = _data("labels").mark_text(align="left", baseline="bottom", dy=-1, fontSize=FONT - 1, fontWeight="bold").encode(
+        x=x, y=y, text="text:N",  # above the image's first row, in the gap between images
+        color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value(TEXT)))
+    return (images + text).properties(width=columns * PIXEL, height=rows * PIXEL)
+
+
+def image_grid(pixels: pd.DataFrame, title: str) -> dict:
     """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
     by the network's answer: a wrong one's label is red and reads "answer ✗ actual". Square
     pixels of PIXEL screen pixels, so the grid keeps its shape at any page width."""
     predicted = "predicted" in pixels
     columns, rows = int(pixels["column"].max()) + 1, int(pixels["row"].max()) + 1
-    x = alt.X("column:Q", axis=None, scale=alt.Scale(domain=[0, columns], nice=False, zero=True))
-    y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[0, rows], nice=False, zero=True, reverse=True))
-    images = alt.Chart(pixels.assign(column_end=pixels["column"] + 1, row_end=pixels["row"] + 1)).mark_rect().encode(
-        x=x, x2="column_end:Q", y=y, y2="row_end:Q",
-        color=alt.Color("ink:Q", scale=alt.Scale(scheme="greys"), legend=None),
-        tooltip=["image", "actual"] + (["predicted"] if predicted else []))
     labels = pixels.groupby("image").first().reset_index()
     labels["wrong"] = labels["predicted"] != labels["actual"] if predicted else False
     answer = labels["predicted"] if predicted else labels["actual"]
     labels["text"] = np.where(labels["wrong"], answer + " ✗ " + labels["actual"], answer)
-    text = alt.Chart(labels).mark_text(align="left", baseline="bottom", dy=-1, fontSize=FONT - 1, fontWeight="bold").encode(
-        x=x, y=y, text="text:N",  # above the image's first row, in the gap between images
-        color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value(TEXT)))
-    return _style((images + text).properties(width=columns * PIXEL, height=rows * PIXEL, title=title))
+    return _fill(_image_grid(columns, rows, predicted), title, pixels=pixels,
+                 labels=labels[["column", "row", "text", "wrong"]])
 
 
-def class_balance(labels: pd.Series) -> alt.TopLevelMixin:
-    counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
-    classes = [str(c) for c in counts["class"]]
-    counts["class"] = classes
-    colours, _ = _class_scales(sorted(classes))
-    return _style(alt.Chart(counts).mark_bar().encode(
+@template
+def _class_balance(classes: tuple[str, ...]) -> alt.Chart:
+    colours, _ = _class_scales(tuple(sorted(classes)))
+    return _data("counts").mark_bar().encode(
         x=alt.X("rows:Q", title="rows"), y=alt.Y("class:N", sort="-x", title=None),
-        color=alt.Color("class:N", scale=colours, legend=None), tooltip=["class", "rows"],
-    ).properties(height=alt.Step(56), title="Class balance"))
+        color=alt.Color("class:N", scale=colours, legend=None), tooltip=["class:N", "rows:Q"],
+    ).properties(height=alt.Step(56))
 
 
-def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> alt.TopLevelMixin:
+def class_balance(labels: pd.Series) -> dict:
+    counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
+    counts["class"] = [str(c) for c in counts["class"]]
+    return _fill(_class_balance(tuple(counts["class"])), "Class balance", counts=counts)
+
+
+@template
+def _feature_histogram(feature: str, by: str | None, classes: tuple[str, ...]) -> alt.Chart:
     encoding = {"x": alt.X(field=_field(feature), type="quantitative", bin=alt.Bin(maxbins=20), title=feature),
                 "y": alt.Y("count():Q", title="rows")}
-    chart = alt.Chart(frame).mark_bar(opacity=0.75)
+    chart = _data("rows").mark_bar(opacity=0.75)
     if by:
-        classes = sorted(frame[by].astype(str).unique())
         colours, _ = _class_scales(classes)
         chart = chart.transform_calculate(cls=f"toString(datum['{by}'])")
         encoding["color"] = alt.Color("cls:N", scale=colours, title=by)
-    return _style(chart.encode(**encoding).properties(height=HEIGHT, title=f"Distribution of {feature}"))
+    return chart.encode(**encoding).properties(height=HEIGHT)
 
 
-def correlation_heatmap(frame: pd.DataFrame) -> alt.TopLevelMixin:
-    matrix = frame.corr(numeric_only=True).round(2)
-    long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
-    order = list(matrix.columns)
+def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> dict:
+    classes = tuple(sorted(frame[by].astype(str).unique())) if by else ()
+    return _fill(_feature_histogram(feature, by, classes), f"Distribution of {feature}",
+                 rows=frame[[feature] + ([by] if by else [])])
+
+
+@template
+def _correlation_heatmap(order: tuple[str, ...]) -> alt.LayerChart:
     axis = alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 110 : 220"))
-    base = alt.Chart(long).encode(x=alt.X("column:N", sort=order, title=None, axis=axis),
-                                  y=alt.Y("row:N", sort=order, title=None, axis=axis))
+    base = _data("cells").encode(x=alt.X("column:N", sort=list(order), title=None, axis=axis),
+                                 y=alt.Y("row:N", sort=list(order), title=None, axis=axis))
     cells = base.mark_rect().encode(
         color=alt.Color("correlation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], MIDDLE, PALETTE[3]]),
                         legend=_gradient_below()),
-        tooltip=["row", "column", "correlation"])
+        tooltip=["row:N", "column:N", "correlation:Q"])
     chart = cells + base.mark_text(fontSize=14, opacity=_cell_text(len(order))).encode(text="correlation:Q")
-    return _style(chart.properties(height=alt.Step(40), title="Correlations (hover a cell)"))
+    return chart.properties(height=alt.Step(40))
 
 
-def _train_test_curves(history: pd.DataFrame, columns: dict[str, str], y: alt.Y, value_format: str) -> alt.Chart:
-    """Train (solid) and test (dashed) curves of the columns present; NaN points are left out."""
-    present = {c: name for c, name in columns.items() if c in history}
-    history = thinned(history)
-    long = history.melt("epoch", value_vars=list(present), var_name="curve", value_name="value")
-    long["curve"] = long["curve"].map(present)
-    long = long[np.isfinite(long["value"])]
-    curves = list(present.values())
-    lines = alt.Chart(long).mark_line(strokeWidth=3).encode(
+def correlation_heatmap(frame: pd.DataFrame) -> dict:
+    matrix = frame.corr(numeric_only=True).round(2)
+    long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
+    return _fill(_correlation_heatmap(tuple(matrix.columns)), "Correlations (hover a cell)", cells=long)
+
+
+@template
+def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> alt.LayerChart:
+    """Train (solid) and test (dashed) curves, from one wide frame (epoch and a column per curve,
+    folded in the browser: a quarter of the bytes); NaN points are left out."""
+    value_format = ".1%" if percent else ".4f"
+    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=False))  # a longer title overruns a short chart
+    lines = _data("history").transform_fold(list(curves), as_=["curve", "value"]).transform_filter(
+        "isFinite(datum.value)").mark_line(strokeWidth=3).encode(
         x=alt.X("epoch:Q"), y=y,
-        color=alt.Color("curve:N", scale=alt.Scale(domain=curves, range=PALETTE[: len(curves)]), title=None),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=curves, range=[[1, 0], [8, 4]][: len(curves)]), title=None),
-        tooltip=["epoch", "curve", alt.Tooltip("value:Q", format=value_format)])
-    if len(present) < 2:
-        return lines
+        color=alt.Color("curve:N", scale=alt.Scale(domain=list(curves), range=PALETTE[: len(curves)]), title=None),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=list(curves), range=[[1, 0], [8, 4]][: len(curves)]),
+                                  title=None),
+        tooltip=["epoch:Q", "curve:N", alt.Tooltip("value:Q", format=value_format)])
+    if len(curves) < 2:
+        return alt.layer(lines).properties(height=HEIGHT)
     # the train/test gap, shaded: how much better the network does on rows it has seen
-    train, test = list(present)
-    gap = history[["epoch", train, test]].rename(columns={train: "train", test: "test"})
-    gap = gap[np.isfinite(gap["train"]) & np.isfinite(gap["test"])]
-    area = alt.Chart(gap).mark_area(opacity=0.18, color="#777").encode(x="epoch:Q", y="train:Q", y2="test:Q")
-    return area + lines
+    area = _data("history").transform_filter("isFinite(datum.train) && isFinite(datum.test)").mark_area(
+        opacity=0.18, color="#777").encode(x="epoch:Q", y="train:Q", y2="test:Q")
+    return (area + lines).properties(height=HEIGHT)
 
 
-def loss_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
-    y = alt.Y("value:Q", title="loss", scale=alt.Scale(zero=False))  # a longer title overruns a short chart
-    chart = _train_test_curves(history, {"train_loss": "train", "test_loss": "test"}, y, ".4f")
-    return _style(chart.properties(height=HEIGHT, title="Loss"))
+def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percent: bool, title: str) -> dict:
+    present = {column: name for column, name in columns.items() if column in history}
+    frame = thinned(history)[["epoch", *present]].rename(columns=present)
+    return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, history=frame)
 
 
-def accuracy_curves(history: pd.DataFrame) -> alt.TopLevelMixin:
-    y = alt.Y("value:Q", title="accuracy", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False))
-    chart = _train_test_curves(history, {"train_acc": "train", "test_acc": "test"}, y, ".1%")
-    return _style(chart.properties(height=HEIGHT, title="Accuracy"))
+def loss_curves(history: pd.DataFrame) -> dict:
+    return _curves(history, {"train_loss": "train", "test_loss": "test"}, "loss", False, "Loss")
+
+
+def accuracy_curves(history: pd.DataFrame) -> dict:
+    return _curves(history, {"train_acc": "train", "test_acc": "test"}, "accuracy", True, "Accuracy")
 
 
 GRADIENT_Y = alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
 
 
-def _layer_names(layers: pd.Series) -> tuple[pd.Series, list[str]]:
+def _layer_names(layers: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     """Linear layers (numbered from 1) as a chart names them, "layer 1" ... "output", and that order."""
     last = int(layers.max()) if len(layers) else 1
-    order = [f"layer {layer}" for layer in range(1, last)] + ["output"]
-    return layers.map(lambda layer: order[layer - 1]), order
+    order = (*(f"layer {layer}" for layer in range(1, last)), "output")
+    return np.asarray(order, dtype=object)[layers.to_numpy(dtype=int) - 1], order
 
 
 def _layer_colours(layers: int) -> list[str]:
@@ -282,83 +383,109 @@ def _layer_colours(layers: int) -> list[str]:
     return hidden[: layers - 1] + ["#000000"]
 
 
-def gradient_flow(grad_norms: pd.DataFrame) -> alt.TopLevelMixin:
+@template
+def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
+    return _data("gradients").mark_line(strokeWidth=3).encode(
+        x=alt.X("epoch:Q"), y=GRADIENT_Y,
+        color=alt.Color("layer:N", scale=alt.Scale(domain=list(names), range=_layer_colours(len(names))),
+                        legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
+        tooltip=["epoch:Q", "layer:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT)
+
+
+def gradient_flow(grad_norms: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients)."""
     long = thinned(grad_norms)
     long = long[np.isfinite(long["mean_abs_grad"]) & (long["mean_abs_grad"] > 0)]  # a log axis has no 0
-    long["layer"], names = _layer_names(long["layer"])
-    chart = alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("epoch:Q"), y=GRADIENT_Y,
-        color=alt.Color("layer:N", scale=alt.Scale(domain=names, range=_layer_colours(len(names))),
-                        legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
-        tooltip=["epoch", "layer", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
-    return _style(chart.properties(height=HEIGHT, title="Gradient flow"))
+    layer, names = _layer_names(long["layer"])
+    return _fill(_gradient_flow(names), "Gradient flow", gradients=long.assign(layer=layer))
 
 
-def confusion_matrix(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
+@template
+def _confusion_matrix() -> alt.LayerChart:
     # horizontal class names: turned ones took the height the "predicted" title needs in a narrow column
-    base = alt.Chart(counts).encode(x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0, labelLimit=90)),
-                                    y=alt.Y("actual:N", title="actual"))
+    base = _data("counts").encode(x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0, labelLimit=90)),
+                                  y=alt.Y("actual:N", title="actual"))
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
-                                    tooltip=["actual", "predicted", "count"])
+                                    tooltip=["actual:N", "predicted:N", "count:Q"])
     text = base.mark_text(fontSize=FONT + 6, fontWeight="bold").encode(
-        text="count:Q", color=alt.condition(alt.datum.count > counts["count"].max() / 2, alt.value("white"), alt.value("black")))
-    return _style((cells + text).properties(height=HEIGHT - 60, title=title))
+        text="count:Q", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")))
+    return (cells + text).properties(height=HEIGHT - 60)
 
 
-def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> alt.TopLevelMixin:
-    """Units as circles, connections as lines, one column per layer with its size and activation."""
+def confusion_matrix(counts: pd.DataFrame, title: str) -> dict:
+    """Counts of (actual, predicted) classes; a count over half the largest is on a dark cell."""
+    return _fill(_confusion_matrix(), title, counts=counts.assign(dark=counts["count"] > counts["count"].max() / 2))
+
+
+@template
+def _network_diagram() -> alt.LayerChart:
     axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False, padding=30))
-    lines = alt.Chart(edges).mark_rule(opacity=0.25, color="#555").encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2", y2="y2")
+    lines = _data("edges").mark_rule(opacity=0.25, color="#555").encode(
+        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q")
     kinds = alt.Scale(domain=["input", "hidden", "output"], range=[PALETTE[1], PALETTE[0], PALETTE[2]])
-    units = alt.Chart(nodes[nodes["kind"] != "more"]).mark_circle(size=420, stroke="black", strokeWidth=1, opacity=1).encode(
-        x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=kinds, legend=None), tooltip=["layer", "unit"])
-    more = alt.Chart(nodes[nodes["kind"] == "more"]).mark_text(fontSize=FONT, fontWeight="bold").encode(
-        x="x:Q", y="y:Q", text="label:N")
-    titles = alt.Chart(heading).mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(
+    units = _data("units").mark_circle(size=420, stroke="black", strokeWidth=1, opacity=1).encode(
+        x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=kinds, legend=None), tooltip=["layer:Q", "unit:Q"])
+    more = _data("more").mark_text(fontSize=FONT, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
+    titles = _data("heading").mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(
         x="x:Q", y="y:Q", text="title:N")
-    return _style((lines + units + more + titles).properties(height=HEIGHT + 60, title="Network"))
+    return (lines + units + more + titles).properties(height=HEIGHT + 60)
 
 
-def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> alt.TopLevelMixin:
+def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> dict:
+    """Units as circles, connections as lines, one column per layer with its size and activation."""
+    more = nodes["kind"] == "more"
+    return _fill(_network_diagram(), "Network", edges=edges, units=nodes[~more], more=nodes[more], heading=heading)
+
+
+def _activation_colour(activations: tuple[str, ...]) -> alt.Color:
+    return alt.Color("activation:N", scale=alt.Scale(domain=list(activations), range=LINE_PALETTE[: len(activations)]),
+                     legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
+
+
+@template
+def _compare_curves(activations: tuple[str, ...], label: str, percent: bool, log: bool) -> alt.LayerChart:
+    # a log axis spans the parameters bottom..top, set per comparison
+    y_scale = (alt.Scale(type="log", domain=[alt.ExprRef("bottom"), alt.ExprRef("top")], clamp=True, nice=False)
+               if log else alt.Scale(zero=False))
+    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    base = _data("stats").encode(x="epoch:Q", color=_activation_colour(activations))
+    band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=label, scale=y_scale, axis=axis), y2="high:Q")
+    line = base.mark_line(strokeWidth=3).encode(y="median:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
+                                                tooltip=["activation:N", "epoch:Q", alt.Tooltip("median:Q", format=".4f")])
+    return (band + line).properties(height=HEIGHT + 140)  # the picture this page is for
+
+
+def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
     """Each activation's curve: every seed's run smoothed, then their median, with a band over the
     middle half of the seeds (a mean and min..max let one odd seed swamp the rest)."""
     stats = smoothed_spread(histories, metric)
-    activations = list(dict.fromkeys(histories["activation"]))
-    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=LINE_PALETTE[: len(activations)]),
-                       legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
+    activations = tuple(dict.fromkeys(histories["activation"]))
     # The first epochs of a badly scaled start can be 100x the rest: cap the axis, not the data, and
     # use a log scale only where the curves span a factor of ten (else it squeezes them into a strip).
     bottom, top = float(stats["low"].min()), float(stats["high"].quantile(0.99))
     log = metric.endswith("loss") and bottom > 0 and top / bottom > 10
-    y_scale = alt.Scale(type="log", domain=[bottom, top], clamp=True, nice=False) if log else alt.Scale(zero=False)
     name = metric.replace("_acc", " accuracy").replace("_", " ")
-    label = name + (" (log scale)" if log else "")
-    axis = alt.Axis(format=".0%") if metric.endswith("acc") else alt.Axis()
-    base = alt.Chart(stats).encode(x="epoch:Q", color=colour)
-    band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=label, scale=y_scale, axis=axis), y2="high:Q")
-    line = base.mark_line(strokeWidth=3).encode(y="median:Q", strokeDash=alt.StrokeDash("activation:N", legend=None),
-                                                tooltip=["activation", "epoch", alt.Tooltip("median:Q", format=".4f")])
+    spec = _compare_curves(activations, name + (" (log scale)" if log else ""), metric.endswith("acc"), log)
     title = f"{name.capitalize()}: the median and the middle half of the seeds"
-    return _style((band + line).properties(height=HEIGHT + 140, title=title))  # the picture this page is for
+    return _fill(spec, title, {"bottom": bottom, "top": top} if log else None, stats=stats)
 
 
-def compare_gradients(frame: pd.DataFrame) -> alt.TopLevelMixin:
+@template
+def _compare_gradients(activations: tuple[str, ...], order: tuple[str, ...]) -> alt.Chart:
+    return _data("gradients").mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
+        x=alt.X("where:N", sort=list(order), title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
+        y=GRADIENT_Y, color=_activation_colour(activations), strokeDash=alt.StrokeDash("activation:N", legend=None),
+        tooltip=["activation:N", "where:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT + 100)
+
+
+def compare_gradients(frame: pd.DataFrame) -> dict:
     """compare.compare_gradients: each activation's gradient size by layer (log axis), from the input
     to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
-    activations = list(dict.fromkeys(frame["activation"]))
     where, order = _layer_names(frame["layer"])
-    frame = frame.assign(where=where)
-    colour = alt.Color("activation:N", scale=alt.Scale(domain=activations, range=LINE_PALETTE[: len(activations)]),
-                       legend=_top_legend(activations, symbolType="stroke", symbolStrokeWidth=4, symbolOpacity=1))
-    chart = alt.Chart(frame).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
-        x=alt.X("where:N", sort=order, title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)), y=GRADIENT_Y,
-        color=colour, strokeDash=alt.StrokeDash("activation:N", legend=None),
-        tooltip=["activation", "where", alt.Tooltip("mean_abs_grad:Q", format=".2e")])
-    title = "Gradient flow in the first tenth of training: the median of the seeds"
-    return _style(chart.properties(height=HEIGHT + 100, title=title))  # _style wraps a long title
+    spec = _compare_gradients(tuple(dict.fromkeys(frame["activation"])), order)
+    return _fill(spec, "Gradient flow in the first tenth of training: the median of the seeds",
+                 gradients=frame.assign(where=where))
 
 
 def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -374,79 +501,104 @@ def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
     return stats[np.isfinite(stats["median"])]
 
 
-def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") -> alt.TopLevelMixin:
-    """Each last-layer unit's contribution (output weight x activation) over x, and their sum:
-    how a few sigmoids add up to a step or a bump. Hover a unit for its weights."""
-    frame = frame.assign(kind=np.where(frame["unit"] == "sum", sum_label, "one unit"))
-    hover = alt.selection_point(on="pointerover", fields=["unit"], empty=False)
+@template
+def _unit_contributions(sum_label: str, x_title: str) -> alt.LayerChart:
+    hover = alt.selection_point(name="hover", on="pointerover", fields=["unit"], empty=False)
     colour = alt.Color("kind:N", scale=alt.Scale(domain=["one unit", sum_label], range=[PALETTE[0], PALETTE[3]]),
-                       legend=_top_legend(["one unit", sum_label], symbolType="stroke", symbolStrokeWidth=4))
-    units = alt.Chart(frame[frame["unit"] != "sum"]).mark_line().encode(
+                       legend=_top_legend(("one unit", sum_label), symbolType="stroke", symbolStrokeWidth=4))
+    units = _data("units").transform_calculate(kind="'one unit'").mark_line().encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title="contribution to the output"),
         detail="unit:N", color=colour,
         strokeWidth=alt.condition(hover, alt.value(6), alt.value(2)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.55)),
-        tooltip=["unit", alt.Tooltip("in_weight:N", title="weight (from x)"), alt.Tooltip("bias:Q", format=".3f"),
+        tooltip=["unit:N", alt.Tooltip("in_weight:N", title="weight (from x)"), alt.Tooltip("bias:Q", format=".3f"),
                  alt.Tooltip("out_weight:Q", title="output weight", format=".3f")]).add_params(hover)
-    total = alt.Chart(frame[frame["unit"] == "sum"]).mark_line(strokeWidth=4, strokeDash=[10, 4]).encode(
+    total = _data("sum").transform_calculate(kind=json.dumps(sum_label)).mark_line(
+        strokeWidth=4, strokeDash=[10, 4]).encode(
         x="x:Q", y="contribution:Q", color=colour, tooltip=[alt.Tooltip("contribution:Q", title=sum_label, format=".3f")])
-    return _style((units + total).properties(height=HEIGHT + 40, title="Inside the network: each hidden unit's share"))
+    return (units + total).properties(height=HEIGHT + 40)
 
 
-def unit_maps(frame: pd.DataFrame) -> alt.TopLevelMixin:
-    """A small heatmap of every hidden unit's activation over the plane, one row per layer."""
-    side = 96 if frame["unit"].max() <= 6 else 64  # eight across still fit a 1280-pixel projector
-    heat = alt.Chart(frame).mark_rect().encode(
+def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
+    """Each last-layer unit's contribution (output weight x activation) over x, and their sum:
+    how a few sigmoids add up to a step or a bump. Hover a unit for its weights."""
+    total = frame["unit"] == "sum"
+    units = frame[~total].astype({"unit": "category", "in_weight": "category"})  # Arrow sends each string once
+    return _fill(_unit_contributions(sum_label, x_title), "Inside the network: each hidden unit's share",
+                 units=units[["x", "unit", "contribution", "in_weight", "bias", "out_weight"]],
+                 sum=frame[total][["x", "contribution"]])
+
+
+@template
+def _unit_maps(side: int) -> alt.FacetChart:
+    heat = alt.Chart().mark_rect().encode(
         x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
         color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
                         title="activation (scaled)", legend=_gradient_below()),
-        tooltip=["layer", "unit", alt.Tooltip("activation:Q", format=".2f")],
+        tooltip=["layer:O", "unit:O", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
     header = alt.Header(labelFontSize=FONT, titleFontSize=FONT)
-    return _style(heat.facet(row=alt.Row("layer:O", title="hidden layer", header=header),
-                             column=alt.Column("unit:O", title="unit", header=header))
-                  .properties(title="Inside the network: what each hidden unit responds to"))
+    return heat.facet(data=alt.NamedData("maps"), row=alt.Row("layer:O", title="hidden layer", header=header),
+                      column=alt.Column("unit:O", title="unit", header=header))
 
 
-def weight_heatmap(weights: pd.DataFrame) -> alt.TopLevelMixin:
-    """First-layer weights, features down and units across: which inputs each unit listens to."""
-    top = float(weights["weight"].abs().max()) or 1.0
-    order = list(dict.fromkeys(weights["unit"]))
-    base = alt.Chart(weights).encode(
-        x=alt.X("unit:N", sort=order, title=None,  # "unit 3" reads as "3" where there is no room for it
+def unit_maps(frame: pd.DataFrame) -> dict:
+    """A small heatmap of every hidden unit's activation over the plane, one row per layer."""
+    side = 96 if frame["unit"].max() <= 6 else 64  # eight across still fit a 1280-pixel projector
+    # a facet grid keeps its size and scrolls sideways on a phone, its title with it: not wrapped
+    return _fill(_unit_maps(side), "Inside the network: what each hidden unit responds to", wrap=False, maps=frame)
+
+
+@template
+def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
+    base = _data("weights").encode(
+        x=alt.X("unit:N", sort=list(units), title=None,  # "unit 3" reads as "3" where there is no room for it
                 axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, 'unit ', '') : datum.label")),
         y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 120 : 260"))))
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(domain=[-top, top], range=[PALETTE[0], MIDDLE, PALETTE[3]]),
-                        legend=_gradient_below()),
-        tooltip=["feature", "unit", alt.Tooltip("weight:Q", format=".3f")])
-    chart = cells + base.mark_text(fontSize=13, opacity=_cell_text(len(order))).encode(text=alt.Text("weight:Q", format=".2f"))
-    return _style(chart.properties(height=alt.Step(30), title="Inside the network: first-layer weights"))
+        color=alt.Color("weight:Q", scale=alt.Scale(domain=[alt.ExprRef("-reach"), alt.ExprRef("reach")],
+                                                    range=[PALETTE[0], MIDDLE, PALETTE[3]]), legend=_gradient_below()),
+        tooltip=["feature:N", "unit:N", alt.Tooltip("weight:Q", format=".3f")])
+    text = base.mark_text(fontSize=13, opacity=_cell_text(len(units))).encode(text=alt.Text("weight:Q", format=".2f"))
+    return (cells + text).properties(height=alt.Step(30))
 
 
-def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> alt.TopLevelMixin:
-    """Every entry of a class challenge as a point, learning rate (log) x hidden units, coloured by
-    its score: the sweep the class ran together. The better end of the scale is always the brighter."""
+def weight_heatmap(weights: pd.DataFrame) -> dict:
+    """First-layer weights, features down and units across: which inputs each unit listens to."""
+    reach = float(weights["weight"].abs().max()) or 1.0
+    return _fill(_weight_heatmap(tuple(dict.fromkeys(weights["unit"]))), "Inside the network: first-layer weights",
+                 {"reach": reach}, weights=weights)
+
+
+def _score_format(percent: bool, digits: str) -> str:
+    return ".0%" if percent else digits
+
+
+@template
+def _class_sweep(score_label: str, higher_is_better: bool, percent: bool) -> alt.Chart:
     colour = alt.Color("score:Q", title=score_label, scale=alt.Scale(scheme="viridis", reverse=not higher_is_better),
-                       legend=alt.Legend(orient="right", gradientLength=HEIGHT - 80, format=".0%" if percent else ".3g"))
-    points = alt.Chart(entries).mark_circle(size=260, opacity=0.85, stroke="black", strokeWidth=0.6).encode(
+                       legend=alt.Legend(orient="right", gradientLength=HEIGHT - 80, format=_score_format(percent, ".3g")))
+    return _data("entries").mark_circle(size=260, opacity=0.85, stroke="black", strokeWidth=0.6).encode(
         x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
         y=alt.Y("hidden_units:Q", title="hidden units", scale=alt.Scale(zero=False, padding=12)),
         color=colour,
-        tooltip=["label", alt.Tooltip("score:Q", title=score_label, format=".1%" if percent else ".4g"), "learning_rate",
-                 "hidden_units",
-                 "activations", "optimizer", "epochs"])
-    return _style(points.properties(height=HEIGHT, title="What the class tried"))
+        tooltip=["label:N", alt.Tooltip("score:Q", title=score_label, format=".1%" if percent else ".4g"),
+                 "learning_rate:Q", "hidden_units:Q", "activations:N", "optimizer:N", "epochs:Q"]).properties(height=HEIGHT)
 
 
-def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> alt.TopLevelMixin:
-    """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
-    cell coloured and labelled by its seeds' median score, the better end the brighter, highest
-    learning rate on top. A click selects a cell (selection "cell")."""
+def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> dict:
+    """Every entry of a class challenge as a point, learning rate (log) x hidden units, coloured by
+    its score: the sweep the class ran together. The better end of the scale is always the brighter."""
+    columns = ["label", "score", "learning_rate", "hidden_units", "activations", "optimizer", "epochs"]
+    return _fill(_class_sweep(score_label, higher_is_better, percent), "What the class tried", entries=entries[columns])
+
+
+@template
+def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows: int, widths: int) -> alt.LayerChart:
     pick = alt.selection_point(name="cell", fields=["learning_rate", "hidden_units"], on="click")
-    value_format = ".0%" if percent else ".3g"
-    base = alt.Chart(cells).encode(
+    value_format = _score_format(percent, ".3g")
+    base = _data("cells").encode(
         x=alt.X("hidden_units:O", title="hidden units in each layer", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("learning_rate:O", title="learning rate", sort="descending", axis=alt.Axis(labelOverlap=False)))
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -455,19 +607,36 @@ def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool,
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("learning_rate:Q", title="learning rate"), alt.Tooltip("hidden_units:Q", title="hidden units"),
                  alt.Tooltip("score:Q", title=f"{score_label} (median)", format=".4g"),
-                 alt.Tooltip("spread:Q", title="max - min over seeds", format=".3g"), "runs", "diverged"],
+                 alt.Tooltip("spread:Q", title="max - min over seeds", format=".3g"), "runs:Q", "diverged:Q"],
     ).add_params(pick)
-    text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(cells["hidden_units"].nunique())).encode(
+    text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(widths)).encode(
         text=alt.Text("score:Q", format=value_format),
         color=alt.condition(alt.datum.bright, alt.value("#000000"), alt.value("#ffffff")))
-    rows = cells["learning_rate"].nunique()  # the height holds the title, the axes and the scale below as well
-    title = f"Median {score_label} of each cell's seeds: click a cell to open it on Train"  # _style wraps it
-    return _style((rects + text).properties(height=170 + 40 * rows, title=title))
+    return (rects + text).properties(height=170 + 40 * rows)  # the title, the axes and the scale below as well
 
 
-def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> alt.TopLevelMixin:
+def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> dict:
+    """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
+    cell coloured and labelled by its seeds' median score, the better end the brighter, highest
+    learning rate on top. A click selects a cell (selection "cell")."""
+    spec = _sweep_heatmap(score_label, higher_is_better, percent, cells["learning_rate"].nunique(),
+                          cells["hidden_units"].nunique())
+    title = f"Median {score_label} of each cell's seeds: click a cell to open it on Train"
+    return _fill(spec, title, cells=cells)
+
+
+@template
+def _score_histogram(score_label: str, percent: bool) -> alt.Chart:
+    axis = alt.Axis(format=_score_format(percent, ".3g"))
+    return _data("entries").mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=score_label, axis=axis),
+        y=alt.Y("count():Q", title="entries")).properties(height=HEIGHT)
+
+
+def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> dict:
     """How the class's scores spread."""
-    axis = alt.Axis(format=".0%" if percent else ".3g")
-    bars = alt.Chart(entries).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=score_label, axis=axis), y=alt.Y("count():Q", title="entries"))
-    return _style(bars.properties(height=HEIGHT, title="Scores"))
+    return _fill(_score_histogram(score_label, percent), "Scores", entries=entries[["score"]])
+
+
+# Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
+TEMPLATE_BUILDERS = [value for name, value in list(globals().items()) if hasattr(value, "build")]

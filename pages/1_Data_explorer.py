@@ -46,22 +46,23 @@ with ui.shown_errors():
     for note in data.notes:
         st.caption(f"ℹ️ {note}")
     if data.shape_kind == "1d":
-        st.altair_chart(charts.scatter_1d(points, data.feature_names[0]), width="stretch")
+        st.vega_lite_chart(charts.scatter_1d(points, data.feature_names[0]), width="stretch")
     elif data.shape_kind == "2d" and "class" in points:
-        st.altair_chart(charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
+        st.vega_lite_chart(charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
     elif data.shape_kind == "2d":
-        st.altair_chart(charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
+        st.vega_lite_chart(charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
     else:
         if data.image_shape:
             title = f"The first {data.shown_split} images"
-            st.altair_chart(charts.image_grid(views.image_grid(data), title), width="content")
+            st.vega_lite_chart(charts.image_grid(views.image_grid(data), title), width="content")
         left, right = st.columns(2)
         if data.task != "regression":
-            left.altair_chart(charts.class_balance(frame["class"]), width="stretch")
+            left.vega_lite_chart(charts.class_balance(frame["class"]), width="stretch")
         feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
-        right.altair_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
+        right.vega_lite_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
-            st.altair_chart(charts.correlation_heatmap(frame.drop(columns=["split", "class"], errors="ignore")), width="stretch")
+            numeric = frame.drop(columns=["split", "class"], errors="ignore")
+            st.vega_lite_chart(charts.correlation_heatmap(numeric), width="stretch")
     st.subheader("Preview")
     st.dataframe(frame.head(200), hide_index=True, height=320)
 ui.share_link(exp)

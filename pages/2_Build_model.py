@@ -16,7 +16,7 @@ with ui.shown_errors():
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.altair_chart(charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
+        st.vega_lite_chart(charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
         st.metric("Trainable parameters", f"{parameter_count(model):,}")
         st.markdown(f"Input: **{data.n_features}** feature{'s' if data.n_features > 1 else ''} · "

@@ -49,8 +49,8 @@ with ui.shown_errors():
         st.stop()
     label, higher_is_better = SCORES[score]
     cells = views.sweep_cells(runs, score, higher_is_better)
-    event = st.altair_chart(charts.sweep_heatmap(cells, label, higher_is_better, score.endswith("acc")),
-                            width="stretch", on_select="rerun", key="sweep_chart")
+    event = st.vega_lite_chart(charts.sweep_heatmap(cells, label, higher_is_better, score.endswith("acc")),
+                         width="stretch", on_select="rerun", key="sweep_chart")
     st.caption(f"Each cell is the median of its {seeds} seed{'s' if seeds > 1 else ''}; hover a cell for the spread "
                f"between them. {len(runs)} runs of {epochs:,} epochs.")
     diverged = int(cells["diverged"].sum())

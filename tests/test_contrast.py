@@ -59,7 +59,7 @@ CHARTS = {
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_every_charts_titles_labels_and_legends_read_on_white(name):
-    config = CHARTS[name]().to_dict()["config"]
+    config = CHARTS[name]()["config"]
     colours = {f"{part}.{key}": config[part][key] for part in ("axis", "legend", "header", "title")
                for key in ("labelColor", "titleColor", "color") if key in config.get(part, {})}
     assert {"axis.labelColor", "axis.titleColor", "legend.labelColor", "legend.titleColor", "title.color"} <= set(colours)

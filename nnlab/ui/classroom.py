@@ -265,9 +265,9 @@ def leaderboard(code: str, projector: bool) -> None:
         shown = table.drop(columns=["experiment"])
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
-        sweep.altair_chart(charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
+        sweep.vega_lite_chart(charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
                            width="stretch")
-        spread.altair_chart(charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
+        spread.vega_lite_chart(charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
 
     live()
 

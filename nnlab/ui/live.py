@@ -100,7 +100,7 @@ def _draw(run: EpochRun) -> None:
         fit_view(result, run.epoch, discretize=discretize, show_test=show_test)
     with right:
         if len(result.history):
-            st.altair_chart(charts.loss_curves(result.history), width="stretch")
+            st.vega_lite_chart(charts.loss_curves(result.history), width="stretch")
         else:
             st.info("Press **Play** to train, or **Step** for one epoch at a time.")
     plane_toggles(result.data)

@@ -223,7 +223,7 @@ def follow(ticket: Ticket, chart=None):
             shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            live.altair_chart(chart(ticket.history), width="stretch")
+            live.vega_lite_chart(chart(ticket.history), width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     status.empty()
     live.empty()

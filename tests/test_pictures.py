@@ -1,0 +1,129 @@
+"""Every picture's template, filled with a real run's frames, is a valid Vega-Lite spec; and
+drawing a picture again builds nothing: no Altair, no schema validation on a result's path."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import jsonschema
+import pandas as pd
+import pytest
+
+import nnlab
+from nnlab import charts, views
+from nnlab.compare import compare_gradients, compare_histories
+
+SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
+
+
+def short(lesson: str, **training) -> nnlab.TrainResult:
+    exp = nnlab.lessons.get(lesson)
+    return nnlab.train(exp.replace(training={"epochs": 30, "snapshot_every": 10, **training}))
+
+
+def plane(name: str, **spec) -> nnlab.TrainResult:
+    exp = nnlab.Experiment(data=nnlab.DataSpec(name=name, n_points=120, train_fraction=0.8, **spec),
+                           model=nnlab.ModelSpec(hidden=(4, 3), activations=("tanh", "tanh")),
+                           training=nnlab.TrainSpec(epochs=20, loss="mse" if name == "plane" else "bce"))
+    return nnlab.train(exp)
+
+
+def every_picture() -> dict[str, dict]:
+    """Each public picture, drawn as the pages draw it."""
+    bump, heart, digits = short("bump-twenty-neurons"), short("tabular-relu"), short("digits-classifier", epochs=2)
+    circle, regression = plane("circle"), plane("plane")
+    points = views.points_frame(bump.data)
+    runs = nnlab.compare(nnlab.lessons.get("vanishing-gradients"), ("sigmoid", "relu"), range(2), epochs=20)
+    sweep = views.sweep_cells(nnlab.sweep(bump.experiment, (0.01, 0.1), (2, 5), range(2), epochs=20), "train_loss", False)
+    entries = pd.DataFrame({"label": ["a #1", "b #2"], "score": [0.7, 0.8], "learning_rate": [0.01, 0.1],
+                            "hidden_units": [5, 10], "activations": ["relu", "tanh"], "optimizer": ["adam", "sgd"],
+                            "epochs": [100, 200]})
+    table = views.table_frame(heart.data)
+    return {
+        "scatter_1d": charts.scatter_1d(points),
+        "fit_1d": charts.fit_1d(points, views.fit_curve(bump, 30)),
+        "scatter_2d": charts.scatter_2d(views.points_frame(circle.data), circle.data.class_names),
+        "decision_boundary": charts.decision_boundary(views.decision_grid(circle, 20), views.points_frame(circle.data),
+                                                      circle.data.class_names, "Decision boundary"),
+        "value_plane": charts.value_plane(views.points_frame(regression.data), views.value_grid(regression, 20), "p"),
+        "value_plane_data": charts.value_plane(views.points_frame(regression.data)),
+        "image_grid": charts.image_grid(views.image_grid(digits.data, digits, 2), "Test images"),
+        "image_grid_data": charts.image_grid(views.image_grid(digits.data), "The images"),
+        "class_balance": charts.class_balance(table["class"]),
+        "feature_histogram": charts.feature_histogram(table, "age", "class"),
+        "correlation_heatmap": charts.correlation_heatmap(table.drop(columns=["class"])),
+        "loss_curves": charts.loss_curves(heart.history),
+        "accuracy_curves": charts.accuracy_curves(heart.history),
+        "gradient_flow": charts.gradient_flow(bump.grad_norms),
+        "confusion_matrix": charts.confusion_matrix(views.confusion(heart, "test", 30), "Confusion"),
+        "network_diagram": charts.network_diagram(*views.network_layout([1, 40, 1], ["sigmoid"])),
+        "compare_curves": charts.compare_curves(compare_histories(runs), "train_loss"),
+        "compare_gradients": charts.compare_gradients(compare_gradients(runs)),
+        "unit_contributions": charts.unit_contributions(views.unit_contributions(bump, 30), "sum"),
+        "unit_maps": charts.unit_maps(views.unit_maps(circle, 20)),
+        "weight_heatmap": charts.weight_heatmap(views.first_layer_weights(heart, 30)),
+        "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
+        "sweep_heatmap": charts.sweep_heatmap(sweep, "train loss", False, False),
+        "score_histogram": charts.score_histogram(entries, "test accuracy", True),
+    }
+
+
+@pytest.fixture(scope="module")
+def pictures() -> dict[str, dict]:
+    return every_picture()
+
+
+def as_sent(spec: dict) -> dict:
+    """The spec with its frames as the rows Vega reads."""
+    return {**spec, "datasets": {name: json.loads(frame.to_json(orient="records"))
+                                 for name, frame in spec["datasets"].items()}}
+
+
+def test_every_template_is_drawn_here(pictures):
+    drawn = [builder.build.__name__ for builder in charts.TEMPLATE_BUILDERS if builder.cache_info().currsize]
+    assert len(charts.TEMPLATE_BUILDERS) >= 20 and len(drawn) == len(charts.TEMPLATE_BUILDERS), drawn
+
+
+@pytest.mark.parametrize("name", [
+    "scatter_1d", "fit_1d", "scatter_2d", "decision_boundary", "value_plane", "value_plane_data", "image_grid",
+    "image_grid_data", "class_balance", "feature_histogram", "correlation_heatmap", "loss_curves", "accuracy_curves",
+    "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradients",
+    "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram"])
+def test_each_filled_picture_is_valid_vega_lite_with_its_data(pictures, name):
+    spec = as_sent(pictures[name])
+    jsonschema.validate(spec, SCHEMA)
+    named = {match for match in _data_names(spec)}
+    assert named and named <= set(spec["datasets"]), (named, list(spec["datasets"]))  # every named source is sent
+    assert all(len(rows) for rows in spec["datasets"].values() if rows is not None) or name == "network_diagram"
+    parameters = {param["name"] for param in spec.get("params", [])}
+    text = json.dumps({key: value for key, value in spec.items() if key != "datasets"})
+    for needed in ("reach", "bottom", "top"):  # a parameter the template reads is filled
+        if f'"expr": "{needed}"' in text or f'"expr": "-{needed}"' in text:
+            assert needed in parameters, needed
+
+
+def _data_names(node) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["data"]["name"]} if isinstance(node.get("data"), dict) and "name" in node["data"] else set()
+        return found.union(*(_data_names(value) for key, value in node.items() if key != "datasets"))
+    if isinstance(node, list):
+        return set().union(*(_data_names(value) for value in node))
+    return set()
+
+
+def test_drawing_again_builds_no_altair_chart(pictures, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("Altair was asked for a spec on the drawing path")
+    monkeypatch.setattr(alt.TopLevelMixin, "to_dict", refuse)
+    again = every_picture()  # the same shapes: every template is cached
+    assert again["fit_1d"]["layer"] is pictures["fit_1d"]["layer"]  # the one shared template
+    assert again["fit_1d"]["datasets"]["curve"] is not pictures["fit_1d"]["datasets"]["curve"]
+
+
+def test_filling_a_template_leaves_it_unchanged(pictures):
+    template = charts._fit_1d("x", ("train",))
+    before = json.dumps(template)
+    charts.fit_1d(pd.DataFrame({"x": [0.0], "target": [1.0], "split": ["train"]}),
+                  pd.DataFrame({"x": [0.0], "prediction": [0.5], "epoch": [3]}))
+    assert json.dumps(template) == before and "datasets" not in template

@@ -1,5 +1,9 @@
 """nnlab landing page: pick a lesson; every page then works on it."""
 
+from nnlab.ui.boot import first_page
+
+first_page("nnlab")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import lessons, ui

@@ -30,7 +30,7 @@ import nnlab
 from bench import classload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
-from nnlab.compare import with_activation
+from nnlab.comparison import with_activation
 from nnlab.engine import choose, compiled
 from nnlab.engine.choose import flops_per_step
 from nnlab.training import estimate_seconds

@@ -1,22 +1,18 @@
 """nnlab: small neural networks, trained the way five PyTorch tutorials train them.
 
-`import nnlab` pulls torch, pandas, Numba and SQLAlchemy, never Streamlit or Altair: charts live
-in `nnlab.charts` and the Streamlit layer in `nnlab.ui`.
+Its names load on first use: `nnlab.train` pulls torch, pandas, Numba and SQLAlchemy, and no name
+here pulls Streamlit or Altair (charts live in `nnlab.charts`, the Streamlit layer in `nnlab.ui`).
 """
 
-from nnlab import classroom, lessons, links
-from nnlab.compare import CompareRun, compare
-from nnlab.datasets import DATASETS, Data, load_data
-from nnlab.errors import ClassError, ConfigError, DataError, NnlabError
-from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.export import export_script
-from nnlab.models import build_model
-from nnlab.sweeps import sweep
-from nnlab.tables import Table, read_csv
-from nnlab.training import TrainResult, train
+from nnlab.lazy import exports
 
-__all__ = [
-    "ClassError", "CompareRun", "ConfigError", "DATASETS", "Data", "DataError", "DataSpec", "Experiment", "ModelSpec",
-    "NnlabError", "Table", "TrainResult", "TrainSpec", "build_model", "classroom", "compare", "export_script", "lessons",
-    "links", "load_data", "read_csv", "sweep", "train",
-]
+_HOMES = {name: f"nnlab.{module}" for module, names in {
+    "classroom": ("classroom",), "lessons": ("lessons",), "links": ("links",),
+    "comparison": ("CompareRun", "compare"), "datasets": ("DATASETS", "Data", "load_data"),
+    "errors": ("ClassError", "ConfigError", "DataError", "NnlabError"),
+    "experiment": ("DataSpec", "Experiment", "ModelSpec", "TrainSpec"),
+    "export": ("export_script",), "models": ("build_model",), "sweeps": ("sweep",), "tables": ("Table", "read_csv"),
+    "training": ("TrainResult", "train"),
+}.items() for name in names}
+__all__ = sorted(_HOMES)
+__getattr__, __dir__ = exports(__name__, _HOMES)

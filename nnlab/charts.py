@@ -65,16 +65,24 @@ def template(build):
 
 
 def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, wrap: bool = True,
-          **frames: pd.DataFrame) -> dict:
+          compact: bool = False, **frames: pd.DataFrame) -> dict:
     """A template with a run's data sets, its title (wrapped on a phone unless `wrap` is off) and the
-    values of the parameters it leaves open; the template itself is not changed."""
-    filled = {**spec, "datasets": frames}
+    values of the parameters it leaves open; the template itself is not changed. `compact` sends
+    the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
+    filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
     if title is not None:
         filled["title"] = _title(title) if wrap else title
     if params:
         filled["params"] = [*spec.get("params", []), *({"name": name, "value": float(value)}
                                                        for name, value in params.items())]
     return filled
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Half the bytes: 32-bit numbers (a screen shows fewer digits than float32 holds)."""
+    wide = {column: {"float64": "float32", "int64": "int32"}[str(kind)]
+            for column, kind in frame.dtypes.items() if str(kind) in ("float64", "int64")}
+    return frame.astype(wide) if wide else frame
 
 
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -175,7 +183,7 @@ def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, 
     """Data points and the network's output over x, as in the tutorials' plots."""
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
     title = f"Fit after epoch {epoch}" if title is None else title
-    return _fill(_fit_1d(x_title, _splits(points)), title, points=points[["x", "target", "split"]],
+    return _fill(_fit_1d(x_title, _splits(points)), title, compact=True, points=points[["x", "target", "split"]],
                  curve=curve[["x", "prediction"]])
 
 
@@ -219,7 +227,8 @@ def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[st
     only which side of 0.5 each cell is on, as Playground's "Discretize output" does."""
     if discretize:
         grid = grid.assign(probability=(grid["probability"] > 0.5).astype(float))
-    return _fill(_decision_boundary(tuple(classes), tuple(titles)), title, grid=grid, points=points[POINT_COLUMNS])
+    return _fill(_decision_boundary(tuple(classes), tuple(titles)), title, compact=True, grid=grid,
+                 points=points[POINT_COLUMNS])
 
 
 @template
@@ -248,7 +257,7 @@ def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: s
         low, high = min(low, float(grid["prediction"].min())), max(high, float(grid["prediction"].max()))
         frames["grid"] = grid
     reach = max(abs(low), abs(high), 1e-6)
-    return _fill(_value_plane(tuple(titles), grid is not None), title, {"reach": reach}, **frames)
+    return _fill(_value_plane(tuple(titles), grid is not None), title, {"reach": reach}, compact=True, **frames)
 
 
 @template
@@ -356,7 +365,7 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
 def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percent: bool, title: str) -> dict:
     present = {column: name for column, name in columns.items() if column in history}
     frame = thinned(history)[["epoch", *present]].rename(columns=present)
-    return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, history=frame)
+    return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, compact=True, history=frame)
 
 
 def loss_curves(history: pd.DataFrame) -> dict:
@@ -385,7 +394,8 @@ def _layer_colours(layers: int) -> list[str]:
 
 @template
 def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
-    return _data("gradients").mark_line(strokeWidth=3).encode(
+    return _data("gradients").transform_fold(list(names), as_=["layer", "mean_abs_grad"]).transform_filter(
+        "isFinite(datum.mean_abs_grad) && datum.mean_abs_grad > 0").mark_line(strokeWidth=3).encode(  # a log axis has no 0
         x=alt.X("epoch:Q"), y=GRADIENT_Y,
         color=alt.Color("layer:N", scale=alt.Scale(domain=list(names), range=_layer_colours(len(names))),
                         legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
@@ -394,11 +404,12 @@ def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
 
 def gradient_flow(grad_norms: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
-    line lies orders of magnitude below the others barely learns (vanishing gradients)."""
-    long = thinned(grad_norms)
-    long = long[np.isfinite(long["mean_abs_grad"]) & (long["mean_abs_grad"] > 0)]  # a log axis has no 0
-    layer, names = _layer_names(long["layer"])
-    return _fill(_gradient_flow(names), "Gradient flow", gradients=long.assign(layer=layer))
+    line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
+    column per layer, folded in the browser."""
+    wide = thinned(grad_norms).pivot(index="epoch", columns="layer", values="mean_abs_grad")
+    _, names = _layer_names(pd.Series(wide.columns))
+    wide.columns = list(names)
+    return _fill(_gradient_flow(names), "Gradient flow", compact=True, gradients=wide.reset_index())
 
 
 @template
@@ -468,7 +479,7 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
     name = metric.replace("_acc", " accuracy").replace("_", " ")
     spec = _compare_curves(activations, name + (" (log scale)" if log else ""), metric.endswith("acc"), log)
     title = f"{name.capitalize()}: the median and the middle half of the seeds"
-    return _fill(spec, title, {"bottom": bottom, "top": top} if log else None, stats=stats)
+    return _fill(spec, title, {"bottom": bottom, "top": top} if log else None, compact=True, stats=stats)
 
 
 @template
@@ -502,31 +513,31 @@ def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 @template
-def _unit_contributions(sum_label: str, x_title: str) -> alt.LayerChart:
+def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) -> alt.LayerChart:
     hover = alt.selection_point(name="hover", on="pointerover", fields=["unit"], empty=False)
     colour = alt.Color("kind:N", scale=alt.Scale(domain=["one unit", sum_label], range=[PALETTE[0], PALETTE[3]]),
                        legend=_top_legend(("one unit", sum_label), symbolType="stroke", symbolStrokeWidth=4))
-    units = _data("units").transform_calculate(kind="'one unit'").mark_line().encode(
+    lines = _data("curves").transform_fold(list(units), as_=["unit", "contribution"]).transform_lookup(
+        lookup="unit", from_=alt.LookupData(alt.NamedData("units"), "unit", ["in_weight", "bias", "out_weight"]),
+    ).transform_calculate(kind="'one unit'").mark_line().encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title="contribution to the output"),
         detail="unit:N", color=colour,
         strokeWidth=alt.condition(hover, alt.value(6), alt.value(2)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.55)),
         tooltip=["unit:N", alt.Tooltip("in_weight:N", title="weight (from x)"), alt.Tooltip("bias:Q", format=".3f"),
                  alt.Tooltip("out_weight:Q", title="output weight", format=".3f")]).add_params(hover)
-    total = _data("sum").transform_calculate(kind=json.dumps(sum_label)).mark_line(
+    total = _data("curves").transform_calculate(kind=json.dumps(sum_label)).mark_line(
         strokeWidth=4, strokeDash=[10, 4]).encode(
-        x="x:Q", y="contribution:Q", color=colour, tooltip=[alt.Tooltip("contribution:Q", title=sum_label, format=".3f")])
-    return (units + total).properties(height=HEIGHT + 40)
+        x="x:Q", y="sum:Q", color=colour, tooltip=[alt.Tooltip("sum:Q", title=sum_label, format=".3f")])
+    return (lines + total).properties(height=HEIGHT + 40)
 
 
-def unit_contributions(frame: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
-    """Each last-layer unit's contribution (output weight x activation) over x, and their sum:
-    how a few sigmoids add up to a step or a bump. Hover a unit for its weights."""
-    total = frame["unit"] == "sum"
-    units = frame[~total].astype({"unit": "category", "in_weight": "category"})  # Arrow sends each string once
-    return _fill(_unit_contributions(sum_label, x_title), "Inside the network: each hidden unit's share",
-                 units=units[["x", "unit", "contribution", "in_weight", "bias", "out_weight"]],
-                 sum=frame[total][["x", "contribution"]])
+def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
+    """Each last-layer unit's contribution (output weight x activation) over x, and their sum
+    (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
+    weights. The curves go as one wide frame, each unit's weights once."""
+    return _fill(_unit_contributions(tuple(units["unit"]), sum_label, x_title),
+                 "Inside the network: each hidden unit's share", compact=True, curves=curves, units=units)
 
 
 @template
@@ -547,7 +558,8 @@ def unit_maps(frame: pd.DataFrame) -> dict:
     """A small heatmap of every hidden unit's activation over the plane, one row per layer."""
     side = 96 if frame["unit"].max() <= 6 else 64  # eight across still fit a 1280-pixel projector
     # a facet grid keeps its size and scrolls sideways on a phone, its title with it: not wrapped
-    return _fill(_unit_maps(side), "Inside the network: what each hidden unit responds to", wrap=False, maps=frame)
+    return _fill(_unit_maps(side), "Inside the network: what each hidden unit responds to", wrap=False, compact=True,
+                 maps=frame)
 
 
 @template

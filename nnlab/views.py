@@ -245,33 +245,33 @@ def _layer_kind(layer: int, count: int) -> str:
     return "input" if layer == 0 else "output" if layer == count - 1 else "hidden"
 
 
-def unit_contributions(result: TrainResult, epoch: int, resolution: int = 100) -> pd.DataFrame:
+def unit_contributions(result: TrainResult, epoch: int, resolution: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
     """1-D data: what each unit of the last hidden layer adds to the output over x (its output
-    weight times its activation), and `sum`: all of them plus the output bias, the value the
-    output nonlinearity (if any) receives. Empty for a network without a hidden layer."""
+    weight times its activation), as (curves, units). `curves` has x, a column per unit ("unit 1",
+    ...) and `sum`: all of them plus the output bias, the value the output nonlinearity (if any)
+    receives. `units` has each unit's in_weight (its first weights, as text), bias and out_weight.
+    Both empty for a network without a hidden layer."""
     data = result.data
     model = result.model_at(epoch)
     x_all = torch.cat([data.x_train, data.x_test])[:, 0]
     grid = torch.linspace(float(x_all.min()), float(x_all.max()), resolution).reshape(-1, 1)
     layers = hidden_activations(model, grid)
     if not layers:
-        return pd.DataFrame(columns=["x", "unit", "contribution", "in_weight", "bias", "out_weight"])
+        return pd.DataFrame(columns=["x", "sum"]), pd.DataFrame(columns=["unit", "in_weight", "bias", "out_weight"])
     linears = list(linear_layers(model).values())
-    output = linears[-1]
+    output, first = linears[-1], linears[len(layers) - 1]  # `first`: the layer whose units are drawn
     out_weights = output.weight.detach()[0]
-    contributions = layers[-1] * out_weights  # (points, units)
-    first = linears[len(layers) - 1]  # the layer whose units are drawn
-    parts = []
-    for unit in range(contributions.shape[1]):
-        parts.append(pd.DataFrame({
-            "x": grid[:, 0].numpy(), "unit": f"unit {unit + 1}", "contribution": contributions[:, unit].numpy(),
-            "in_weight": ", ".join(f"{w:.3g}" for w in first.weight.detach()[unit][:3].tolist())
-                         + (" …" if first.weight.shape[1] > 3 else ""),
-            "bias": float(first.bias.detach()[unit]), "out_weight": float(out_weights[unit])}))
-    total = contributions.sum(dim=1) + output.bias.detach()[0]
-    parts.append(pd.DataFrame({"x": grid[:, 0].numpy(), "unit": "sum", "contribution": total.numpy(),
-                               "in_weight": "", "bias": float(output.bias.detach()[0]), "out_weight": float("nan")}))
-    return pd.concat(parts, ignore_index=True)
+    contributions = (layers[-1] * out_weights).numpy()  # (points, units)
+    names = [f"unit {unit + 1}" for unit in range(contributions.shape[1])]
+    curves = pd.DataFrame(contributions, columns=names)
+    curves.insert(0, "x", grid[:, 0].numpy())
+    curves["sum"] = contributions.sum(axis=1) + float(output.bias.detach()[0])
+    weights = first.weight.detach()
+    more = " …" if weights.shape[1] > 3 else ""
+    units = pd.DataFrame({"unit": names,
+                          "in_weight": [", ".join(f"{w:.3g}" for w in row[:3].tolist()) + more for row in weights],
+                          "bias": first.bias.detach().numpy(), "out_weight": out_weights.numpy()})
+    return curves, units
 
 
 def unit_maps(result: TrainResult, epoch: int, resolution: int = 24, max_units: int = 8) -> pd.DataFrame:

@@ -1,5 +1,9 @@
 """Data explorer: choose a dataset or upload a CSV, and look at it before training."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Data explorer")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import charts, ui, views

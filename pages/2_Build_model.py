@@ -1,5 +1,9 @@
 """Build model: hidden layers, units and activations; the network drawn and as PyTorch code."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Build model")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import charts, ui, views

@@ -1,5 +1,9 @@
 """Train: optimizer, learning rate, loss, epochs; watch the loss fall and the fit take shape."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Train")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import lessons, ui, views
@@ -62,6 +66,7 @@ with ui.shown_errors():
         whole_run(exp, data, challenge, action_column)
     else:
         live_panel(exp, data, action_column)
-    with st.expander(":material/code: This run as a plain PyTorch script", expanded=False):
+    # written only when asked for: an expander's content is made and sent on every rerun, opened or not
+    if st.toggle(":material/code: This run as a plain PyTorch script", key="show_script"):
         script_panel(exp)
 ui.share_link(exp)

@@ -1,5 +1,9 @@
 """Compare activations: the same data and seeds, one network per activation function."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Compare activations")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import ui

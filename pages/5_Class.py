@@ -1,5 +1,9 @@
 """Class: a challenge for the whole room. Join one or start one; the leaderboard for the projector."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Class")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import ui

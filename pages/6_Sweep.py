@@ -1,5 +1,9 @@
 """Sweep: learning rates x hidden widths, several seeds a cell; a cell opens on Train."""
 
+from nnlab.ui.boot import first_page
+
+first_page("Sweep")  # a new server: this title at once, while the imports below load
+
 import streamlit as st
 
 from nnlab import charts, ui, views

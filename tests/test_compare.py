@@ -7,7 +7,7 @@ import torch
 import nnlab
 import nnlab.training
 from nnlab import charts
-from nnlab.compare import compare_gradients, compare_histories, compare_summary
+from nnlab.comparison import compare_gradients, compare_histories, compare_summary
 from nnlab.models import build_model
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from nnlab import charts
-from nnlab.ui.page import STYLE
+from nnlab.ui.page_setup import STYLE
 
 ROOT = Path(__file__).resolve().parents[1]
 AA = 4.5

@@ -10,7 +10,7 @@ import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.compare import with_activation
+from nnlab.comparison import with_activation
 from nnlab.engine import choose, supports
 from nnlab.engine.autograd import AutogradRun
 from nnlab.engine.compiled import CompiledRun

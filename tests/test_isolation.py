@@ -8,7 +8,7 @@ import torch
 from test_engines import assert_same_run
 
 import nnlab
-from nnlab.compare import with_activation
+from nnlab.comparison import with_activation
 from nnlab.training import train_many
 
 THREADS = 8

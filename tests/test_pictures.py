@@ -12,7 +12,7 @@ import pytest
 
 import nnlab
 from nnlab import charts, views
-from nnlab.compare import compare_gradients, compare_histories
+from nnlab.comparison import compare_gradients, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
 
@@ -60,7 +60,7 @@ def every_picture() -> dict[str, dict]:
         "network_diagram": charts.network_diagram(*views.network_layout([1, 40, 1], ["sigmoid"])),
         "compare_curves": charts.compare_curves(compare_histories(runs), "train_loss"),
         "compare_gradients": charts.compare_gradients(compare_gradients(runs)),
-        "unit_contributions": charts.unit_contributions(views.unit_contributions(bump, 30), "sum"),
+        "unit_contributions": charts.unit_contributions(*views.unit_contributions(bump, 30), "sum"),
         "unit_maps": charts.unit_maps(views.unit_maps(circle, 20)),
         "weight_heatmap": charts.weight_heatmap(views.first_layer_weights(heart, 30)),
         "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
@@ -127,3 +127,9 @@ def test_filling_a_template_leaves_it_unchanged(pictures):
     charts.fit_1d(pd.DataFrame({"x": [0.0], "target": [1.0], "split": ["train"]}),
                   pd.DataFrame({"x": [0.0], "prediction": [0.5], "epoch": [3]}))
     assert json.dumps(template) == before and "datasets" not in template
+
+
+def test_curves_go_in_32_bits_and_labels_exactly(pictures):
+    assert pictures["loss_curves"]["datasets"]["history"]["train"].dtype == "float32"
+    rates = pictures["sweep_heatmap"]["datasets"]["cells"]["learning_rate"]
+    assert rates.dtype == "float64" and set(rates) == {0.01, 0.1}  # an axis label reads 0.1, not 0.100000001

@@ -137,21 +137,19 @@ def test_points_frame_names_plane_features_for_the_charts():
 def test_unit_contributions_add_up_to_what_the_output_sigmoid_receives():
     exp = nnlab.lessons.get("bump-twenty-neurons")
     result = nnlab.train(exp, epochs=50)
-    frame = views.unit_contributions(result, 50)
-    assert frame["unit"].nunique() == 21  # twenty units and their sum
-    total = frame[frame["unit"] == "sum"].sort_values("x")
-    units = frame[frame["unit"] != "sum"].groupby("x")["contribution"].sum().sort_index()
+    curves, units = views.unit_contributions(result, 50)
+    assert list(units["unit"]) == [f"unit {u}" for u in range(1, 21)] and list(curves.columns[1:-1]) == list(units["unit"])
     bias = float(result.model[-2].bias.detach())
-    assert np.allclose(units.to_numpy() + bias, total["contribution"].to_numpy(), atol=1e-4)
-    x = torch.tensor(total["x"].to_numpy(), dtype=torch.float32).reshape(-1, 1)
-    assert np.allclose(torch.sigmoid(torch.tensor(total["contribution"].to_numpy())).numpy(),
+    assert np.allclose(curves[units["unit"]].sum(axis=1) + bias, curves["sum"], atol=1e-4)
+    x = torch.tensor(curves["x"].to_numpy(), dtype=torch.float32).reshape(-1, 1)
+    assert np.allclose(torch.sigmoid(torch.tensor(curves["sum"].to_numpy())).numpy(),
                        result.model(x).detach().reshape(-1).numpy(), atol=1e-5)
-    first = frame[frame["unit"] == "unit 1"].iloc[0]
+    first = units.iloc[0]
     assert first["out_weight"] == pytest.approx(float(result.model[-2].weight.detach()[0, 0]))
     assert first["bias"] == pytest.approx(float(result.model[0].bias.detach()[0]))
-    spec = charts.unit_contributions(frame, "sum")
+    spec = charts.unit_contributions(curves, units, "sum")
     assert "output weight" in json.dumps(spec["layer"])
-    assert spec["datasets"]["units"]["unit"].dtype == "category"  # each unit's name and weights sent once
+    assert len(spec["datasets"]["curves"]) == 100 and len(spec["datasets"]["units"]) == 20  # each unit's weights once
 
 
 def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():

@@ -1,24 +1,15 @@
-"""The Streamlit layer: the only part of nnlab that imports streamlit."""
+"""The Streamlit layer: the only part of nnlab that imports streamlit. Its names load on first use,
+so that `nnlab.ui.boot` can draw a server's first page before torch is imported."""
 
-from nnlab.ui.controls import control, data_controls, header, model_controls, training_controls, with_data, within_budget
-from nnlab.ui.page import RunButton, allowed, page, shown_errors
-from nnlab.ui.server import (
-    background_run,
-    cached_result,
-    compare_key,
-    compare_live,
-    data_for,
-    left_behind,
-    own_result,
-    running_elsewhere,
-    shown_job,
-    sweep_key,
-    sweep_live,
-    train_live,
-)
-from nnlab.ui.state import link_query, load, share_link
+from nnlab.lazy import exports
 
-__all__ = ["RunButton", "allowed", "background_run", "cached_result", "compare_key", "compare_live", "control", "data_controls",
-           "data_for", "header", "left_behind", "link_query", "load", "model_controls", "own_result", "page",
-           "running_elsewhere", "share_link", "shown_errors", "shown_job", "sweep_key", "sweep_live", "train_live",
-           "training_controls", "with_data", "within_budget"]
+_HOMES = {name: f"nnlab.ui.{module}" for module, names in {
+    "controls": ("control", "data_controls", "header", "model_controls", "training_controls", "with_data",
+                 "within_budget"),
+    "page_setup": ("RunButton", "allowed", "page", "shown_errors"),
+    "server": ("background_run", "cached_result", "compare_key", "compare_live", "data_for", "left_behind", "own_result",
+               "running_elsewhere", "shown_job", "sweep_key", "sweep_live", "train_live"),
+    "state": ("link_query", "load", "share_link"),
+}.items() for name in names}
+__all__ = sorted(_HOMES)
+__getattr__, __dir__ = exports(__name__, _HOMES)

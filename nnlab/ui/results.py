@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import charts, views
-from nnlab.compare import CompareRun, compare_gradients, compare_histories, compare_summary
+from nnlab.comparison import CompareRun, compare_gradients, compare_histories, compare_summary
 from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
 from nnlab.ui.server import drawing
@@ -89,8 +89,8 @@ def internals_view(result: TrainResult, epoch: int) -> None:
     if data.shape_kind == "1d":
         ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
                   else "the output logit" if exp.training.loss == "bce_logits" else "the output")
-        frame = views.unit_contributions(result, epoch)
-        chart = charts.unit_contributions(frame, f"all units + output bias = {ending}", data.feature_names[0])
+        curves, units = views.unit_contributions(result, epoch)
+        chart = charts.unit_contributions(curves, units, f"all units + output bias = {ending}", data.feature_names[0])
         st.vega_lite_chart(chart, width="stretch")
         st.caption("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
                    "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")

@@ -1,0 +1,25 @@
+"""A package whose names load on first use (PEP 562): `import nnlab` and `import nnlab.ui.boot`
+then cost nothing, and a server's first page draws before torch is imported."""
+
+from __future__ import annotations
+
+import importlib
+
+
+def exports(package: str, homes: dict[str, str]):
+    """`__getattr__` and `__dir__` for `package`, whose name N lives in module homes[N] (a
+    submodule's own name for a submodule)."""
+    namespace = importlib.import_module(package).__dict__
+
+    def __getattr__(name: str):
+        if name not in homes:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module = importlib.import_module(homes[name])
+        value = module if homes[name] == f"{package}.{name}" else getattr(module, name)
+        namespace[name] = value  # looked up once
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *homes})
+
+    return __getattr__, __dir__

@@ -1,0 +1,32 @@
+"""A new server's first page: its title and a notice on the screen at once, then torch, nnlab and
+the compiled kernels load. Imports nothing heavy itself, so a page can call it before its own
+imports (on a fresh server they take seconds, which an instructor otherwise watches as a blank page
+when the deployed app wakes up at the start of a lecture)."""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+HEAVY = "nnlab.ui.server"  # torch, the data sets, the run queue; it starts the kernels warming
+NOTICE = ("Getting ready: this server has just started and is loading PyTorch and its training engine. "
+          "It takes a few seconds, once.")
+
+
+_loaded = False  # set once HEAVY is whole (sys.modules holds a module from the moment it starts loading)
+
+
+def first_page(title: str) -> None:
+    """On the server's first pages only (a later page finds everything loaded and returns at once)."""
+    global _loaded
+    if _loaded:
+        return
+    st.set_page_config(page_title=f"{title} · nnlab", layout="wide")
+    holder = st.empty()
+    with holder.container():
+        st.title(title)
+        st.info(NOTICE, icon=":material/hourglass_top:")
+    importlib.import_module(HEAVY).start_server()  # the kernels load (or compile) in the background from here
+    _loaded = True
+    holder.empty()

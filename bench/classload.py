@@ -26,7 +26,7 @@ from bench.tutorial_loops import LOOPS
 LESSONS = {
     "bump": "lesson=bump-twenty-neurons",
     "heart": "lesson=tabular-relu",
-    "spiral": "lesson=bump-twenty-neurons&dataset=spiral&fraction=0.8&units=8,8&activation=tanh&epochs=500",
+    "spiral": "lesson=bump-twenty-neurons&dataset=spiral&fraction=0.8&units=8,8&activation=tanh,tanh&epochs=500",
     "digits": "lesson=digits-classifier",
 }
 FIRST_SEED = 100

@@ -39,12 +39,15 @@ TEMPLATES = 256  # shapes kept per process: a class's lessons need a few dozen
 def thinned(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (rows keyed by an `epoch` column) cut to about CURVE_POINTS evenly spaced epochs,
     the first and the last among them: every redraw sends a chart's whole data to the browser."""
-    epochs = frame["epoch"].unique()
-    step = -(-len(epochs) // CURVE_POINTS)
+    epochs = frame["epoch"].to_numpy()
+    unique = np.unique(epochs) if len(frame) else epochs
+    step = -(-len(unique) // CURVE_POINTS)
     if step <= 1:
         return frame
-    kept = set(epochs[::step]) | {epochs[-1]}
-    return frame[frame["epoch"].isin(kept)]
+    if len(unique) == len(epochs):  # a row an epoch, as a history has: take rows by position
+        return frame.iloc[np.unique(np.r_[np.arange(0, len(frame), step), len(frame) - 1])]
+    kept = np.r_[unique[::step], unique[-1]]
+    return frame[np.isin(epochs, kept)]
 
 
 def template(build):
@@ -364,7 +367,9 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
 
 def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percent: bool, title: str) -> dict:
     present = {column: name for column, name in columns.items() if column in history}
-    frame = thinned(history)[["epoch", *present]].rename(columns=present)
+    kept = thinned(history)
+    frame = pd.DataFrame({"epoch": kept["epoch"].to_numpy(),
+                          **{name: kept[column].to_numpy() for column, name in present.items()}})
     return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, compact=True, history=frame)
 
 
@@ -406,10 +411,17 @@ def gradient_flow(grad_norms: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
     column per layer, folded in the browser."""
-    wide = thinned(grad_norms).pivot(index="epoch", columns="layer", values="mean_abs_grad")
-    _, names = _layer_names(pd.Series(wide.columns))
-    wide.columns = list(names)
-    return _fill(_gradient_flow(names), "Gradient flow", compact=True, gradients=wide.reset_index())
+    long = thinned(grad_norms)
+    layers = int(long["layer"].max()) if len(long) else 0
+    values = long["mean_abs_grad"].to_numpy(np.float32)
+    if layers and len(long) == layers * long["epoch"].nunique():  # as nnlab.result.grad_frame lays it out
+        wide = pd.DataFrame(values.reshape(-1, layers), columns=range(1, layers + 1))
+        wide.insert(0, "epoch", long["epoch"].to_numpy()[::layers])
+    else:
+        wide = long.pivot(index="epoch", columns="layer", values="mean_abs_grad").reset_index()
+    _, names = _layer_names(pd.Series(range(1, layers + 1)))
+    wide.columns = ["epoch", *names]
+    return _fill(_gradient_flow(names), "Gradient flow", compact=True, gradients=wide)
 
 
 @template

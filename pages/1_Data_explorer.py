@@ -10,6 +10,7 @@ from nnlab import charts, ui, views
 from nnlab.datasets import DATASETS
 from nnlab.errors import DataError
 from nnlab.tables import read_csv, store_upload
+from nnlab.ui.pictures import draw
 
 
 def upload_section(exp) -> None:
@@ -50,23 +51,23 @@ with ui.shown_errors():
     for note in data.notes:
         st.caption(f"ℹ️ {note}")
     if data.shape_kind == "1d":
-        st.vega_lite_chart(charts.scatter_1d(points, data.feature_names[0]), width="stretch")
+        draw(st, charts.scatter_1d(points, data.feature_names[0]), width="stretch")
     elif data.shape_kind == "2d" and "class" in points:
-        st.vega_lite_chart(charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
+        draw(st, charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
     elif data.shape_kind == "2d":
-        st.vega_lite_chart(charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
+        draw(st, charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
     else:
         if data.image_shape:
             title = f"The first {data.shown_split} images"
-            st.vega_lite_chart(charts.image_grid(views.image_grid(data), title), width="content")
+            draw(st, charts.image_grid(views.image_grid(data), title), width="content")
         left, right = st.columns(2)
         if data.task != "regression":
-            left.vega_lite_chart(charts.class_balance(frame["class"]), width="stretch")
+            draw(left, charts.class_balance(frame["class"]), width="stretch")
         feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
-        right.vega_lite_chart(charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
+        draw(right, charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
             numeric = frame.drop(columns=["split", "class"], errors="ignore")
-            st.vega_lite_chart(charts.correlation_heatmap(numeric), width="stretch")
+            draw(st, charts.correlation_heatmap(numeric), width="stretch")
     st.subheader("Preview")
     st.dataframe(frame.head(200), hide_index=True, height=320)
 ui.share_link(exp)

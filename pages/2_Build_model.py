@@ -8,6 +8,7 @@ import streamlit as st
 
 from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
+from nnlab.ui.pictures import draw
 from nnlab.ui.takeaway import script_panel
 
 exp = ui.page("Build model")
@@ -20,7 +21,7 @@ with ui.shown_errors():
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.vega_lite_chart(charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
+        draw(st, charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
         st.metric("Trainable parameters", f"{parameter_count(model):,}")
         st.markdown(f"Input: **{data.n_features}** feature{'s' if data.n_features > 1 else ''} · "

@@ -10,6 +10,7 @@ from nnlab import charts, ui, views
 from nnlab.classroom import SCORES, scores_for
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui.controls import LEARNING_RATES
+from nnlab.ui.pictures import draw
 
 WIDTHS = [1, 2, 3, 4, 5, 8, 10, 16, 20, 32, 40, 64, 128, 256]
 
@@ -53,7 +54,7 @@ with ui.shown_errors():
         st.stop()
     label, higher_is_better = SCORES[score]
     cells = views.sweep_cells(runs, score, higher_is_better)
-    event = st.vega_lite_chart(charts.sweep_heatmap(cells, label, higher_is_better, score.endswith("acc")),
+    event = draw(st, charts.sweep_heatmap(cells, label, higher_is_better, score.endswith("acc")),
                          width="stretch", on_select="rerun", key="sweep_chart")
     st.caption(f"Each cell is the median of its {seeds} seed{'s' if seeds > 1 else ''}; hover a cell for the spread "
                f"between them. {len(runs)} runs of {epochs:,} epochs.")

@@ -133,3 +133,25 @@ def test_curves_go_in_32_bits_and_labels_exactly(pictures):
     assert pictures["loss_curves"]["datasets"]["history"]["train"].dtype == "float32"
     rates = pictures["sweep_heatmap"]["datasets"]["cells"]["learning_rate"]
     assert rates.dtype == "float64" and set(rates) == {0.01, 0.1}  # an axis label reads 0.1, not 0.100000001
+
+
+def test_a_pictures_frames_reach_the_browser_as_the_same_arrow_table(pictures):
+    import pyarrow as pa
+
+    from nnlab.ui.pictures import arrow_bytes
+    for name in ("unit_contributions", "decision_boundary", "image_grid", "class_sweep"):
+        for frame in pictures[name]["datasets"].values():
+            table = pa.ipc.open_stream(arrow_bytes(frame)).read_all()
+            assert table.column_names == [str(column) for column in frame.columns]
+            back = table.to_pandas()
+            for column in frame.columns:
+                assert [str(value) for value in back[str(column)]] == [str(value) for value in frame[column]], column
+
+
+def test_a_long_history_is_thinned_to_the_screen_keeping_its_first_and_last_epoch():
+    history = pd.DataFrame({"epoch": range(1, 7001), "train_loss": 1.0})
+    kept = charts.thinned(history)["epoch"]
+    assert kept.iloc[0] == 1 and kept.iloc[-1] == 7000 and len(kept) <= charts.CURVE_POINTS + 1
+    grads = pd.DataFrame({"epoch": [e for e in range(1, 7001) for _ in range(2)], "layer": [1, 2] * 7000,
+                          "mean_abs_grad": 0.5})
+    assert set(charts.thinned(grads)["epoch"]) == set(kept)  # every layer of each kept epoch

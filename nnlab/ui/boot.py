@@ -18,12 +18,14 @@ _loaded = False  # set once HEAVY is whole (sys.modules holds a module from the 
 
 
 def first_page(title: str) -> None:
-    """On the server's first pages only (a later page finds everything loaded and returns at once)."""
+    """On the server's first pages, the title and the notice until the heavy modules are loaded; on
+    every page an empty placeholder, so the page's elements keep their places from its first run
+    to the next (a moved element is a new one to the browser: an opened expander would close)."""
     global _loaded
+    holder = st.empty()
     if _loaded:
         return
     st.set_page_config(page_title=f"{title} · nnlab", layout="wide")
-    holder = st.empty()
     with holder.container():
         st.title(title)
         st.info(NOTICE, icon=":material/hourglass_top:")

@@ -19,6 +19,7 @@ from nnlab.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.ui import server, state
+from nnlab.ui.pictures import draw
 
 REFRESH_SECONDS = 3  # the leaderboard's refresh: entries show on the projector within this
 SUBMIT_SECONDS = 10  # a session submits at most once in this long
@@ -265,9 +266,9 @@ def leaderboard(code: str, projector: bool) -> None:
         shown = table.drop(columns=["experiment"])
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
-        sweep.vega_lite_chart(charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
+        draw(sweep, charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
                            width="stretch")
-        spread.vega_lite_chart(charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
+        draw(spread, charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
 
     live()
 

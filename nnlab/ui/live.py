@@ -13,6 +13,7 @@ from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
+from nnlab.ui.pictures import draw
 from nnlab.ui.results import fit_view, internals_view, plane_choices, plane_toggles
 from nnlab.ui.server import drawing
 
@@ -100,7 +101,7 @@ def _draw(run: EpochRun) -> None:
         fit_view(result, run.epoch, discretize=discretize, show_test=show_test)
     with right:
         if len(result.history):
-            st.vega_lite_chart(charts.loss_curves(result.history), width="stretch")
+            draw(st, charts.loss_curves(result.history), width="stretch")
         else:
             st.info("Press **Play** to train, or **Step** for one epoch at a time.")
     plane_toggles(result.data)

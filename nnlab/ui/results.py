@@ -9,6 +9,7 @@ from nnlab import charts, views
 from nnlab.comparison import CompareRun, compare_gradients, compare_histories, compare_summary
 from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
+from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing
 
 
@@ -58,22 +59,22 @@ def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize:
     if data.shape_kind == "1d":
         curve = views.fit_curve(result, epoch)
         chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
-        st.vega_lite_chart(chart, width="stretch")
+        draw(st, chart, width="stretch")
     elif data.image_shape:
         title = "" if compact else f"{data.shown_split.capitalize()} images: the answers after epoch {epoch}"
-        st.vega_lite_chart(charts.image_grid(views.image_grid(data, result, epoch), title), width="content")
+        draw(st, charts.image_grid(views.image_grid(data, result, epoch), title), width="content")
     elif data.shape_kind == "2d" and data.task == "regression":
         title = "" if compact else f"Prediction after epoch {epoch}"
         grid = views.value_grid(result, epoch)
-        st.vega_lite_chart(charts.value_plane(points, grid, title, tuple(data.feature_names[:2])), width="stretch")
+        draw(st, charts.value_plane(points, grid, title, tuple(data.feature_names[:2])), width="stretch")
     elif data.shape_kind == "2d" and data.task == "binary":
         title = "" if compact else f"Decision boundary after epoch {epoch}"
         chart = charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title,
                                          titles=tuple(data.feature_names[:2]), discretize=discretize)
-        st.vega_lite_chart(chart, width="stretch")
+        draw(st, chart, width="stretch")
     elif data.task != "regression":
         title = "" if compact else f"Confusion ({data.shown_split} set), epoch {epoch}"
-        st.vega_lite_chart(charts.confusion_matrix(views.confusion(result, data.shown_split, epoch), title), width="stretch")
+        draw(st, charts.confusion_matrix(views.confusion(result, data.shown_split, epoch), title), width="stretch")
 
 
 def internals_view(result: TrainResult, epoch: int) -> None:
@@ -81,7 +82,7 @@ def internals_view(result: TrainResult, epoch: int) -> None:
     data, exp = result.data, result.experiment
     if data.image_shape:  # the images take the fit's place; the counts of what went wrong follow
         split = data.shown_split
-        st.vega_lite_chart(charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
+        draw(st, charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
                         width="stretch")
         return
     if not exp.model.hidden:
@@ -91,15 +92,15 @@ def internals_view(result: TrainResult, epoch: int) -> None:
                   else "the output logit" if exp.training.loss == "bce_logits" else "the output")
         curves, units = views.unit_contributions(result, epoch)
         chart = charts.unit_contributions(curves, units, f"all units + output bias = {ending}", data.feature_names[0])
-        st.vega_lite_chart(chart, width="stretch")
+        draw(st, chart, width="stretch")
         st.caption("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
                    "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")
     elif data.shape_kind == "2d":
-        st.vega_lite_chart(charts.unit_maps(views.unit_maps(result, epoch)))
+        draw(st, charts.unit_maps(views.unit_maps(result, epoch)))
         st.caption("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
                    "scaled to its own largest value. Later layers combine the shapes of earlier ones.")
     else:
-        st.vega_lite_chart(charts.weight_heatmap(views.first_layer_weights(result, epoch)), width="stretch")
+        draw(st, charts.weight_heatmap(views.first_layer_weights(result, epoch)), width="stretch")
         st.caption("Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
                    "unit up, blue down.")
 
@@ -127,7 +128,7 @@ def _show_training(result: TrainResult) -> None:
     with left:
         fit_view(result, epoch, discretize=discretize, show_test=show_test)
     with right:
-        st.vega_lite_chart(charts.loss_curves(result.history), width="stretch")
+        draw(st, charts.loss_curves(result.history), width="stretch")
     st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
                      help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
     plane_toggles(result.data)
@@ -135,9 +136,9 @@ def _show_training(result: TrainResult) -> None:
     internals_view(result, epoch)
     accuracy, flow = st.columns(2, gap="large")
     if "train_acc" in result.history:
-        accuracy.vega_lite_chart(charts.accuracy_curves(result.history), width="stretch")
+        draw(accuracy, charts.accuracy_curves(result.history), width="stretch")
     if len(result.grad_norms):
-        flow.vega_lite_chart(charts.gradient_flow(result.grad_norms), width="stretch")
+        draw(flow, charts.gradient_flow(result.grad_norms), width="stretch")
         flow.caption("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
                      "A layer far below the others hardly changes: its gradient has vanished on the way back.")
 
@@ -149,12 +150,12 @@ def show_comparison(runs: list[CompareRun]) -> None:
 
 def _show_comparison(runs: list[CompareRun]) -> None:
     histories = compare_histories(runs)
-    st.vega_lite_chart(charts.compare_curves(histories, "train_loss"), width="stretch")
+    draw(st, charts.compare_curves(histories, "train_loss"), width="stretch")
     if "test_acc" in histories:
-        st.vega_lite_chart(charts.compare_curves(histories, "test_acc"), width="stretch")
+        draw(st, charts.compare_curves(histories, "test_acc"), width="stretch")
     gradients = compare_gradients(runs)
     if gradients["layer"].nunique() > 1:  # with one Linear layer there is no way back to vanish on
-        st.vega_lite_chart(charts.compare_gradients(gradients), width="stretch")
+        draw(st, charts.compare_gradients(gradients), width="stretch")
         st.caption("How large each layer's weight gradients are, first layer on the left. Where an activation's "
                    "line falls steeply to the left, its early layers hardly learn: the gradient vanishes.")
     first_seed = [run for run in runs if run.seed == runs[0].seed]

@@ -21,6 +21,7 @@ from nnlab.experiment import Experiment
 from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train_loaded
 from nnlab.ui import state
+from nnlab.ui.pictures import draw
 
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
@@ -223,7 +224,7 @@ def follow(ticket: Ticket, chart=None):
             shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            live.vega_lite_chart(chart(ticket.history), width="stretch")
+            draw(live, chart(ticket.history), width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     status.empty()
     live.empty()

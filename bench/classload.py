@@ -131,6 +131,19 @@ def measure(server: Server, query: str, sessions: int) -> dict:
             "kb": statistics.median(run.bytes for run in pressed.runs.values()) / 1024}
 
 
+def first_page(data_dir: Path) -> tuple[float, float, bool]:
+    """A fresh server's first page, from the request: seconds to its first element and to the whole
+    page, and whether that first element was the "getting ready" notice's title."""
+    server = Server(data_dir)
+    try:
+        asked = time.monotonic()
+        run = Session(server.url, "Train", LESSONS["bump"]).run()
+        first_kind = run.elements[0][0] if run.elements else ""
+        return run.arrived[0] - asked, run.finished - asked, first_kind == "heading"
+    finally:
+        server.stop()
+
+
 def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir: Path) -> bool:
     """Print the table; False where the gate is set and the bump lesson's cost is above it."""
     unit = t100()
@@ -138,6 +151,9 @@ def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir:
           f"T100 = {unit:.3f} s")
     print(f"{'lesson':<8}{'CPU/result: training':>22}{'other':>8}{'total':>8}{'click to result: first':>24}"
           f"{'median':>8}{'p90':>8}{'msgs':>6}{'kB':>7}{'server MB':>11}")
+    shown, whole, notice = first_page(data_dir)
+    print(f"A fresh server's first page: {'its title and notice' if notice else 'something'} after {shown:.2f} s, "
+          f"whole after {whole:.2f} s")
     passed = True
     server = Server(data_dir)
     try:

@@ -137,9 +137,9 @@ def _gradient_below(**options) -> alt.Legend:
                       gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"), **options)
 
 
-def _diverging(reach: str) -> alt.Scale:
-    """A scale from -reach (blue) through 0 (white) to +reach (orange); `reach` names a parameter."""
-    return alt.Scale(domain=[alt.ExprRef(f"-{reach}"), 0, alt.ExprRef(reach)], range=[PALETTE[0], MIDDLE, PALETTE[1]])
+def _diverging(reach: str, high: str = PALETTE[1]) -> alt.Scale:
+    """A scale from -reach (blue) through 0 (white) to +reach (`high`); `reach` names a parameter."""
+    return alt.Scale(domain=[alt.ExprRef(f"-{reach}"), 0, alt.ExprRef(reach)], range=[PALETTE[0], MIDDLE, high])
 
 
 def _field(name: str) -> str:
@@ -411,16 +411,11 @@ def gradient_flow(grad_norms: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
     column per layer, folded in the browser."""
-    long = thinned(grad_norms)
+    long = thinned(grad_norms)  # whole epochs, each a row per layer as nnlab.result.grad_frame lays them out
     layers = int(long["layer"].max()) if len(long) else 0
-    values = long["mean_abs_grad"].to_numpy(np.float32)
-    if layers and len(long) == layers * long["epoch"].nunique():  # as nnlab.result.grad_frame lays it out
-        wide = pd.DataFrame(values.reshape(-1, layers), columns=range(1, layers + 1))
-        wide.insert(0, "epoch", long["epoch"].to_numpy()[::layers])
-    else:
-        wide = long.pivot(index="epoch", columns="layer", values="mean_abs_grad").reset_index()
     _, names = _layer_names(pd.Series(range(1, layers + 1)))
-    wide.columns = ["epoch", *names]
+    wide = pd.DataFrame(long["mean_abs_grad"].to_numpy().reshape(-1, layers) if layers else None, columns=list(names))
+    wide.insert(0, "epoch", long["epoch"].to_numpy()[::max(layers, 1)])
     return _fill(_gradient_flow(names), "Gradient flow", compact=True, gradients=wide)
 
 
@@ -581,8 +576,7 @@ def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
                 axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, 'unit ', '') : datum.label")),
         y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 120 : 260"))))
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(domain=[alt.ExprRef("-reach"), alt.ExprRef("reach")],
-                                                    range=[PALETTE[0], MIDDLE, PALETTE[3]]), legend=_gradient_below()),
+        color=alt.Color("weight:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below()),
         tooltip=["feature:N", "unit:N", alt.Tooltip("weight:Q", format=".3f")])
     text = base.mark_text(fontSize=13, opacity=_cell_text(len(units))).encode(text=alt.Text("weight:Q", format=".2f"))
     return (cells + text).properties(height=alt.Step(30))
@@ -663,4 +657,4 @@ def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> d
 
 
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
-TEMPLATE_BUILDERS = [value for name, value in list(globals().items()) if hasattr(value, "build")]
+TEMPLATE_BUILDERS = [value for value in list(globals().values()) if hasattr(value, "build")]

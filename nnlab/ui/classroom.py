@@ -267,7 +267,7 @@ def leaderboard(code: str, projector: bool) -> None:
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
         draw(sweep, charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
-                           width="stretch")
+             width="stretch")
         draw(spread, charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
 
     live()

@@ -83,7 +83,7 @@ def internals_view(result: TrainResult, epoch: int) -> None:
     if data.image_shape:  # the images take the fit's place; the counts of what went wrong follow
         split = data.shown_split
         draw(st, charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
-                        width="stretch")
+             width="stretch")
         return
     if not exp.model.hidden:
         return

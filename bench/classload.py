@@ -138,8 +138,10 @@ def first_page(data_dir: Path) -> tuple[float, float, bool]:
     try:
         asked = time.monotonic()
         run = Session(server.url, "Train", LESSONS["bump"]).run()
-        first_kind = run.elements[0][0] if run.elements else ""
-        return run.arrived[0] - asked, run.finished - asked, first_kind == "heading"
+        shown = next((i for i, (kind, _) in enumerate(run.elements) if kind != "empty"), None)  # past placeholders
+        if shown is None:
+            return float("nan"), run.finished - asked, False
+        return run.arrived[shown] - asked, run.finished - asked, run.elements[shown][0] == "heading"
     finally:
         server.stop()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -58,6 +59,23 @@ class Pressed:
     server_cpu: float  # seconds, all threads, from the click to the last result
     one_session_mb: float
     busy_mb: float
+
+
+def together(work: Callable[[int], object], count: int) -> dict[int, float]:
+    """Run work(i) for every i in threads that start at the same moment; seconds each took."""
+    start, seconds = threading.Barrier(count), {}
+
+    def one(i: int) -> None:
+        start.wait()
+        began = time.monotonic()
+        work(i)
+        seconds[i] = time.monotonic() - began
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return seconds
 
 
 def open_sessions(url: str, query: str, seeds: list[int], page: str = "Train") -> dict[int, tuple[Session, object, Run]]:

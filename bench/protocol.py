@@ -31,14 +31,33 @@ class Run:
     def texts(self, kind: str) -> list[str]:
         return [getattr(element, kind).body for k, element in self.elements if k == kind]
 
+    def widget_states(self) -> list[WidgetState]:
+        """The values a browser holds for the radios and checkboxes this run drew (as drawn: no
+        one changed them), which it sends again when its connection comes back."""
+        states = []
+        for kind, element in self.elements:
+            if kind == "radio":
+                radio = element.radio
+                states.append(WidgetState(id=radio.id, int_value=radio.raw_value if radio.set_value else radio.default))
+            elif kind == "checkbox":
+                box = element.checkbox
+                states.append(WidgetState(id=box.id, bool_value=box.value if box.set_value else box.default))
+        return states
+
 
 class Session:
-    """One browser tab: a websocket to the server's /_stcore/stream, on one page with one query."""
+    """One browser tab: a websocket to the server's /_stcore/stream, on one page with one query;
+    with `cookie`, the browser's cookies for the site (a balancer's stickiness)."""
 
-    def __init__(self, url: str, page: str, query: str):
+    def __init__(self, url: str, page: str, query: str, cookie: str | None = None):
         self.page, self.query = page, query
+        self.connect(url, cookie)
+
+    def connect(self, url: str, cookie: str | None = None) -> None:
+        """Open the websocket (again, after it dropped: the server may be another one by now)."""
         self.socket = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                              max_size=None, open_timeout=60)
+                              max_size=None, open_timeout=60,
+                              additional_headers={"Cookie": cookie} if cookie else None)
 
     def run(self, widgets: list[WidgetState] = (), until: callable | None = None, timeout: float = 600) -> Run:
         """Rerun the page with these widget states (as the frontend does on an interaction) and read
@@ -48,6 +67,11 @@ class Session:
         message.rerun_script.page_name = self.page
         message.rerun_script.widget_states.widgets.extend(widgets)
         self.socket.send(message.SerializeToString())
+        return self.read(until, timeout)
+
+    def read(self, until: callable | None = None, timeout: float = 600) -> Run:
+        """Read the server's messages until the script finishes, or until `until(run)` holds; a
+        connection the server closed raises websockets' ConnectionClosed."""
         run, deadline = Run(), time.monotonic() + timeout
         while True:
             forward, received = ForwardMsg(), self.socket.recv(timeout=max(0.0, deadline - time.monotonic()))

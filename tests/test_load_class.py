@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,27 +15,11 @@ from browser_support import Server
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import nnlab
+from bench.classload import together
 from bench.protocol import Session
 from nnlab.classroom import Board
 
 SESSIONS = 30
-
-
-def together(work, count: int) -> dict[int, float]:
-    """Run work(i) for every i in threads that start at the same moment; seconds each took."""
-    start, seconds = threading.Barrier(count), {}
-
-    def one(i: int) -> None:
-        start.wait()
-        began = time.monotonic()
-        work(i)
-        seconds[i] = time.monotonic() - began
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return seconds
 
 
 def run_class(data_dir: Path, sessions: int) -> str:

@@ -30,6 +30,9 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
+RESUMED = ("This page lost its server and is on another one now (a server of the class stopped or restarted). "
+           "Your settings are kept, since they are in the link, and the class's entries are kept in its database. "
+           "A run that was training there stopped with it: press its button again.")
 
 
 def page(title: str) -> Experiment:
@@ -40,6 +43,8 @@ def page(title: str) -> Experiment:
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings
     st.sidebar.divider()
     state.current()  # a first visit reads the link
+    if state.resumed_elsewhere():
+        st.warning(RESUMED, icon=":material/sync_problem:")
     classroom.follow_link()
     _lesson_picker(state.current())
     return state.current()

@@ -33,6 +33,7 @@ NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar s
 _KEY = "experiment"
 _WRITTEN = "written_query"  # the query this session last put in the address bar
 _CLASSROOM = "classroom"
+_RESUMED = "resumed_elsewhere"  # set on a session's first run when its browser had a session this server lacks
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
 
@@ -42,6 +43,8 @@ def current() -> Experiment:
     Back or Forward to an address other than the one last written is read the same way."""
     query = st.query_params.to_dict()
     stepped = query and history_step() and query != st.session_state.get(_WRITTEN)
+    if _KEY not in st.session_state:
+        st.session_state[_RESUMED] = _browser_had_a_session()
     if _KEY not in st.session_state or stepped:
         st.session_state[_WRITTEN] = query
         try:
@@ -55,6 +58,20 @@ def current() -> Experiment:
             st.session_state[_CLASSROOM] = links.Classroom()
             st.warning(f"{error} Every control is shown.")
     return st.session_state[_KEY]
+
+
+def _browser_had_a_session() -> bool:
+    """Whether this new session's first run came with the browser's widget values. A page opened
+    afresh sends none; a browser whose connection dropped and came back sends them, and it reruns
+    at once only if a script was running there (a run training, a live board): so its server
+    stopped or restarted (behind a class's balancer: it is now on another process)."""
+    context = get_script_run_ctx()
+    return bool(context and context.session_state.get_widget_states())
+
+
+def resumed_elsewhere() -> bool:
+    """True once, on the first run of a session whose browser came from a server that went away."""
+    return st.session_state.pop(_RESUMED, False)
 
 
 def history_step() -> bool:

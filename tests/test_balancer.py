@@ -1,0 +1,185 @@
+"""A class on two app processes behind Debian's HAProxy (deploy/haproxy.cfg as shipped), sharing one
+real PostgreSQL: 60 students over Streamlit's protocol, each pinned to a process by HAProxy's
+cookie. Every result equals the same run alone, the students spread over both processes, and every
+entry shows on the board either one serves. Then one process stops while its students' runs train:
+they come back through HAProxy on the other, with their settings (the link) and the class's entries,
+and are told to press Train again. Prints the figures; docs/running-a-class.md records them.
+By hand: `PYTHONPATH=.:tests python tests/test_balancer.py --sessions 100`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from postgres_support import Postgres, available
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from test_load_protocol import exact_loss
+from websockets.exceptions import ConnectionClosed
+
+import nnlab
+from bench.classload import p90, together
+from bench.protocol import Run, Session
+from bench.serving import Balancer, Server
+from nnlab.classroom import Board
+from nnlab.ui.page_setup import RESUMED
+
+SESSIONS = 60
+LONGER = {"epochs": 20_000, "batch_size": 8}  # the runs that are training when their process stops
+
+
+def missing_parts() -> str | None:
+    if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
+        return "Debian's haproxy is not installed (apt-get install haproxy)"
+    if not available():
+        return "Debian's postgresql is not installed (apt-get install postgresql)"
+    return None
+
+
+class Student:
+    """One browser through HAProxy: its stickiness cookie, and its tab on Train."""
+
+    def __init__(self, balancer: Balancer, exp: nnlab.Experiment, code: str):
+        self.exp, self.balancer = exp, balancer
+        self.cookie = balancer.sticky_cookie()
+        self.tab = Session(balancer.url, "Train", urlencode(nnlab.links.to_query(exp) | {"class": code}), self.cookie)
+        self.last = self.tab.run()
+
+    @property
+    def process(self) -> str:
+        return self.cookie.split("=")[1]
+
+    def press(self, label: str, **options) -> Run:
+        self.last = self.tab.click(self.last.first("button", label), **options)
+        return self.last
+
+    def comes_back(self) -> Run:
+        """What the browser does when its connection drops: ask the site again (HAProxy pins it
+        anew), reconnect, and, its script having been running, rerun it with its widgets' values."""
+        self.cookie = self.balancer.sticky_cookie(self.cookie)
+        self.tab.connect(self.balancer.url, self.cookie)
+        self.last = self.tab.run(self.last.widget_states())
+        return self.last
+
+
+def board_count(balancer: Balancer, cookie: str, code: str) -> str:
+    """The Class page's count of entries, as the process this cookie pins to shows it."""
+    page = Session(balancer.url, "Class", f"class={code}", cookie)
+    shown = page.run(until=lambda run: any(" entries; the best " in text for text in run.texts("markdown")))
+    page.close()
+    return next(text.split(";")[0] for text in shown.texts("markdown") if " entries; the best " in text)
+
+
+def training(run: Run) -> bool:
+    """Whether the click's run is in the queue or training (its notice or progress bar drawn)."""
+    return any(kind == "progress" for kind, _ in run.elements) or any(
+        text.startswith("Waiting for a free training slot") for text in run.texts("alert"))
+
+
+def drained(tab: Session) -> bool:
+    """Read what the server still sends until it closes the connection; whether the run got drawn."""
+    finished = False
+    try:
+        while True:
+            finished = finished or tab.read(timeout=60).first("metric", "Final train loss") is not None
+    except ConnectionClosed:
+        return finished
+
+
+def run_class(data_dir: Path, sessions: int) -> str:
+    database = Postgres()
+    apps, balancer, students = [], None, []
+    try:
+        board = Board(database.url)
+        made = board.create(nnlab.lessons.get("bump-twenty-neurons"))
+        env = {"NNLAB_DATABASE_URL": database.url}
+        apps = [Server(data_dir, env) for _ in range(2)]
+        balancer = Balancer(apps)
+
+        # A class joins through the one address, in parallel.
+        joined: dict[int, Student] = {}
+        together(lambda i: joined.__setitem__(i, Student(balancer, made.experiment.replace(seed=100 + i), made.code)),
+                 sessions)
+        students = [joined[i] for i in range(sessions)]
+        spread = Counter(student.process for student in students)
+        assert set(spread) == {"app1", "app2"} and min(spread.values()) >= sessions // 3, spread
+
+        trained = together(lambda i: students[i].press("Train"), sessions)
+        for student in students:
+            alone = nnlab.train(student.exp).history["train_loss"].iloc[-1]
+            assert exact_loss(student.last) == repr(float(alone)), student.exp.seed
+
+        def submit(i: int) -> None:
+            student = students[i]
+            nickname = student.last.first("text_input", "Nickname on the leaderboard")
+            student.last = student.tab.run([WidgetState(id=nickname.id, string_value=f"student {i}"),
+                                            WidgetState(id=student.last.first("button", "Submit").id, trigger_value=True)])
+        together(submit, sessions)
+        assert all(any("Watch for it on the projector" in text for text in s.last.texts("alert")) for s in students)
+        for process in ("app1", "app2"):
+            assert board_count(balancer, f"NNLAB_SERVER={process}", made.code) == f"{sessions} entries", process
+
+        # The next link of the lecture: app1's students open it and press Train; app1 stops meanwhile.
+        moved = [student for student in students if student.process == "app1"]
+        for student in moved:
+            student.tab.close()
+            student.exp = student.exp.replace(training=LONGER)
+            student.tab = Session(balancer.url, "Train",
+                                  urlencode(nnlab.links.to_query(student.exp) | {"class": made.code}), student.cookie)
+            student.last = student.tab.run()
+        together(lambda i: moved[i].press("Train", until=training), len(moved))
+        apps[0].stop()
+        in_flight = [student for student in moved if not drained(student.tab)]
+        assert len(in_flight) >= len(moved) // 2, f"only {len(in_flight)} of {len(moved)} runs were in flight"
+        back = together(lambda i: in_flight[i].comes_back(), len(in_flight))
+        for student in in_flight:
+            assert student.process == "app2"
+            assert RESUMED in student.last.texts("alert"), student.last.texts("alert")
+            assert any(f"{LONGER['epochs']:,} epochs" in text and f"seed {student.exp.seed}" in text
+                       for text in student.last.texts("markdown")), student.exp.seed
+            assert "Press **Train** to start." in student.last.texts("alert")
+        again = together(lambda i: in_flight[i].press("Train"), len(in_flight))
+        for student in in_flight:
+            alone = nnlab.train(student.exp).history["train_loss"].iloc[-1]
+            assert exact_loss(student.last) == repr(float(alone)), student.exp.seed
+        assert board_count(balancer, in_flight[0].cookie, made.code) == f"{sessions} entries"
+        assert len(board.entries(made.code)) == sessions
+    finally:
+        for student in students:
+            student.tab.close()
+        for part in [balancer, *apps]:
+            if part is not None:
+                part.stop()
+        database.stop()
+
+    def figures(seconds: dict[int, float]) -> str:
+        ordered = sorted(seconds.values())
+        return f"median {statistics.median(ordered):.2f} s, p90 {p90(ordered):.2f} s"
+    return (f"two processes behind HAProxy: {sessions} students, {spread['app1']} pinned to one and {spread['app2']} "
+            f"to the other; Train pressed at once: {figures(trained)}, every result equal to the run alone; "
+            f"every entry on both boards. One process stopped with {len(in_flight)} runs of {LONGER['epochs']:,} epochs "
+            f"in flight: back on the other in {figures(back)}, settings kept and told; Train again: {figures(again)}.")
+
+
+def test_two_processes_behind_haproxy_serve_a_class_and_survive_one_stopping(data_dir, monkeypatch):
+    missing = missing_parts()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install it: {missing}", pytrace=False)
+        pytest.skip(missing)
+    monkeypatch.undo()  # loopback traffic to our own servers needs the real network stack
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(data_dir))
+    print("\n" + run_class(data_dir, SESSIONS))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=SESSIONS)
+    args = parser.parse_args()
+    print(run_class(Path(os.environ.get("NNLAB_DATA_DIR") or Path.home() / ".cache" / "nnlab"), args.sessions))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS
 from postgres_support import Postgres, available
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from test_load_protocol import exact_loss
@@ -176,6 +178,39 @@ def test_two_processes_behind_haproxy_serve_a_class_and_survive_one_stopping(dat
     monkeypatch.undo()  # loopback traffic to our own servers needs the real network stack
     monkeypatch.setenv("NNLAB_DATA_DIR", str(data_dir))
     print("\n" + run_class(data_dir, SESSIONS))
+
+
+def test_in_chromium_a_page_whose_process_stops_mid_run_comes_back_on_the_other_and_says_so(data_dir, monkeypatch):
+    """The browser's own reconnection, which the protocol test above stands in for."""
+    missing = missing_parts() or (None if Path(CHROMIUM).exists() else "Debian's chromium is not installed")
+    playwright = pytest.importorskip("playwright.sync_api")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install it: {missing}", pytrace=False)
+        pytest.skip(missing)
+    monkeypatch.undo()
+    apps = [Server(data_dir) for _ in range(2)]
+    balancer = Balancer(apps)
+    try:
+        with playwright.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"{balancer.url}/Train?lesson=bump-twenty-neurons&epochs=20000&batch=8&seed=5")
+            page.get_by_role("button", name="Train", exact=True).wait_for(timeout=90_000)
+            pinned = next(c["value"] for c in page.context.cookies() if c["name"] == "NNLAB_SERVER")
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.get_by_text("Epoch", exact=False).first.wait_for(timeout=60_000)
+            apps[int(pinned[-1]) - 1].stop()
+            page.get_by_text(RESUMED[:40], exact=False).wait_for(timeout=60_000)
+            assert next(c["value"] for c in page.context.cookies() if c["name"] == "NNLAB_SERVER") != pinned
+            assert page.get_by_text(re.compile(r"20,000 epochs · batch 8 .* seed 5$")).count() == 1
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.get_by_text("Final train loss", exact=True).wait_for(timeout=120_000)
+            browser.close()
+    finally:
+        balancer.stop()
+        for app in apps:
+            app.stop()
 
 
 if __name__ == "__main__":

@@ -30,9 +30,9 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
-RESUMED = ("This page lost its server and is on another one now (a server of the class stopped or restarted). "
-           "Your settings are kept, since they are in the link, and the class's entries are kept in its database. "
-           "A run that was training there stopped with it: press its button again.")
+RESUMED = ("This page's server stopped or restarted, so it is on a fresh one now. Your settings are kept (they "
+           "are in the link), and so are the class's entries. A run that was training stopped with it: press its "
+           "button again.")
 
 
 def page(title: str) -> Experiment:

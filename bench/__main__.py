@@ -197,6 +197,8 @@ def main() -> None:
                                            "class"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
+                        help="class: app processes (2: behind HAProxy, deploy/haproxy.cfg)")
     parser.add_argument("--gate", type=float, help="class: fail above this many T100 of server CPU a result, training "
                                                    "left out (bump lesson)")
     args = parser.parse_args()
@@ -219,7 +221,7 @@ def main() -> None:
 
 def class_section(args) -> bool:
     with tempfile.TemporaryDirectory() as data_dir:
-        return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir))
+        return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir), args.processes)
 
 
 if __name__ == "__main__":

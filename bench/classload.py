@@ -4,8 +4,10 @@ its own seed, all pressing Train at the same moment. Per lesson, the server's CP
 the page's rerun) and click-to-result, in seconds and in T100, the time of 100 epochs of the bump
 tutorial's own loop measured in the same run (CPU time over it is steady on a noisy machine).
 
-`python -m bench --only class [--sessions N] [--lessons bump,heart] [--gate 0.5]`; the gate fails
-the command when the bump lesson's server CPU a result, training left out, is above that many T100.
+`python -m bench --only class [--sessions N] [--lessons bump,heart] [--processes 2] [--gate 0.5]`;
+with two processes the sessions go through HAProxy (deploy/haproxy.cfg) and the CPU is both
+processes'. The gate fails the command when the bump lesson's server CPU a result, training left
+out, is above that many T100.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import nnlab
 from bench.protocol import Run, Session
-from bench.serving import Server, cpu_seconds, resident_mb
+from bench.serving import Balancer, Server, cpu_seconds, resident_mb
 from bench.tutorial_loops import LOOPS
 
 # A lesson's page, as its link opens it; a session adds its own seed.
@@ -51,12 +53,44 @@ def experiment(query: str, seed: int) -> nnlab.Experiment:
 
 
 @dataclass
+class Site:
+    """Where a class connects: one app server, or HAProxy in front of two (`balancer`)."""
+
+    apps: list[Server]
+    balancer: Balancer | None = None
+
+    @classmethod
+    def start(cls, data_dir: Path, processes: int = 1) -> Site:
+        apps = [Server(data_dir) for _ in range(processes)]
+        return cls(apps, Balancer(apps) if processes > 1 else None)
+
+    @property
+    def url(self) -> str:
+        return (self.balancer or self.apps[0]).url
+
+    def cookie(self) -> str | None:
+        """A new browser's cookies for the site: the process HAProxy pins it to."""
+        return self.balancer.sticky_cookie() if self.balancer else None
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(app.process.pid) for app in self.apps)
+
+    def memory_mb(self) -> float:
+        return sum(resident_mb(app.process.pid) for app in self.apps)
+
+    def stop(self) -> None:
+        for part in [self.balancer, *self.apps]:
+            if part is not None:
+                part.stop()
+
+
+@dataclass
 class Pressed:
     """What a class pressing Train at once cost and saw."""
 
     runs: dict[int, Run]  # seed -> the run its click drew
     waits: list[float]  # click to the whole result drawn, per session, sorted
-    server_cpu: float  # seconds, all threads, from the click to the last result
+    server_cpu: float  # seconds, all threads of every process, from the click to the last result
     one_session_mb: float
     busy_mb: float
 
@@ -78,12 +112,12 @@ def together(work: Callable[[int], object], count: int) -> dict[int, float]:
     return seconds
 
 
-def open_sessions(url: str, query: str, seeds: list[int], page: str = "Train") -> dict[int, tuple[Session, object, Run]]:
+def open_sessions(site: Site, query: str, seeds: list[int], page: str = "Train") -> dict[int, tuple[Session, object, Run]]:
     """A session per seed on `page`, opened in parallel: seed -> (session, its Train button, its first run)."""
     opened = {}
 
     def open_one(seed: int) -> None:
-        session = Session(url, page, f"{query}&seed={seed}")
+        session = Session(site.url, page, f"{query}&seed={seed}", site.cookie())
         first = session.run()
         opened[seed] = (session, first.first("button", "Train"), first)
 
@@ -96,10 +130,10 @@ def open_sessions(url: str, query: str, seeds: list[int], page: str = "Train") -
     return opened
 
 
-def press_together(url: str, pid: int, query: str, seeds: list[int]) -> Pressed:
+def press_together(site: Site, query: str, seeds: list[int]) -> Pressed:
     """Open a session per seed, then have every one press Train at the same moment."""
-    opened = open_sessions(url, query, seeds)
-    one_session_mb = resident_mb(pid)
+    opened = open_sessions(site, query, seeds)
+    one_session_mb = site.memory_mb()
     start, runs, waits = threading.Barrier(len(seeds)), {}, {}
 
     def press(seed: int) -> None:
@@ -109,14 +143,14 @@ def press_together(url: str, pid: int, query: str, seeds: list[int]) -> Pressed:
         runs[seed] = session.click(button)
         waits[seed] = runs[seed].finished - clicked
 
-    cpu_before = cpu_seconds(pid)
+    cpu_before = site.cpu()
     threads = [threading.Thread(target=press, args=(seed,)) for seed in seeds]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    server_cpu = cpu_seconds(pid) - cpu_before
-    busy_mb = resident_mb(pid)
+    server_cpu = site.cpu() - cpu_before
+    busy_mb = site.memory_mb()
     for session, _, _ in opened.values():
         session.close()
     return Pressed(runs, sorted(waits.values()), server_cpu, one_session_mb, busy_mb)
@@ -135,11 +169,12 @@ def p90(values: list[float]) -> float:
     return ordered[max(0, round(0.9 * len(ordered)) - 1)]
 
 
-def measure(server: Server, query: str, sessions: int) -> dict:
-    """One lesson: a warm-up press (its kernels and data loaded), then `sessions` pressing at once."""
-    press_together(server.url, server.process.pid, query, [FIRST_SEED - 1])
+def measure(site: Site, query: str, sessions: int) -> dict:
+    """One lesson: a warm-up press on each process (its kernels and data loaded), then `sessions`
+    pressing at once."""
+    press_together(site, query, list(range(FIRST_SEED - 2 * len(site.apps), FIRST_SEED)))
     seeds = list(range(FIRST_SEED, FIRST_SEED + sessions))
-    pressed = press_together(server.url, server.process.pid, query, seeds)
+    pressed = press_together(site, query, seeds)
     missing = [seed for seed, run in pressed.runs.items() if run.first("metric", RESULT) is None]
     assert not missing, f"no result drawn for seeds {missing}"
     training = training_cpu([experiment(query, seed) for seed in seeds])
@@ -164,10 +199,11 @@ def first_page(data_dir: Path) -> tuple[float, float, bool]:
         server.stop()
 
 
-def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir: Path) -> bool:
+def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir: Path, processes: int = 1) -> bool:
     """Print the table; False where the gate is set and the bump lesson's cost is above it."""
     unit = t100()
-    print(f"\n8. A class at once: {sessions} sessions press Train together on one server (Streamlit's protocol); "
+    where = "one server" if processes == 1 else f"{processes} app processes behind HAProxy"
+    print(f"\n8. A class at once: {sessions} sessions press Train together on {where} (Streamlit's protocol); "
           f"T100 = {unit:.3f} s")
     print(f"{'lesson':<8}{'CPU/result: training':>22}{'other':>8}{'total':>8}{'click to result: first':>24}"
           f"{'median':>8}{'p90':>8}{'msgs':>6}{'kB':>7}{'server MB':>11}")
@@ -175,10 +211,10 @@ def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir:
     print(f"A fresh server's first page: {'its title and notice' if notice else 'something'} after {shown:.2f} s, "
           f"whole after {whole:.2f} s")
     passed = True
-    server = Server(data_dir)
+    site = Site.start(data_dir, processes)
     try:
         for name in lessons:
-            row = measure(server, LESSONS[name], sessions)
+            row = measure(site, LESSONS[name], sessions)
             pressed, waits = row["pressed"], row["pressed"].waits
             cells = [row["training"] / unit, row["other"] / unit, (row["training"] + row["other"]) / unit]
             times = [waits[0] / unit, statistics.median(waits) / unit, p90(waits) / unit]
@@ -191,5 +227,5 @@ def class_table(sessions: int, lessons: list[str], gate: float | None, data_dir:
                       f"{row['other'] / unit:.2f} T100, above {gate} T100")
                 passed = False
     finally:
-        server.stop()
+        site.stop()
     return passed

@@ -39,15 +39,19 @@ TEMPLATES = 256  # shapes kept per process: a class's lessons need a few dozen
 def thinned(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (rows keyed by an `epoch` column) cut to about CURVE_POINTS evenly spaced epochs,
     the first and the last among them: every redraw sends a chart's whole data to the browser."""
-    epochs = frame["epoch"].to_numpy()
-    unique = np.unique(epochs) if len(frame) else epochs
+    rows = _kept_rows(frame["epoch"].to_numpy())
+    return frame if rows is None else frame.iloc[rows]
+
+
+def _kept_rows(epochs: np.ndarray) -> np.ndarray | None:
+    """The positions of the rows `thinned` keeps, or None for every row."""
+    unique = np.unique(epochs) if len(epochs) else epochs
     step = -(-len(unique) // CURVE_POINTS)
     if step <= 1:
-        return frame
+        return None
     if len(unique) == len(epochs):  # a row an epoch, as a history has: take rows by position
-        return frame.iloc[np.unique(np.r_[np.arange(0, len(frame), step), len(frame) - 1])]
-    kept = np.r_[unique[::step], unique[-1]]
-    return frame[np.isin(epochs, kept)]
+        return np.unique(np.r_[np.arange(0, len(epochs), step), len(epochs) - 1])
+    return np.flatnonzero(np.isin(epochs, np.r_[unique[::step], unique[-1]]))
 
 
 def template(build):
@@ -367,10 +371,14 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
 
 def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percent: bool, title: str) -> dict:
     present = {column: name for column, name in columns.items() if column in history}
-    kept = thinned(history)
-    frame = pd.DataFrame({"epoch": kept["epoch"].to_numpy(),
-                          **{name: kept[column].to_numpy() for column, name in present.items()}})
-    return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, compact=True, history=frame)
+    rows = _kept_rows(history["epoch"].to_numpy())
+
+    def kept(column: str, kind) -> np.ndarray:  # thinned, in 32 bits as `compact` sends them
+        values = history[column].to_numpy()
+        return (values if rows is None else values[rows]).astype(kind)
+    frame = pd.DataFrame({"epoch": kept("epoch", np.int32),
+                          **{name: kept(column, np.float32) for column, name in present.items()}})
+    return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, history=frame)
 
 
 def loss_curves(history: pd.DataFrame) -> dict:
@@ -411,12 +419,17 @@ def gradient_flow(grad_norms: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
     column per layer, folded in the browser."""
-    long = thinned(grad_norms)  # whole epochs, each a row per layer as nnlab.result.grad_frame lays them out
-    layers = int(long["layer"].max()) if len(long) else 0
+    layers = int(grad_norms["layer"].max()) if len(grad_norms) else 0
     _, names = _layer_names(pd.Series(range(1, layers + 1)))
-    wide = pd.DataFrame(long["mean_abs_grad"].to_numpy().reshape(-1, layers) if layers else None, columns=list(names))
-    wide.insert(0, "epoch", long["epoch"].to_numpy()[::max(layers, 1)])
-    return _fill(_gradient_flow(names), "Gradient flow", compact=True, gradients=wide)
+    # a row per epoch and layer, as nnlab.result.grad_frame lays them out: an epoch's layers side by side
+    values = grad_norms["mean_abs_grad"].to_numpy().reshape(-1, max(layers, 1))
+    epochs = grad_norms["epoch"].to_numpy()[::max(layers, 1)]
+    rows = _kept_rows(epochs)
+    if rows is not None:
+        values, epochs = values[rows], epochs[rows]
+    wide = pd.DataFrame({"epoch": epochs.astype(np.int32),
+                         **{name: values[:, i].astype(np.float32) for i, name in enumerate(names[:layers])}})
+    return _fill(_gradient_flow(names), "Gradient flow", gradients=wide)
 
 
 @template

@@ -16,8 +16,7 @@ import statistics
 from pathlib import Path
 
 import nnlab
-from bench.classload import FIRST_SEED, LESSONS, Pressed, experiment, p90, press_together
-from bench.serving import Server
+from bench.classload import FIRST_SEED, LESSONS, Pressed, Site, experiment, p90, press_together
 
 SESSIONS = 30
 QUERY = LESSONS["bump"]
@@ -46,12 +45,12 @@ def check_and_report(pressed: Pressed, sessions: int) -> str:
 
 
 def run_class(data_dir: Path, sessions: int) -> str:
-    server = Server(data_dir)
+    site = Site.start(data_dir)
     try:
-        press_together(server.url, server.process.pid, QUERY, [FIRST_SEED - 1])  # the kernels and data loaded
-        pressed = press_together(server.url, server.process.pid, QUERY, list(range(FIRST_SEED, FIRST_SEED + sessions)))
+        press_together(site, QUERY, [FIRST_SEED - 1])  # the kernels and data loaded
+        pressed = press_together(site, QUERY, list(range(FIRST_SEED, FIRST_SEED + sessions)))
     finally:
-        server.stop()
+        site.stop()
     return check_and_report(pressed, sessions)
 
 

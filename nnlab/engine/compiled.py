@@ -210,13 +210,15 @@ def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
 
 def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress=None,
           keep_snapshots: bool = True) -> list[TrainResult]:
-    """Train `exps` on `data` together; one TrainResult each. `progress(epoch, stack)` after each
-    slice of about SLICE_SECONDS; snapshots every `snapshot_interval` epochs (or only the first and
-    last weights)."""
+    """Train `exps` on `data` together; one TrainResult each. `progress(epoch, stack)` at most every
+    SLICE_SECONDS and at the end (a snapshot cuts a slice short: reporting there too made a short
+    run build its history ten times); snapshots every `snapshot_interval` epochs (or only the
+    first and last weights)."""
     stack = Stack(exps, data, epochs)
     interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
     snapshots: list[dict[int, dict]] = [{0: state} for state in stack.initial_states]
     span = max(1, epochs // 100)  # the first slice; then as many epochs as SLICE_SECONDS take
+    reported = time.perf_counter()
     while not stack.finished:
         started, before = time.perf_counter(), stack.epoch
         stop = min(stack.epoch + span, (stack.epoch // interval + 1) * interval)
@@ -225,8 +227,9 @@ def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress
             for model, taken in enumerate(snapshots):
                 if not stack.diverged_at[model] or stack.diverged_at[model] > stack.epoch:
                     taken[stack.epoch] = stack.state(model)
-        if progress:
+        if progress and (stack.finished or time.perf_counter() - reported >= SLICE_SECONDS):
             progress(stack.epoch, stack)
+            reported = time.perf_counter()
         rate = (stack.epoch - before) / max(time.perf_counter() - started, 1e-6)  # epochs a second
         span = max(1, int(rate * SLICE_SECONDS))
     for model, taken in enumerate(snapshots):

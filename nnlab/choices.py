@@ -1,7 +1,9 @@
 """Every named choice a setting offers, declared once: activations, losses, optimizers, initial
 weights and learning-rate schedules. The Experiment's validation, the sidebar, the engines and the
-exported script all read these tables; a new choice is one entry here (and, for the compiled
-engine, a kernel number; without one the autograd engine trains it and says why).
+exported script all read these tables. A new activation, initialiser or schedule is one entry here
+(with a kernel number for the compiled engine; without one the autograd engine trains it and says
+why); a new loss or optimizer also needs its arithmetic in engine/kernels.py, and a loss that reads
+probabilities its name in models.outputs_probability.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ class Challenge:
     def check(self, exp: Experiment) -> None:
         """Refuse, naming the rule, an Experiment this challenge does not allow."""
         base = self.experiment
-        if exp.data != base.data:
+        if pin_data(exp).data != base.data:  # the rows it gives: a data seed left to the seed is the seed
             raise ClassError("This challenge is set on its own data, with its own train and test rows: "
                              "open the challenge's link again to get them back.")
         for part in ("model", "training", ""):
@@ -168,8 +168,14 @@ class Challenge:
             names = [f.name for f in dataclasses.fields(ours)] if part else ["seed"]
             for name in names:
                 wanted, got = getattr(ours, name), getattr(theirs, name)
-                if got != wanted and not self.rules.allows(part, name):
-                    raise ClassError(f"This challenge keeps the {BY_FIELD[part, name].says} as the instructor set it "
+                if got == wanted:
+                    continue
+                setting = BY_FIELD.get((part, name))
+                if setting is None:  # a field no link or rule knows: no student can have changed it
+                    raise ClassError(f"This challenge has no rule for the setting {name.replace('_', ' ')!r}; "
+                                     f"keep it as the challenge's link sets it ({_shown(wanted)}).")
+                if not self.rules.allows(part, name):
+                    raise ClassError(f"This challenge keeps the {setting.says} as the instructor set it "
                                      f"({_shown(wanted)}); yours is {_shown(got)}.")
         widest = max(exp.model.hidden, default=0)
         if widest > self.rules.max_units:

@@ -23,7 +23,6 @@ class Ticket:
         self.key, self.work = key, work
         self.epoch, self.epochs = 0, 0  # progress once running
         self.history = None  # the history so far (a DataFrame), where the work reports one
-        self.started = False
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
@@ -108,7 +107,6 @@ class RunQueue:
                     self._lock.wait()
                 ticket = self._waiting.popleft()
                 self._running.add(ticket)
-                ticket.started = True
             try:
                 ticket._finish(value=ticket.work(ticket))
             except BaseException as error:  # handed to whoever waits on it

@@ -63,9 +63,10 @@ def _plane_grid(data: Data, resolution: int, margin: float) -> tuple[torch.Tenso
 
 
 def _cells(grid: torch.Tensor, step: list[float]) -> dict:
-    """Columns of a heatmap: each cell's corners."""
-    return {"x1": grid[:, 0].numpy(), "x2": grid[:, 1].numpy(),
-            "x1_end": grid[:, 0].numpy() + step[0], "x2_end": grid[:, 1].numpy() + step[1]}
+    """Columns of a heatmap: each cell's corners, the cell centred on the point the network was asked
+    about (a cell from that point on drew the whole map half a cell off)."""
+    x1, x2 = grid[:, 0].numpy(), grid[:, 1].numpy()
+    return {"x1": x1 - step[0] / 2, "x2": x2 - step[1] / 2, "x1_end": x1 + step[0] / 2, "x2_end": x2 + step[1] / 2}
 
 
 def decision_grid(result: TrainResult, epoch: int, resolution: int = 60) -> pd.DataFrame:

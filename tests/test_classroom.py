@@ -105,6 +105,21 @@ def test_an_experiment_outside_the_rules_is_refused_naming_the_rule(board):
     assert len(board.entries(made.code)) == 1
 
 
+def test_the_plain_lesson_a_challenge_was_made_from_is_its_own_data(board):
+    made = board.create(QUICK)
+    assert QUICK.data.seed is None and made.experiment.data.seed is not None  # pinned by the challenge
+    assert board.submit(made.code, "lee", QUICK).score == board.entries(made.code)["score"].iloc[0]
+    with pytest.raises(nnlab.ClassError, match="own data"):  # another seed, its data seed left to it: other rows
+        board.submit(made.code, "lee", QUICK.replace(seed=QUICK.seed + 1))
+
+
+def test_a_setting_no_rule_knows_is_refused_with_a_class_error(board, monkeypatch):
+    made = board.create(QUICK, Rules(free=("training",)))
+    monkeypatch.delitem(classroom.BY_FIELD, ("training", "learning_rate"))
+    with pytest.raises(nnlab.ClassError, match="no rule for the setting 'learning rate'"):
+        board.submit(made.code, "kim", made.experiment.replace(training={"learning_rate": 0.5}))
+
+
 def test_the_instructor_key_closes_reopens_and_clears_and_nothing_else_does(board):
     made = board.create(QUICK)
     board.submit(made.code, "ana", made.experiment)

@@ -26,11 +26,24 @@ def test_multiclass_model_outputs_one_logit_per_class():
     assert not isinstance(list(model)[-1], nn.Sigmoid)
 
 
-def test_every_activation_builds_and_runs():
-    for activation in nnlab.experiment.ACTIVATIONS:
+# Each activation as its formula, written out here: the model must apply exactly this after each hidden Linear.
+FORMULAS = {"sigmoid": lambda z: 1 / (1 + torch.exp(-z)), "tanh": lambda z: 1 - 2 / (torch.exp(2 * z) + 1),
+            "relu": lambda z: torch.where(z > 0, z, 0.0), "elu": lambda z: torch.where(z > 0, z, torch.exp(z) - 1),
+            "leaky_relu": lambda z: torch.where(z > 0, z, 0.01 * z), "identity": lambda z: z}
+
+
+def test_every_activation_applies_its_formula_after_each_hidden_layer():
+    assert set(FORMULAS) == set(nnlab.experiment.ACTIVATIONS)
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(0)) * 3
+    for activation, formula in FORMULAS.items():
         exp = nnlab.Experiment(model=nnlab.ModelSpec(hidden=(3, 4), activations=(activation, activation)))
-        output = build_model(exp, 2, 1)(torch.randn(6, 2))
-        assert output.shape == (6, 1) and torch.all((output > 0) & (output < 1))
+        model = build_model(exp, 2, 1)
+        linears = [module for module in model if isinstance(module, nn.Linear)]
+        first = formula(linears[0](x))
+        second = formula(linears[1](first))
+        outputs = hidden_activations(model, x)
+        assert torch.allclose(outputs[0], first, atol=1e-6) and torch.allclose(outputs[1], second, atol=1e-6), activation
+        assert torch.allclose(model(x), torch.sigmoid(linears[2](second)), atol=1e-6), activation  # BCE: a sigmoid out
 
 
 def test_sequential_code_rebuilds_the_same_architecture():
@@ -46,6 +59,8 @@ def test_sequential_code_rebuilds_the_same_architecture():
 
 def test_hidden_activations_returns_each_hidden_layer_output():
     model = build_model(nnlab.lessons.get("bump-two-layers"), 1, 1)
-    outputs = hidden_activations(model, torch.zeros(3, 1))
+    x = torch.linspace(-2, 2, 3).reshape(3, 1)
+    outputs = hidden_activations(model, x)
     assert [o.shape for o in outputs] == [(3, 10), (3, 10)]
-    assert all(torch.all((o > 0) & (o < 1)) for o in outputs)
+    assert torch.allclose(outputs[0], torch.sigmoid(model[0](x)))
+    assert torch.allclose(outputs[1], torch.sigmoid(model[2](outputs[0])))

@@ -27,7 +27,10 @@ def test_decision_grid_covers_the_points_with_probabilities():
                            model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)), training=nnlab.TrainSpec(epochs=5))
     result = nnlab.train(exp)
     grid = views.decision_grid(result, 5, resolution=20)
-    assert len(grid) == 400 and grid["probability"].between(0, 1).all()
+    assert len(grid) == 400
+    centres = torch.tensor(np.c_[(grid["x1"] + grid["x1_end"]) / 2, (grid["x2"] + grid["x2_end"]) / 2], dtype=torch.float32)
+    expected = nnlab.models.predict_proba(result.model_at(5), centres, exp, result.data.task)
+    assert np.allclose(grid["probability"], expected.reshape(-1).numpy(), atol=1e-6)  # each cell: the network there
     points = torch.cat([result.data.x_train, result.data.x_test])
     assert grid["x1"].min() < points[:, 0].min() and grid["x1_end"].max() > points[:, 0].max()
 
@@ -162,7 +165,8 @@ def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
     maps = views.unit_maps(result, 20, resolution=10)
     assert sorted(maps.groupby("layer")["unit"].nunique().tolist()) == [3, 8]  # wide layers show their first 8
     assert maps["activation"].abs().max() == pytest.approx(1.0)
-    grid = torch.tensor(maps[(maps.layer == 1) & (maps.unit == 2)][["x1", "x2"]].to_numpy(), dtype=torch.float32)
+    cells = maps[(maps.layer == 1) & (maps.unit == 2)]
+    grid = torch.tensor(np.c_[(cells.x1 + cells.x1_end) / 2, (cells.x2 + cells.x2_end) / 2], dtype=torch.float32)
     raw = torch.tanh(result.model[0](torch.cat([grid, grid**2], dim=1)))[:, 1].detach()
     scaled = maps[(maps.layer == 1) & (maps.unit == 2)]["activation"].to_numpy()
     assert np.allclose(scaled, (raw / raw.abs().max()).numpy(), atol=1e-5)

@@ -463,7 +463,7 @@ def train_epochs(plan, rates, penalties, theta, first, second, steps, last_good,
     """Train models model_first, model_first + model_step, ... through epochs epoch_start to
     epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4) and each Linear
     layer's mean absolute weight gradient, averaged over the epoch's steps, into flow (models,
-    epochs, MAX_LAYERS). rates: (models, epochs), each epoch's learning rate; penalties:
+    epochs, the most Linear layers of any model). rates: (models, epochs), each epoch's learning rate; penalties:
     (models, 2), the L2 and L1 factors. A model whose
     metrics turn non-finite goes back to its last finite weights and stops there: diverged_at gets
     its 1-based epoch; a model with diverged_at already set is skipped.

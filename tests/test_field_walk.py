@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
@@ -188,3 +189,24 @@ def test_auto_gives_the_autograd_run_or_says_why_not(case):
     assert sorted(auto.snapshots) == sorted(reference.snapshots)
     assert list(auto.grad_norms.columns) == ["epoch", "layer", "mean_abs_grad"]
     np.testing.assert_allclose(auto.grad_norms.to_numpy(), reference.grad_norms.to_numpy(), rtol=1e-3, atol=1e-7)
+
+
+RECORD_ONLY = {"snapshot_every"}  # fields that change what a run records, not what it learns
+
+
+@pytest.fixture(scope="module")
+def base_run():
+    return nnlab.train(BASE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_every_variant_changes_what_the_run_learns(case, base_run):
+    """A field that nothing reads passes the walks above (its link, export and engines agree on a run
+    it never changed): here each variant must end on other weights than the base run's."""
+    run = nnlab.train(variant(case))
+    if case[1] in RECORD_ONLY:
+        assert sorted(run.snapshots) != sorted(base_run.snapshots)
+        return
+    ours, base = run.model.state_dict(), base_run.model.state_dict()
+    assert ours.keys() != base.keys() or any(
+        ours[name].shape != base[name].shape or not torch.equal(ours[name], base[name]) for name in ours), case[:2]

@@ -8,6 +8,7 @@ import streamlit as st
 from apptest_support import assert_clean, open_page
 
 import nnlab
+from nnlab import links
 from nnlab.ui import live
 
 PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
@@ -381,3 +382,16 @@ def test_plane_training_shows_unit_maps_and_the_discretize_and_test_point_toggle
     points = next(t for t in tables if "split" in t)
     grid = next(t for t in tables if "probability" in t)
     assert set(points["split"]) == {"train"} and set(grid["probability"]) <= {0.0, 1.0}
+
+
+def test_the_sidebar_draws_a_control_for_every_setting_a_link_carries():
+    """Each setting the sidebar is meant to draw (links.SETTINGS, control=True) has its widget on
+    the page of its group: a row left out of the sidebar fails here."""
+    drawn = set()
+    for page in ("pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py"):
+        at = open_page(page, query={"lesson": "bump-twenty-neurons", "dataset": "xor"})  # a plane: every data control
+        assert_clean(at)
+        drawn |= {key.removeprefix("w_") for key in at.session_state if key.startswith("w_")}
+    wanted = [setting.name for setting in links.SETTINGS.values() if setting.control]
+    missing = [name for name in wanted if not any(key == name or key.startswith(f"{name}_") for key in drawn)]
+    assert not missing, f"no sidebar control for {missing}; drawn: {sorted(drawn)}"

@@ -8,7 +8,7 @@ from nnlab.lazy import exports
 
 _HOMES = {name: f"nnlab.{module}" for module, names in {
     "classroom": ("classroom",), "lessons": ("lessons",), "links": ("links",),
-    "comparison": ("CompareRun", "compare"), "datasets": ("DATASETS", "Data", "load_data"),
+    "choices": ("DATASETS",), "comparison": ("CompareRun", "compare"), "datasets": ("Data", "load_data"),
     "errors": ("ClassError", "ConfigError", "DataError", "NnlabError"),
     "experiment": ("DataSpec", "Experiment", "ModelSpec", "TrainSpec"),
     "export": ("export_script",), "models": ("build_model",), "sweeps": ("sweep",), "tables": ("Table", "read_csv"),

@@ -1,9 +1,10 @@
-"""Every named choice a setting offers, declared once: activations, losses, optimizers, initial
-weights and learning-rate schedules. The Experiment's validation, the sidebar, the engines and the
-exported script all read these tables. A new activation, initialiser or schedule is one entry here
-(with a kernel number for the compiled engine; without one the autograd engine trains it and says
-why); a new loss or optimizer also needs its arithmetic in engine/kernels.py, and a loss that reads
-probabilities its name in models.outputs_probability.
+"""Every named choice a setting offers, declared once: data sets, the 2-D sets' extra input
+features, activations, losses, optimizers, initial weights and learning-rate schedules. The
+Experiment's validation, the sidebar, the engines and the exported script all read these tables.
+A new activation, initialiser or schedule is one entry here (with a kernel number for the compiled
+engine; without one the autograd engine trains it and says why); a new loss or optimizer also
+needs its arithmetic in engine/kernels.py, and a loss that reads probabilities its name in
+models.outputs_probability; a new data set, its loader in datasets.LOADERS.
 """
 
 from __future__ import annotations
@@ -59,8 +60,46 @@ class Schedule(Choice):
     code: str  # the same multiplier as a Python expression of `epoch` and `EPOCHS`
 
 
+@dataclass(frozen=True, kw_only=True)
+class DataSet(Choice):
+    group: str  # "lesson", "2-D", "real table" or "upload"; nnlab.datasets.LOADERS loads it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cross(Choice):
+    feature: Callable[[torch.Tensor], torch.Tensor]  # of the (N, 2) points
+    code: str  # the same in an exported script, of `x`
+
+
 def _by_name(*choices):
     return {choice.name: choice for choice in choices}
+
+
+DATASETS = _by_name(
+    DataSet(name="step", label="Step (1-D, soft targets)", group="lesson"),
+    DataSet(name="bump", label="Two bumps (1-D)", group="lesson"),
+    DataSet(name="random-classes", label="Random points, 10 classes", group="lesson"),
+    DataSet(name="heart-failure", label="Heart failure records", group="real table"),
+    DataSet(name="circle", label="Circle (2-D)", group="2-D"),
+    DataSet(name="xor", label="XOR (2-D)", group="2-D"),
+    DataSet(name="gauss", label="Two Gaussians (2-D)", group="2-D"),
+    DataSet(name="spiral", label="Spiral (2-D)", group="2-D"),
+    DataSet(name="plane", label="Plane (2-D regression)", group="2-D"),
+    DataSet(name="multi_gauss", label="Six Gaussians (2-D regression)", group="2-D"),
+    DataSet(name="breast-cancer", label="Breast cancer (scikit-learn)", group="real table"),
+    DataSet(name="wine", label="Wine (scikit-learn)", group="real table"),
+    DataSet(name="iris", label="Iris (scikit-learn)", group="real table"),
+    DataSet(name="digits", label="Handwritten digits, 8x8 (scikit-learn)", group="real table"),
+    DataSet(name="csv", label="Your CSV file", group="upload"),
+)
+# Playground's extra inputs for the 2-D sets: each a function of the points, and the same in a script.
+CROSSES = _by_name(
+    Cross(name="x1^2", label="x1²", feature=lambda x: x[:, 0] ** 2, code="x[:, 0] ** 2"),
+    Cross(name="x2^2", label="x2²", feature=lambda x: x[:, 1] ** 2, code="x[:, 1] ** 2"),
+    Cross(name="x1*x2", label="x1·x2", feature=lambda x: x[:, 0] * x[:, 1], code="x[:, 0] * x[:, 1]"),
+    Cross(name="sin(x1)", label="sin x1", feature=lambda x: torch.sin(x[:, 0]), code="torch.sin(x[:, 0])"),
+    Cross(name="sin(x2)", label="sin x2", feature=lambda x: torch.sin(x[:, 1]), code="torch.sin(x[:, 1])"),
+)
 
 
 ACTIVATIONS: dict[str, Activation] = _by_name(

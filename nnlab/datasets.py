@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nnlab.choices import CROSSES
 from nnlab.errors import DataError
 
 if TYPE_CHECKING:
@@ -75,17 +76,10 @@ class Data:
         return {1: "1d", 2: "2d"}.get(self.n_features - len(self.crosses), "table")
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    label: str  # what the menu shows
-    group: str  # "lesson", "2-D", "real table" or "upload"
-    load: Callable[[DataSpec, int], Data]
-
-
 def load_data(exp: Experiment) -> Data:
     """The data an experiment trains on; the same experiment always gives the same tensors."""
     spec, seed = data_key(exp)
-    return DATASETS[spec.name].load(spec, seed)
+    return LOADERS[spec.name](spec, seed)
 
 
 def data_key(exp: Experiment) -> tuple[DataSpec, int]:
@@ -210,19 +204,9 @@ def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data
     return load
 
 
-# Playground's extra inputs: each a function of the (N, 2) points, and the same in an export script.
-CROSSES = {
-    "x1^2": (lambda x: x[:, 0] ** 2, "x[:, 0] ** 2"),
-    "x2^2": (lambda x: x[:, 1] ** 2, "x[:, 1] ** 2"),
-    "x1*x2": (lambda x: x[:, 0] * x[:, 1], "x[:, 0] * x[:, 1]"),
-    "sin(x1)": (lambda x: torch.sin(x[:, 0]), "torch.sin(x[:, 0])"),
-    "sin(x2)": (lambda x: torch.sin(x[:, 1]), "torch.sin(x[:, 1])"),
-}
-
-
 def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
     """Points (N, 2) followed by the chosen crossed features, as the network's input."""
-    return torch.cat([x[:, :2], *[CROSSES[name][0](x).reshape(-1, 1) for name in crosses]], dim=1)
+    return torch.cat([x[:, :2], *[CROSSES[name].feature(x).reshape(-1, 1) for name in crosses]], dim=1)
 
 
 # --- real tables ---------------------------------------------------------------------------------
@@ -332,23 +316,23 @@ def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:
     return torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
 
 
-DATASETS: dict[str, DatasetInfo] = {
-    "step": DatasetInfo("Step (1-D, soft targets)", "lesson", step_data),
-    "bump": DatasetInfo("Two bumps (1-D)", "lesson", bump_data),
-    "random-classes": DatasetInfo("Random points, 10 classes", "lesson", random_classes_data),
-    "heart-failure": DatasetInfo("Heart failure records", "real table", heart_failure_data),
-    "circle": DatasetInfo("Circle (2-D)", "2-D", _plane_loader(_jittered(_circle))),
-    "xor": DatasetInfo("XOR (2-D)", "2-D", _plane_loader(_jittered(_xor))),
-    "gauss": DatasetInfo("Two Gaussians (2-D)", "2-D", _plane_loader(_jittered(_gauss))),
-    "spiral": DatasetInfo("Spiral (2-D)", "2-D", _plane_loader(_jittered(_spiral))),
-    "plane": DatasetInfo("Plane (2-D regression)", "2-D", _plane_loader(_regression(_plane_value), "value")),
-    "multi_gauss": DatasetInfo("Six Gaussians (2-D regression)", "2-D",
-                               _plane_loader(_regression(_gaussians_value), "value")),
-    "breast-cancer": DatasetInfo("Breast cancer (scikit-learn)", "real table", _sklearn_loader("load_breast_cancer")),
-    "wine": DatasetInfo("Wine (scikit-learn)", "real table", _sklearn_loader("load_wine")),
-    "iris": DatasetInfo("Iris (scikit-learn)", "real table", _sklearn_loader("load_iris")),
-    "digits": DatasetInfo("Handwritten digits, 8x8 (scikit-learn)", "real table", digits_data),
-    "csv": DatasetInfo("Your CSV file", "upload", uploaded_data),
+# Each data set of nnlab.choices.DATASETS, loaded.
+LOADERS: dict[str, Callable[[DataSpec, int], Data]] = {
+    "step": step_data,
+    "bump": bump_data,
+    "random-classes": random_classes_data,
+    "heart-failure": heart_failure_data,
+    "circle": _plane_loader(_jittered(_circle)),
+    "xor": _plane_loader(_jittered(_xor)),
+    "gauss": _plane_loader(_jittered(_gauss)),
+    "spiral": _plane_loader(_jittered(_spiral)),
+    "plane": _plane_loader(_regression(_plane_value), "value"),
+    "multi_gauss": _plane_loader(_regression(_gaussians_value), "value"),
+    "breast-cancer": _sklearn_loader("load_breast_cancer"),
+    "wine": _sklearn_loader("load_wine"),
+    "iris": _sklearn_loader("load_iris"),
+    "digits": digits_data,
+    "csv": uploaded_data,
 }
 
 

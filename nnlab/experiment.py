@@ -11,7 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
+from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
 from nnlab.errors import ConfigError
 
 MAX_HIDDEN_LAYERS = 6
@@ -43,11 +43,9 @@ class DataSpec:
     source: str = ""  # uploaded CSV: the content key it was stored under
     target: str = ""  # uploaded CSV: the column to predict
     seed: int | None = None  # fixes noise and split apart from the initial weights; None: the experiment's seed
-    crosses: tuple[str, ...] = ()  # 2-D sets: extra input features made from x1 and x2 (datasets.CROSSES)
+    crosses: tuple[str, ...] = ()  # 2-D sets: extra input features made from x1 and x2 (choices.CROSSES)
 
     def __post_init__(self):
-        from nnlab.datasets import CROSSES, DATASETS  # late: datasets imports this module's users
-
         object.__setattr__(self, "crosses", tuple(self.crosses))
         _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
         _check(_is_number(self.noise) and 0 <= self.noise <= MAX_NOISE,

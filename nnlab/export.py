@@ -15,8 +15,8 @@ import textwrap
 
 import torch
 
-from nnlab.choices import INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import CROSSES, MAX_STANDARD_SCORE, Data, data_seed, load_data
+from nnlab.choices import CROSSES, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
+from nnlab.datasets import MAX_STANDARD_SCORE, Data, data_seed, load_data
 from nnlab.experiment import Experiment
 from nnlab.lessons import lesson, matching
 from nnlab.models import build_model, dropout_seed, sequential_code
@@ -163,7 +163,7 @@ def _table_code(exp: Experiment, data: Data) -> str:
     lines.append("x_train, x_test = x_train.float(), x_test.float()")
     if data.crosses:
         lines += ["\n\ndef with_crosses(x):", "    # the crossed input features, after x1 and x2",
-                  "    return torch.cat([x, " + ", ".join(f"({CROSSES[name][1]}).reshape(-1, 1)" for name in data.crosses)
+                  "    return torch.cat([x, " + ", ".join(f"({CROSSES[name].code}).reshape(-1, 1)" for name in data.crosses)
                   + "], dim=1)\n\n",
                   "x_train, x_test = with_crosses(x_train), with_crosses(x_test)"]
     if data.task == "regression":

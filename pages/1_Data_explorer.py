@@ -7,7 +7,7 @@ first_page("Data explorer")  # a new server: this title at once, while the impor
 import streamlit as st
 
 from nnlab import charts, ui, views
-from nnlab.datasets import DATASETS
+from nnlab.choices import DATASETS
 from nnlab.errors import DataError
 from nnlab.tables import read_csv, store_upload
 from nnlab.ui.pictures import draw

@@ -14,8 +14,7 @@ import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
-from nnlab.choices import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import DATASETS
+from nnlab.choices import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.export import data_csv, data_file_name, export_script
 from nnlab.training import fit_loss_to_task
 

@@ -4,6 +4,8 @@ import numpy as np
 import torch
 
 import nnlab
+from nnlab.choices import DATASETS
+from nnlab.datasets import LOADERS
 
 
 def test_step_lesson_data_matches_tutorial_rule():
@@ -80,3 +82,7 @@ def test_every_lesson_has_the_tutorial_hyperparameters():
         assert (t.loss, t.optimizer, t.learning_rate, t.epochs, t.batch_size, t.shuffle) == (
             loss, optimizer, rate, epochs, batch, False), lesson_id
     assert nnlab.lessons.get("tabular-relu").seed == 42
+
+
+def test_every_data_set_choice_has_its_loader():
+    assert list(LOADERS) == list(DATASETS)  # the same sets, in the menu's order

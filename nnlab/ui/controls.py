@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import CROSSES, DATASETS
+from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.errors import NnlabError
 from nnlab.experiment import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
 from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
@@ -67,6 +66,7 @@ def data_controls(exp: Experiment) -> Experiment:
     fraction = control(bar.slider, "fraction", "data", "Train fraction", 0.1, 1.0, step=0.05, value=spec.train_fraction,
                        help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
     crosses = control(bar.pills, "crosses", "data", "Extra input features", list(CROSSES), selection_mode="multi",
+                      format_func=lambda name: CROSSES[name].label,
                       value=list(spec.crosses),
                       help="Feed the network products and sines of x1 and x2 besides the points themselves, "
                            "as TensorFlow Playground does.") if plane else []

@@ -88,7 +88,8 @@ class Site:
 class Pressed:
     """What a class pressing Train at once cost and saw."""
 
-    runs: dict[int, Run]  # seed -> the run its click drew
+    runs: dict[int, Run]  # seed -> the run its click drew (the Train page's run panel: a fragment)
+    pages: dict[int, Run]  # seed -> the run that opened its page (the settings, the sidebar)
     waits: list[float]  # click to the whole result drawn, per session, sorted
     server_cpu: float  # seconds, all threads of every process, from the click to the last result
     one_session_mb: float
@@ -153,7 +154,8 @@ def press_together(site: Site, query: str, seeds: list[int]) -> Pressed:
     busy_mb = site.memory_mb()
     for session, _, _ in opened.values():
         session.close()
-    return Pressed(runs, sorted(waits.values()), server_cpu, one_session_mb, busy_mb)
+    pages = {seed: page for seed, (_, _, page) in opened.items()}
+    return Pressed(runs, pages, sorted(waits.values()), server_cpu, one_session_mb, busy_mb)
 
 
 def training_cpu(exps: list[nnlab.Experiment]) -> float:

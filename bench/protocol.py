@@ -51,6 +51,7 @@ class Session:
 
     def __init__(self, url: str, page: str, query: str, cookie: str | None = None):
         self.page, self.query = page, query
+        self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in, as the browser keeps it
         self.connect(url, cookie)
 
     def connect(self, url: str, cookie: str | None = None) -> None:
@@ -59,12 +60,14 @@ class Session:
                               max_size=None, open_timeout=60,
                               additional_headers={"Cookie": cookie} if cookie else None)
 
-    def run(self, widgets: list[WidgetState] = (), until: callable | None = None, timeout: float = 600) -> Run:
-        """Rerun the page with these widget states (as the frontend does on an interaction) and read
-        its messages until the script finishes, or until `until(run)` holds."""
+    def run(self, widgets: list[WidgetState] = (), until: callable | None = None, timeout: float = 600,
+            fragment: str = "") -> Run:
+        """Rerun the page (or only `fragment`) with these widget states, as the frontend does on an
+        interaction, and read its messages until the script finishes, or until `until(run)` holds."""
         message = BackMsg()
         message.rerun_script.query_string = self.query
         message.rerun_script.page_name = self.page
+        message.rerun_script.fragment_id = fragment
         message.rerun_script.widget_states.widgets.extend(widgets)
         self.socket.send(message.SerializeToString())
         return self.read(until, timeout)
@@ -80,7 +83,11 @@ class Session:
             kind = forward.WhichOneof("type")
             if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 element = forward.delta.new_element
-                run.elements.append((element.WhichOneof("type"), element))
+                kind = element.WhichOneof("type")
+                run.elements.append((kind, element))
+                widget_id = getattr(getattr(element, kind), "id", None)
+                if forward.delta.fragment_id and isinstance(widget_id, str):
+                    self.fragments[widget_id] = forward.delta.fragment_id
                 run.arrived.append(time.monotonic())
                 if until and until(run):
                     return run
@@ -91,7 +98,9 @@ class Session:
                 return run
 
     def click(self, button, until: callable | None = None, timeout: float = 600) -> Run:
-        return self.run([WidgetState(id=button.id, trigger_value=True)], until, timeout)
+        """Press `button`: a button drawn in a fragment reruns that fragment alone, as in a browser."""
+        return self.run([WidgetState(id=button.id, trigger_value=True)], until, timeout,
+                        self.fragments.get(button.id, ""))
 
     def close(self) -> None:
         self.socket.close()

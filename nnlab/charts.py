@@ -45,12 +45,15 @@ def thinned(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _kept_rows(epochs: np.ndarray) -> np.ndarray | None:
     """The positions of the rows `thinned` keeps, or None for every row."""
-    unique = np.unique(epochs) if len(epochs) else epochs
+    if len(epochs) <= CURVE_POINTS:
+        return None
+    if (np.diff(epochs) > 0).all():  # a row an epoch, as a history has: take rows by position
+        step = -(-len(epochs) // CURVE_POINTS)
+        return np.unique(np.r_[np.arange(0, len(epochs), step), len(epochs) - 1])
+    unique = np.unique(epochs)
     step = -(-len(unique) // CURVE_POINTS)
     if step <= 1:
         return None
-    if len(unique) == len(epochs):  # a row an epoch, as a history has: take rows by position
-        return np.unique(np.r_[np.arange(0, len(epochs), step), len(epochs) - 1])
     return np.flatnonzero(np.isin(epochs, np.r_[unique[::step], unique[-1]]))
 
 

@@ -6,6 +6,7 @@ once) to a `DatasetInfo` whose loader turns `(DataSpec, seed)` into `Data`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,9 +64,10 @@ class Data:
         """The part a picture of the results shows: the test rows where there are any."""
         return "test" if self.has_test else "train"
 
-    @property
+    @functools.cached_property
     def hard_labels(self) -> bool:
-        """Accuracy is defined only when every target is a class (the step lesson has 0.5 targets)."""
+        """Accuracy is defined only when every target is a class (the step lesson has 0.5 targets).
+        Kept: it compares every target, and training and each picture of a result ask."""
         if self.task == "multiclass":
             return True
         return self.task == "binary" and bool(((self.y_train == 0) | (self.y_train == 1)).all())

@@ -37,11 +37,18 @@ class TrainResult:
     def epochs_per_second(self) -> float:
         return self.epochs_run / self.seconds if self.seconds else float("inf")
 
+    _shown: tuple[int, nn.Sequential] | None = field(default=None, init=False, repr=False, compare=False)
+
     def model_at(self, epoch: int) -> nn.Sequential:
-        """A copy of the network with the weights recorded at snapshot `epoch`."""
-        model = copy.deepcopy(self.model)
-        model.load_state_dict(self.snapshots[epoch])
-        return model
+        """The network with the weights recorded at snapshot `epoch`, in eval mode, to read and not to
+        train: a copy of `model`, kept for the next call, since a result's pictures all ask for the
+        snapshot on screen (a copy each took a tenth of drawing them)."""
+        shown = self._shown
+        if shown is None or shown[0] != epoch:
+            model = copy.deepcopy(self.model)
+            model.load_state_dict(self.snapshots[epoch])
+            self._shown = shown = (epoch, model.eval())
+        return shown[1]
 
 
 def divergence_message(diverged_at: int | None) -> str:

@@ -262,9 +262,8 @@ def unit_contributions(result: TrainResult, epoch: int, resolution: int = 100) -
     out_weights = output.weight.detach()[0]
     contributions = (layers[-1] * out_weights).numpy()  # (points, units)
     names = [f"unit {unit + 1}" for unit in range(contributions.shape[1])]
-    curves = pd.DataFrame(contributions, columns=names)
-    curves.insert(0, "x", grid[:, 0].numpy())
-    curves["sum"] = contributions.sum(axis=1) + float(output.bias.detach()[0])
+    curves = pd.DataFrame({"x": grid[:, 0].numpy(), **dict(zip(names, contributions.T, strict=True)),
+                           "sum": contributions.sum(axis=1) + float(output.bias.detach()[0])})
     weights = first.weight.detach()
     more = " …" if weights.shape[1] > 3 else ""
     units = pd.DataFrame({"unit": names,

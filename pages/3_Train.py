@@ -44,6 +44,21 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         downloads(result)
 
 
+@st.fragment
+def run_panel(exp, data, challenge) -> None:
+    """The run and its result. A fragment: pressing Train, moving the snapshot slider or a toggle
+    reruns this part alone, not the sidebar and the page around it, which in a class pressing Train
+    together was most of what a result cost the server beyond its training."""
+    with ui.shown_errors():
+        mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
+        mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True,
+                                 key="train_mode", label_visibility="collapsed")
+        if mode == "Whole run":
+            whole_run(exp, data, challenge, action_column)
+        else:
+            live_panel(exp, data, action_column)
+
+
 exp = ui.page("Train")
 st.title("Train")
 
@@ -59,13 +74,7 @@ with ui.shown_errors():
         st.markdown(f"**{lesson.title}** ({lesson.source}). {lesson.notice}")
         st.info(f"**Predict first:** {lesson.predict}")
     st.caption(views.settings_line(exp))
-    mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
-    mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True, key="train_mode",
-                             label_visibility="collapsed")
-    if mode == "Whole run":
-        whole_run(exp, data, challenge, action_column)
-    else:
-        live_panel(exp, data, action_column)
+    run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
     if st.toggle(":material/code: This run as a plain PyTorch script", key="show_script"):
         script_panel(exp)

@@ -33,7 +33,7 @@ def check_and_report(pressed: Pressed, sessions: int) -> str:
     for seed, run in sorted(pressed.runs.items()):
         alone = nnlab.train(experiment(QUERY, seed))
         assert exact_loss(run) == repr(float(alone.history["train_loss"].iloc[-1])), f"session with seed {seed}"
-        assert any(f"seed {seed}" in text for text in run.texts("markdown")), seed
+        assert any(f"seed {seed}" in text for text in pressed.pages[seed].texts("markdown")), seed
         assert "exception" not in {kind for kind, _ in run.elements}, seed
     waits = pressed.waits
     per_session = (pressed.busy_mb - pressed.one_session_mb) / max(1, sessions - 1)

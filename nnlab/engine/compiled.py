@@ -162,9 +162,9 @@ class Stack:
         params = self.last_good[row[kernels.START]:row[kernels.STOP]]
         state, offset = {}, 0
         for name, linear in linear_layers(self.models[model]).items():
-            for part, shape in (("weight", linear.weight.shape), ("bias", linear.bias.shape)):
-                size = int(np.prod(shape))
-                state[f"{name}.{part}"] = torch.from_numpy(params[offset:offset + size].reshape(shape).copy())
+            for part, tensor in (("weight", linear.weight), ("bias", linear.bias)):
+                size = tensor.numel()
+                state[f"{name}.{part}"] = torch.from_numpy(params[offset:offset + size].reshape(tensor.shape).copy())
                 offset += size
         return state
 

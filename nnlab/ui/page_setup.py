@@ -30,6 +30,7 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
+RECONNECT_WATCH_SECONDS = 3600  # the timer of `_rerun_on_reconnect`: rare, since its run does nothing
 RESUMED = ("This page's server stopped or restarted, so it is on a fresh one now. Your settings are kept (they "
            "are in the link), and so are the class's entries. A run that was training stopped with it: press its "
            "button again.")
@@ -42,12 +43,21 @@ def page(title: str) -> Experiment:
     st.html(STYLE)
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings
     st.sidebar.divider()
+    _rerun_on_reconnect()
     state.current()  # a first visit reads the link
     if state.resumed_elsewhere():
         st.warning(RESUMED, icon=":material/sync_problem:")
     classroom.follow_link()
     _lesson_picker(state.current())
     return state.current()
+
+
+@st.fragment(run_every=RECONNECT_WATCH_SECONDS)
+def _rerun_on_reconnect() -> None:
+    """Draws nothing; its timer is the point. The browser reruns the whole page when its connection
+    comes back only where the page has a timed fragment (or a run was going). Without that, a
+    fresh server (restarted, or the other one behind the balancer) knows none of the page's
+    fragments and drops a press of a button inside one, such as Train."""
 
 
 def _lesson_picker(exp: Experiment) -> None:

@@ -24,7 +24,7 @@ from nnlab.ui import state
 from nnlab.ui.pictures import draw
 
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
-CHART_SECONDS = 1.0  # a live loss chart is redrawn at most this often,
+CHART_SECONDS = 1.0  # a live loss chart is drawn once its run has trained this long, then at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
 _PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
@@ -202,7 +202,7 @@ def follow(ticket: Ticket, chart=None):
     Each element is sent again only when what it shows has changed."""
     queue = run_queue()
     status, live = st.empty(), st.empty()
-    shown, drawn_epoch, drawn_at = None, 0, 0.0
+    shown, drawn_epoch, drawn_at = None, 0, None  # drawn_at: from when training was first seen
     while not ticket.wait(POLL_SECONDS):
         place = queue.position(ticket)
         if place:
@@ -218,6 +218,7 @@ def follow(ticket: Ticket, chart=None):
                 status.info(COMPILING, icon=":material/build:")
                 shown = COMPILING
             continue
+        drawn_at = time.monotonic() if drawn_at is None else drawn_at  # a short run draws no live chart
         text = f"Epoch {ticket.epoch:,} of {ticket.epochs:,}"
         if text != shown:
             status.progress(ticket.epoch / ticket.epochs, text=text)

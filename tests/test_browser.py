@@ -147,3 +147,20 @@ def test_play_runs_the_whole_bump_lesson_at_the_picked_speed(browser, data_dir):
         print(f"\nplay: bump lesson at '8 s' played 7,000 epochs in {seconds:.1f} s, {len(seen)} counter steps seen")
     finally:
         server.stop()
+
+
+def test_train_answers_after_the_server_restarts_under_an_idle_page(browser, data_dir):
+    """Train reruns its run panel alone (a fragment). A fresh server knows no fragment of a page it
+    never ran, and Streamlit drops a press inside one; the page's timed fragment makes the browser
+    rerun the whole page as its connection comes back, so the press that follows trains."""
+    server = Server(data_dir)
+    port = server.port
+    try:
+        page = open_page(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&seed=3", "Train", "Train-idle")
+        server.stop()  # no script running: the browser has nothing to resume
+        server = Server(data_dir, port=port)
+        page.get_by_text("This page's server stopped or restarted", exact=False).wait_for(timeout=60_000)
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text("Final train loss", exact=True).wait_for(timeout=60_000)
+    finally:
+        server.stop()

@@ -201,7 +201,13 @@ def follow(ticket: Ticket, chart=None):
     given `chart`, its history so far, redrawn only as often as it visibly moves); its result.
     Each element is sent again only when what it shows has changed."""
     queue = run_queue()
-    status, live = st.empty(), st.empty()
+    slots = []  # [the status line, the live chart], each made when first needed: a run done within
+                # the first poll sends neither
+
+    def slot(number: int):
+        while len(slots) <= number:
+            slots.append(st.empty())
+        return slots[number]
     shown, drawn_epoch, drawn_at = None, 0, None  # drawn_at: from when training was first seen
     while not ticket.wait(POLL_SECONDS):
         place = queue.position(ticket)
@@ -210,23 +216,23 @@ def follow(ticket: Ticket, chart=None):
             text = (f"Waiting for a free training slot: {place - 1} run{'s' if place != 2 else ''} ahead of yours, "
                     f"{running} training now ({queue.slots} at a time on this server).")
             if text != shown:
-                status.info(text, icon=":material/hourglass_top:")
+                slot(0).info(text, icon=":material/hourglass_top:")
                 shown = text
             continue
         if not ticket.epochs:
             if start_server().is_alive() and shown != COMPILING:  # a new server's first run waits for it
-                status.info(COMPILING, icon=":material/build:")
+                slot(0).info(COMPILING, icon=":material/build:")
                 shown = COMPILING
             continue
         drawn_at = time.monotonic() if drawn_at is None else drawn_at  # a short run draws no live chart
         text = f"Epoch {ticket.epoch:,} of {ticket.epochs:,}"
         if text != shown:
-            status.progress(ticket.epoch / ticket.epochs, text=text)
+            slot(0).progress(ticket.epoch / ticket.epochs, text=text)
             shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            draw(live, chart(ticket.history), width="stretch")
+            draw(slot(1), chart(ticket.history), width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
-    status.empty()
-    live.empty()
+    for placeholder in slots:
+        placeholder.empty()
     return ticket.result()

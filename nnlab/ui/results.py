@@ -15,7 +15,7 @@ from nnlab.ui.server import drawing
 
 def readout(result: TrainResult) -> None:
     last = result.history.iloc[-1] if len(result.history) else None
-    cells = st.columns(4)
+    cells = [st.container(horizontal=True)] * 4  # a row that wraps on a phone, one element in all
     cells[0].metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—",
                     help=f"Exactly {float(last['train_loss'])!r}: the mean loss per sample over the last epoch."
                     if last is not None else None)

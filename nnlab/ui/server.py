@@ -24,6 +24,8 @@ from nnlab.ui import state
 from nnlab.ui.pictures import draw
 
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
+PLACE_SECONDS = 1.0  # its place in the queue is sent again at most this often: a hundred sessions
+                     # waiting at once sent a new place on nearly every look
 CHART_SECONDS = 1.0  # a live loss chart is drawn once its run has trained this long, then at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
@@ -208,16 +210,18 @@ def follow(ticket: Ticket, chart=None):
         while len(slots) <= number:
             slots.append(st.empty())
         return slots[number]
-    shown, drawn_epoch, drawn_at = None, 0, None  # drawn_at: from when training was first seen
+    shown, drawn_epoch, drawn_at, placed_at = None, 0, None, 0.0  # drawn_at: from when training was first seen
     while not ticket.wait(POLL_SECONDS):
         place = queue.position(ticket)
         if place:
+            if time.monotonic() - placed_at < PLACE_SECONDS:
+                continue
             running, _ = queue.load
             text = (f"Waiting for a free training slot: {place - 1} run{'s' if place != 2 else ''} ahead of yours, "
                     f"{running} training now ({queue.slots} at a time on this server).")
             if text != shown:
                 slot(0).info(text, icon=":material/hourglass_top:")
-                shown = text
+                shown, placed_at = text, time.monotonic()
             continue
         if not ticket.epochs:
             if start_server().is_alive() and shown != COMPILING:  # a new server's first run waits for it

@@ -36,8 +36,10 @@ def script_panel(exp: Experiment) -> None:
 
 def downloads(result: TrainResult) -> None:
     """The trained weights, the per-epoch history and the settings, one button each; each file is
-    made when its button is pressed, not on every redraw."""
-    cells = st.columns(3)
+    made when its button is pressed, not on every redraw. In a row that wraps on a phone: one
+    element for the row, where columns took one for each cell too."""
+    row = st.container(horizontal=True)
+    cells = [row] * 3
     cells[0].download_button("Trained weights (.pt)", lambda: weights_file(result.model), file_name="nnlab_weights.pt",
                              mime="application/octet-stream", icon=":material/download:", on_click="ignore",
                              key="download_weights", width="stretch",

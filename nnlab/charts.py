@@ -563,8 +563,11 @@ def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str
                  "Inside the network: each hidden unit's share", compact=True, curves=curves, units=units)
 
 
+CELL_COLUMNS = ("x1", "x2", "x1_end", "x2_end")  # a plane's cells: nnlab.views' grids
+
+
 @template
-def _unit_maps(side: int) -> alt.FacetChart:
+def _unit_maps(side: int, units: tuple[str, ...]) -> alt.FacetChart:
     heat = alt.Chart().mark_rect().encode(
         x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
@@ -573,16 +576,21 @@ def _unit_maps(side: int) -> alt.FacetChart:
         tooltip=["layer:O", "unit:O", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
     header = alt.Header(labelFontSize=FONT, titleFontSize=FONT)
+    # a column per unit, "layer_unit", unfolded in the browser into a map each
     return heat.facet(data=alt.NamedData("maps"), row=alt.Row("layer:O", title="hidden layer", header=header),
-                      column=alt.Column("unit:O", title="unit", header=header))
+                      column=alt.Column("unit:O", title="unit", header=header)).transform_fold(
+        list(units), as_=["key", "activation"]).transform_calculate(
+        layer="toNumber(split(datum.key, '_')[0])", unit="toNumber(split(datum.key, '_')[1])")
 
 
 def unit_maps(frame: pd.DataFrame) -> dict:
-    """A small heatmap of every hidden unit's activation over the plane, one row per layer."""
-    side = 96 if frame["unit"].max() <= 6 else 64  # eight across still fit a 1280-pixel projector
+    """A small heatmap of every hidden unit's activation over the plane, one row per layer
+    (`nnlab.views.unit_maps`: a column per unit)."""
+    units = tuple(column for column in frame.columns if column not in CELL_COLUMNS)
+    side = 96 if max(int(unit.split("_")[1]) for unit in units) <= 6 else 64  # eight across fit a 1280-pixel projector
     # a facet grid keeps its size and scrolls sideways on a phone, its title with it: not wrapped
-    return _fill(_unit_maps(side), "Inside the network: what each hidden unit responds to", wrap=False, compact=True,
-                 maps=frame)
+    return _fill(_unit_maps(side, units), "Inside the network: what each hidden unit responds to", wrap=False,
+                 compact=True, maps=frame)
 
 
 @template

@@ -274,19 +274,20 @@ def unit_contributions(result: TrainResult, epoch: int, resolution: int = 100) -
 
 def unit_maps(result: TrainResult, epoch: int, resolution: int = 24, max_units: int = 8) -> pd.DataFrame:
     """2-D data: every hidden unit's activation over the plane, like Playground's neuron thumbnails.
-    Each unit is scaled by its largest magnitude, so its own pattern fills the colour range; the
-    first `max_units` units of each layer are kept."""
+    One row per cell of the plane (its corners, as `decision_grid` gives them) and a column per
+    unit, named "layer_unit" ("1_2": the first layer's second unit): the cells go once, not once a
+    unit. Each unit is scaled by its largest magnitude, so its own pattern fills the colour range;
+    the first `max_units` units of each layer are kept."""
     data = result.data
     grid, step = _plane_grid(data, resolution, 0.0)
     layers = hidden_activations(result.model_at(epoch), with_crosses(grid, data.crosses))
-    parts = []
+    columns = _cells(grid, step)
     for layer, values in enumerate(layers, start=1):
-        for unit in range(min(values.shape[1], max_units)):
-            column = values[:, unit]
-            scale = float(column.abs().max()) or 1.0
-            parts.append(pd.DataFrame({"layer": layer, "unit": unit + 1, **_cells(grid, step),
-                                       "activation": (column / scale).numpy()}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        shown = values[:, :max_units]
+        scale = shown.abs().amax(dim=0)
+        scaled = (shown / torch.where(scale > 0, scale, torch.ones_like(scale))).numpy()
+        columns |= {f"{layer}_{unit}": scaled[:, unit - 1] for unit in range(1, shown.shape[1] + 1)}
+    return pd.DataFrame(columns)
 
 
 def first_layer_weights(result: TrainResult, epoch: int) -> pd.DataFrame:

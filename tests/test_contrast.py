@@ -52,8 +52,8 @@ CHARTS = {
     "loss": lambda: charts.loss_curves(pd.DataFrame({"epoch": [1, 2], "train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6]})),
     "confusion": lambda: charts.confusion_matrix(
         pd.DataFrame({"actual": ["a", "b"], "predicted": ["a", "b"], "count": [3, 4]}), "Confusion"),
-    "units": lambda: charts.unit_maps(pd.DataFrame({"layer": [1], "unit": [1], "x1": [0.0], "x1_end": [1.0], "x2": [0.0],
-                                                    "x2_end": [1.0], "activation": [0.5]})),
+    "units": lambda: charts.unit_maps(pd.DataFrame({"x1": [0.0], "x1_end": [1.0], "x2": [0.0], "x2_end": [1.0],
+                                                    "1_1": [0.5]})),
 }
 
 

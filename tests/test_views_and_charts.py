@@ -163,14 +163,15 @@ def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
     )
     result = nnlab.train(exp)
     maps = views.unit_maps(result, 20, resolution=10)
-    assert sorted(maps.groupby("layer")["unit"].nunique().tolist()) == [3, 8]  # wide layers show their first 8
-    assert maps["activation"].abs().max() == pytest.approx(1.0)
-    cells = maps[(maps.layer == 1) & (maps.unit == 2)]
-    grid = torch.tensor(np.c_[(cells.x1 + cells.x1_end) / 2, (cells.x2 + cells.x2_end) / 2], dtype=torch.float32)
+    units = [column for column in maps.columns if column not in charts.CELL_COLUMNS]
+    assert units == [f"1_{unit}" for unit in range(1, 4)] + [f"2_{unit}" for unit in range(1, 9)]  # wide layers: first 8
+    reach = maps[units].abs().max().to_numpy()  # each unit scaled to its own largest value; a dead ReLU stays 0
+    assert len(maps) == 100 and reach.max() == pytest.approx(1.0) and np.all((reach == 0) | np.isclose(reach, 1.0))
+    grid = torch.tensor(np.c_[(maps.x1 + maps.x1_end) / 2, (maps.x2 + maps.x2_end) / 2], dtype=torch.float32)
     raw = torch.tanh(result.model[0](torch.cat([grid, grid**2], dim=1)))[:, 1].detach()
-    scaled = maps[(maps.layer == 1) & (maps.unit == 2)]["activation"].to_numpy()
-    assert np.allclose(scaled, (raw / raw.abs().max()).numpy(), atol=1e-5)
-    assert charts.unit_maps(maps)["facet"]["row"]["field"] == "layer"
+    assert np.allclose(maps["1_2"].to_numpy(), (raw / raw.abs().max()).numpy(), atol=1e-5)
+    spec = charts.unit_maps(maps)
+    assert spec["facet"]["row"]["field"] == "layer" and spec["transform"][0]["fold"] == units  # unfolded in the browser
 
 
 def test_first_layer_weights_and_a_discretized_boundary():

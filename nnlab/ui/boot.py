@@ -6,8 +6,17 @@ when the deployed app wakes up at the start of a lecture)."""
 from __future__ import annotations
 
 import importlib
+import os
 
 import streamlit as st
+
+# Set before torch loads (this module imports nothing heavy, and every page imports it first).
+# Streamlit runs each script run on a new thread; torch's OpenMP gives each a team of its own,
+# whose workers spin ~300,000 times after every parallel region before they sleep, on the cores
+# the class's runs need: a heart lesson click took 66 ms of server CPU, 54 with this short spin
+# (clicks alternated between two servers). No spinning at all made the autograd engine 2.5x
+# slower; this spin keeps its speed (docs/performance.md).
+os.environ.setdefault("GOMP_SPINCOUNT", "30000")
 
 HEAVY = "nnlab.ui.server"  # torch, the data sets, the run queue; it starts the kernels warming
 NOTICE = ("Getting ready: this server has just started and is loading PyTorch and its training engine. "

@@ -35,6 +35,9 @@ def check_and_report(pressed: Pressed, sessions: int) -> str:
         assert exact_loss(run) == repr(float(alone.history["train_loss"].iloc[-1])), f"session with seed {seed}"
         assert any(f"seed {seed}" in text for text in pressed.pages[seed].texts("markdown")), seed
         assert "exception" not in {kind for kind, _ in run.elements}, seed
+        # Train reruns its run panel alone (a fragment): the page's sidebar is not drawn and sent again
+        assert "page_link" in {kind for kind, _ in pressed.pages[seed].elements}
+        assert "page_link" not in {kind for kind, _ in run.elements} and run.first("selectbox", "Lesson") is None, seed
     waits = pressed.waits
     per_session = (pressed.busy_mb - pressed.one_session_mb) / max(1, sessions - 1)
     return (f"load (protocol): {sessions} sessions pressed Train at once on {QUERY}, each its own seed; "

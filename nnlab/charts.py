@@ -16,9 +16,12 @@ import functools
 import json
 import textwrap
 
-import altair as alt
 import numpy as np
 import pandas as pd
+
+from nnlab.lazy import module
+
+alt = module("altair")  # imported when the first template is drawn
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -392,7 +395,8 @@ def accuracy_curves(history: pd.DataFrame) -> dict:
     return _curves(history, {"train_acc": "train", "test_acc": "test"}, "accuracy", True, "Accuracy")
 
 
-GRADIENT_Y = alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
+def _gradient_y() -> alt.Y:
+    return alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
 
 
 def _layer_names(layers: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -412,7 +416,7 @@ def _layer_colours(layers: int) -> list[str]:
 def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
     return _data("gradients").transform_fold(list(names), as_=["layer", "mean_abs_grad"]).transform_filter(
         "isFinite(datum.mean_abs_grad) && datum.mean_abs_grad > 0").mark_line(strokeWidth=3).encode(  # a log axis has no 0
-        x=alt.X("epoch:Q"), y=GRADIENT_Y,
+        x=alt.X("epoch:Q"), y=_gradient_y(),
         color=alt.Color("layer:N", scale=alt.Scale(domain=list(names), range=_layer_colours(len(names))),
                         legend=alt.Legend(orient="right", title=None)),  # up to 7 entries: on top they took the plot's height
         tooltip=["epoch:Q", "layer:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT)
@@ -509,7 +513,7 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
 def _compare_gradients(activations: tuple[str, ...], order: tuple[str, ...]) -> alt.Chart:
     return _data("gradients").mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
         x=alt.X("where:N", sort=list(order), title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
-        y=GRADIENT_Y, color=_activation_colour(activations), strokeDash=alt.StrokeDash("activation:N", legend=None),
+        y=_gradient_y(), color=_activation_colour(activations), strokeDash=alt.StrokeDash("activation:N", legend=None),
         tooltip=["activation:N", "where:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT + 100)
 
 
@@ -681,4 +685,4 @@ def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> d
 
 
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
-TEMPLATE_BUILDERS = [value for value in list(globals().values()) if hasattr(value, "build")]
+TEMPLATE_BUILDERS = [value for value in list(globals().values()) if callable(value) and hasattr(value, "build")]

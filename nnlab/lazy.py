@@ -1,5 +1,5 @@
 """A package whose names load on first use (PEP 562): `import nnlab` and `import nnlab.ui.boot`
-then cost nothing, and a server's first page draws before torch is imported."""
+then cost nothing, and a server's first page draws before torch is imported. A module, too."""
 
 from __future__ import annotations
 
@@ -23,3 +23,15 @@ def exports(package: str, homes: dict[str, str]):
         return sorted({*namespace, *homes})
 
     return __getattr__, __dir__
+
+
+class module:  # noqa: N801 (used as a module is: `alt = module("altair")`, then `alt.Chart`)
+    """A module imported when one of its names is first read, not when this is made: importing
+    altair and scikit-learn's metrics took a second of a fresh server's first page, which needs
+    neither (`nnlab.ui.server.start_server` imports them in the background)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)

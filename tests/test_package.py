@@ -27,3 +27,9 @@ def test_public_api_names_exist():
         assert hasattr(nnlab, name), name
     assert callable(nnlab.compare) and callable(nnlab.train)  # functions, not their modules
     assert set(nnlab.__all__) <= set(dir(nnlab))
+
+
+def test_a_pages_modules_leave_altair_and_scikit_learn_to_the_first_picture():
+    """They took a second of a fresh server's first page, which draws no picture (nnlab.lazy.module)."""
+    code = "import nnlab.ui.server, nnlab.ui.results, nnlab.ui.live, nnlab.ui.classroom, nnlab.views, nnlab.charts"
+    assert loaded_after(code, ("altair", "sklearn", "torch")) == ["torch"]

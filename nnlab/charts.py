@@ -19,9 +19,9 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from nnlab.lazy import module
+from nnlab.lazy import LazyModule
 
-alt = module("altair")  # imported when the first template is drawn
+alt = LazyModule("altair")  # imported when the first template is drawn
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]

@@ -25,8 +25,9 @@ def exports(package: str, homes: dict[str, str]):
     return __getattr__, __dir__
 
 
-class module:  # noqa: N801 (used as a module is: `alt = module("altair")`, then `alt.Chart`)
-    """A module imported when one of its names is first read, not when this is made: importing
+class LazyModule:
+    """A module imported when one of its names is first read, not when this is made
+    (`alt = LazyModule("altair")`, then `alt.Chart`): importing
     altair and scikit-learn's metrics took a second of a fresh server's first page, which needs
     neither (`nnlab.ui.server.start_server` imports them in the background)."""
 

@@ -28,6 +28,7 @@ class TrainResult:
     seconds: float = 0.0
     diverged_at: int | None = None
     message: str = ""  # for the student: why training stopped early, if it did
+    _shown: tuple[int, nn.Sequential] | None = field(default=None, init=False, repr=False, compare=False)  # model_at's
 
     @property
     def epochs_run(self) -> int:
@@ -36,8 +37,6 @@ class TrainResult:
     @property
     def epochs_per_second(self) -> float:
         return self.epochs_run / self.seconds if self.seconds else float("inf")
-
-    _shown: tuple[int, nn.Sequential] | None = field(default=None, init=False, repr=False, compare=False)
 
     def model_at(self, epoch: int) -> nn.Sequential:
         """The network with the weights recorded at snapshot `epoch`, in eval mode, to read and not to

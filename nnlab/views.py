@@ -9,12 +9,12 @@ import torch
 
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
-from nnlab.lazy import module
+from nnlab.lazy import LazyModule
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.result import early_gradients
 from nnlab.training import TrainResult
 
-metrics = module("sklearn.metrics")  # imported at the first confusion matrix
+metrics = LazyModule("sklearn.metrics")  # imported at the first confusion matrix
 
 
 def points_frame(data: Data) -> pd.DataFrame:

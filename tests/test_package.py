@@ -30,6 +30,6 @@ def test_public_api_names_exist():
 
 
 def test_a_pages_modules_leave_altair_and_scikit_learn_to_the_first_picture():
-    """They took a second of a fresh server's first page, which draws no picture (nnlab.lazy.module)."""
+    """They took a second of a fresh server's first page, which draws no picture (nnlab.lazy.LazyModule)."""
     code = "import nnlab.ui.server, nnlab.ui.results, nnlab.ui.live, nnlab.ui.classroom, nnlab.views, nnlab.charts"
     assert loaded_after(code, ("altair", "sklearn", "torch")) == ["torch"]

@@ -70,7 +70,7 @@ def start_server() -> threading.Thread:
 
 
 def _import_pictures() -> None:
-    """What a first result's pictures import (altair, scikit-learn's metrics: `nnlab.lazy.module`s),
+    """What a first result's pictures import (altair, scikit-learn's metrics: `nnlab.lazy.LazyModule`s),
     off the first page's path."""
     for name in ("altair", "sklearn.metrics"):
         importlib.import_module(name)

@@ -27,9 +27,10 @@ def exports(package: str, homes: dict[str, str]):
 
 class LazyModule:
     """A module imported when one of its names is first read, not when this is made
-    (`alt = LazyModule("altair")`, then `alt.Chart`): importing
-    altair and scikit-learn's metrics took a second of a fresh server's first page, which needs
-    neither (`nnlab.ui.server.start_server` imports them in the background)."""
+    (`alt = LazyModule("altair")`, then `alt.Chart`): importing altair took half a second of a
+    fresh server's first page, which draws no picture. Not for packages whose modules import each
+    other (scikit-learn): two threads importing two of them at once can each get the other's
+    module half made."""
 
     def __init__(self, name: str):
         self._name = name

@@ -6,15 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.metrics import confusion_matrix
 
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
-from nnlab.lazy import LazyModule
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.result import early_gradients
 from nnlab.training import TrainResult
-
-metrics = LazyModule("sklearn.metrics")  # imported at the first confusion matrix
 
 
 def points_frame(data: Data) -> pd.DataFrame:
@@ -141,7 +139,7 @@ def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
     predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
     actual = y.reshape(-1).long()
     names = data.class_names
-    counts = metrics.confusion_matrix(actual.numpy(), predicted.numpy(), labels=range(len(names)))
+    counts = confusion_matrix(actual.numpy(), predicted.numpy(), labels=range(len(names)))
     return pd.DataFrame([{"actual": names[a], "predicted": names[p], "count": int(counts[a, p])}
                          for a in range(len(names)) for p in range(len(names))])
 

@@ -29,7 +29,7 @@ def test_public_api_names_exist():
     assert set(nnlab.__all__) <= set(dir(nnlab))
 
 
-def test_a_pages_modules_leave_altair_and_scikit_learn_to_the_first_picture():
-    """They took a second of a fresh server's first page, which draws no picture (nnlab.lazy.LazyModule)."""
+def test_a_pages_modules_leave_altair_to_the_first_picture():
+    """It took half a second of a fresh server's first page, which draws no picture (nnlab.lazy.LazyModule)."""
     code = "import nnlab.ui.server, nnlab.ui.results, nnlab.ui.live, nnlab.ui.classroom, nnlab.views, nnlab.charts"
-    assert loaded_after(code, ("altair", "sklearn", "torch")) == ["torch"]
+    assert loaded_after(code, ("altair", "torch")) == ["torch"]

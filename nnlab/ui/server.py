@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import threading
 import time
 from collections import deque
@@ -58,10 +57,9 @@ def run_queue() -> RunQueue:
 @st.cache_resource
 def start_server() -> threading.Thread:
     """Once per server, at its first page: load the compiled engine's kernels (or compile them,
-    the first time) and import what pictures need, in the background, so the first Train does not
-    wait for them; and freeze what is loaded by now (torch, pandas, Streamlit: some 300,000
-    objects) out of the garbage collector's full passes, which otherwise walk them all, GIL held,
-    for ~0.1 s each."""
+    the first time) in the background, so the first Train does not wait for them; and freeze what
+    is loaded by now (torch, pandas, Streamlit: some 300,000 objects) out of the garbage
+    collector's full passes, which otherwise walk them all, GIL held, for ~0.1 s each."""
     gc.freeze()
     # Collect less often: a result makes tens of thousands of short-lived objects (frames, protobufs),
     # and at Python's default thresholds a hundred students pressing Train at once set off ~270 young
@@ -70,16 +68,7 @@ def start_server() -> threading.Thread:
     gc.set_threshold(20_000, 20, 20)
     thread = threading.Thread(target=compiled.warm, name="nnlab-warm", daemon=True)
     thread.start()
-    threading.Thread(target=_import_pictures, name="nnlab-imports", daemon=True).start()
     return thread
-
-
-def _import_pictures() -> None:
-    """What a first result's pictures import (altair, scikit-learn's metrics: `nnlab.lazy.LazyModule`s),
-    off the first page's path."""
-    for name in ("altair", "sklearn.metrics"):
-        importlib.import_module(name)
-    gc.freeze()  # their objects too, as start_server's
 
 
 class Turns:

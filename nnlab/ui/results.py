@@ -15,18 +15,18 @@ from nnlab.ui.server import drawing
 
 def readout(result: TrainResult) -> None:
     last = result.history.iloc[-1] if len(result.history) else None
-    cells = [st.container(horizontal=True)] * 4  # a row that wraps on a phone, one element in all
-    cells[0].metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—",
-                    help=f"Exactly {float(last['train_loss'])!r}: the mean loss per sample over the last epoch."
+    row = st.container(horizontal=True)  # wraps on a phone; one element in all, where columns took one a cell
+    row.metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—",
+               help=f"Exactly {float(last['train_loss'])!r}: the mean loss per sample over the last epoch."
                     if last is not None else None)
     if last is not None and "test_acc" in last:
-        cells[1].metric("Test accuracy", f"{last['test_acc']:.1%}")
+        row.metric("Test accuracy", f"{last['test_acc']:.1%}")
     elif last is not None and "train_acc" in last:
-        cells[1].metric("Train accuracy", f"{last['train_acc']:.1%}")
-    cells[2].metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
+        row.metric("Train accuracy", f"{last['train_acc']:.1%}")
+    row.metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
     engine = "compiled (Numba)" if result.engine == "compiled" else "PyTorch autograd"
-    cells[3].metric("Device", result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
-                    help=result.reason)
+    row.metric("Device", result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
+               help=result.reason)
     st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.2f} s on {result.device.upper()}. "
                f"Why this device and engine: {result.reason}")
 

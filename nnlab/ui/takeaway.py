@@ -39,16 +39,15 @@ def downloads(result: TrainResult) -> None:
     made when its button is pressed, not on every redraw. In a row that wraps on a phone: one
     element for the row, where columns took one for each cell too."""
     row = st.container(horizontal=True)
-    cells = [row] * 3
-    cells[0].download_button("Trained weights (.pt)", lambda: weights_file(result.model), file_name="nnlab_weights.pt",
-                             mime="application/octet-stream", icon=":material/download:", on_click="ignore",
-                             key="download_weights", width="stretch",
-                             help="A state_dict: model.load_state_dict(torch.load('nnlab_weights.pt', weights_only=True)) "
-                                  "on the model from the script.")
-    cells[1].download_button("History (.csv)", lambda: history_csv(result.history), file_name="nnlab_history.csv",
-                             mime="text/csv", icon=":material/download:", on_click="ignore", key="download_history",
-                             width="stretch", help="One row per epoch: losses and accuracies.")
-    cells[2].download_button("Settings (.json)", lambda: experiment_json(result.experiment), file_name="nnlab_experiment.json",
-                             mime="application/json", icon=":material/download:", on_click="ignore",
-                             key="download_experiment", width="stretch",
-                             help="Every setting of this run; nnlab.Experiment.from_dict(json.load(f)) rebuilds it.")
+    row.download_button("Trained weights (.pt)", lambda: weights_file(result.model), file_name="nnlab_weights.pt",
+                        mime="application/octet-stream", icon=":material/download:", on_click="ignore",
+                        key="download_weights", width="stretch",
+                        help="A state_dict: model.load_state_dict(torch.load('nnlab_weights.pt', weights_only=True)) "
+                             "on the model from the script.")
+    row.download_button("History (.csv)", lambda: history_csv(result.history), file_name="nnlab_history.csv",
+                        mime="text/csv", icon=":material/download:", on_click="ignore", key="download_history",
+                        width="stretch", help="One row per epoch: losses and accuracies.")
+    row.download_button("Settings (.json)", lambda: experiment_json(result.experiment), file_name="nnlab_experiment.json",
+                        mime="application/json", icon=":material/download:", on_click="ignore",
+                        key="download_experiment", width="stretch",
+                        help="Every setting of this run; nnlab.Experiment.from_dict(json.load(f)) rebuilds it.")

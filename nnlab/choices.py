@@ -44,8 +44,7 @@ class Loss(Choice):
 
 @dataclass(frozen=True, kw_only=True)
 class Optimizer(Choice):
-    make: Callable[[object, float], torch.optim.Optimizer]  # (parameters, learning rate)
-    code: str  # the exported script's optimizer, with `model` in scope and {rate} for the learning rate
+    torch_name: str  # its class in torch.optim; its hyperparameters are the settings that name it
     kernel: int | None
 
 
@@ -121,13 +120,17 @@ LOSSES: dict[str, Loss] = _by_name(
 )
 
 OPTIMIZERS: dict[str, Optimizer] = _by_name(
-    Optimizer(name="sgd", label="SGD", make=lambda params, rate: torch.optim.SGD(params, lr=rate),
-              code="torch.optim.SGD(model.parameters(), lr={rate})", kernel=0),
-    Optimizer(name="momentum", label="SGD + momentum 0.9",
-              make=lambda params, rate: torch.optim.SGD(params, lr=rate, momentum=0.9),
-              code="torch.optim.SGD(model.parameters(), lr={rate}, momentum=0.9)", kernel=1),
-    Optimizer(name="adam", label="Adam", make=lambda params, rate: torch.optim.Adam(params, lr=rate),
-              code="torch.optim.Adam(model.parameters(), lr={rate})", kernel=2),
+    Optimizer(name="sgd", label="SGD", torch_name="SGD", kernel=0,
+              help="Each weight steps down its own gradient, times the learning rate; with momentum, "
+                   "the steps before push too."),
+    Optimizer(name="adam", label="Adam", torch_name="Adam", kernel=1,
+              help="Momentum, and each weight's step divided by the size its gradients have had lately."),
+    Optimizer(name="adamw", label="AdamW", torch_name="AdamW", kernel=2,
+              help="Adam that also shrinks every weight a little each step (its weight decay)."),
+    Optimizer(name="rmsprop", label="RMSprop", torch_name="RMSprop", kernel=3,
+              help="Each weight's step divided by the size its recent gradients have had; no momentum."),
+    Optimizer(name="adagrad", label="Adagrad", torch_name="Adagrad", kernel=4,
+              help="Each weight's step divided by the size of all its gradients so far: steps only shrink."),
 )
 
 

@@ -11,8 +11,10 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from nnlab import settings
 from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
 from nnlab.errors import ConfigError
+from nnlab.settings import Setting, Widget, setting
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 256
@@ -21,6 +23,11 @@ MAX_LEARNING_RATE = 10.0
 MAX_POINTS = 5_000
 MAX_NOISE = 2.0
 MAX_PENALTY = 10.0  # l1 and l2
+# the values the sidebar offers (a link may set others in range)
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (0, 1, 4, 8, 16, 32, 64, 128, 256)  # 0: the full batch
+PENALTIES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # L2 and L1, as TF Playground
+DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def _check(condition: bool, message: str) -> None:
@@ -32,26 +39,52 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _check_ranges(spec, part: str) -> None:
+    """Each field whose row gives a range is a number within it (a whole one where its default is)."""
+    for row in settings.rows(type(spec), part):
+        if row.low is None:
+            continue
+        value, says = getattr(spec, row.field), row.says[0].upper() + row.says[1:]
+        if isinstance(row.default, int):
+            _check(isinstance(value, int) and not isinstance(value, bool) and row.low <= value <= row.high,
+                   f"{says} must be a whole number from {row.low} to {row.high}; got {value}.")
+        else:
+            _check(_is_number(value) and row.low <= value <= row.high,
+                   f"{says} must be between {row.low:g} and {row.high:g}; got {value}.")
+
+
+def _penalty(value: float) -> str:
+    return "off" if value == 0 else f"{value:g}"
+
+
+def _batch(size: int) -> str:
+    return "Full batch" if size == 0 else str(size)
+
+
 @dataclass(frozen=True, kw_only=True)
 class DataSpec:
     """Which data to learn from. `noise` and `n_points` matter to the 2-D sets only."""
 
-    name: str = "bump"
-    noise: float = 0.0  # std of the Gaussian jitter added to 2-D points
-    n_points: int = 400  # 2-D sets: how many points to draw
-    train_fraction: float = 1.0  # 1.0 trains on every point, as the 1-D tutorials do
-    source: str = ""  # uploaded CSV: the content key it was stored under
-    target: str = ""  # uploaded CSV: the column to predict
-    seed: int | None = None  # fixes noise and split apart from the initial weights; None: the experiment's seed
-    crosses: tuple[str, ...] = ()  # 2-D sets: extra input features made from x1 and x2 (choices.CROSSES)
+    name: str = setting("bump", name="dataset", group="data", says="dataset", old=("data",))
+    noise: float = setting(0.0, name="noise", group="data", says="noise", parse=float, show=repr, low=0.0,
+                           high=MAX_NOISE)  # std of the Gaussian jitter added to 2-D points
+    n_points: int = setting(400, name="points", group="data", says="number of points", parse=int, low=20,
+                            high=MAX_POINTS)  # 2-D sets: how many points to draw
+    train_fraction: float = setting(1.0, name="fraction", group="data", says="train fraction", parse=float,
+                                    show=repr)  # 1.0 trains on every point, as the 1-D tutorials do
+    source: str = setting("", name="file", group="upload", says="uploaded file",
+                          control=False)  # uploaded CSV: the content key it was stored under
+    target: str = setting("", name="target", group="upload", says="target column",
+                          control=False)  # uploaded CSV: the column to predict
+    seed: int | None = setting(None, name="data_seed", group="data", says="data seed", parse=settings.optional_int,
+                               show=settings.show_optional_seed, control=False)  # None: the experiment's seed
+    crosses: tuple[str, ...] = setting((), name="crosses", group="data", says="extra input features",
+                                       parse=settings.words, show=settings.show_words)  # 2-D sets: choices.CROSSES
 
     def __post_init__(self):
         object.__setattr__(self, "crosses", tuple(self.crosses))
         _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
-        _check(_is_number(self.noise) and 0 <= self.noise <= MAX_NOISE,
-               f"Noise must be between 0 and {MAX_NOISE}; got {self.noise}.")
-        _check(isinstance(self.n_points, int) and 20 <= self.n_points <= MAX_POINTS,
-               f"Number of points must be a whole number from 20 to {MAX_POINTS}; got {self.n_points}.")
+        _check_ranges(self, "data")
         _check(_is_number(self.train_fraction) and 0.1 <= self.train_fraction <= 1.0,
                f"Train fraction must be between 0.1 and 1.0; got {self.train_fraction}.")
         _check(self.name != "csv" or (self.source and self.target),
@@ -69,10 +102,18 @@ class DataSpec:
 class ModelSpec:
     """Hidden layers of a multilayer perceptron; input and output sizes come from the data."""
 
-    hidden: tuple[int, ...] = (20,)
-    activations: tuple[str, ...] = ("sigmoid",)  # one per hidden layer
-    init: str = "default"  # how the initial weights are drawn: choices.INITIALIZERS
-    dropout: tuple[float, ...] = ()  # () or one rate per hidden layer: the share of its outputs zeroed in training
+    hidden: tuple[int, ...] = setting((20,), name="units", group="model", says="hidden units", parse=settings.ints,
+                                      show=settings.show_words, old=("hidden",))
+    activations: tuple[str, ...] = setting(("sigmoid",), name="activation", group="model", says="activations",
+                                           parse=settings.words, show=settings.show_words,
+                                           old=("act",))  # one per hidden layer
+    init: str = setting("default", name="init", group="model",
+                        says="initial weights")  # how the initial weights are drawn: choices.INITIALIZERS
+    # () or one rate per hidden layer: the share of its outputs zeroed in training
+    dropout: tuple[float, ...] = setting((), name="dropout", group="model", says="dropout", parse=settings.floats,
+                                         show=settings.show_words,
+                                         not_compiled="dropout's random masks are torch's own draws, which the "
+                                                      "compiled engine does not make")
 
     def __post_init__(self):
         for name in ("hidden", "activations", "dropout"):
@@ -101,33 +142,77 @@ class ModelSpec:
         return any(self.dropout)
 
 
+# The optimizer earlier links and saved runs name that is now SGD with a momentum field.
+EARLIER_OPTIMIZERS = {"momentum": ("sgd", {"momentum": 0.9})}
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainSpec:
-    """How to train: loss, optimizer and the order the data is shown in."""
+    """How to train: optimizer, loss and the order the data is shown in. The fields are in the
+    order the sidebar draws them."""
 
-    loss: str = "bce"
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
-    epochs: int = 1000
-    batch_size: int | None = None  # None: the whole training set in one batch
-    shuffle: bool = False  # the tutorials keep the data in order
-    snapshot_every: int = 0  # record the fit every N epochs; 0 picks about five snapshots
-    schedule: str = "constant"  # how the learning rate changes from epoch to epoch: choices.SCHEDULES
-    l2: float = 0.0  # adds l2 * 1/2 * the sum of squared weights (not biases) to the mean loss
-    l1: float = 0.0  # adds l1 * the sum of absolute weights (not biases)
+    optimizer: str = setting("adam", name="optimizer", group="training", says="optimizer", old=("opt",),
+                             widget=Widget(kind="select", label="Optimizer", options=OPTIMIZERS))
+    learning_rate: float = setting(0.01, name="rate", group="training", says="learning rate", parse=float, show=repr,
+                                   old=("lr",), widget=Widget(kind="steps", label="Learning rate",
+                                                              options=LEARNING_RATES))
+    momentum: float = setting(0.0, name="momentum", group="training", says="momentum", parse=float, show=repr,
+                              low=0.0, high=0.99, optimizers=("sgd",), torch_name="momentum", hyper=True,
+                              widget=Widget(kind="slider", label="Momentum", step=0.01,
+                                            help="Each step adds this share of the step before: the weights "
+                                                 "keep rolling downhill through small bumps and flat stretches."))
+    nesterov: bool = setting(False, name="nesterov", group="training", says="Nesterov momentum", parse=settings.flag,
+                             show=settings.show_flag, optimizers=("sgd",), torch_name="nesterov", hyper=True,
+                             widget=Widget(kind="check", label="Nesterov momentum",
+                                           help="Take the gradient where the momentum is about to carry the "
+                                                "weights: it brakes before overshooting. Needs momentum above 0."))
+    weight_decay: float = setting(0.01, name="decay", group="training", says="weight decay", parse=float, show=repr,
+                                  low=0.0, high=1.0, optimizers=("adamw",), torch_name="weight_decay", hyper=True,
+                                  widget=Widget(kind="steps", label="Weight decay", options=DECAYS, format=_penalty,
+                                                help="AdamW shrinks every weight by rate × decay each step, "
+                                                     "apart from the gradient's adaptive step."))
+    schedule: str = setting("constant", name="schedule", group="training", says="learning-rate schedule",
+                            widget=Widget(kind="select", label="Learning-rate schedule",
+                                          options=SCHEDULES))  # how the rate changes from epoch to epoch
+    l2: float = setting(0.0, name="l2", group="training", says="L2 regularisation", parse=float, show=repr, low=0.0,
+                        high=MAX_PENALTY, hyper=True,
+                        widget=Widget(kind="steps", label="L2", options=PENALTIES, format=_penalty, beside_next=True,
+                                      help="Adds L2 × ½ × the sum of squared weights to the loss: big weights "
+                                           "cost more."))  # on the weights, not the biases
+    l1: float = setting(0.0, name="l1", group="training", says="L1 regularisation", parse=float, show=repr, low=0.0,
+                        high=MAX_PENALTY, hyper=True,
+                        widget=Widget(kind="steps", label="L1", options=PENALTIES, format=_penalty,
+                                      help="Adds L1 × the sum of absolute weights to the loss: pushes unneeded "
+                                           "weights to 0."))  # on the weights, not the biases
+    loss: str = setting("bce", name="loss", group="training", says="loss",
+                        widget=Widget(kind="select", label="Loss", options=LOSSES))
+    epochs: int = setting(1000, name="epochs", group="training", says="epochs", parse=int, low=1, high=MAX_EPOCHS,
+                          widget=Widget(kind="number", label="Epochs", step=100))
+    batch_size: int | None = setting(None, name="batch", group="training", says="batch size",
+                                     parse=settings.optional_int, show=settings.show_optional,
+                                     widget=Widget(kind="select", label="Batch size", options=BATCH_SIZES, none_as=0,
+                                                   format=_batch))  # None: the whole training set in one batch
+    shuffle: bool = setting(False, name="shuffle", group="training", says="shuffling", parse=settings.flag,
+                            show=settings.show_flag, widget=Widget(kind="check", label="Shuffle each epoch"))
+    snapshot_every: int = setting(0, name="snap", group="training", says="snapshot interval", parse=int,
+                                  control=False)  # record the fit every N epochs; 0 picks about five snapshots
 
     def __post_init__(self):
-        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {names(LOSSES)}.")
+        if self.optimizer in EARLIER_OPTIMIZERS:
+            optimizer, values = EARLIER_OPTIMIZERS[self.optimizer]
+            object.__setattr__(self, "optimizer", optimizer)
+            for name, value in values.items():
+                object.__setattr__(self, name, getattr(self, name) or value)
         _check(self.optimizer in OPTIMIZERS, f"Unknown optimizer {self.optimizer!r}; choose one of {names(OPTIMIZERS)}.")
+        for row in settings.rows(TrainSpec, "training"):  # what this optimizer does not read: one run, one description
+            if not row.read_by(self.optimizer):
+                object.__setattr__(self, row.field, row.default)
+        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {names(LOSSES)}.")
         _check(self.schedule in SCHEDULES, f"Unknown schedule {self.schedule!r}; choose one of {names(SCHEDULES)}.")
-        for name in ("l2", "l1"):
-            value = getattr(self, name)
-            _check(_is_number(value) and 0 <= value <= MAX_PENALTY,
-                   f"{name.upper()} regularisation must be between 0 and {MAX_PENALTY:g}; got {value}.")
+        _check_ranges(self, "training")
+        _check(not self.nesterov or self.momentum > 0, "Nesterov momentum needs a momentum above 0.")
         _check(_is_number(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE,
                f"Learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}; got {self.learning_rate}.")
-        _check(isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS,
-               f"Epochs must be a whole number from 1 to {MAX_EPOCHS}; got {self.epochs}.")
         _check(self.batch_size is None or (isinstance(self.batch_size, int) and self.batch_size >= 1),
                f"Batch size must be at least 1 (or the full batch); got {self.batch_size}.")
         _check(isinstance(self.snapshot_every, int) and self.snapshot_every >= 0,
@@ -140,6 +225,12 @@ class TrainSpec:
             return self.snapshot_every
         return max(1, epochs // 5)
 
+    def optimizer_arguments(self) -> dict[str, object]:
+        """The optimizer's torch.optim keywords besides the learning rate, those at torch's default
+        left out: `torch.optim.SGD(params, lr=rate, momentum=0.9)`."""
+        return {row.torch_name: getattr(self, row.field) for row in settings.rows(TrainSpec, "training")
+                if self.optimizer in row.optimizers and getattr(self, row.field) != row.default}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Experiment:
@@ -148,7 +239,7 @@ class Experiment:
     data: DataSpec = field(default_factory=DataSpec)
     model: ModelSpec = field(default_factory=ModelSpec)
     training: TrainSpec = field(default_factory=TrainSpec)
-    seed: int = 0
+    seed: int = setting(0, name="seed", group="training", says="seed", parse=int)  # drawn by hand: on two pages
 
     def __post_init__(self):
         _check(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
@@ -176,3 +267,8 @@ class Experiment:
             )
         except TypeError as error:
             raise ConfigError(f"This experiment description has an unknown setting: {error}.") from None
+
+
+# Every setting's row, by its URL name, in the sidebar's order.
+SETTINGS: dict[str, Setting] = {row.name: row for spec, part in (
+    (DataSpec, "data"), (ModelSpec, "model"), (TrainSpec, "training"), (Experiment, "")) for row in settings.rows(spec, part)}

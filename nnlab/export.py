@@ -79,12 +79,19 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
         model_code.split("\n", 2)[2] + "\n",
         INITIAL_WEIGHTS.format(init=textwrap.indent(INITIALIZERS[exp.model.init].code, " " * 12)),
         f"loss_fn = {LOSSES[spec.loss].code}",
-        "optimizer = " + OPTIMIZERS[spec.optimizer].code.format(rate=repr(spec.learning_rate)),
+        _optimizer_code(exp),
         _schedule_code(exp) + _penalty_code(exp) + _dropout_code(exp),
         "# --- training: the same batches in the same order " + "-" * 35,
         _train_loop(exp),
     ]
     return "\n".join(parts)
+
+
+def _optimizer_code(exp: Experiment) -> str:
+    spec = exp.training
+    arguments = "".join(f", {name}={value!r}" for name, value in spec.optimizer_arguments().items())
+    return (f"optimizer = torch.optim.{OPTIMIZERS[spec.optimizer].torch_name}(model.parameters(), "
+            f"lr={spec.learning_rate!r}{arguments})")
 
 
 def _schedule_code(exp: Experiment) -> str:

@@ -7,87 +7,15 @@ and says which parameter is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nnlab import lessons
 from nnlab.errors import ConfigError
-from nnlab.experiment import Experiment
+from nnlab.experiment import SETTINGS, Experiment
+from nnlab.settings import words
 
 DEFAULT_LESSON = "bump-twenty-neurons"
-
-
-def _optional_int(text: str) -> int | None:
-    return None if text in ("", "none", "full") else int(text)
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return () if text == "none" else tuple(word for word in text.split(",") if word)
-
-
-def _flag(text: str) -> bool:
-    if text.lower() not in ("0", "1", "true", "false"):
-        raise ValueError(text)
-    return text.lower() in ("1", "true")
-
-
-def _show_words(values) -> str:
-    return ",".join(str(v) for v in values) or "none"  # a URL drops an empty value
-
-
-def _show_optional(value) -> str:
-    return "full" if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting of an Experiment, as links and the sidebar name it."""
-
-    name: str  # its URL parameter, its sidebar control and its hide / lock flag
-    part: str  # "data", "model", "training", or "" for the Experiment itself
-    field: str
-    group: str  # the sidebar group it is drawn in (a hide / lock flag too)
-    says: str  # what it is called in a sentence
-    parse: Callable = str  # a URL value -> the field's value; ValueError if it is not one
-    show: Callable = str  # the field's value -> a URL value
-    control: bool = True  # drawn in the sidebar; the others are set by a link or an upload alone
-    old: tuple[str, ...] = ()  # the URL parameters earlier links used for it, still read
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(word) for word in _words(text))
-
-
-def _floats(text: str) -> tuple[float, ...]:
-    return tuple(float(word) for word in _words(text))
-
-
-SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
-    Setting("dataset", "data", "name", "data", "dataset", old=("data",)),
-    Setting("noise", "data", "noise", "data", "noise", float, repr),
-    Setting("points", "data", "n_points", "data", "number of points", int),
-    Setting("fraction", "data", "train_fraction", "data", "train fraction", float, repr),
-    Setting("file", "data", "source", "upload", "uploaded file", control=False),
-    Setting("target", "data", "target", "upload", "target column", control=False),
-    Setting("data_seed", "data", "seed", "data", "data seed", _optional_int, lambda v: "none" if v is None else str(v),
-            control=False),
-    Setting("crosses", "data", "crosses", "data", "extra input features", _words, _show_words),
-    Setting("units", "model", "hidden", "model", "hidden units", _ints, _show_words, old=("hidden",)),
-    Setting("activation", "model", "activations", "model", "activations", _words, _show_words, old=("act",)),
-    Setting("init", "model", "init", "model", "initial weights"),
-    Setting("dropout", "model", "dropout", "model", "dropout", _floats, _show_words),
-    Setting("optimizer", "training", "optimizer", "training", "optimizer", old=("opt",)),
-    Setting("rate", "training", "learning_rate", "training", "learning rate", float, repr, old=("lr",)),
-    Setting("schedule", "training", "schedule", "training", "learning-rate schedule"),
-    Setting("loss", "training", "loss", "training", "loss"),
-    Setting("epochs", "training", "epochs", "training", "epochs", int),
-    Setting("batch", "training", "batch_size", "training", "batch size", _optional_int, _show_optional),
-    Setting("shuffle", "training", "shuffle", "training", "shuffling", _flag, lambda v: "1" if v else "0"),
-    Setting("l2", "training", "l2", "training", "L2 regularisation", float, repr),
-    Setting("l1", "training", "l1", "training", "L1 regularisation", float, repr),
-    Setting("snap", "training", "snapshot_every", "training", "snapshot interval", int, control=False),
-    Setting("seed", "", "seed", "training", "seed", int),
-)}
 OLD_NAMES = {old: setting.name for setting in SETTINGS.values() for old in setting.old}
 BY_FIELD = {(setting.part, setting.field): setting for setting in SETTINGS.values()}  # (part, field) -> its Setting
 # Instructor mode names a control group or one control (a sidebar widget's name) to hide or lock.
@@ -185,7 +113,7 @@ def per_layer(model, changes: dict) -> dict:
 
 def classroom_from_query(query: Mapping[str, str]) -> Classroom:
     """The hide=, lock= and show= flags; an unknown name raises ConfigError listing the known ones."""
-    flags = {flag: frozenset(_words(query.get(flag, ""))) for flag in ("hide", "lock")}
+    flags = {flag: frozenset(words(query.get(flag, ""))) for flag in ("hide", "lock")}
     for flag, names in flags.items():
         unknown = sorted(names - set(CLASSROOM_GROUPS) - set(CLASSROOM_CONTROLS))
         if unknown:

@@ -8,8 +8,8 @@ import streamlit as st
 
 from nnlab import charts, ui, views
 from nnlab.classroom import SCORES, scores_for
+from nnlab.experiment import LEARNING_RATES
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
-from nnlab.ui.controls import LEARNING_RATES
 from nnlab.ui.pictures import draw
 
 WIDTHS = [1, 2, 3, 4, 5, 8, 10, 16, 20, 32, 40, 64, 128, 256]

@@ -80,6 +80,9 @@ VARIANTS = {
             if opt != BASE.training.optimizer
         ],
         "learning_rate": [lambda b: b.replace(training={"learning_rate": 0.3})],
+        "momentum": [lambda b: b.replace(training={"optimizer": "sgd", "momentum": 0.8})],
+        "nesterov": [lambda b: b.replace(training={"optimizer": "sgd", "momentum": 0.8, "nesterov": True})],
+        "weight_decay": [lambda b: b.replace(training={"optimizer": "adamw", "weight_decay": 0.2})],
         "epochs": [lambda b: b.replace(training={"epochs": 5})],
         "batch_size": [
             lambda b: b.replace(training={"batch_size": None}),

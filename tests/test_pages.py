@@ -388,8 +388,13 @@ def test_the_sidebar_draws_a_control_for_every_setting_a_link_carries():
     """Each setting the sidebar is meant to draw (links.SETTINGS, control=True) has its widget on
     the page of its group: a row left out of the sidebar fails here."""
     drawn = set()
-    for page in ("pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py"):
-        at = open_page(page, query={"lesson": "bump-twenty-neurons", "dataset": "xor"})  # a plane: every data control
+    plane = {"lesson": "bump-twenty-neurons", "dataset": "xor"}  # a plane: every data control
+    opened = [(page, plane) for page in ("pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py")]
+    # an optimizer's hyperparameters are drawn under that optimizer
+    opened += [("pages/3_Train.py", plane | {"optimizer": optimizer, "momentum": "0.5"})
+               for optimizer in {name for setting in links.SETTINGS.values() for name in setting.optimizers}]
+    for page, query in opened:
+        at = open_page(page, query=query)
         assert_clean(at)
         drawn |= {key.removeprefix("w_") for key in at.session_state if key.startswith("w_")}
     wanted = [setting.name for setting in links.SETTINGS.values() if setting.control]

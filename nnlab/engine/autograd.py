@@ -26,7 +26,9 @@ def make_loss(exp: Experiment) -> nn.Module:
 
 
 def make_optimizer(exp: Experiment, parameters) -> torch.optim.Optimizer:
-    return OPTIMIZERS[exp.training.optimizer].make(parameters, exp.training.learning_rate)
+    spec = exp.training
+    optimizer = getattr(torch.optim, OPTIMIZERS[spec.optimizer].torch_name)
+    return optimizer(parameters, lr=spec.learning_rate, **spec.optimizer_arguments())
 
 
 def penalty(exp: Experiment, weights: list[torch.Tensor]) -> torch.Tensor | float:

@@ -22,7 +22,7 @@ from nnlab import choices
 from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.datasets import Data, load_data
 from nnlab.engine import kernels
-from nnlab.experiment import Experiment
+from nnlab.experiment import SETTINGS, Experiment
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
 from nnlab.stepping import EpochRun
@@ -52,8 +52,9 @@ def supports(exp: Experiment) -> tuple[bool, str]:
         return False, f"the compiled engine has no {exp.training.loss} loss"
     if OPTIMIZERS[exp.training.optimizer].kernel is None:
         return False, f"the compiled engine has no {exp.training.optimizer} optimizer"
-    if exp.model.drops:
-        return False, "dropout's random masks are torch's own draws, which the compiled engine does not make"
+    for row in SETTINGS.values():
+        if row.not_compiled and row.part and getattr(getattr(exp, row.part), row.field) != row.default:
+            return False, row.not_compiled
     return True, ""
 
 
@@ -75,7 +76,8 @@ class Stack:
         self.steps = np.zeros(len(exps), np.int64)
         self.rates = np.array([choices.rates(exp.training.learning_rate, exp.training.schedule, epochs)
                                for exp in exps], np.float64).reshape(len(exps), epochs)
-        self.penalties = np.array([(exp.training.l2, exp.training.l1) for exp in exps], np.float64)
+        self.hyper = np.array([[float(getattr(exp.training, name)) for name in kernels.HYPER] for exp in exps],
+                              np.float64).reshape(len(exps), len(kernels.HYPER))
         self.diverged_at = np.zeros(len(exps), np.int64)
         self.metrics = np.full((len(exps), epochs, len(METRICS)), np.nan)
         # each Linear layer's mean |weight gradient| per epoch: as many columns as the deepest model has layers
@@ -139,7 +141,7 @@ class Stack:
         def train(model_first: int, model_step: int) -> None:
             torch.set_flush_denormal(FLUSH_SUBNORMALS)
             try:
-                kernels.train_epochs(self.plan, self.rates, self.penalties, self.theta, self.first, self.second,
+                kernels.train_epochs(self.plan, self.rates, self.hyper, self.theta, self.first, self.second,
                                      self.steps, self.last_good, self.diverged_at, x_train, y_train, labels_train,
                                      x_test, y_test, labels_test, self.data.hard_labels, orders, epoch_start,
                                      epoch_stop, self.metrics, self.flow, model_first, model_step)

@@ -28,7 +28,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
-from nnlab.experiment import MAX_HIDDEN_LAYERS
+from nnlab.experiment import MAX_HIDDEN_LAYERS, SETTINGS
 
 MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the output
 
@@ -36,7 +36,10 @@ MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the out
 SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = (ACTIVATIONS[name].kernel for name in (
     "sigmoid", "tanh", "relu", "elu", "leaky_relu", "identity"))
 BCE, BCE_LOGITS, CROSS_ENTROPY, MSE = (LOSSES[name].kernel for name in ("bce", "bce_logits", "cross_entropy", "mse"))
-SGD, MOMENTUM, ADAM = (OPTIMIZERS[name].kernel for name in ("sgd", "momentum", "adam"))
+SGD, ADAM, ADAMW, RMSPROP, ADAGRAD = (OPTIMIZERS[name].kernel for name in ("sgd", "adam", "adamw", "rmsprop", "adagrad"))
+# the columns of the per-model hyperparameter array: the settings whose rows say the kernels read them
+HYPER = tuple(row.field for row in SETTINGS.values() if row.hyper)
+MOMENTUM, NESTEROV, WEIGHT_DECAY, L2, L1 = (HYPER.index(name) for name in ("momentum", "nesterov", "weight_decay", "l2", "l1"))
 
 # plan columns, one row per model
 START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH = range(7)  # START, STOP: its slice of theta
@@ -60,7 +63,10 @@ ADAM_LERP = np.float32(1 - BETA1)
 ADAM_BETA2 = np.float32(BETA2)
 ADAM_SQUARE = np.float32(1 - BETA2)
 ADAM_EPS = np.float32(1e-8)
-MOMENTUM_RATE = np.float32(0.9)
+RMSPROP_ALPHA = 0.99
+RMSPROP_KEEP, RMSPROP_SQUARE = np.float32(RMSPROP_ALPHA), np.float32(1 - RMSPROP_ALPHA)
+RMSPROP_EPS = np.float32(1e-8)
+ADAGRAD_EPS = np.float32(1e-10)
 
 # --- float32 exp and tanh that vectorise ------------------------------------------------------
 # libm's expf is a call per value, which LLVM cannot vectorise, and a bump step takes ~670 of
@@ -350,11 +356,17 @@ def _regularise_and_measure(plan_row, theta, l2, l1, grads, flow):
 
 
 @njit(nogil=True, cache=True, error_model="numpy", inline="always")
-def _optimize(plan_row, rate, theta, first, second, steps, grads):
-    """One optimizer step over a model's parameters with torch's float32 operations in its order."""
+def _optimize(plan_row, rate, hyper, theta, first, second, steps, grads):
+    """One optimizer step over a model's parameters with torch's float32 operations in its order
+    (torch.optim's single-tensor code, which it runs on the CPU). first and second are the state:
+    Adam's two averages, SGD's momentum buffer, RMSprop's and Adagrad's sum of squares."""
     optimizer = plan_row[OPTIMIZER]
     steps[0] += 1
-    if optimizer == ADAM:
+    if optimizer in (ADAM, ADAMW):
+        if optimizer == ADAMW:  # decoupled weight decay: param.mul_(1 - lr * weight_decay)
+            keep = np.float32(1.0 - rate * hyper[WEIGHT_DECAY])
+            for k in range(theta.shape[0]):
+                theta[k] = theta[k] * keep
         step_size = np.float32(-(rate / (1 - BETA1 ** steps[0])))
         correction = np.float32(math.sqrt(1 - BETA2 ** steps[0]))
         for k in range(theta.shape[0]):
@@ -365,11 +377,21 @@ def _optimize(plan_row, rate, theta, first, second, steps, grads):
             theta[k] = theta[k] + step_size * first[k] / denominator  # addcdiv_(value=-step_size)
         return
     alpha = np.float32(-rate)
+    if optimizer in (RMSPROP, ADAGRAD):
+        keep, square, eps = (RMSPROP_KEEP, RMSPROP_SQUARE, RMSPROP_EPS) if optimizer == RMSPROP else (F1, F1, ADAGRAD_EPS)
+        for k in range(theta.shape[0]):
+            grad = np.float32(grads[k])
+            second[k] = second[k] * keep + square * grad * grad  # RMSprop: mul_(alpha).addcmul_; Adagrad: addcmul_
+            theta[k] = theta[k] + alpha * grad / (np.float32(math.sqrt(second[k])) + eps)  # addcdiv_(value=-lr)
+        return
+    momentum = np.float32(hyper[MOMENTUM])
+    nesterov = hyper[NESTEROV] != 0.0
     for k in range(theta.shape[0]):
         grad = np.float32(grads[k])
-        if optimizer == MOMENTUM:  # the buffer starts as the first gradient
-            grad = grad if steps[0] == 1 else first[k] * MOMENTUM_RATE + grad
-            first[k] = grad
+        if momentum != F0:  # the buffer starts as the first gradient, then buf.mul_(momentum).add_(grad)
+            buffer = grad if steps[0] == 1 else first[k] * momentum + grad
+            first[k] = buffer
+            grad = grad + buffer * momentum if nesterov else buffer  # nesterov: grad.add(buf, alpha=momentum)
         theta[k] = theta[k] + alpha * grad
 
 
@@ -401,7 +423,7 @@ def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, acts, zs, 
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _train_model(plan_row, rates, penalties, theta, first, second, steps, last_good, x_train, y_train, labels_train,
+def _train_model(plan_row, rates, hyper, theta, first, second, steps, last_good, x_train, y_train, labels_train,
                  x_test, y_test, labels_test, hard_labels, orders, epoch_start, epoch_stop, metrics, flow):
     """One model's epochs; its arrays are its own slices. Returns the 1-based epoch it diverged
     at (its weights back at the last finite ones), or 0."""
@@ -434,8 +456,8 @@ def _train_model(plan_row, rates, penalties, theta, first, second, steps, last_g
             correct += right
             grads[:] = 0.0
             _backward(plan_row, theta, first_unit, acts, zs, rows, dz, dh, grads)
-            _regularise_and_measure(plan_row, theta, penalties[0], penalties[1], grads, flow[epoch])
-            _optimize(plan_row, rates[epoch], theta, first, second, steps, grads)
+            _regularise_and_measure(plan_row, theta, hyper[L2], hyper[L1], grads, flow[epoch])
+            _optimize(plan_row, rates[epoch], hyper, theta, first, second, steps, grads)
         for layer in range(layers):
             flow[epoch, layer] /= (n + batch - 1) // batch  # the mean over the epoch's steps
         row = metrics[epoch]
@@ -457,14 +479,14 @@ def _train_model(plan_row, rates, penalties, theta, first, second, steps, last_g
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def train_epochs(plan, rates, penalties, theta, first, second, steps, last_good, diverged_at,
+def train_epochs(plan, rates, hyper, theta, first, second, steps, last_good, diverged_at,
                  x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
                  orders, epoch_start, epoch_stop, metrics, flow, model_first, model_step):
     """Train models model_first, model_first + model_step, ... through epochs epoch_start to
     epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4) and each Linear
     layer's mean absolute weight gradient, averaged over the epoch's steps, into flow (models,
-    epochs, the most Linear layers of any model). rates: (models, epochs), each epoch's learning rate; penalties:
-    (models, 2), the L2 and L1 factors. A model whose
+    epochs, the most Linear layers of any model). rates: (models, epochs), each epoch's learning rate; hyper:
+    (models, HYPER columns), the settings the kernels read per model. A model whose
     metrics turn non-finite goes back to its last finite weights and stops there: diverged_at gets
     its 1-based epoch; a model with diverged_at already set is skipped.
 
@@ -476,7 +498,7 @@ def train_epochs(plan, rates, penalties, theta, first, second, steps, last_good,
             continue
         start, stop = plan[m, START], plan[m, STOP]
         diverged_at[m] = _train_model(
-            plan[m], rates[m], penalties[m], theta[start:stop], first[start:stop], second[start:stop], steps[m:m + 1],
+            plan[m], rates[m], hyper[m], theta[start:stop], first[start:stop], second[start:stop], steps[m:m + 1],
             last_good[start:stop],
             x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
             orders[min(m, orders.shape[0] - 1)], epoch_start, epoch_stop, metrics[m], flow[m])

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
+from nnlab import settings
+from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES
 from nnlab.errors import NnlabError
-from nnlab.experiment import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
+from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment, TrainSpec
+from nnlab.settings import Setting
 from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
 from nnlab.ui.server import data_for
-
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-BATCH_SIZES = [0, 1, 4, 8, 16, 32, 64, 128, 256]  # 0 stands for the full batch: a widget reads None as "nothing chosen"
-PENALTIES = [0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # L2 and L1, as TF Playground offers
 
 
 def label(table: dict):
@@ -109,39 +107,53 @@ def model_controls(exp: Experiment) -> Experiment:
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:
-    spec = exp.training
-    bar = st.sidebar
+    """The training group, drawn from its settings' rows (nnlab.experiment.TrainSpec) in their order."""
     header("training", "Training")
-    optimizer = control(bar.selectbox, "optimizer", "training", "Optimizer", list(OPTIMIZERS), value=spec.optimizer,
-                        format_func=label(OPTIMIZERS))
-    rates = sorted(set(LEARNING_RATES) | {spec.learning_rate})
-    rate = control(bar.select_slider, "rate", "training", "Learning rate", rates, value=spec.learning_rate)
-    schedule = control(bar.selectbox, "schedule", "training", "Learning-rate schedule", list(SCHEDULES),
-                       value=spec.schedule, format_func=label(SCHEDULES),
-                       help=" ".join(f"**{c.label}**: {c.help}" for c in SCHEDULES.values()))
-    l2_column, l1_column = bar.columns(2)
-    l2 = control(l2_column.select_slider, "l2", "training", "L2", sorted(set(PENALTIES) | {spec.l2}), value=spec.l2,
-                 format_func=_penalty, help="Adds L2 × ½ × the sum of squared weights to the loss: big weights cost more.")
-    l1 = control(l1_column.select_slider, "l1", "training", "L1", sorted(set(PENALTIES) | {spec.l1}), value=spec.l1,
-                 format_func=_penalty, help="Adds L1 × the sum of absolute weights to the loss: pushes unneeded weights to 0.")
-    losses = list(LOSSES_FOR_TASK[task])
-    loss = control(bar.selectbox, "loss", "training", "Loss", losses, value=spec.loss if spec.loss in losses else losses[0],
-                   format_func=label(LOSSES))
-    epochs = control(bar.number_input, "epochs", "training", "Epochs", 1, MAX_EPOCHS, step=100, value=spec.epochs)
-    current_batch = spec.batch_size or 0
-    sizes = BATCH_SIZES if current_batch in BATCH_SIZES else sorted(BATCH_SIZES + [current_batch])
-    batch = control(bar.selectbox, "batch", "training", "Batch size", sizes, value=current_batch,
-                    format_func=lambda b: "Full batch" if b == 0 else str(b))
-    shuffle = control(bar.checkbox, "shuffle", "training", "Shuffle each epoch", value=spec.shuffle)
+    options = {"loss": LOSSES_FOR_TASK[task]}
+    changes, pair = {}, None
+    for row in settings.rows(TrainSpec, "training"):
+        if row.widget is None or not row.read_by(changes.get("optimizer", exp.training.optimizer)):
+            continue
+        if row.widget.beside_next or pair:  # a row of two columns: this one and the next
+            pair = pair or list(st.sidebar.columns(2))
+            changes[row.field] = row_control(row, getattr(exp.training, row.field), pair.pop(0), options.get(row.field))
+            continue
+        changes[row.field] = row_control(row, getattr(exp.training, row.field), st.sidebar, options.get(row.field))
     seed = seed_control(exp, "training")
-    return apply(exp, lambda: exp.replace(
-        training={"optimizer": optimizer, "learning_rate": float(rate), "schedule": schedule, "l2": float(l2),
-                  "l1": float(l1), "loss": loss, "epochs": int(epochs), "batch_size": batch or None,
-                  "shuffle": bool(shuffle)}, seed=seed))
+    return apply(exp, lambda: exp.replace(training=changes, seed=seed))
 
 
-def _penalty(value: float) -> str:
-    return "off" if value == 0 else f"{value:g}"
+def row_control(row: Setting, value, place, offered=None):
+    """Draw a setting's widget from its row in `place` (the sidebar or one of its columns); the
+    value the user picked, as the Experiment holds it."""
+    widget = row.widget
+    shown = widget.none_as if value is None and widget.none_as is not None else value
+    kwargs = {"help": widget.help or None}
+    if widget.kind in ("select", "steps"):
+        table = widget.options if isinstance(widget.options, dict) else None
+        values = list(offered or widget.options)
+        if shown not in values:  # a link's value off the list is offered too
+            values = values + [shown] if table is not None or not _numbers(values) else sorted(values + [shown])
+        if table is not None:
+            kwargs["format_func"] = label(table)
+            kwargs["help"] = kwargs["help"] or " ".join(f"**{choice.label}**: {choice.help}" for choice in
+                                                        table.values() if choice.help) or None
+        elif widget.format:
+            kwargs["format_func"] = widget.format
+        draw = place.selectbox if widget.kind == "select" else place.select_slider
+        picked = control(draw, row.name, row.group, widget.label, values, value=shown, **kwargs)
+    elif widget.kind == "check":
+        picked = bool(control(place.checkbox, row.name, row.group, widget.label, value=bool(shown), **kwargs))
+    else:  # a slider or a number box over the row's range
+        draw = place.slider if widget.kind == "slider" else place.number_input
+        kind = type(row.default)
+        picked = kind(control(draw, row.name, row.group, widget.label, kind(row.low), kind(row.high),
+                              step=kind(widget.step), value=kind(shown), **kwargs))
+    return None if widget.none_as is not None and picked == widget.none_as else picked
+
+
+def _numbers(values: list) -> bool:
+    return all(isinstance(value, (int, float)) for value in values)
 
 
 def with_data(exp: Experiment):

@@ -123,3 +123,9 @@ def classroom_from_query(query: Mapping[str, str]) -> Classroom:
     if show not in ("", "results"):
         raise ConfigError(f"The link's show={show!r} is not known; use show=results.")
     return Classroom(flags["hide"], flags["lock"], show == "results")
+
+
+if __name__ == "__main__":  # python -m nnlab.links: every parameter a link may carry
+    for setting in SETTINGS.values():
+        earlier = f" (earlier: {', '.join(setting.old)})" if setting.old else ""
+        print(f"{setting.name:<12}{setting.says}{earlier}")

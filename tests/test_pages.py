@@ -400,3 +400,21 @@ def test_the_sidebar_draws_a_control_for_every_setting_a_link_carries():
     wanted = [setting.name for setting in links.SETTINGS.values() if setting.control]
     missing = [name for name in wanted if not any(key == name or key.startswith(f"{name}_") for key in drawn)]
     assert not missing, f"no sidebar control for {missing}; drawn: {sorted(drawn)}"
+
+
+def test_choosing_an_optimizer_draws_its_own_settings_in_the_same_run():
+    """SGD's momentum appears the moment SGD is picked (not one click later), its value reaches the
+    Experiment, and Adam's page has neither momentum nor weight decay."""
+    at = open_page("pages/3_Train.py", lesson="bump-twenty-neurons")
+    assert "w_momentum" not in at.session_state and "w_decay" not in at.session_state
+    at.selectbox(key="w_optimizer").select("sgd").run()
+    assert_clean(at)
+    at.slider(key="w_momentum").set_value(0.8).run()
+    at.checkbox(key="w_nesterov").check().run()
+    assert_clean(at)
+    training = at.session_state["experiment"].training
+    assert (training.optimizer, training.momentum, training.nesterov) == ("sgd", 0.8, True)
+    at.selectbox(key="w_optimizer").select("adamw").run()
+    assert "w_momentum" not in at.session_state and "w_decay" in at.session_state
+    training = at.session_state["experiment"].training
+    assert (training.optimizer, training.momentum, training.nesterov) == ("adamw", 0.0, False)

@@ -11,10 +11,12 @@ import sys
 import numpy as np
 import pytest
 import torch
+from test_optimizers import CASES as OPTIMIZER_CASES
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
 from nnlab.choices import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULES
+from nnlab.experiment import SETTINGS
 from nnlab.export import data_csv, data_file_name, export_script
 from nnlab.training import fit_loss_to_task
 
@@ -80,9 +82,9 @@ VARIANTS = {
             if opt != BASE.training.optimizer
         ],
         "learning_rate": [lambda b: b.replace(training={"learning_rate": 0.3})],
-        "momentum": [lambda b: b.replace(training={"optimizer": "sgd", "momentum": 0.8})],
-        "nesterov": [lambda b: b.replace(training={"optimizer": "sgd", "momentum": 0.8, "nesterov": True})],
-        "weight_decay": [lambda b: b.replace(training={"optimizer": "adamw", "weight_decay": 0.2})],
+        # an optimizer's hyperparameters: the cases test_optimizers checks against torch.optim
+        **{row.field: [lambda b, t=training: b.replace(training=t) for training, _ in OPTIMIZER_CASES
+                       if row.field in training] for row in SETTINGS.values() if row.optimizers},
         "epochs": [lambda b: b.replace(training={"epochs": 5})],
         "batch_size": [
             lambda b: b.replace(training={"batch_size": None}),

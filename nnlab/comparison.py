@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +10,7 @@ import pandas as pd
 from nnlab.datasets import pin_data
 from nnlab.experiment import Experiment
 from nnlab.result import early_gradients
+from nnlab.stepping import Progress
 from nnlab.training import TrainResult, train_many
 
 
@@ -36,11 +37,11 @@ def with_activation(exp: Experiment, activation: str, seed: int) -> Experiment:
 
 def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "relu", "identity"),
             seeds: Iterable[int] = range(5), epochs: int | None = None, device: str = "auto",
-            progress: Callable[[int, int], None] | None = None) -> list[CompareRun]:
+            progress: Progress | None = None) -> list[CompareRun]:
     """Train one run per (activation, seed), all in one stacked computation on the CPU.
 
     Each run keeps its first and last weights only: twenty runs of snapshots are more memory
-    than the comparison's pictures need. `progress(done, total)` reports the share finished.
+    than the comparison's pictures need. `progress(epoch, epochs, None)` reports the share finished.
     """
     plan = [(activation, seed) for activation in activations for seed in seeds]
     results = train_many([with_activation(exp, activation, seed) for activation, seed in plan],

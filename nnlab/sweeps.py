@@ -6,13 +6,14 @@ its learning rate and width, and a seed only in the initial weights (and shuffli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
 from nnlab.datasets import pin_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
+from nnlab.stepping import Progress
 from nnlab.training import train_many
 
 MAX_SIDE = 8  # learning rates, and widths: a grid of at most 8 x 8 cells
@@ -28,11 +29,11 @@ def sweep_experiment(exp: Experiment, learning_rate: float, hidden_units: int, s
 
 def sweep(exp: Experiment, learning_rates: Iterable[float], hidden_units: Iterable[int], seeds: Iterable[int],
           epochs: int | None = None, device: str = "auto",
-          progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+          progress: Progress | None = None) -> pd.DataFrame:
     """Train every (learning rate, width, seed) of the grid, stacked on the compiled engine where it
     applies; one row per run: `learning_rate`, `hidden_units`, `seed`, `final_train_loss`, and
     `final_train_acc`, `final_test_loss` and `final_test_acc` where the data defines them, and
-    `diverged` (its finals are then those of the last finite epoch). `progress(epoch, epochs)`."""
+    `diverged` (its finals are then those of the last finite epoch). `progress(epoch, epochs, None)`."""
     rates, widths, seeds = list(learning_rates), list(hidden_units), list(seeds)
     if not exp.model.hidden:
         raise ConfigError("A sweep over hidden units needs a model with at least one hidden layer.")

@@ -4,9 +4,6 @@ and the time estimate a page shows before any work."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-
-import pandas as pd
 
 from nnlab.choices import LOSSES
 from nnlab.datasets import Data, data_key, load_data
@@ -15,7 +12,7 @@ from nnlab.engine.choose import choose, flops_per_step
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.result import TrainResult
-from nnlab.stepping import EpochRun
+from nnlab.stepping import EpochRun, Progress
 
 # the losses that fit each kind of target, its usual one first
 LOSSES_FOR_TASK = {task: tuple(name for name, loss in LOSSES.items() if task in loss.tasks)
@@ -29,7 +26,6 @@ AUTOGRAD_STEP_COST = (1.5e-4, 1.0e-4, 1.2e11)
 COMPILED_FLOPS, COMPILED_HALF_ROWS = 3.8e10, 38
 COMPILED_STEP, COMPILED_EPOCH, COMPILED_UNIT_ROW = 0.42e-6, 4.4e-6, 1.0e-9  # seconds: overheads, activations
 
-Progress = Callable[[int, int, pd.DataFrame], None]  # (epoch, total epochs, the history so far)
 
 
 def check_loss(exp: Experiment, task: str) -> None:
@@ -63,16 +59,14 @@ def train_loaded(exp: Experiment, data: Data, epochs: int, device: str = "auto",
     """`train` on data already loaded."""
     choice = choose([exp], data, device, engine)
     if choice.engine == "autograd":
-        report = (lambda epoch, rows: progress(epoch, epochs, pd.DataFrame(rows))) if progress else None
-        return autograd.train(exp, data, epochs, choice.device, choice.reason, report)
-    report = (lambda epoch, stack: progress(epoch, epochs, stack.history(0))) if progress else None
-    return compiled.train([exp], data, epochs, choice.reason, report)[0]
+        return autograd.train(exp, data, epochs, choice.device, choice.reason, progress, with_history=True)
+    return compiled.train([exp], data, epochs, choice.reason, progress, with_history=True)[0]
 
 
 def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",
-               progress: Callable[[int, int], None] | None = None, keep_snapshots: bool = True) -> list[TrainResult]:
+               progress: Progress | None = None, keep_snapshots: bool = True) -> list[TrainResult]:
     """Train several experiments. Those that share their data train together on the compiled
-    engine, on every core, whatever else differs; `progress(epoch, epochs)`.
+    engine, on every core, whatever else differs; `progress(epoch, epochs, None)`.
     `keep_snapshots=False` keeps only the first and last weights, for many runs in memory at once."""
     loaded: dict[tuple, Data] = {}  # a comparison's runs share their data: read and split it once
     datas = []
@@ -90,10 +84,9 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
         for done, (exp, data) in enumerate(zip(exps, datas, strict=True), start=1):
             results.append(train_loaded(exp, data, epochs, device))
             if progress:
-                progress(done * epochs // len(exps), epochs)
+                progress(done * epochs // len(exps), epochs, None)
         return results
-    report = (lambda epoch, stack: progress(epoch, epochs)) if progress else None
-    return compiled.train(exps, datas[0], epochs, choice.reason, report, keep_snapshots)
+    return compiled.train(exps, datas[0], epochs, choice.reason, progress, keep_snapshots)
 
 
 def new_run(exp: Experiment, data: Data) -> EpochRun:

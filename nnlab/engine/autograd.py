@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -16,7 +15,7 @@ from nnlab.datasets import Data, batch_order
 from nnlab.experiment import Experiment
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult
-from nnlab.stepping import EpochRun
+from nnlab.stepping import EpochRun, Progress, train_runs
 
 CPU = torch.device("cpu")
 
@@ -131,25 +130,12 @@ class AutogradRun(EpochRun):
     def current_model(self) -> nn.Sequential:
         return copy.deepcopy(self.model).cpu().eval()  # back at the last finite weights after a divergence
 
-    def cpu_state(self) -> dict:
+    def state(self, model: int = 0) -> dict:
         return {name: tensor.cpu() for name, tensor in self.last_finite.items()}
 
 
 def train(exp: Experiment, data: Data, epochs: int, device: torch.device, reason: str,
-          progress: Callable[[int, list], None] | None = None) -> TrainResult:
-    """The reference: train `exp` for `epochs` with autograd; `progress(epoch, rows)` about a
-    hundred times a run."""
+          progress: Progress | None = None, with_history: bool = False) -> TrainResult:
+    """The reference: train `exp` for `epochs` with autograd, through the engines' one loop."""
     run = AutogradRun(exp, data, device, reason, epochs)
-    interval = exp.training.snapshot_interval(epochs)
-    report_every = max(1, epochs // 100)
-    snapshots = {0: run.initial_state}
-    while not run.finished:
-        if not run.advance(1):
-            break
-        if run.epoch % interval == 0 or run.epoch == epochs:
-            snapshots[run.epoch] = run.cpu_state()
-        if progress and (run.epoch % report_every == 0 or run.epoch == epochs):
-            progress(run.epoch, run.rows)
-    if run.rows and max(snapshots) != run.epoch:
-        snapshots[run.epoch] = run.cpu_state()
-    return run.result(snapshots)
+    return train_runs(run, exp.training.snapshot_interval(epochs), progress, with_history)[0]

@@ -25,11 +25,10 @@ from nnlab.engine import kernels
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
-from nnlab.stepping import EpochRun
+from nnlab.stepping import EpochRun, Progress, train_runs
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' metric columns, in order
 ORDER_VALUES = 2_000_000  # shuffled rows handed to one kernel call at most (16 MB)
-SLICE_SECONDS = 0.1  # a whole run is trained in slices about this long, with progress after each
 
 # Saturated tanh and sigmoid units make gradients below float32's normal range, and arithmetic on
 # those subnormals is many times slower: a run slowed down as it learned (2000 epochs of 128x128 at
@@ -61,8 +60,8 @@ def supports(exp: Experiment) -> tuple[bool, str]:
 class Stack:
     """Models that share their data, trained together an epoch range at a time; up to `epochs`."""
 
-    def __init__(self, exps: list[Experiment], data: Data, epochs: int):
-        self.exps, self.data, self.epochs = exps, data, epochs
+    def __init__(self, exps: list[Experiment], data: Data, epochs: int, reason: str = ""):
+        self.exps, self.data, self.epochs, self.reason = exps, data, epochs, reason
         self.models = [build_model(exp, data.n_features, data.n_outputs, data.task) for exp in exps]
         self.initial_states = [{name: value.clone() for name, value in model.state_dict().items()}
                                for model in self.models]
@@ -191,13 +190,15 @@ class Stack:
                 network.get_parameter(name).copy_(value)
         return network.eval()
 
-    def result(self, model: int, reason: str, snapshots: dict[int, dict]) -> TrainResult:
-        """A finished run's result; it takes over the model's network."""
+    def results(self, snapshots: list[dict[int, dict]]) -> list[TrainResult]:
+        """The finished runs' results; they take over the models' networks."""
+        return [self._result(model, taken) for model, taken in enumerate(snapshots)]
+
+    def _result(self, model: int, snapshots: dict[int, dict]) -> TrainResult:
         diverged = int(self.diverged_at[model]) or None
         return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False),
                            self.initial_states[model], self.history(model), grad_frame(self.gradients(model)), snapshots, "cpu",
-                           reason, "compiled",
-                           self.seconds, diverged, divergence_message(diverged))
+                           self.reason, "compiled", self.seconds, diverged, divergence_message(diverged))
 
 
 def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
@@ -210,33 +211,12 @@ def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
     return arrays(data.x_train, data.y_train) + arrays(data.x_test, data.y_test)
 
 
-def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress=None,
-          keep_snapshots: bool = True) -> list[TrainResult]:
-    """Train `exps` on `data` together; one TrainResult each. `progress(epoch, stack)` at most every
-    SLICE_SECONDS and at the end (a snapshot cuts a slice short: reporting there too made a short
-    run build its history ten times); snapshots every `snapshot_interval` epochs (or only the
-    first and last weights)."""
-    stack = Stack(exps, data, epochs)
+def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress: Progress | None = None,
+          keep_snapshots: bool = True, with_history: bool = False) -> list[TrainResult]:
+    """Train `exps` on `data` together, through the engines' one loop; one TrainResult each, with
+    snapshots every `snapshot_interval` epochs (or only the first and last weights)."""
     interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
-    snapshots: list[dict[int, dict]] = [{0: state} for state in stack.initial_states]
-    span = max(1, epochs // 100)  # the first slice; then as many epochs as SLICE_SECONDS take
-    reported = time.perf_counter()
-    while not stack.finished:
-        started, before = time.perf_counter(), stack.epoch
-        stop = min(stack.epoch + span, (stack.epoch // interval + 1) * interval)
-        stack.advance(stop - stack.epoch)
-        if stack.epoch % interval == 0 or stack.finished:
-            for model, taken in enumerate(snapshots):
-                if not stack.diverged_at[model] or stack.diverged_at[model] > stack.epoch:
-                    taken[stack.epoch] = stack.state(model)
-        if progress and (stack.finished or time.perf_counter() - reported >= SLICE_SECONDS):
-            progress(stack.epoch, stack)
-            reported = time.perf_counter()
-        rate = (stack.epoch - before) / max(time.perf_counter() - started, 1e-6)  # epochs a second
-        span = max(1, int(rate * SLICE_SECONDS))
-    for model, taken in enumerate(snapshots):
-        taken.setdefault(stack.epochs_run(model), stack.state(model))
-    return [stack.result(model, reason, snapshots[model]) for model in range(len(exps))]
+    return train_runs(Stack(exps, data, epochs, reason), interval, progress, with_history)
 
 
 class CompiledRun(EpochRun):
@@ -261,6 +241,9 @@ class CompiledRun(EpochRun):
 
     def current_model(self) -> nn.Sequential:
         return self.stack.model(0)
+
+    def state(self, model: int = 0) -> dict:
+        return self.stack.state(0)
 
 
 def warm() -> float:

@@ -24,7 +24,7 @@ import nnlab
 from bench.protocol import Run, Session
 from bench.serving import Balancer, Server, cpu_seconds, resident_mb
 from bench.tutorial_loops import LOOPS
-from nnlab.training import train_loaded
+from nnlab.training import train
 
 # A lesson's page, as its link opens it; a session adds its own seed.
 LESSONS = {
@@ -165,7 +165,7 @@ def training_cpu(exps: list[nnlab.Experiment]) -> float:
     datas = [nnlab.load_data(exp) for exp in exps]
     started = time.process_time()
     for exp, data in zip(exps, datas, strict=True):
-        train_loaded(exp, data, exp.training.epochs)
+        train(exp, data=data)
     return time.process_time() - started
 
 

@@ -119,6 +119,10 @@ LOSSES: dict[str, Loss] = _by_name(
     Loss(name="mse", label="Mean squared error", module=nn.MSELoss, tasks=("binary", "regression"), kernel=3),
 )
 
+# the losses that fit each kind of target, its usual one first
+LOSSES_FOR_TASK = {task: tuple(name for name, loss in LOSSES.items() if task in loss.tasks)
+                   for task in ("binary", "multiclass", "regression")}
+
 OPTIMIZERS: dict[str, Optimizer] = _by_name(
     Optimizer(name="sgd", label="SGD", torch_name="SGD", kernel=0,
               help="Each weight steps down its own gradient, times the learning rate; with momentum, "

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import math
 
-from nnlab.choices import LOSSES
+from nnlab.choices import LOSSES_FOR_TASK
 from nnlab.datasets import Data, data_key, load_data
 from nnlab.engine import autograd, compiled
 from nnlab.engine.choose import choose, flops_per_step
-from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun, Progress
 
-# the losses that fit each kind of target, its usual one first
-LOSSES_FOR_TASK = {task: tuple(name for name, loss in LOSSES.items() if task in loss.tasks)
-                   for task in ("binary", "multiclass", "regression")}
 # Cost of one autograd optimizer step of one model, fitted to steps timed from 1-20-1 to 3 x 256
 # (docs/performance.md): seconds of overhead, more seconds per Linear layer, FLOP per second.
 AUTOGRAD_STEP_COST = (1.5e-4, 1.0e-4, 1.2e11)
@@ -28,35 +24,23 @@ COMPILED_STEP, COMPILED_EPOCH, COMPILED_UNIT_ROW = 0.42e-6, 4.4e-6, 1.0e-9  # se
 
 
 
-def check_loss(exp: Experiment, task: str) -> None:
-    allowed = LOSSES_FOR_TASK[task]
-    if exp.training.loss not in allowed:
-        raise ConfigError(f"The loss {exp.training.loss!r} does not fit a {task} target; "
-                          f"use {' or '.join(repr(name) for name in allowed)}.")
-
-
 def fit_loss_to_task(exp: Experiment, task: str) -> Experiment:
     """`exp` unchanged if its loss suits `task`, else with the task's usual loss."""
     allowed = LOSSES_FOR_TASK[task]
     return exp if exp.training.loss in allowed else exp.replace(training={"loss": allowed[0]})
 
 
-def train(exp: Experiment, epochs: int | None = None, device: str = "auto",
-          progress: Progress | None = None, engine: str = "auto") -> TrainResult:
-    """Train `exp` for `epochs` (default: the experiment's) and return weights, history and snapshots.
+def train(exp: Experiment, epochs: int | None = None, device: str = "auto", progress: Progress | None = None,
+          engine: str = "auto", data: Data | None = None) -> TrainResult:
+    """Train `exp` for `epochs` (default: the experiment's) and return weights, history and snapshots;
+    `data`: its data, already loaded.
 
     `engine` is "auto" (small networks on the compiled engine, large ones, a GPU, or settings
     it lacks on the autograd loop), "compiled" or "autograd". From the same seed both reach the
     same weights up to float32 rounding (docs/performance.md gives the measured differences).
     """
-    data = load_data(exp)
-    check_loss(exp, data.task)
-    return train_loaded(exp, data, epochs or exp.training.epochs, device, engine, progress)
-
-
-def train_loaded(exp: Experiment, data: Data, epochs: int, device: str = "auto", engine: str = "auto",
-                 progress: Progress | None = None) -> TrainResult:
-    """`train` on data already loaded."""
+    data = data or load_data(exp)
+    epochs = epochs or exp.training.epochs
     choice = choose([exp], data, device, engine)
     if choice.engine == "autograd":
         return autograd.train(exp, data, epochs, choice.device, choice.reason, progress, with_history=True)
@@ -75,14 +59,12 @@ def train_many(exps: list[Experiment], epochs: int | None = None, device: str = 
         if key not in loaded:
             loaded[key] = load_data(exp)
         datas.append(loaded[key])
-    for exp, data in zip(exps, datas, strict=True):
-        check_loss(exp, data.task)
     epochs = epochs or exps[0].training.epochs
     choice = choose(exps, datas[0], device) if len(loaded) == 1 else None
     if choice is None or choice.engine == "autograd":
         results = []
         for done, (exp, data) in enumerate(zip(exps, datas, strict=True), start=1):
-            results.append(train_loaded(exp, data, epochs, device))
+            results.append(train(exp, epochs, device, data=data))
             if progress:
                 progress(done * epochs // len(exps), epochs, None)
         return results

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
+from nnlab.choices import LOSSES_FOR_TASK
 from nnlab.datasets import Data
 from nnlab.engine.compiled import supports
 from nnlab.errors import ConfigError
@@ -45,7 +46,14 @@ def accelerator() -> str | None:
 
 
 def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str = "auto") -> Choice:
-    """The engine and device to train `exps` (models that share `data`) with, and why."""
+    """The engine and device to train `exps` (models that share `data`) with, and why; a
+    ConfigError if they cannot be trained (a loss that does not fit the data's target, an engine
+    or device that is not here)."""
+    for exp in exps:
+        allowed = LOSSES_FOR_TASK[data.task]
+        if exp.training.loss not in allowed:
+            raise ConfigError(f"The loss {exp.training.loss!r} does not fit a {data.task} target; "
+                              f"use {' or '.join(repr(name) for name in allowed)}.")
     if engine not in ENGINES:
         raise ConfigError(f"Unknown engine {engine!r}; use 'auto', 'compiled' or 'autograd'.")
     gpu = accelerator()

@@ -62,19 +62,38 @@ class Stack:
 
     def __init__(self, exps: list[Experiment], data: Data, epochs: int, reason: str = ""):
         self.exps, self.data, self.epochs, self.reason = exps, data, epochs, reason
+        self._arrays = _data_arrays(data)
         self.models = [build_model(exp, data.n_features, data.n_outputs, data.task) for exp in exps]
+        layers = [list(linear_layers(model).values()) for model in self.models]
+        sigmoid_outputs = [outputs_probability(exp, data.task) for exp in exps]
+        self.rates = np.array([choices.rates(exp.training.learning_rate, exp.training.schedule, epochs)
+                               for exp in exps], np.float64).reshape(len(exps), epochs)
         self.initial_states = [{name: value.clone() for name, value in model.state_dict().items()}
                                for model in self.models]
+        # each model's plan row, and its parameters flattened in the order the kernels read, end to end
         self.plan = np.zeros((len(exps), kernels.PLAN_COLUMNS), np.int64)
-        pieces = []
-        for row, exp, model in zip(self.plan, exps, self.models, strict=True):
-            pieces += self._plan(row, exp, model, start=int(self.plan[:, kernels.STOP].max()))  # after those planned
+        pieces, start = [], 0
+        for row, exp, linears, sigmoid_output in zip(self.plan, exps, layers, sigmoid_outputs, strict=True):
+            widths = [data.n_features, *exp.model.hidden, data.n_outputs]
+            row[kernels.LAYERS] = len(widths) - 1
+            row[kernels.LOSS] = LOSSES[exp.training.loss].kernel
+            row[kernels.OPTIMIZER] = OPTIMIZERS[exp.training.optimizer].kernel
+            row[kernels.SIGMOID_OUTPUT] = sigmoid_output
+            row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
+            row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
+            row[kernels.ACTIVATIONS:kernels.ACTIVATIONS + len(exp.model.activations)] = [
+                ACTIVATIONS[name].kernel for name in exp.model.activations]
+            offset = 0
+            for layer, linear in enumerate(linears):
+                row[kernels.OFFSETS + layer] = offset
+                pieces += [linear.weight.detach().numpy().ravel(), linear.bias.detach().numpy()]
+                offset += linear.weight.numel() + linear.bias.numel()
+            row[kernels.START], row[kernels.STOP] = start, start + offset
+            start += offset
         self.theta = np.concatenate(pieces).astype(np.float32)
         self.first, self.second = np.zeros_like(self.theta), np.zeros_like(self.theta)
         self.last_good = self.theta.copy()
         self.steps = np.zeros(len(exps), np.int64)
-        self.rates = np.array([choices.rates(exp.training.learning_rate, exp.training.schedule, epochs)
-                               for exp in exps], np.float64).reshape(len(exps), epochs)
         self.hyper = np.array([[float(getattr(exp.training, name)) for name in kernels.HYPER] for exp in exps],
                               np.float64).reshape(len(exps), len(kernels.HYPER))
         self.diverged_at = np.zeros(len(exps), np.int64)
@@ -83,29 +102,8 @@ class Stack:
         self.flow = np.zeros((len(exps), epochs, int(self.plan[:, kernels.LAYERS].max())))
         self.epoch = 0  # epochs trained so far (of the models still going)
         self.seconds = 0.0
-        self._arrays = _data_arrays(data)
         self._shufflers = [torch.Generator().manual_seed(exp.seed + 1) if exp.training.shuffle else None
                            for exp in exps]
-
-    def _plan(self, row: np.ndarray, exp: Experiment, model: nn.Sequential, start: int) -> list[np.ndarray]:
-        """Fill a model's plan row; return its parameters, flattened in the order the kernels read."""
-        data = self.data
-        widths = [data.n_features, *exp.model.hidden, data.n_outputs]
-        row[kernels.LAYERS] = len(widths) - 1
-        row[kernels.LOSS] = LOSSES[exp.training.loss].kernel
-        row[kernels.OPTIMIZER] = OPTIMIZERS[exp.training.optimizer].kernel
-        row[kernels.SIGMOID_OUTPUT] = outputs_probability(exp, data.task)
-        row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
-        row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
-        row[kernels.ACTIVATIONS:kernels.ACTIVATIONS + len(exp.model.activations)] = [
-            ACTIVATIONS[name].kernel for name in exp.model.activations]
-        pieces, offset = [], 0
-        for layer, linear in enumerate(linear_layers(model).values()):
-            row[kernels.OFFSETS + layer] = offset
-            pieces += [linear.weight.detach().numpy().ravel(), linear.bias.detach().numpy()]
-            offset += linear.weight.numel() + linear.bias.numel()
-        row[kernels.START], row[kernels.STOP] = start, start + offset
-        return pieces
 
     @property
     def finished(self) -> bool:
@@ -215,8 +213,9 @@ def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress
           keep_snapshots: bool = True, with_history: bool = False) -> list[TrainResult]:
     """Train `exps` on `data` together, through the engines' one loop; one TrainResult each, with
     snapshots every `snapshot_interval` epochs (or only the first and last weights)."""
+    stack = Stack(exps, data, epochs, reason)
     interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
-    return train_runs(Stack(exps, data, epochs, reason), interval, progress, with_history)
+    return train_runs(stack, interval, progress, with_history)
 
 
 class CompiledRun(EpochRun):

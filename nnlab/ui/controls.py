@@ -6,11 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from nnlab import settings
-from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES
+from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, LOSSES_FOR_TASK
 from nnlab.errors import NnlabError
 from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment, TrainSpec
 from nnlab.settings import Setting
-from nnlab.training import LOSSES_FOR_TASK, estimate_seconds, fit_loss_to_task
+from nnlab.training import estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
 from nnlab.ui.server import data_for
 

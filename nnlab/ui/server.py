@@ -19,7 +19,7 @@ from nnlab.datasets import Data
 from nnlab.engine import compiled
 from nnlab.experiment import Experiment
 from nnlab.runqueue import RunQueue, Ticket
-from nnlab.training import TrainResult, train_loaded
+from nnlab.training import TrainResult, train
 from nnlab.ui import state
 from nnlab.ui.pictures import draw
 
@@ -193,7 +193,7 @@ def train_live(exp: Experiment, data: Data) -> TrainResult:
         return stored
 
     def work(ticket: Ticket) -> TrainResult:
-        result = train_loaded(exp, data, exp.training.epochs, progress=ticket.report)
+        result = train(exp, progress=ticket.report, data=data)
         result_store().put(key, result)
         return result
     ticket = stored or run_queue().submit(key, work)

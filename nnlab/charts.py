@@ -422,15 +422,15 @@ def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
         tooltip=["epoch:Q", "layer:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT)
 
 
-def gradient_flow(grad_norms: pd.DataFrame) -> dict:
+def gradient_flow(gradient_flow: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
     column per layer, folded in the browser."""
-    layers = int(grad_norms["layer"].max()) if len(grad_norms) else 0
+    layers = int(gradient_flow["layer"].max()) if len(gradient_flow) else 0
     _, names = _layer_names(pd.Series(range(1, layers + 1)))
-    # a row per epoch and layer, as nnlab.result.grad_frame lays them out: an epoch's layers side by side
-    values = grad_norms["mean_abs_grad"].to_numpy().reshape(-1, max(layers, 1))
-    epochs = grad_norms["epoch"].to_numpy()[::max(layers, 1)]
+    # a row per epoch and layer, as nnlab.result.gradient_flow_frame lays them out: an epoch's layers side by side
+    values = gradient_flow["mean_abs_grad"].to_numpy().reshape(-1, max(layers, 1))
+    epochs = gradient_flow["epoch"].to_numpy()[::max(layers, 1)]
     rows = _kept_rows(epochs)
     if rows is not None:
         values, epochs = values[rows], epochs[rows]
@@ -517,8 +517,8 @@ def _compare_gradients(activations: tuple[str, ...], order: tuple[str, ...]) -> 
         tooltip=["activation:N", "where:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT + 100)
 
 
-def compare_gradients(frame: pd.DataFrame) -> dict:
-    """compare.compare_gradients: each activation's gradient size by layer (log axis), from the input
+def compare_gradient_flow(frame: pd.DataFrame) -> dict:
+    """compare.compare_gradient_flow: each activation's gradient size by layer (log axis), from the input
     to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
     where, order = _layer_names(frame["layer"])
     spec = _compare_gradients(tuple(dict.fromkeys(frame["activation"])), order)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from nnlab.datasets import pin_data
 from nnlab.experiment import Experiment
-from nnlab.result import early_gradients
+from nnlab.result import early_gradient_flow
 from nnlab.stepping import Progress
 from nnlab.training import TrainResult, train_many
 
@@ -55,11 +55,11 @@ def compare_histories(runs: list[CompareRun]) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def compare_gradients(runs: list[CompareRun]) -> pd.DataFrame:
+def compare_gradient_flow(runs: list[CompareRun]) -> pd.DataFrame:
     """Per activation and Linear layer: the median over seeds of each run's mean |weight gradient|
     over the first tenth of its epochs (when a vanishing gradient matters most)."""
-    early = [early_gradients(run.result.grad_norms).reset_index().assign(activation=run.activation, seed=run.seed)
-             for run in runs if len(run.result.grad_norms)]
+    early = [early_gradient_flow(run.result.gradient_flow).reset_index().assign(activation=run.activation, seed=run.seed)
+             for run in runs if len(run.result.gradient_flow)]
     if not early:
         return pd.DataFrame(columns=["activation", "layer", "mean_abs_grad"])
     frame = pd.concat(early, ignore_index=True)

@@ -20,7 +20,7 @@ class TrainResult:
     model: nn.Sequential  # trained weights, on the CPU, in eval mode
     initial_state: dict  # state_dict before the first step
     history: pd.DataFrame  # one row per finished epoch
-    grad_norms: pd.DataFrame  # epoch, layer (1 = next to the input), mean_abs_grad: how much each layer's weights are pushed
+    gradient_flow: pd.DataFrame  # epoch, layer (1 = next to the input), mean_abs_grad: how much each layer's weights are pushed
     snapshots: dict[int, dict] = field(default_factory=dict)  # epoch -> state_dict (0 = initial)
     device: str = "cpu"
     reason: str = ""  # why this device and engine, in words
@@ -60,7 +60,7 @@ def divergence_message(diverged_at: int | None) -> str:
 GRAD_COLUMNS = ["epoch", "layer", "mean_abs_grad"]
 
 
-def grad_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:
+def gradient_flow_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:
     """`per_epoch[e][l]`, each Linear layer's mean absolute weight gradient in epoch
     first_epoch + e, as rows of (epoch, layer from 1, mean_abs_grad)."""
     values = np.asarray(per_epoch, dtype=np.float64)
@@ -71,13 +71,13 @@ def grad_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:
                          "mean_abs_grad": values.ravel()})
 
 
-def early_gradients(grad_norms: pd.DataFrame) -> pd.Series:
+def early_gradient_flow(gradient_flow: pd.DataFrame) -> pd.Series:
     """Each Linear layer's mean |weight gradient| over the first tenth of the run's epochs (at least
     the first): where a vanishing gradient shows most. Indexed by layer, from 1."""
-    epochs, layers = grad_norms["epoch"].to_numpy(), grad_norms["layer"].to_numpy(dtype=np.int64)
+    epochs, layers = gradient_flow["epoch"].to_numpy(), gradient_flow["layer"].to_numpy(dtype=np.int64)
     early = epochs <= max(1, epochs.max() // 10) if len(epochs) else np.zeros(0, bool)
     # a group-by in numpy: pandas' costs a tenth of a result's drawing
-    sums = np.bincount(layers[early], weights=grad_norms["mean_abs_grad"].to_numpy()[early])
+    sums = np.bincount(layers[early], weights=gradient_flow["mean_abs_grad"].to_numpy()[early])
     counts = np.bincount(layers[early])
     present = np.flatnonzero(counts)
     return pd.Series(sums[present] / counts[present], index=pd.Index(present, name="layer"), name="mean_abs_grad")

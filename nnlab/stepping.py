@@ -18,7 +18,7 @@ from torch import nn
 
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
-from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
+from nnlab.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
 
 SLICE_SECONDS = 0.1  # a run is trained in slices about this long, with progress after each
 
@@ -87,7 +87,7 @@ class EpochRun:
         self.epochs = epochs or exp.training.epochs  # where the run ends
         self.initial_state: dict = {}
         self.rows: list[dict] = []  # one history row per finished epoch
-        self.gradients: list[list[float]] = []  # per finished epoch: each Linear layer's mean |weight gradient|
+        self.gradient_flow: list[list[float]] = []  # per finished epoch: each Linear layer's mean |weight gradient|
         self.diverged_at: int | None = None
         self.seconds = 0.0
 
@@ -134,6 +134,7 @@ class EpochRun:
         model = self.current_model()
         if snapshots is None:
             snapshots = {0: self.initial_state, self.epoch: model.state_dict()}
-        return TrainResult(self.exp, self.data, model, self.initial_state, self.history(), grad_frame(self.gradients),
+        return TrainResult(self.exp, self.data, model, self.initial_state, self.history(),
+                           gradient_flow_frame(self.gradient_flow),
                            snapshots, self.device,
                            self.reason, self.engine, self.seconds, self.diverged_at, divergence_message(self.diverged_at))

@@ -13,7 +13,7 @@ from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.experiment import TrainSpec
 from nnlab.models import hidden_activations, linear_layers, predict_proba
-from nnlab.result import early_gradients
+from nnlab.result import early_gradient_flow
 from nnlab.training import TrainResult
 
 
@@ -193,9 +193,9 @@ VANISHED = 1000  # the output layer's gradient this many times the first layer's
 def gradient_shrink(result: TrainResult) -> float:
     """How many times smaller the first Linear layer's mean |weight gradient| is than the output
     layer's, over the first tenth of the run; 1 for a network of one layer."""
-    if result.grad_norms.empty or result.grad_norms["layer"].max() < 2:
+    if result.gradient_flow.empty or result.gradient_flow["layer"].max() < 2:
         return 1.0
-    early = early_gradients(result.grad_norms)
+    early = early_gradient_flow(result.gradient_flow)
     return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
 
 

@@ -7,7 +7,7 @@ import torch
 import nnlab
 import nnlab.training
 from nnlab import charts
-from nnlab.comparison import compare_gradients, compare_histories, compare_summary
+from nnlab.comparison import compare_gradient_flow, compare_histories, compare_summary
 from nnlab.models import build_model
 
 
@@ -62,8 +62,8 @@ def test_build_model_draws_the_weights_torch_manual_seed_and_nn_linear_give():
 
 def test_compare_shows_where_a_gradient_vanishes():
     runs = nnlab.compare(nnlab.lessons.get("vanishing-gradients"), ("sigmoid", "relu"), range(2), epochs=30)
-    early = compare_gradients(runs).pivot(index="layer", columns="activation", values="mean_abs_grad")
+    early = compare_gradient_flow(runs).pivot(index="layer", columns="activation", values="mean_abs_grad")
     assert list(early.index) == list(range(1, 8))  # six hidden layers and the output
     assert early.loc[1, "sigmoid"] * 1e4 < early.loc[7, "sigmoid"]  # four orders of magnitude lost on the way back
     assert early.loc[1, "relu"] * 100 > early.loc[7, "relu"]
-    assert "first tenth of training" in json.dumps(charts.compare_gradients(compare_gradients(runs))["title"])
+    assert "first tenth of training" in json.dumps(charts.compare_gradient_flow(compare_gradient_flow(runs))["title"])

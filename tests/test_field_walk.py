@@ -191,8 +191,8 @@ def test_auto_gives_the_autograd_run_or_says_why_not(case):
     for name, tensor in reference.model.state_dict().items():
         assert (auto.model.state_dict()[name] - tensor).abs().max().item() <= 1e-4, name
     assert sorted(auto.snapshots) == sorted(reference.snapshots)
-    assert list(auto.grad_norms.columns) == ["epoch", "layer", "mean_abs_grad"]
-    np.testing.assert_allclose(auto.grad_norms.to_numpy(), reference.grad_norms.to_numpy(), rtol=1e-3, atol=1e-7)
+    assert list(auto.gradient_flow.columns) == ["epoch", "layer", "mean_abs_grad"]
+    np.testing.assert_allclose(auto.gradient_flow.to_numpy(), reference.gradient_flow.to_numpy(), rtol=1e-3, atol=1e-7)
 
 
 RECORD_ONLY = {"snapshot_every"}  # fields that change what a run records, not what it learns

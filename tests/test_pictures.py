@@ -12,7 +12,7 @@ import pytest
 
 import nnlab
 from nnlab import charts, views
-from nnlab.comparison import compare_gradients, compare_histories
+from nnlab.comparison import compare_gradient_flow, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
 
@@ -55,11 +55,11 @@ def every_picture() -> dict[str, dict]:
         "correlation_heatmap": charts.correlation_heatmap(table.drop(columns=["class"])),
         "loss_curves": charts.loss_curves(heart.history),
         "accuracy_curves": charts.accuracy_curves(heart.history),
-        "gradient_flow": charts.gradient_flow(bump.grad_norms),
+        "gradient_flow": charts.gradient_flow(bump.gradient_flow),
         "confusion_matrix": charts.confusion_matrix(views.confusion(heart, "test", 30), "Confusion"),
         "network_diagram": charts.network_diagram(*views.network_layout([1, 40, 1], ["sigmoid"])),
         "compare_curves": charts.compare_curves(compare_histories(runs), "train_loss"),
-        "compare_gradients": charts.compare_gradients(compare_gradients(runs)),
+        "compare_gradient_flow": charts.compare_gradient_flow(compare_gradient_flow(runs)),
         "unit_contributions": charts.unit_contributions(*views.unit_contributions(bump, 30), "sum"),
         "unit_maps": charts.unit_maps(views.unit_maps(circle, 20)),
         "weight_heatmap": charts.weight_heatmap(views.first_layer_weights(heart, 30)),
@@ -88,7 +88,7 @@ def test_every_template_is_drawn_here(pictures):
 @pytest.mark.parametrize("name", [
     "scatter_1d", "fit_1d", "scatter_2d", "decision_boundary", "value_plane", "value_plane_data", "image_grid",
     "image_grid_data", "class_balance", "feature_histogram", "correlation_heatmap", "loss_curves", "accuracy_curves",
-    "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradients",
+    "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradient_flow",
     "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram"])
 def test_each_filled_picture_is_valid_vega_lite_with_its_data(pictures, name):
     spec = as_sent(pictures[name])

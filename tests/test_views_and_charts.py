@@ -214,7 +214,7 @@ def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
     exp = nnlab.lessons.get("vanishing-gradients")
     sigmoid = nnlab.train(exp)
     assert views.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in views.not_learning(sigmoid)
-    first = sigmoid.grad_norms[sigmoid.grad_norms["epoch"] == 1]["mean_abs_grad"]
+    first = sigmoid.gradient_flow[sigmoid.gradient_flow["epoch"] == 1]["mean_abs_grad"]
     assert first.iloc[0] * 1e4 < first.iloc[-1]  # epoch 1: the first layer's gradient is 4+ orders smaller
     relu = nnlab.train(exp.replace(model={"activations": ("relu",) * 6}))
     assert views.gradient_shrink(relu) < 1e3 and views.not_learning(relu) == ""

@@ -82,7 +82,7 @@ class AutogradRun(EpochRun):
                 self.model.load_state_dict(self.last_finite)
                 break
             self.rows.append(row)
-            self.gradients.append(gradients)
+            self.gradient_flow.append(gradients)
             self.last_finite = {name: tensor.detach().clone() for name, tensor in self.model.state_dict().items()}
             done += 1
         return done

@@ -24,7 +24,7 @@ GPU_MIN_FLOPS_PER_STEP = 5e7
 
 
 @dataclass(frozen=True)
-class Choice:
+class EngineChoice:
     engine: str  # "compiled" or "autograd"
     device: torch.device
     reason: str  # for the readout: why this device and this engine
@@ -45,7 +45,7 @@ def accelerator() -> str | None:
     return "mps" if torch.backends.mps.is_available() else None
 
 
-def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str = "auto") -> Choice:
+def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str = "auto") -> EngineChoice:
     """The engine and device to train `exps` (models that share `data`) with, and why; a
     ConfigError if they cannot be trained (a loss that does not fit the data's target, an engine
     or device that is not here)."""
@@ -61,32 +61,33 @@ def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str
         raise ConfigError(f"Device {device!r} is not available here; use 'auto' or 'cpu'.")
     total = sum(flops_per_step(exp, data) for exp in exps)
     if device != "auto":
-        target, where = device, f"{device.upper()}: requested."
+        device_name, where = device, f"{device.upper()}: requested."
     elif gpu and engine != "compiled" and total >= GPU_MIN_FLOPS_PER_STEP:
-        target, where = gpu, f"{gpu.upper()}: {total:,.0f} FLOP per step, enough to keep the GPU busy."
+        device_name, where = gpu, f"{gpu.upper()}: {total:,.0f} FLOP per step, enough to keep the GPU busy."
     elif gpu:
-        target, where = "cpu", f"CPU: {total:,.0f} FLOP per step is too little work for the GPU to pay off its launch overhead."
+        device_name, where = "cpu", (f"CPU: {total:,.0f} FLOP per step is too little work for the GPU to pay off "
+                                     "its launch overhead.")
     else:
-        target, where = "cpu", "CPU: no GPU on this machine."
+        device_name, where = "cpu", "CPU: no GPU on this machine."
 
     unsupported = next((why for ok, why in map(supports, exps) if not ok), "")
     per_model = max(flops_per_step(exp, data) for exp in exps)
     if engine == "compiled":
-        if target != "cpu":
+        if device_name != "cpu":
             raise ConfigError("The compiled engine runs on the CPU only; use device='cpu'.")
         if unsupported:
             raise ConfigError(f"This run needs the autograd engine: {unsupported}.")
-        return Choice("compiled", torch.device("cpu"), f"{where} Compiled engine: requested.")
+        return EngineChoice("compiled", torch.device("cpu"), f"{where} Compiled engine: requested.")
     if engine == "autograd":
         why = "requested"
-    elif target != "cpu":
+    elif device_name != "cpu":
         why = "the compiled engine runs on the CPU only"
     elif unsupported:
         why = unsupported
     elif per_model >= COMPILED_MAX_FLOPS_PER_STEP:
         why = f"at {per_model:,.0f} FLOP a step torch's matrix kernels set the pace"
     else:
-        return Choice("compiled", torch.device("cpu"),
+        return EngineChoice("compiled", torch.device("cpu"),
                       f"{where} Compiled engine (Numba): at this size per-step overhead, not arithmetic, sets "
                       f"the pace, and one compiled loop has almost none.")
-    return Choice("autograd", torch.device(target), f"{where} PyTorch autograd: {why}.")
+    return EngineChoice("autograd", torch.device(device_name), f"{where} PyTorch autograd: {why}.")

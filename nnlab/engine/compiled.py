@@ -24,7 +24,7 @@ from nnlab.datasets import Data, load_data
 from nnlab.engine import kernels
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.models import build_model, linear_layers, outputs_probability
-from nnlab.result import TrainResult, divergence_message, grad_frame, history_columns
+from nnlab.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
 from nnlab.stepping import EpochRun, Progress, train_runs
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' metric columns, in order
@@ -99,7 +99,7 @@ class Stack:
         self.diverged_at = np.zeros(len(exps), np.int64)
         self.metrics = np.full((len(exps), epochs, len(METRICS)), np.nan)
         # each Linear layer's mean |weight gradient| per epoch: as many columns as the deepest model has layers
-        self.flow = np.zeros((len(exps), epochs, int(self.plan[:, kernels.LAYERS].max())))
+        self.gradient_flow = np.zeros((len(exps), epochs, int(self.plan[:, kernels.LAYERS].max())))
         self.epoch = 0  # epochs trained so far (of the models still going)
         self.seconds = 0.0
         self._shufflers = [torch.Generator().manual_seed(exp.seed + 1) if exp.training.shuffle else None
@@ -141,7 +141,7 @@ class Stack:
                 kernels.train_epochs(self.plan, self.rates, self.hyper, self.theta, self.first, self.second,
                                      self.steps, self.last_good, self.diverged_at, x_train, y_train, labels_train,
                                      x_test, y_test, labels_test, self.data.hard_labels, orders, epoch_start,
-                                     epoch_stop, self.metrics, self.flow, model_first, model_step)
+                                     epoch_stop, self.metrics, self.gradient_flow, model_first, model_step)
             finally:
                 torch.set_flush_denormal(False)
 
@@ -175,9 +175,9 @@ class Stack:
             columns[name] = self.metrics[model, start:run, METRICS.index(name)]
         return pd.DataFrame(columns)
 
-    def gradients(self, model: int, start: int = 0) -> np.ndarray:
+    def model_gradient_flow(self, model: int, start: int = 0) -> np.ndarray:
         """Model `model`'s mean |weight gradient| per epoch from epoch start+1 on, a column per layer."""
-        return self.flow[model, start:self.epochs_run(model), :int(self.plan[model, kernels.LAYERS])]
+        return self.gradient_flow[model, start:self.epochs_run(model), :int(self.plan[model, kernels.LAYERS])]
 
     def model(self, model: int, copy_network: bool = True) -> nn.Sequential:
         """Model `model` with its last finite weights, in eval mode: a copy, unless the stack is
@@ -194,9 +194,10 @@ class Stack:
 
     def _result(self, model: int, snapshots: dict[int, dict]) -> TrainResult:
         diverged = int(self.diverged_at[model]) or None
-        return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False),
-                           self.initial_states[model], self.history(model), grad_frame(self.gradients(model)), snapshots, "cpu",
-                           self.reason, "compiled", self.seconds, diverged, divergence_message(diverged))
+        flow = gradient_flow_frame(self.model_gradient_flow(model))
+        return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False), self.initial_states[model],
+                           self.history(model), flow, snapshots, "cpu", self.reason, "compiled", self.seconds, diverged,
+                           divergence_message(diverged))
 
 
 def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
@@ -233,7 +234,7 @@ class CompiledRun(EpochRun):
         before = self.epoch
         self.stack.advance(epochs)
         self.rows += self.stack.history(0, before).to_dict("records")
-        self.gradients += self.stack.gradients(0, before).tolist()
+        self.gradient_flow += self.stack.model_gradient_flow(0, before).tolist()
         self.diverged_at = int(self.stack.diverged_at[0]) or None
         self.seconds = self.stack.seconds
         return self.epoch - before

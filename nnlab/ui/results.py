@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import charts, views
-from nnlab.comparison import CompareRun, compare_gradients, compare_histories, compare_summary
+from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
 from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
 from nnlab.ui.pictures import draw
@@ -137,8 +137,8 @@ def _show_training(result: TrainResult) -> None:
     accuracy, flow = st.columns(2, gap="large")
     if "train_acc" in result.history:
         draw(accuracy, charts.accuracy_curves(result.history), width="stretch")
-    if len(result.grad_norms):
-        draw(flow, charts.gradient_flow(result.grad_norms), width="stretch")
+    if len(result.gradient_flow):
+        draw(flow, charts.gradient_flow(result.gradient_flow), width="stretch")
         flow.caption("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
                      "A layer far below the others hardly changes: its gradient has vanished on the way back.")
 
@@ -153,9 +153,9 @@ def _show_comparison(runs: list[CompareRun]) -> None:
     draw(st, charts.compare_curves(histories, "train_loss"), width="stretch")
     if "test_acc" in histories:
         draw(st, charts.compare_curves(histories, "test_acc"), width="stretch")
-    gradients = compare_gradients(runs)
+    gradients = compare_gradient_flow(runs)
     if gradients["layer"].nunique() > 1:  # with one Linear layer there is no way back to vanish on
-        draw(st, charts.compare_gradients(gradients), width="stretch")
+        draw(st, charts.compare_gradient_flow(gradients), width="stretch")
         st.caption("How large each layer's weight gradients are, first layer on the left. Where an activation's "
                    "line falls steeply to the left, its early layers hardly learn: the gradient vanishes.")
     first_seed = [run for run in runs if run.seed == runs[0].seed]

@@ -30,7 +30,7 @@ CLASSROOM_CONTROLS = tuple(CONTROLS)
 
 
 @dataclass(frozen=True)
-class Classroom:
+class InstructorFlags:
     """Instructor mode: control groups or single controls (by their URL name) to hide or to lock;
     and whether a run already finished with the same settings shows at once (`show=results`) or
     only once this session presses Train, after the class has predicted."""
@@ -111,7 +111,7 @@ def per_layer(model, changes: dict) -> dict:
     return fitted
 
 
-def classroom_from_query(query: Mapping[str, str]) -> Classroom:
+def flags_from_query(query: Mapping[str, str]) -> InstructorFlags:
     """The hide=, lock= and show= flags; an unknown name raises ConfigError listing the known ones."""
     flags = {flag: frozenset(words(query.get(flag, ""))) for flag in ("hide", "lock")}
     for flag, names in flags.items():
@@ -122,7 +122,7 @@ def classroom_from_query(query: Mapping[str, str]) -> Classroom:
     show = query.get("show", "")
     if show not in ("", "results"):
         raise ConfigError(f"The link's show={show!r} is not known; use show=results.")
-    return Classroom(flags["hide"], flags["lock"], show == "results")
+    return InstructorFlags(flags["hide"], flags["lock"], show == "results")
 
 
 if __name__ == "__main__":  # python -m nnlab.links: every parameter a link may carry

@@ -7,16 +7,16 @@ first_page("Train")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import lessons, ui, views
-from nnlab.ui import classroom, state
+from nnlab.ui import class_screen, state
 from nnlab.ui.live import live_panel
-from nnlab.ui.results import show_training
+from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
 
 TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
 
 
 def whole_run(exp, data, challenge, button_slot) -> None:
-    shown = ui.own_result(exp) or (ui.cached_result(exp) if state.classroom().show_results else None)
+    shown = ui.own_result(exp) or (ui.cached_result(exp) if state.instructor_flags().show_results else None)
     estimate = st.empty()  # the time estimate, gone once the run starts
     with estimate.container():
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
@@ -39,7 +39,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
     elif result is not None:
         show_training(result)
         if challenge:
-            classroom.submit_panel(challenge, exp, data)
+            class_screen.submit_panel(challenge, exp, data)
         st.subheader("Take it home")
         downloads(result)
 
@@ -63,9 +63,9 @@ exp = ui.page("Train")
 st.title("Train")
 
 with ui.shown_errors():
-    challenge = classroom.current()
+    challenge = class_screen.current()
     if challenge:
-        classroom.banner(challenge)
+        class_screen.banner(challenge)
     exp, data = ui.with_data(exp)
     exp = ui.training_controls(exp, data.task)
     lesson_id = lessons.matching(exp)

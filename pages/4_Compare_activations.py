@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab import ui
 from nnlab.choices import ACTIVATIONS
-from nnlab.ui.results import show_comparison
+from nnlab.ui.run_screen import show_comparison
 
 exp = ui.page("Compare activations")
 st.title("Compare activations")

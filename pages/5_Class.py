@@ -7,12 +7,12 @@ first_page("Class")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import ui
-from nnlab.ui import classroom, state
+from nnlab.ui import class_screen, state
 
 exp = ui.page("Class")
 
 with ui.shown_errors():
-    challenge = classroom.current()
+    challenge = class_screen.current()
     if challenge is None:
         st.title("Class challenge")
         st.markdown("The instructor starts a challenge from the current settings; the class joins with a code, "
@@ -20,19 +20,19 @@ with ui.shown_errors():
         join_column, start_column = st.columns([2, 3], gap="large")
         with join_column:
             st.subheader("Join your class")
-            classroom.join_form()
+            class_screen.join_form()
         with start_column:
             st.subheader("Start a challenge")
             exp, data = ui.with_data(exp)
-            classroom.create_form(exp, data)
+            class_screen.create_form(exp, data)
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
-        classroom.instructor_controls(challenge)
+        class_screen.instructor_controls(challenge)
         if not instructor:
             st.title(f"Challenge {challenge.code}")
             st.page_link("pages/3_Train.py", label="Train and submit your run", icon=":material/model_training:")
-        classroom.leaderboard(challenge.code, projector=instructor)
+        class_screen.leaderboard(challenge.code, projector=instructor)
         if st.sidebar.button("Leave this challenge", key="class_leave", icon=":material/logout:"):
-            classroom.leave()
+            class_screen.leave()
             st.rerun()
 ui.share_link(exp)

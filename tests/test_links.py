@@ -6,7 +6,7 @@ import pytest
 
 import nnlab
 from nnlab.errors import ConfigError
-from nnlab.links import Classroom, classroom_from_query, from_query, to_query
+from nnlab.links import InstructorFlags, flags_from_query, from_query, to_query
 
 
 def through_url(query: dict) -> dict:
@@ -99,11 +99,11 @@ def test_a_bad_link_names_the_wrong_value(query, words):
 
 
 def test_classroom_flags_hide_and_lock_groups_and_single_controls():
-    room = classroom_from_query({"hide": "model,upload", "lock": "rate,units"})
+    room = flags_from_query({"hide": "model,upload", "lock": "rate,units"})
     assert room.hidden("layers", "model") and room.hidden("upload", "upload")
     assert not room.hidden("rate", "training") and room.locked("rate", "training")
     assert room.locked("units_3", "model") and not room.locked("epochs", "training")
-    assert classroom_from_query(through_url(room.to_query())) == room
-    assert Classroom().to_query() == {}
+    assert flags_from_query(through_url(room.to_query())) == room
+    assert InstructorFlags().to_query() == {}
     with pytest.raises(ConfigError, match="'sliders'"):
-        classroom_from_query({"lock": "sliders"})
+        flags_from_query({"lock": "sliders"})

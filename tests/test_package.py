@@ -31,5 +31,5 @@ def test_public_api_names_exist():
 
 def test_a_pages_modules_leave_altair_to_the_first_picture():
     """It took half a second of a fresh server's first page, which draws no picture (nnlab.lazy.LazyModule)."""
-    code = "import nnlab.ui.server, nnlab.ui.results, nnlab.ui.live, nnlab.ui.classroom, nnlab.views, nnlab.charts"
+    code = "import nnlab.ui.server, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, nnlab.views, nnlab.charts"
     assert loaded_after(code, ("altair", "torch")) == ["torch"]

@@ -35,7 +35,7 @@ def apply(old: Experiment, build) -> Experiment:
 def control(widget, name: str, group: str, label: str, *args, value, **kwargs):
     """Draw one sidebar widget seeded with `value`, unless the instructor's link hides it (then
     `value` stands) or locks it (then it is drawn disabled)."""
-    room = state.classroom()
+    room = state.instructor_flags()
     if room.hidden(name, group):
         return value
     locked = room.locked(name, group)
@@ -46,7 +46,7 @@ def control(widget, name: str, group: str, label: str, *args, value, **kwargs):
 
 
 def header(group: str, title: str) -> None:
-    if not state.classroom().hidden(group, group):
+    if not state.instructor_flags().hidden(group, group):
         st.sidebar.header(title)
 
 

@@ -14,7 +14,7 @@ from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
 from nnlab.ui.pictures import draw
-from nnlab.ui.results import fit_view, internals_view, plane_choices, plane_toggles
+from nnlab.ui.run_screen import fit_view, internals_view, plane_choices, plane_toggles
 from nnlab.ui.server import drawing
 
 TICK_SECONDS = 0.5  # how often a playing run redraws

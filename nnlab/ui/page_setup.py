@@ -11,7 +11,7 @@ import streamlit as st
 from nnlab import lessons
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
-from nnlab.ui import classroom, server, state
+from nnlab.ui import class_screen, server, state
 
 CUSTOM = "custom"
 # Streamlit pads the top of the page for a header we do not use, and sizes titles for a document;
@@ -47,7 +47,7 @@ def page(title: str) -> Experiment:
     state.current()  # a first visit reads the link
     if state.resumed_elsewhere():
         st.warning(RESUMED, icon=":material/sync_problem:")
-    classroom.follow_link()
+    class_screen.follow_link()
     _lesson_picker(state.current())
     return state.current()
 
@@ -61,7 +61,7 @@ def _rerun_on_reconnect() -> None:
 
 
 def _lesson_picker(exp: Experiment) -> None:
-    room = state.classroom()
+    room = state.instructor_flags()
     if room.hidden("lesson", "lesson"):
         return
     chosen = lessons.matching(exp) or CUSTOM
@@ -95,7 +95,7 @@ class RunButton:
 
 def allowed(group: str) -> bool:
     """Whether the instructor's link leaves this group of controls free (neither hidden nor locked)."""
-    room = state.classroom()
+    room = state.instructor_flags()
     return not (room.hidden(group, group) or room.locked(group, group))
 
 

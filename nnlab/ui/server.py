@@ -140,7 +140,7 @@ def own_job(key: tuple):
 def shown_job(key: tuple):
     """The job's result this page may show: the session's own, or, where the instructor's link says
     show=results, the server's stored one too."""
-    return stored_job(key) if state.classroom().show_results else own_job(key)
+    return stored_job(key) if state.instructor_flags().show_results else own_job(key)
 
 
 def stored_job(key: tuple):

@@ -32,7 +32,7 @@ PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py"
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"
 _WRITTEN = "written_query"  # the query this session last put in the address bar
-_CLASSROOM = "classroom"
+_FLAGS = "classroom"
 _RESUMED = "resumed_elsewhere"  # set on a session's first run when its browser had a session this server lacks
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
@@ -53,9 +53,9 @@ def current() -> Experiment:
             load(lessons.get(links.DEFAULT_LESSON))
             st.warning(f"{error} Showing the default lesson instead.")
         try:
-            st.session_state[_CLASSROOM] = links.classroom_from_query(query)
+            st.session_state[_FLAGS] = links.flags_from_query(query)
         except NnlabError as error:
-            st.session_state[_CLASSROOM] = links.Classroom()
+            st.session_state[_FLAGS] = links.InstructorFlags()
             st.warning(f"{error} Every control is shown.")
     return st.session_state[_KEY]
 
@@ -81,14 +81,14 @@ def history_step() -> bool:
     return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
-def classroom() -> links.Classroom:
+def instructor_flags() -> links.InstructorFlags:
     """The instructor's hide and lock flags from the link this session opened."""
-    return st.session_state.get(_CLASSROOM, links.Classroom())
+    return st.session_state.get(_FLAGS, links.InstructorFlags())
 
 
-def set_classroom(room: links.Classroom) -> None:
+def set_instructor_flags(room: links.InstructorFlags) -> None:
     """Hide and lock controls as `room` says (a joined challenge's rules do this)."""
-    st.session_state[_CLASSROOM] = room
+    st.session_state[_FLAGS] = room
 
 
 def challenge_code() -> str | None:
@@ -117,7 +117,7 @@ def seeded(key: str, value) -> str:
 
 def link_query(exp: Experiment) -> dict[str, str]:
     """The query a page's address carries: the experiment, the instructor's flags, the challenge."""
-    query = links.to_query(exp) | classroom().to_query()
+    query = links.to_query(exp) | instructor_flags().to_query()
     if challenge_code():
         query["class"] = challenge_code()
     return query

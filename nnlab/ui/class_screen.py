@@ -49,13 +49,13 @@ def board() -> Board:
     return Board(_database_url())
 
 
-def flags(rules: Rules) -> links.Classroom:
+def flags(rules: Rules) -> links.InstructorFlags:
     """The controls a challenge's students may not change, locked as an instructor's link would."""
     locked = set(ALWAYS_LOCKED)
     for name, (group, _, _) in links.CONTROLS.items():
         if group in ("model", "training") and group not in rules.free and name not in rules.free:
             locked.add(name)
-    return links.Classroom(lock=frozenset(locked))
+    return links.InstructorFlags(lock=frozenset(locked))
 
 
 def join(code: str, exp: Experiment | None = None, key: str | None = None) -> Challenge:
@@ -69,14 +69,14 @@ def join(code: str, exp: Experiment | None = None, key: str | None = None) -> Ch
     if key:
         st.session_state[state.INSTRUCTOR_KEY] = key
     else:
-        state.set_classroom(flags(challenge.rules))
+        state.set_instructor_flags(flags(challenge.rules))
     return challenge
 
 
 def leave() -> None:
     for key in (state.CHALLENGE, state.INSTRUCTOR_KEY):
         st.session_state.pop(key, None)
-    state.set_classroom(links.Classroom())
+    state.set_instructor_flags(links.InstructorFlags())
 
 
 def follow_link() -> None:

@@ -57,6 +57,11 @@ def _penalty(value: float) -> str:
     return "off" if value == 0 else f"{value:g}"
 
 
+def _on_the_plane(values: dict) -> bool:
+    """Noise, the number of points and the crossed features mean something for the 2-D sets only."""
+    return DATASETS[values["name"]].group == "2-D"
+
+
 def _batch(size: int) -> str:
     return "Full batch" if size == 0 else str(size)
 
@@ -65,13 +70,20 @@ def _batch(size: int) -> str:
 class DataSpec:
     """Which data to learn from. `noise` and `n_points` matter to the 2-D sets only."""
 
-    name: str = setting("bump", name="dataset", group="data", says="dataset", old=("data",))
+    name: str = setting("bump", name="dataset", group="data", says="dataset", old=("data",),
+                        widget=Widget(kind="select", label="Dataset", options=DATASETS))
     noise: float = setting(0.0, name="noise", group="data", says="noise", parse=float, show=repr, low=0.0,
-                           high=MAX_NOISE)  # std of the Gaussian jitter added to 2-D points
+                           high=MAX_NOISE, when=_on_the_plane,
+                           widget=Widget(kind="slider", label="Noise", step=0.05,
+                                         help="Standard deviation of the jitter added to 2-D points."))
     n_points: int = setting(400, name="points", group="data", says="number of points", parse=int, low=20,
-                            high=MAX_POINTS)  # 2-D sets: how many points to draw
+                            high=MAX_POINTS, when=_on_the_plane,
+                            widget=Widget(kind="slider", label="Points", step=50, low=50, high=2000))
     train_fraction: float = setting(1.0, name="fraction", group="data", says="train fraction", parse=float,
-                                    show=repr)  # 1.0 trains on every point, as the 1-D tutorials do
+                                    show=repr, low=0.1, high=1.0,
+                                    widget=Widget(kind="slider", label="Train fraction", step=0.05,
+                                                  help="1.0 trains on every point, as the 1-D tutorials do; below "
+                                                       "1.0 the rest is a test set."))
     source: str = setting("", name="file", group="upload", says="uploaded file",
                           control=False)  # uploaded CSV: the content key it was stored under
     target: str = setting("", name="target", group="upload", says="target column",
@@ -79,14 +91,15 @@ class DataSpec:
     seed: int | None = setting(None, name="data_seed", group="data", says="data seed", parse=settings.optional_int,
                                show=settings.show_optional_seed, control=False)  # None: the experiment's seed
     crosses: tuple[str, ...] = setting((), name="crosses", group="data", says="extra input features",
-                                       parse=settings.words, show=settings.show_words)  # 2-D sets: choices.CROSSES
+                                       parse=settings.words, show=settings.show_words, when=_on_the_plane,
+                                       widget=Widget(kind="pills", label="Extra input features", options=CROSSES,
+                                                     help="Feed the network products and sines of x1 and x2 besides "
+                                                          "the points themselves, as TensorFlow Playground does."))
 
     def __post_init__(self):
         object.__setattr__(self, "crosses", tuple(self.crosses))
         _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
         _check_ranges(self, "data")
-        _check(_is_number(self.train_fraction) and 0.1 <= self.train_fraction <= 1.0,
-               f"Train fraction must be between 0.1 and 1.0; got {self.train_fraction}.")
         _check(self.name != "csv" or (self.source and self.target),
                "An uploaded table needs its file and a target column.")
         _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
@@ -107,8 +120,8 @@ class ModelSpec:
     activations: tuple[str, ...] = setting(("sigmoid",), name="activation", group="model", says="activations",
                                            parse=settings.words, show=settings.show_words,
                                            old=("act",))  # one per hidden layer
-    init: str = setting("default", name="init", group="model",
-                        says="initial weights")  # how the initial weights are drawn: choices.INITIALIZERS
+    init: str = setting("default", name="init", group="model", says="initial weights",
+                        widget=Widget(kind="select", label="Initial weights", options=INITIALIZERS))
     # () or one rate per hidden layer: the share of its outputs zeroed in training
     dropout: tuple[float, ...] = setting((), name="dropout", group="model", says="dropout", parse=settings.floats,
                                          show=settings.show_words,

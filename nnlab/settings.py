@@ -19,11 +19,14 @@ from dataclasses import dataclass
 class Widget:
     """How the sidebar draws a setting (nnlab.ui.controls draws every row that has one)."""
 
-    kind: str  # "select" (a drop-down), "steps" (a slider over `options`), "slider", "number" or "check"
+    kind: str  # "select" (a drop-down), "steps" (a slider over `options`), "slider", "number", "check" or
+    # "pills" (any of `options`, for a tuple of them)
     label: str
     help: str = ""
     options: tuple | dict = ()  # select / steps: the values offered (a choices table: its names, shown by label)
-    step: float = 1  # slider / number: the step between values (the range is the row's low and high)
+    step: float = 1  # slider / number: the step between values, over the row's range
+    low: float | None = None  # a slider's own narrower range, where the row's is too wide to pick from
+    high: float | None = None
     format: Callable | None = None  # a value as the widget shows it
     none_as: object = None  # the widget's value standing for None (a widget reads None as "nothing chosen")
     beside_next: bool = False  # drawn in one row with the next setting's widget
@@ -48,6 +51,7 @@ class Setting:
     low: float | None = None  # its range, checked for every Experiment and offered by its widget
     high: float | None = None
     optimizers: tuple[str, ...] = ()  # an optimizer's hyperparameter: the optimizers that read it
+    when: Callable[[dict], bool] | None = None  # its spec's values -> whether it means anything (else: drawn not, and default)
     torch_name: str = ""  # its keyword in those optimizers' torch.optim constructors; its default is theirs
     hyper: bool = False  # the compiled kernels read it per model, a column of their hyperparameter array
     not_compiled: str = ""  # why the compiled kernels lack it, if they do: a run that sets it trains on autograd
@@ -55,6 +59,10 @@ class Setting:
     def read_by(self, optimizer: str) -> bool:
         """Whether a run with this optimizer reads the setting (only an optimizer's hyperparameters may not)."""
         return not self.optimizers or optimizer in self.optimizers
+
+    def means_something(self, values: dict) -> bool:
+        """Whether the setting means anything beside its spec's other `values` (field -> value)."""
+        return self.read_by(values.get("optimizer", "")) and (self.when is None or self.when(values))
 
 
 def setting(default, **row) -> dataclasses.Field:

@@ -418,3 +418,17 @@ def test_choosing_an_optimizer_draws_its_own_settings_in_the_same_run():
     assert "w_momentum" not in at.session_state and "w_decay" in at.session_state
     training = at.session_state["experiment"].training
     assert (training.optimizer, training.momentum, training.nesterov) == ("adamw", 0.0, False)
+
+
+def test_leaving_the_plane_drops_what_only_the_plane_means():
+    """Noise, points and crossed features are drawn for the 2-D sets only; choosing a 1-D set takes
+    them back to their defaults at once (crossed features on a curve would be refused)."""
+    at = open_page("pages/1_Data_explorer.py", query={"lesson": "bump-twenty-neurons", "dataset": "xor",
+                                                     "crosses": "x1^2", "noise": "0.5"})
+    assert_clean(at)
+    assert {"w_noise", "w_points", "w_crosses"} <= set(at.session_state)
+    at.selectbox(key="w_dataset").select("bump").run()
+    assert_clean(at)
+    data = at.session_state["experiment"].data
+    assert (data.name, data.crosses, data.noise) == ("bump", (), 0.0)
+    assert not {"w_noise", "w_points", "w_crosses"} & set(at.session_state)

@@ -3,12 +3,14 @@ Experiment they describe; `apply` validates it and keeps the old one if a value 
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from nnlab import settings
-from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, LOSSES_FOR_TASK
+from nnlab.choices import ACTIVATIONS, DATASETS, LOSSES, LOSSES_FOR_TASK
 from nnlab.errors import NnlabError
-from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment, TrainSpec
+from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
 from nnlab.settings import Setting
 from nnlab.training import estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
@@ -51,27 +53,11 @@ def header(group: str, title: str) -> None:
 
 
 def data_controls(exp: Experiment) -> Experiment:
-    spec = exp.data
-    bar = st.sidebar
-    names = [name for name in DATASETS if name != "csv" or spec.name == "csv"]
     header("data", "Data")
-    name = control(bar.selectbox, "dataset", "data", "Dataset", names, value=spec.name,
-                   format_func=lambda n: DATASETS[n].label)
-    plane = DATASETS[name].group == "2-D"  # noise and the number of points mean something only there
-    noise = control(bar.slider, "noise", "data", "Noise", 0.0, 2.0, step=0.05, value=spec.noise,
-                    help="Standard deviation of the jitter added to 2-D points.") if plane else spec.noise
-    points = control(bar.slider, "points", "data", "Points", 50, 2000, step=50, value=spec.n_points) if plane else spec.n_points
-    fraction = control(bar.slider, "fraction", "data", "Train fraction", 0.1, 1.0, step=0.05, value=spec.train_fraction,
-                       help="1.0 trains on every point, as the 1-D tutorials do; below 1.0 the rest is a test set.")
-    crosses = control(bar.pills, "crosses", "data", "Extra input features", list(CROSSES), selection_mode="multi",
-                      format_func=lambda name: CROSSES[name].label,
-                      value=list(spec.crosses),
-                      help="Feed the network products and sines of x1 and x2 besides the points themselves, "
-                           "as TensorFlow Playground does.") if plane else []
+    names = [name for name in DATASETS if name != "csv" or exp.data.name == "csv"]  # a file comes by upload
+    changes = row_controls(exp.data, "data", {"name": names})
     seed = seed_control(exp, "data")
-    return apply(exp, lambda: exp.replace(
-        data={"name": name, "noise": float(noise), "n_points": int(points), "train_fraction": float(fraction),
-              "crosses": tuple(crosses)}, seed=seed))
+    return apply(exp, lambda: exp.replace(data=changes, seed=seed))
 
 
 def seed_control(exp: Experiment, group: str) -> int:
@@ -95,8 +81,7 @@ def model_controls(exp: Experiment) -> Experiment:
                                   step=1, value=previous[0])))
         activations.append(control(activation_column.selectbox, f"activation_{i}", "model", f"Layer {i + 1} activation",
                                    list(ACTIVATIONS), value=previous[1], format_func=label(ACTIVATIONS)))
-    init = control(bar.selectbox, "init", "model", "Initial weights", list(INITIALIZERS), value=spec.init,
-                   format_func=label(INITIALIZERS), help=" ".join(f"**{c.label}**: {c.help}" for c in INITIALIZERS.values()))
+    init = row_controls(spec, "model", {})["init"]
     dropout = control(bar.slider, "dropout", "model", "Dropout", 0.0, 0.9, step=0.05,
                       value=float(spec.dropout[0]) if spec.dropout else 0.0,
                       help="The share of each hidden layer's outputs set to zero at each training step "
@@ -107,20 +92,31 @@ def model_controls(exp: Experiment) -> Experiment:
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:
-    """The training group, drawn from its settings' rows (nnlab.experiment.TrainSpec) in their order."""
     header("training", "Training")
-    options = {"loss": LOSSES_FOR_TASK[task]}
-    changes, pair = {}, None
-    for row in settings.rows(TrainSpec, "training"):
-        if row.widget is None or not row.read_by(changes.get("optimizer", exp.training.optimizer)):
-            continue
-        if row.widget.beside_next or pair:  # a row of two columns: this one and the next
-            pair = pair or list(st.sidebar.columns(2))
-            changes[row.field] = row_control(row, getattr(exp.training, row.field), pair.pop(0), options.get(row.field))
-            continue
-        changes[row.field] = row_control(row, getattr(exp.training, row.field), st.sidebar, options.get(row.field))
+    changes = row_controls(exp.training, "training", {"loss": LOSSES_FOR_TASK[task]})
     seed = seed_control(exp, "training")
     return apply(exp, lambda: exp.replace(training=changes, seed=seed))
+
+
+def row_controls(spec, part: str, offered: dict) -> dict:
+    """Draw the widgets of a spec's settings from their rows, in their order; the values picked
+    (field -> value). A setting that means nothing beside the values above it (SGD's momentum under
+    Adam, noise on a table) is not drawn and goes back to its default. `offered`: field -> the
+    options a widget offers here, where they depend on the page (the losses that fit the data)."""
+    values, changes, pair = dataclasses.asdict(spec), {}, None
+    for row in settings.rows(type(spec), part):
+        if row.widget is None:
+            continue
+        if not row.means_something(values):
+            changes[row.field] = values[row.field] = row.default
+            continue
+        if row.widget.beside_next or pair:  # two in a row: this one and the next
+            pair = pair or list(st.sidebar.columns(2))
+            place = pair.pop(0)
+        else:
+            place = st.sidebar
+        changes[row.field] = values[row.field] = row_control(row, values[row.field], place, offered.get(row.field))
+    return changes
 
 
 def row_control(row: Setting, value, place, offered=None):
@@ -144,11 +140,15 @@ def row_control(row: Setting, value, place, offered=None):
         picked = control(draw, row.name, row.group, widget.label, values, value=shown, **kwargs)
     elif widget.kind == "check":
         picked = bool(control(place.checkbox, row.name, row.group, widget.label, value=bool(shown), **kwargs))
-    else:  # a slider or a number box over the row's range
+    elif widget.kind == "pills":
+        picked = tuple(control(place.pills, row.name, row.group, widget.label, list(widget.options),
+                               selection_mode="multi", format_func=label(widget.options), value=list(shown), **kwargs))
+    else:  # a slider or a number box over the row's range, or the slider's own
         draw = place.slider if widget.kind == "slider" else place.number_input
         kind = type(row.default)
-        picked = kind(control(draw, row.name, row.group, widget.label, kind(row.low), kind(row.high),
-                              step=kind(widget.step), value=kind(shown), **kwargs))
+        low, high = (row.low, row.high) if widget.low is None else (widget.low, widget.high)
+        picked = kind(control(draw, row.name, row.group, widget.label, kind(low), kind(high), step=kind(widget.step),
+                              value=kind(shown), **kwargs))
     return None if widget.none_as is not None and picked == widget.none_as else picked
 
 

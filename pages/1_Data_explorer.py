@@ -6,7 +6,7 @@ first_page("Data explorer")  # a new server: this title at once, while the impor
 
 import streamlit as st
 
-from nnlab import charts, ui, views
+from nnlab import charts, gallery, ui, views
 from nnlab.choices import DATASETS
 from nnlab.errors import DataError
 from nnlab.tables import read_csv, store_upload
@@ -42,7 +42,6 @@ if ui.allowed("upload") and ui.allowed("data"):  # an instructor's link may keep
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
     frame = views.table_frame(data)
-    points = views.points_frame(data)
     st.subheader(DATASETS[exp.data.name].label)
     st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
                 f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
@@ -50,16 +49,10 @@ with ui.shown_errors():
                 + (f" with classes {', '.join(data.class_names)}." if data.class_names and data.task == "multiclass" else "."))
     for note in data.notes:
         st.caption(f"ℹ️ {note}")
-    if data.shape_kind == "1d":
-        draw(st, charts.scatter_1d(points, data.feature_names[0]), width="stretch")
-    elif data.shape_kind == "2d" and "class" in points:
-        draw(st, charts.scatter_2d(points, data.class_names, tuple(data.feature_names)), width="stretch")
-    elif data.shape_kind == "2d":
-        draw(st, charts.value_plane(points, titles=tuple(data.feature_names[:2])), width="stretch")
-    else:
-        if data.image_shape:
-            title = f"The first {data.shown_split} images"
-            draw(st, charts.image_grid(views.image_grid(data), title), width="content")
+    picture = gallery.look_up(gallery.DATA, data)
+    if picture:
+        draw(st, picture.spec(data, gallery.View()), width=picture.width)
+    if data.shape_kind == "table":  # its classes, a feature and how the features go together
         left, right = st.columns(2)
         if data.task != "regression":
             draw(left, charts.class_balance(frame["class"]), width="stretch")

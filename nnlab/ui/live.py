@@ -8,13 +8,13 @@ import time
 
 import streamlit as st
 
-from nnlab import charts
+from nnlab import charts, gallery
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
 from nnlab.ui.pictures import draw
-from nnlab.ui.run_screen import fit_view, internals_view, plane_choices, plane_toggles
+from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
 from nnlab.ui.server import drawing
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
@@ -95,14 +95,14 @@ def _draw(run: EpochRun) -> None:
     result = run.result()
     if result.message:
         st.warning(result.message)
-    discretize, show_test = plane_choices(result.data)
+    view = gallery.chosen_view(result.data, st.session_state)
     left, right = st.columns(2, gap="large")
     with left:
-        fit_view(result, run.epoch, discretize=discretize, show_test=show_test)
+        fit_view(result, run.epoch, view)
     with right:
         if len(result.history):
             draw(st, charts.loss_curves(result.history), width="stretch")
         else:
             st.info("Press **Play** to train, or **Step** for one epoch at a time.")
-    plane_toggles(result.data)
+    view_toggles(result.data)
     internals_view(result, run.epoch)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from nnlab import charts, views
+from nnlab import charts, gallery, views
 from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
-from nnlab.models import outputs_probability
 from nnlab.training import TrainResult
 from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing
@@ -31,78 +30,37 @@ def readout(result: TrainResult) -> None:
                f"Why this device and engine: {result.reason}")
 
 
-def plane_choices(data) -> tuple[bool, bool]:
-    """The 2-D display toggles' values, as in Playground: (discretize the output, show the test
-    points). Read before the picture is drawn; `plane_toggles` draws the toggles under it."""
-    if data.shape_kind != "2d":
-        return False, True
-    return bool(st.session_state.get("discretize", False)), bool(st.session_state.get("show_test", True))
+TOGGLES = {"discretize": ("Discretize output", "Colour each cell by the class it is given."),
+           "show_test": ("Show test points", None)}
 
 
-def plane_toggles(data) -> None:
-    if data.shape_kind != "2d":
+def view_toggles(data) -> None:
+    """The toggles the fit picture offers (gallery.Picture.toggles), under it."""
+    picture = gallery.look_up(gallery.FITS, data)
+    if picture is None or not picture.toggles:
         return
-    left, right = st.columns(2)
-    if data.task != "regression":
-        left.toggle("Discretize output", key="discretize", help="Colour each cell by the class it is given.")
-    right.toggle("Show test points", value=True, key="show_test", disabled=not data.has_test)
+    for column, name in zip(st.columns(2), ("discretize", "show_test"), strict=True):  # each in its own place
+        if name in picture.toggles:
+            text, help_text = TOGGLES[name]
+            column.toggle(text, value=getattr(gallery.View(), name), key=name, help=help_text,
+                          disabled=name == "show_test" and not data.has_test)
 
 
-def fit_view(result: TrainResult, epoch: int, compact: bool = False, discretize: bool = False,
-             show_test: bool = True) -> None:
-    """The picture the tutorial draws: fit curve, decision boundary, or a confusion matrix.
-    `compact` drops the chart title, for the narrow columns of the comparison."""
-    data = result.data
-    points = views.points_frame(data)
-    if not show_test:
-        points = points[points["split"] == "train"]
-    if data.shape_kind == "1d":
-        curve = views.fit_curve(result, epoch)
-        chart = charts.fit_1d(points, curve, "" if compact else None, x_title=data.feature_names[0])
-        draw(st, chart, width="stretch")
-    elif data.image_shape:
-        title = "" if compact else f"{data.shown_split.capitalize()} images: the answers after epoch {epoch}"
-        draw(st, charts.image_grid(views.image_grid(data, result, epoch), title), width="content")
-    elif data.shape_kind == "2d" and data.task == "regression":
-        title = "" if compact else f"Prediction after epoch {epoch}"
-        grid = views.value_grid(result, epoch)
-        draw(st, charts.value_plane(points, grid, title, tuple(data.feature_names[:2])), width="stretch")
-    elif data.shape_kind == "2d" and data.task == "binary":
-        title = "" if compact else f"Decision boundary after epoch {epoch}"
-        chart = charts.decision_boundary(views.decision_grid(result, epoch), points, data.class_names, title,
-                                         titles=tuple(data.feature_names[:2]), discretize=discretize)
-        draw(st, chart, width="stretch")
-    elif data.task != "regression":
-        title = "" if compact else f"Confusion ({data.shown_split} set), epoch {epoch}"
-        draw(st, charts.confusion_matrix(views.confusion(result, data.shown_split, epoch), title), width="stretch")
+def fit_view(result: TrainResult, epoch: int, view: gallery.View | None = None) -> None:
+    """The picture the tutorial draws: a fit curve, a decision boundary, the answers on images, or
+    a confusion matrix (nnlab.gallery.FITS)."""
+    picture = gallery.look_up(gallery.FITS, result.data)
+    if picture:
+        draw(st, picture.spec(result, epoch, view or gallery.View()), width=picture.width)
 
 
 def internals_view(result: TrainResult, epoch: int) -> None:
-    """Inside the network at snapshot `epoch`: unit shares (1-D), unit maps (2-D), first-layer weights (tables)."""
-    data, exp = result.data, result.experiment
-    if data.image_shape:  # the images take the fit's place; the counts of what went wrong follow
-        split = data.shown_split
-        draw(st, charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)"),
-             width="stretch")
-        return
-    if not exp.model.hidden:
-        return
-    if data.shape_kind == "1d":
-        ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
-                  else "the output logit" if exp.training.loss == "bce_logits" else "the output")
-        curves, units = views.unit_contributions(result, epoch)
-        chart = charts.unit_contributions(curves, units, f"all units + output bias = {ending}", data.feature_names[0])
-        draw(st, chart, width="stretch")
-        st.caption("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
-                   "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")
-    elif data.shape_kind == "2d":
-        draw(st, charts.unit_maps(views.unit_maps(result, epoch)))
-        st.caption("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
-                   "scaled to its own largest value. Later layers combine the shapes of earlier ones.")
-    else:
-        draw(st, charts.weight_heatmap(views.first_layer_weights(result, epoch)), width="stretch")
-        st.caption("Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
-                   "unit up, blue down.")
+    """Inside the network at snapshot `epoch` (nnlab.gallery.INSIDE), with what to read in it."""
+    picture = gallery.inside(result)
+    if picture:
+        draw(st, picture.spec(result, epoch, gallery.View()), width=picture.width)
+        if picture.caption:
+            st.caption(picture.caption)
 
 
 def show_training(result: TrainResult) -> None:
@@ -122,25 +80,27 @@ def _show_training(result: TrainResult) -> None:
     epochs = sorted(result.snapshots)
     slider = f"snapshot_{hash(result.experiment)}"
     epoch = st.session_state.get(slider, epochs[-1])
-    epoch = epoch if epoch in epochs else epochs[-1]
-    discretize, show_test = plane_choices(result.data)
+    shown = gallery.result_pictures(result, epoch if epoch in epochs else epochs[-1], st.session_state)
     left, right = st.columns(2, gap="large")
-    with left:
-        fit_view(result, epoch, discretize=discretize, show_test=show_test)
-    with right:
-        draw(st, charts.loss_curves(result.history), width="stretch")
+    _draw_shown(shown, "fit", left)
+    _draw_shown(shown, "loss", right)
     st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
                      help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
-    plane_toggles(result.data)
+    view_toggles(result.data)
     readout(result)
-    internals_view(result, epoch)
+    _draw_shown(shown, "inside", st)
     accuracy, flow = st.columns(2, gap="large")
-    if "train_acc" in result.history:
-        draw(accuracy, charts.accuracy_curves(result.history), width="stretch")
-    if len(result.gradient_flow):
-        draw(flow, charts.gradient_flow(result.gradient_flow), width="stretch")
-        flow.caption("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
-                     "A layer far below the others hardly changes: its gradient has vanished on the way back.")
+    _draw_shown(shown, "accuracy", accuracy)
+    _draw_shown(shown, "gradient flow", flow)
+
+
+def _draw_shown(shown: dict, name: str, where) -> None:
+    """One of a run's filled pictures (gallery.result_pictures), if it has it, with its caption."""
+    if name in shown:
+        picture, spec = shown[name]
+        draw(where, spec, width=picture.width)
+        if picture.caption:
+            where.caption(picture.caption)
 
 
 def show_comparison(runs: list[CompareRun]) -> None:
@@ -167,7 +127,7 @@ def _show_comparison(runs: list[CompareRun]) -> None:
             if run.result.message:
                 st.caption(run.result.message)
             if len(run.history):
-                fit_view(run.result, max(run.result.snapshots), compact=True)
+                fit_view(run.result, max(run.result.snapshots), gallery.View(compact=True))
     st.subheader("Final metrics: mean ± standard deviation over seeds")
     st.dataframe(_summary_table(compare_summary(runs)), hide_index=True, width="stretch")
     first = runs[0].result

@@ -1,0 +1,182 @@
+"""Which picture draws which data, in one place: for each kind of data, the frame function
+(nnlab.views) and the picture that draws it (nnlab.charts, a template filled per run).
+
+Train, play mode, Compare and the Data explorer look a picture up here instead of asking the
+data's kind themselves: `FITS` (what the network does with the data, at a snapshot), `INSIDE` (what
+its units do), `CURVES` (the history) and `DATA` (the data alone). The first picture of a table
+that shows the data wins; `result_pictures` fills every picture of a run at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nnlab import charts, views
+from nnlab.datasets import Data
+from nnlab.models import outputs_probability
+from nnlab.result import TrainResult
+
+
+@dataclass(frozen=True)
+class View:
+    """How a page asks for a picture: Playground's toggles, and a narrow column's lack of title."""
+
+    discretize: bool = False  # colour each cell by the class it is given
+    show_test: bool = True  # draw the test points too
+    compact: bool = False  # no title: a comparison's narrow columns
+
+
+@dataclass(frozen=True)
+class Picture:
+    name: str
+    shows: Callable[[Data], bool]  # the data it draws
+    spec: Callable  # (result, epoch, View) -> a filled spec; a DATA picture: (data, View)
+    width: str | None = "stretch"  # as st.vega_lite_chart takes it: "content" keeps an image's own pixels
+    caption: str = ""  # what to read in it, under it
+    toggles: tuple[str, ...] = ()  # the View fields a page offers as toggles under it
+
+
+def look_up(table: tuple[Picture, ...], data: Data) -> Picture | None:
+    """The picture of `table` for this data, if any."""
+    return next((picture for picture in table if picture.shows(data)), None)
+
+
+def _title(view: View, title: str) -> str:
+    return "" if view.compact else title
+
+
+def _points(data: Data, view: View) -> pd.DataFrame:
+    points = views.points_frame(data)
+    return points if view.show_test else points[points["split"] == "train"]
+
+
+# --- what the network does with the data, at snapshot `epoch` --------------------------------
+
+def _fit_curve(result: TrainResult, epoch: int, view: View) -> dict:
+    data = result.data
+    return charts.fit_1d(_points(data, view), views.fit_curve(result, epoch), "" if view.compact else None,
+                         x_title=data.feature_names[0])
+
+
+def _answers(result: TrainResult, epoch: int, view: View) -> dict:
+    data = result.data
+    title = _title(view, f"{data.shown_split.capitalize()} images: the answers after epoch {epoch}")
+    return charts.image_grid(views.image_grid(data, result, epoch), title)
+
+
+def _value_plane(result: TrainResult, epoch: int, view: View) -> dict:
+    data = result.data
+    return charts.value_plane(_points(data, view), views.value_grid(result, epoch),
+                              _title(view, f"Prediction after epoch {epoch}"), tuple(data.feature_names[:2]))
+
+
+def _decision_boundary(result: TrainResult, epoch: int, view: View) -> dict:
+    data = result.data
+    return charts.decision_boundary(views.decision_grid(result, epoch), _points(data, view), data.class_names,
+                                    _title(view, f"Decision boundary after epoch {epoch}"),
+                                    titles=tuple(data.feature_names[:2]), discretize=view.discretize)
+
+
+def _confusion(result: TrainResult, epoch: int, view: View) -> dict:
+    split = result.data.shown_split
+    return charts.confusion_matrix(views.confusion(result, split, epoch),
+                                   _title(view, f"Confusion ({split} set), epoch {epoch}"))
+
+
+def _plane(task: str) -> Callable[[Data], bool]:
+    return lambda data: data.shape_kind == "2d" and data.task == task
+
+
+FITS = (
+    Picture("fit curve", lambda data: data.shape_kind == "1d", _fit_curve, toggles=("show_test",)),
+    Picture("answers on images", lambda data: bool(data.image_shape), _answers, width="content"),
+    Picture("prediction over the plane", _plane("regression"), _value_plane, toggles=("show_test",)),
+    Picture("decision boundary", _plane("binary"), _decision_boundary, toggles=("discretize", "show_test")),
+    Picture("confusion matrix", lambda data: data.task != "regression", _confusion),
+)
+
+
+# --- what the network's units do, at snapshot `epoch` ----------------------------------------
+
+def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
+    data, exp = result.data, result.experiment
+    ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
+              else "the output logit" if exp.training.loss == "bce_logits" else "the output")
+    curves, units = views.unit_contributions(result, epoch)
+    return charts.unit_contributions(curves, units, f"all units + output bias = {ending}", data.feature_names[0])
+
+
+def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
+    split = result.data.shown_split
+    return charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)")
+
+
+INSIDE = (
+    # the images take the fit's place; the counts of what went wrong follow
+    Picture("confusion under the images", lambda data: bool(data.image_shape), _test_confusion),
+    Picture("unit shares", lambda data: data.shape_kind == "1d", _unit_shares,
+            caption="Each thin line is one unit of the last hidden layer: its activation times its output weight. "
+                    "Added up with the output bias they give the thick dashed line. Hover a line for its weights."),
+    Picture("unit maps", lambda data: data.shape_kind == "2d",
+            lambda result, epoch, view: charts.unit_maps(views.unit_maps(result, epoch)), width=None,
+            caption="Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
+                    "scaled to its own largest value. Later layers combine the shapes of earlier ones."),
+    Picture("first-layer weights", lambda data: True,
+            lambda result, epoch, view: charts.weight_heatmap(views.first_layer_weights(result, epoch)),
+            caption="Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
+                    "unit up, blue down."),
+)
+
+
+def inside(result: TrainResult) -> Picture | None:
+    """The picture of what the units do; none for a network without hidden units (but images' counts)."""
+    picture = look_up(INSIDE, result.data)
+    return picture if picture and (result.experiment.model.hidden or picture is INSIDE[0]) else None
+
+
+# --- the history ------------------------------------------------------------------------------
+
+CURVES = (
+    Picture("loss", lambda data: True, lambda result, epoch, view: charts.loss_curves(result.history)),
+    Picture("accuracy", lambda data: data.hard_labels, lambda result, epoch, view: charts.accuracy_curves(result.history)),
+    Picture("gradient flow", lambda data: True,
+            lambda result, epoch, view: charts.gradient_flow(result.gradient_flow),
+            caption="Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
+                    "A layer far below the others hardly changes: its gradient has vanished on the way back."),
+)
+
+
+def chosen_view(data: Data, toggles: Mapping) -> View:
+    """The View the fit picture's toggles ask for (`toggles`: name -> value, as a page last set them)."""
+    picture, defaults = look_up(FITS, data), View()
+    return View(**{name: bool(toggles.get(name, getattr(defaults, name))) for name in (picture.toggles if picture else ())})
+
+
+def result_pictures(result: TrainResult, epoch: int, toggles: Mapping) -> dict[str, tuple[Picture, dict]]:
+    """Every picture of a run at snapshot `epoch`, filled: "fit", "loss", "inside", "accuracy" and
+    "gradient flow", those that apply (name -> (the picture, its spec)); `toggles` as `chosen_view`."""
+    view = chosen_view(result.data, toggles)
+    chosen = {"fit": look_up(FITS, result.data), "inside": inside(result)}
+    chosen |= {picture.name: picture for picture in CURVES if picture.shows(result.data)}
+    if not len(result.gradient_flow):
+        chosen.pop("gradient flow")
+    return {name: (picture, picture.spec(result, epoch, view)) for name, picture in chosen.items() if picture}
+
+
+# --- the data alone ----------------------------------------------------------------------------
+
+DATA = (
+    Picture("points on a line", lambda data: data.shape_kind == "1d",
+            lambda data, view: charts.scatter_1d(views.points_frame(data), data.feature_names[0])),
+    Picture("classes on the plane", lambda data: data.shape_kind == "2d" and data.task != "regression" and data.hard_labels,
+            lambda data, view: charts.scatter_2d(views.points_frame(data), data.class_names,
+                                                 tuple(data.feature_names))),
+    Picture("values on the plane", lambda data: data.shape_kind == "2d",
+            lambda data, view: charts.value_plane(views.points_frame(data), titles=tuple(data.feature_names[:2]))),
+    Picture("images", lambda data: bool(data.image_shape),
+            lambda data, view: charts.image_grid(views.image_grid(data), f"The first {data.shown_split} images"),
+            width="content"),
+)

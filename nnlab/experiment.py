@@ -176,9 +176,10 @@ class TrainSpec:
                                                  "keep rolling downhill through small bumps and flat stretches."))
     nesterov: bool = setting(False, name="nesterov", group="training", says="Nesterov momentum", parse=settings.flag,
                              show=settings.show_flag, optimizers=("sgd",), torch_name="nesterov", hyper=True,
+                             when=lambda values: values["momentum"] > 0,
                              widget=Widget(kind="check", label="Nesterov momentum",
                                            help="Take the gradient where the momentum is about to carry the "
-                                                "weights: it brakes before overshooting. Needs momentum above 0."))
+                                                "weights: it brakes before overshooting."))
     weight_decay: float = setting(0.01, name="decay", group="training", says="weight decay", parse=float, show=repr,
                                   low=0.0, high=1.0, optimizers=("adamw",), torch_name="weight_decay", hyper=True,
                                   widget=Widget(kind="steps", label="Weight decay", options=DECAYS, format=_penalty,

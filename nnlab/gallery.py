@@ -91,7 +91,7 @@ def _plane(task: str) -> Callable[[Data], bool]:
 
 
 FITS = (
-    Picture("fit curve", lambda data: data.shape_kind == "1d", _fit_curve, toggles=("show_test",)),
+    Picture("fit curve", lambda data: data.shape_kind == "1d", _fit_curve),
     Picture("answers on images", lambda data: bool(data.image_shape), _answers, width="content"),
     Picture("prediction over the plane", _plane("regression"), _value_plane, toggles=("show_test",)),
     Picture("decision boundary", _plane("binary"), _decision_boundary, toggles=("discretize", "show_test")),

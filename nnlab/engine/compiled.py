@@ -133,15 +133,13 @@ class Stack:
         return orders, span
 
     def _call(self, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
-        x_train, y_train, labels_train, x_test, y_test, labels_test = self._arrays
-
         def train(model_first: int, model_step: int) -> None:
             torch.set_flush_denormal(FLUSH_SUBNORMALS)
             try:
-                kernels.train_epochs(self.plan, self.rates, self.hyper, self.theta, self.first, self.second,
-                                     self.steps, self.last_good, self.diverged_at, x_train, y_train, labels_train,
-                                     x_test, y_test, labels_test, self.data.hard_labels, orders, epoch_start,
-                                     epoch_stop, self.metrics, self.gradient_flow, model_first, model_step)
+                kernels.train_epochs(self.plan, self.rates, self.hyper, (self.theta, self.first, self.second,
+                                     self.last_good), self.steps, self.diverged_at, self._arrays,
+                                     self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
+                                     self.gradient_flow, model_first, model_step)
             finally:
                 torch.set_flush_denormal(False)
 

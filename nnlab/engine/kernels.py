@@ -423,10 +423,12 @@ def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, acts, zs, 
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _train_model(plan_row, rates, hyper, theta, first, second, steps, last_good, x_train, y_train, labels_train,
-                 x_test, y_test, labels_test, hard_labels, orders, epoch_start, epoch_stop, metrics, flow):
+def _train_model(plan_row, rates, hyper, memory, steps, data, hard_labels, orders, epoch_start, epoch_stop, metrics,
+                 flow):
     """One model's epochs; its arrays are its own slices. Returns the 1-based epoch it diverged
     at (its weights back at the last finite ones), or 0."""
+    theta, first, second, last_good = memory
+    x_train, y_train, labels_train, x_test, y_test, labels_test = data
     layers = plan_row[LAYERS]
     n, batch = x_train.shape[0], plan_row[BATCH]
     rows_max = max(batch, min(x_test.shape[0], EVAL_ROWS))
@@ -479,26 +481,28 @@ def _train_model(plan_row, rates, hyper, theta, first, second, steps, last_good,
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def train_epochs(plan, rates, hyper, theta, first, second, steps, last_good, diverged_at,
-                 x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
-                 orders, epoch_start, epoch_stop, metrics, flow, model_first, model_step):
+def train_epochs(plan, rates, hyper, memory, steps, diverged_at, data, hard_labels, orders, epoch_start, epoch_stop,
+                 metrics, flow, model_first, model_step):
     """Train models model_first, model_first + model_step, ... through epochs epoch_start to
-    epoch_stop - 1 (0-based), writing each epoch's metrics (models, epochs, 4) and each Linear
-    layer's mean absolute weight gradient, averaged over the epoch's steps, into flow (models,
-    epochs, the most Linear layers of any model). rates: (models, epochs), each epoch's learning rate; hyper:
-    (models, HYPER columns), the settings the kernels read per model. A model whose
-    metrics turn non-finite goes back to its last finite weights and stops there: diverged_at gets
-    its 1-based epoch; a model with diverged_at already set is skipped.
+    epoch_stop - 1 (0-based); updated in place.
 
-    theta, first, second, last_good: every model's parameters (and optimizer state) end to end,
-    model m's in [plan[m, START], plan[m, STOP]). orders: (1 or models, 1 or this call's epochs,
-    rows) int64, the training rows in the order each epoch shows them. Updated in place."""
+    plan: a row per model (its columns above). rates: (models, epochs), each epoch's learning
+    rate. hyper: (models, HYPER columns), the settings the kernels read per model. memory: the
+    weights, the optimizer's first and second state and the last finite weights, four float32
+    arrays of every model's parameters end to end, model m's in [plan[m, START], plan[m, STOP]).
+    steps: each model's optimizer steps so far. data: x, y (float32) and labels (int64), train then
+    test. orders: (1 or models, 1 or this call's epochs, rows) int64, the training rows in the
+    order each epoch shows them.
+
+    Each epoch's metrics go into metrics (models, epochs, 4) and each Linear layer's mean absolute
+    weight gradient, averaged over the epoch's steps, into flow (models, epochs, the most Linear
+    layers of any model). A model whose metrics turn non-finite goes back to its last finite
+    weights and stops there: diverged_at gets its 1-based epoch; a model with diverged_at already
+    set is skipped."""
     for m in range(model_first, plan.shape[0], model_step):
         if diverged_at[m]:
             continue
         start, stop = plan[m, START], plan[m, STOP]
-        diverged_at[m] = _train_model(
-            plan[m], rates[m], hyper[m], theta[start:stop], first[start:stop], second[start:stop], steps[m:m + 1],
-            last_good[start:stop],
-            x_train, y_train, labels_train, x_test, y_test, labels_test, hard_labels,
-            orders[min(m, orders.shape[0] - 1)], epoch_start, epoch_stop, metrics[m], flow[m])
+        mine = (memory[0][start:stop], memory[1][start:stop], memory[2][start:stop], memory[3][start:stop])
+        diverged_at[m] = _train_model(plan[m], rates[m], hyper[m], mine, steps[m:m + 1], data, hard_labels,
+                                      orders[min(m, orders.shape[0] - 1)], epoch_start, epoch_stop, metrics[m], flow[m])

@@ -17,23 +17,12 @@ import json
 import os
 import secrets
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     create_engine,
     delete,
     event,
@@ -46,56 +35,32 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from nnlab import training
-from nnlab.datasets import Data, load_data, pin_data
+from nnlab.classdb import (
+    CODE_LENGTH,
+    MAX_NICKNAME,
+    SCHEMA_VERSION,
+    SCORES,
+    challenges_table,
+    entries_table,
+    metadata,
+    plain_text,
+    schema_table,
+    scores_for,
+)
+from nnlab.datasets import load_data, pin_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.links import BY_FIELD, CONTROLS
+from nnlab.polls import Polls
 from nnlab.tables import data_dir
 from nnlab.training import TrainResult
 
-SCHEMA_VERSION = 1
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: read off a projector at the back
-CODE_LENGTH = 5
-MAX_NICKNAME = 24
 MAX_TITLE = 60
 MAX_ENTRIES = 5000  # per challenge: a class that submits more has other problems
-# score name -> (what it is called, whether higher is better)
-SCORES = {"test_acc": ("test accuracy", True), "test_loss": ("test loss", False),
-          "train_acc": ("train accuracy", True), "train_loss": ("train loss", False)}
 # What students may be let change: the model and training groups, or single controls in them.
 FREE_CHOICES = ("model", "training") + tuple(name for name, (group, _, _) in CONTROLS.items()
                                              if group in ("model", "training"))
-
-metadata = MetaData()
-schema_table = Table("nnlab_schema", metadata,
-                     Column("id", Integer, primary_key=True),  # one row, id 1: a second writer's insert fails
-                     Column("version", Integer, nullable=False))
-challenges_table = Table("nnlab_challenges", metadata,
-                         Column("code", String(CODE_LENGTH), primary_key=True),
-                         Column("key_hash", String(64), nullable=False),
-                         Column("experiment", Text, nullable=False),  # JSON, Experiment.to_dict()
-                         Column("rules", Text, nullable=False),  # JSON, Rules
-                         Column("is_open", Boolean, nullable=False),
-                         Column("created", DateTime(timezone=True), nullable=False))
-entries_table = Table("nnlab_entries", metadata,
-                      Column("id", Integer, primary_key=True, autoincrement=True),
-                      Column("code", String(CODE_LENGTH), ForeignKey("nnlab_challenges.code", ondelete="CASCADE"),
-                             nullable=False, index=True),
-                      Column("nickname", String(MAX_NICKNAME), nullable=False),
-                      Column("score", Float, nullable=False),
-                      Column("experiment", Text, nullable=False),
-                      Column("created", DateTime(timezone=True), nullable=False))
-
-
-def plain_text(text: str, limit: int, what: str) -> str:
-    """`text` trimmed, checked for length and for control characters; a ClassError naming `what`."""
-    text = str(text).strip()
-    if not 1 <= len(text) <= limit:
-        raise ClassError(f"A {what} is 1 to {limit} characters; this one has {len(text)}.")
-    if any(unicodedata.category(character).startswith("C") for character in text):
-        raise ClassError(f"A {what} cannot contain control characters (line breaks, tabs and the like).")
-    return text
-
 
 @dataclass(frozen=True)
 class Rules:
@@ -131,13 +96,6 @@ class Rules:
 def choice_label(name: str) -> str:
     """What one of FREE_CHOICES is called in a sentence."""
     return f"{name} settings" if name in ("model", "training") else CONTROLS[name][1]
-
-
-def scores_for(data: Data) -> list[str]:
-    """The scores this data defines, the usual one first: test rows before train rows, accuracy
-    where every target is a class, else loss."""
-    splits = ["test", "train"] if data.has_test else ["train"]
-    return [f"{split}_{metric}" for split in splits for metric in (["acc"] if data.hard_labels else []) + ["loss"]]
 
 
 @dataclass(frozen=True)
@@ -246,8 +204,8 @@ def _make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
-class Board:
-    """Challenges and their entries. Every call is a short transaction; a database that is down
+class Board(Polls):
+    """Challenges, their entries and their polls (nnlab.polls). Every call is a short transaction; a database that is down
     raises ClassError with a message for the student, and the rest of nnlab goes on."""
 
     def __init__(self, url: str | None = None):
@@ -294,6 +252,9 @@ class Board:
             if version > SCHEMA_VERSION:
                 raise ClassError(f"The class database was set up by a newer nnlab (schema {version}); "
                                  f"update this app to use it.")
+            if version < SCHEMA_VERSION:  # an older nnlab's: create_all has added the tables it lacked
+                with self._reachable(), self.engine.begin() as connection:
+                    connection.execute(update(schema_table).values(version=SCHEMA_VERSION))
             self._ready = True
 
     def create(self, exp: Experiment, rules: Rules | None = None) -> Challenge:

@@ -7,7 +7,7 @@ first_page("Sweep")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import charts, ui, views
-from nnlab.classroom import SCORES, scores_for
+from nnlab.classdb import SCORES, scores_for
 from nnlab.experiment import LEARNING_RATES
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui.pictures import draw

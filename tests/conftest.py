@@ -1,7 +1,9 @@
-"""Shared fixtures: a private data directory for every test, and no network."""
+"""Shared fixtures: a private data directory for every test, no network, Chromium, and the class
+database on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,33 @@ def browser(monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """Debian's PostgreSQL, started for the session on a socket of its own."""
+    from postgres_support import Postgres, available
+
+    if not available():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's postgresql for the class database tests", pytrace=False)
+        pytest.skip("Debian's postgresql is not installed (apt-get install postgresql)")
+    server = Postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def board(request, tmp_path):
+    """A class Board on a fresh SQLite file, then on the PostgreSQL server with its tables emptied."""
+    from nnlab import classdb
+    from nnlab.classroom import Board
+
+    if request.param == "sqlite":
+        return Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")
+    board = Board(request.getfixturevalue("postgres").url)
+    board._prepare()
+    with board.engine.begin() as connection:  # each test starts from empty tables
+        for table in (classdb.votes_table, classdb.polls_table, classdb.entries_table, classdb.challenges_table):
+            connection.execute(table.delete())
+    return board

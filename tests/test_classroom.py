@@ -4,11 +4,9 @@ Scores come from training the Experiment; rules, keys and closed challenges refu
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 
 import pytest
-from postgres_support import Postgres, available
 from sqlalchemy import select, update
 
 import nnlab
@@ -20,29 +18,6 @@ QUICK = nnlab.Experiment(
     model=nnlab.ModelSpec(hidden=(3,), activations=("tanh",)),
     training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.05, epochs=5, batch_size=16),
 )
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's postgresql for the class database tests", pytrace=False)
-        pytest.skip("Debian's postgresql is not installed (apt-get install postgresql)")
-    server = Postgres()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def board(request, tmp_path) -> Board:
-    if request.param == "sqlite":
-        return Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")
-    board = Board(request.getfixturevalue("postgres").url)
-    board._prepare()
-    with board.engine.begin() as connection:  # each test starts from empty tables
-        connection.execute(classroom.entries_table.delete())
-        connection.execute(classroom.challenges_table.delete())
-    return board
 
 
 def test_a_challenge_has_a_short_code_a_key_kept_only_as_a_hash_and_pinned_data(board):

@@ -14,7 +14,8 @@ import segno
 import streamlit as st
 
 from nnlab import charts, links
-from nnlab.classroom import FREE_CHOICES, SCORES, Board, Challenge, Rules, choice_label, scores_for
+from nnlab.classdb import SCORES, scores_for
+from nnlab.classroom import FREE_CHOICES, Board, Challenge, Rules, choice_label
 from nnlab.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment

@@ -1,0 +1,281 @@
+"""Peer instruction on the class's phones: the instructor asks, everyone votes, the class talks,
+votes again, and the answer is revealed. Polls belong to a challenge (its code, its key and its
+database); `Polls` is the part of `nnlab.classroom.Board` that keeps them.
+
+Kinds: "choice" (the instructor's own 2-6 options, and the right one if there is one); "setting"
+(values of one setting, e.g. activations or learning rates, each trained on the same data and
+seeds as Compare does: the best score is the answer); "number" (a number in a range, e.g. a test
+accuracy: the answer is the value the trained run reaches). One vote per voter a round; a later
+vote replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from nnlab import training
+from nnlab.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for, votes_table
+from nnlab.datasets import load_data
+from nnlab.errors import ClassError, NnlabError
+from nnlab.experiment import SETTINGS, Experiment
+from nnlab.links import per_layer
+from nnlab.training import TrainResult
+
+KINDS = ("choice", "setting", "number")
+MAX_QUESTION = 200
+MAX_OPTION = 40
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+NUMBER_BINS = 10  # a number poll's votes are counted in this many equal ranges
+REVEAL_SEEDS = 5  # a setting poll trains each option with this many seeds, as Compare does
+
+
+@dataclass(frozen=True)
+class Poll:
+    id: int
+    code: str
+    question: str
+    kind: str
+    options: tuple[str, ...]  # what a voter picks from (a number poll: none)
+    round: int  # 1, then 2 after a vote again
+    is_open: bool
+    mark: str | None = None  # a choice poll's right option, if it has one
+    setting: str | None = None  # a setting poll's setting (its URL name)
+    score: str | None = None  # what a setting or number poll's runs are scored by (a SCORES name)
+    low: float | None = None  # a number poll's range
+    high: float | None = None
+    experiment: Experiment | None = field(default=None, compare=False)  # the runs' settings
+    revealed: dict | None = field(default=None, compare=False)  # {"answer": ..., "values": {option: value}}
+
+
+@dataclass(frozen=True)
+class Reveal:
+    answer: str | None  # the right option (a number poll: the value, as text); None for an opinion
+    values: dict[str, float]  # a setting poll: each option's median score; a number poll: {"reached": value}
+    runs: list[TrainResult]  # the runs that decided it (in this process: what the reveal trained)
+
+
+def _option_text(value) -> str:
+    return plain_text(value, MAX_OPTION, "poll option")
+
+
+class Polls:
+    """Polls on a Board (it provides `_transaction`, `_authorise` and `challenge`)."""
+
+    def ask(self, code: str, key: str, question: str, options=None, kind: str = "choice", setting: str | None = None,
+            score: str | None = None, exp: Experiment | None = None, mark: str | None = None,
+            low: float = 0.0, high: float = 1.0) -> Poll:
+        """Open a poll on challenge `code` (the instructor's `key`); see the module's kinds."""
+        challenge = self.challenge(code)
+        question = plain_text(question, MAX_QUESTION, "question")
+        if kind not in KINDS:
+            raise ClassError(f"A poll is a {', '.join(KINDS)} poll; not {kind!r}.")
+        details = {"score": score or challenge.rules.score}
+        if kind == "choice":
+            details["options"] = _options(options)
+            if mark is not None and _option_text(mark) not in details["options"]:
+                raise ClassError(f"The right answer {mark!r} is not one of the options.")
+            details["mark"] = None if mark is None else _option_text(mark)
+        else:
+            base = exp or challenge.experiment
+            available = scores_for(load_data(base))
+            if details["score"] not in available:
+                raise ClassError(f"These runs have no {SCORES.get(details['score'], (details['score'],))[0]}; choose "
+                                 f"{' or '.join(SCORES[name][0] for name in available)}.")
+            details["experiment"] = base.to_dict()
+            if kind == "setting":
+                details["setting"], details["options"] = _setting_options(base, setting, options)
+            else:
+                if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and low < high):
+                    raise ClassError(f"A number poll needs a range with its low end below its high end; got {low} to {high}.")
+                details["low"], details["high"], details["options"] = float(low), float(high), []
+        with self._transaction() as connection:
+            code = self._authorise(connection, code, key)
+            number = connection.execute(insert(polls_table).values(
+                code=code, question=question, kind=kind, details=json.dumps(details), round=1, is_open=True,
+                created=datetime.now(UTC))).inserted_primary_key[0]
+        return self.poll(code, int(number))
+
+    def poll(self, code: str, poll_id: int) -> Poll:
+        code = str(code).strip().upper()
+        with self._transaction() as connection:
+            row = connection.execute(select(polls_table).where(
+                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code))).first()
+        if row is None:
+            raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
+        return _poll(row)
+
+    def polls(self, code: str) -> list[Poll]:
+        """The class's polls, the newest first."""
+        code = str(code).strip().upper()
+        with self._transaction() as connection:
+            rows = connection.execute(select(polls_table).where(polls_table.c.code == code)
+                                      .order_by(polls_table.c.id.desc())).all()
+        return [_poll(row) for row in rows]
+
+    def vote(self, code: str, poll_id: int, voter: str, answer) -> str:
+        """Record `voter`'s answer for the poll's round (replacing their earlier one); the answer as kept."""
+        voter = plain_text(voter, MAX_VOTER, "voter id")
+        poll = self.poll(code, poll_id)
+        if not poll.is_open:
+            raise ClassError("This poll is closed: your vote was not counted.")
+        answer = _answer(poll, answer)
+        now = datetime.now(UTC)
+        with self._transaction() as connection:
+            is_open, round_now = connection.execute(select(polls_table.c.is_open, polls_table.c.round)
+                                                    .where(polls_table.c.id == poll.id)).one()
+            if not is_open or round_now != poll.round:
+                raise ClassError("This poll closed a moment ago: your vote was not counted.")
+            mine = ((votes_table.c.poll == poll.id) & (votes_table.c.round == poll.round)
+                    & (votes_table.c.voter == voter))
+            if not connection.execute(update(votes_table).where(mine).values(answer=answer, created=now)).rowcount:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(votes_table).values(poll=poll.id, round=poll.round, voter=voter,
+                                                                      answer=answer, created=now))
+                except IntegrityError:  # the same voter's other click inserted first: this one replaces it
+                    connection.execute(update(votes_table).where(mine).values(answer=answer, created=now))
+        return answer
+
+    def votes(self, code: str, poll_id: int, round: int | None = None) -> int:
+        """How many have voted in the round (default: the current one): what the projector shows while voting."""
+        poll = self.poll(code, poll_id)
+        with self._transaction() as connection:
+            return int(connection.execute(select(func.count()).select_from(votes_table).where(
+                (votes_table.c.poll == poll.id) & (votes_table.c.round == (round or poll.round)))).scalar())
+
+    def tally(self, code: str, poll_id: int, round: int | None = None) -> pd.DataFrame:
+        """option, votes: every option listed, none left out for want of votes (a number poll: its
+        range in NUMBER_BINS equal parts)."""
+        poll = self.poll(code, poll_id)
+        with self._transaction() as connection:
+            rows = connection.execute(select(votes_table.c.answer, func.count()).where(
+                (votes_table.c.poll == poll.id) & (votes_table.c.round == (round or poll.round)))
+                .group_by(votes_table.c.answer)).all()
+        counts = {answer: int(count) for answer, count in rows}
+        if poll.kind != "number":
+            return pd.DataFrame({"option": list(poll.options), "votes": [counts.get(o, 0) for o in poll.options]})
+        edges = [poll.low + (poll.high - poll.low) * i / NUMBER_BINS for i in range(NUMBER_BINS + 1)]
+        bins = [0] * NUMBER_BINS
+        for answer, count in counts.items():
+            bins[min(NUMBER_BINS - 1, int((float(answer) - poll.low) / (poll.high - poll.low) * NUMBER_BINS))] += count
+        return pd.DataFrame({"option": [f"{a:g}–{b:g}" for a, b in zip(edges, edges[1:], strict=False)], "votes": bins})
+
+    def close_poll(self, code: str, key: str, poll_id: int) -> None:
+        """No more votes this round."""
+        self._set_poll(code, key, poll_id, is_open=False)
+
+    def revote(self, code: str, key: str, poll_id: int) -> Poll:
+        """Round 2 (or the next): the same question, its votes start again; the earlier round's stay."""
+        poll = self.poll(code, poll_id)
+        self._set_poll(code, key, poll_id, is_open=True, round=poll.round + 1)
+        return self.poll(code, poll_id)
+
+    def reveal(self, code: str, key: str, poll_id: int, seeds: int = REVEAL_SEEDS) -> Reveal:
+        """Close the poll and work out its answer: the instructor's mark, or the server's own runs
+        (never a value the browser sends). Kept, so every server shows the same answer."""
+        with self._transaction() as connection:
+            self._authorise(connection, code, key)
+        poll = self.poll(code, poll_id)
+        runs: list[TrainResult] = []
+        if poll.kind == "choice":
+            answer, values = poll.mark, {}
+        elif poll.kind == "setting":
+            answer, values, runs = _race(poll, seeds)
+        else:
+            runs = [training.train(poll.experiment)]
+            reached = _final(runs[0], poll.score)
+            answer, values = f"{reached:.4g}", {"reached": reached}
+        revealed = {"answer": answer, "values": values}
+        self._set_poll(code, key, poll_id, is_open=False, revealed=json.dumps(revealed))
+        return Reveal(answer, values, runs)
+
+    def _set_poll(self, code: str, key: str, poll_id: int, **values) -> None:
+        with self._transaction() as connection:
+            code = self._authorise(connection, code, key)
+            changed = connection.execute(update(polls_table).where(
+                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code)).values(**values)).rowcount
+        if not changed:
+            raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
+
+
+def _options(options) -> list[str]:
+    if not options or isinstance(options, str):
+        raise ClassError(f"A choice poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+    texts = [_option_text(option) for option in options]
+    if not MIN_OPTIONS <= len(texts) <= MAX_OPTIONS:
+        raise ClassError(f"A choice poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; this one has {len(texts)}.")
+    if len(set(texts)) != len(texts):
+        raise ClassError("Each option of a poll must differ from the others.")
+    return texts
+
+
+def _setting_options(base: Experiment, setting: str | None, options) -> tuple[str, list[str]]:
+    """A setting poll's setting and its options as a link writes them, each a valid Experiment."""
+    row = SETTINGS.get(setting or "")
+    if row is None or not row.part or row.group == "upload":
+        names = ", ".join(name for name, s in SETTINGS.items() if s.part in ("model", "training") and s.control)
+        raise ClassError(f"A setting poll asks about one of {names}; not {setting!r}.")
+    texts = _options(options)
+    for text in texts:
+        _with_option(base, row, text)
+    return row.name, texts
+
+
+def _with_option(base: Experiment, row, text: str) -> Experiment:
+    try:
+        value = row.parse(text)
+        if row.part == "model" and row.field == "activations":  # one activation for every hidden layer
+            return base.replace(model={"activations": (value[0],) * len(base.model.hidden)})
+        if row.part == "model":
+            return base.replace(model=per_layer(base.model, {row.field: value}))
+        return base.replace(**{row.part: {row.field: value}})
+    except (ValueError, IndexError, NnlabError) as error:
+        raise ClassError(f"The option {text!r} is not a {row.says} this run can take: {error}") from None
+
+
+def _race(poll: Poll, seeds: int) -> tuple[str, dict[str, float], list[TrainResult]]:
+    """Each option trained with `seeds` seeds in one stack, as Compare does; the best median score wins."""
+    row = SETTINGS[poll.setting]
+    exps = [_with_option(poll.experiment, row, text).replace(seed=seed)
+            for text in poll.options for seed in range(seeds)]
+    runs = training.train_many(exps, keep_snapshots=False)
+    values = {text: statistics.median(_final(run, poll.score) for run in runs[i * seeds:(i + 1) * seeds])
+              for i, text in enumerate(poll.options)}
+    answer = (max if SCORES[poll.score][1] else min)(values, key=values.get)
+    return answer, values, runs
+
+
+def _final(result: TrainResult, score: str) -> float:
+    if not len(result.history):
+        return float("nan")
+    return float(result.history[score].iloc[-1])
+
+
+def _answer(poll: Poll, answer) -> str:
+    if poll.kind != "number":
+        text = str(answer).strip()
+        if text not in poll.options:
+            raise ClassError(f"{text[:MAX_OPTION]!r} is not one of this poll's options: your vote was not counted.")
+        return text
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise ClassError(f"This poll takes a number from {poll.low:g} to {poll.high:g}.") from None
+    if not poll.low <= value <= poll.high:
+        raise ClassError(f"This poll takes a number from {poll.low:g} to {poll.high:g}; got {value:g}.")
+    return repr(value)
+
+
+def _poll(row) -> Poll:
+    details = json.loads(row.details)
+    exp = Experiment.from_dict(details["experiment"]) if details.get("experiment") else None
+    return Poll(int(row.id), row.code, row.question, row.kind, tuple(details.get("options", ())), int(row.round),
+                bool(row.is_open), details.get("mark"), details.get("setting"), details.get("score"),
+                details.get("low"), details.get("high"), exp, json.loads(row.revealed) if row.revealed else None)

@@ -10,6 +10,18 @@ from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
 
 
 @dataclass(frozen=True)
+class ReadyPoll:
+    """A lesson's question as a poll the instructor opens in one click (nnlab.polls): the class
+    votes on a setting (the server trains each option) or a number (the server trains the run)."""
+
+    question: str
+    kind: str  # "setting" or "number"
+    setting: str = ""  # a setting poll's setting, by its URL name
+    options: tuple[str, ...] = ()  # its values, as a link writes them
+    score: str = "test_acc"  # what decides it (nnlab.classdb.SCORES)
+
+
+@dataclass(frozen=True)
 class Lesson:
     id: str
     title: str
@@ -17,6 +29,7 @@ class Lesson:
     notice: str  # what to watch for, in our own words
     predict: str  # a question for the class before pressing Train
     experiment: Experiment
+    poll: ReadyPoll | None = None
 
     @property
     def source(self) -> str:
@@ -47,46 +60,60 @@ LESSONS = {lesson.id: lesson for lesson in (
            "Will two neurons be enough to draw two steps?",
            Experiment(data=DataSpec(name="step"), model=ModelSpec(hidden=(2,), activations=("sigmoid",)),
                       training=TrainSpec(loss="bce", optimizer="sgd", learning_rate=0.01, epochs=5000, batch_size=1,
-                                         snapshot_every=1000))),
+                                         snapshot_every=1000)),
+           poll=ReadyPoll("How close will two sigmoid neurons get to the staircase (train loss after 5,000 epochs)?",
+                          "number", score="train_loss")),
     Lesson("bump-twenty-neurons", "Twenty neurons draw two bumps", "001",
            "Twenty soft steps can rise and fall several times. The centre bump is learned first; "
            "the outer bumps between 20 and 40 stay hard to fit.",
            "Which part of the data will the network get wrong longest?",
-           _bump((20,))),
+           _bump((20,)),
+           poll=ReadyPoll("Which activation fits the two bumps best?",
+                          "setting", "activation", ("sigmoid", "tanh", "relu"), "train_acc")),
     Lesson("bump-two-layers", "A second hidden layer for the bumps", "001 (suggested)",
            "Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
            "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson.",
            "Will two small layers beat one wide layer on the outer bumps?",
-           _bump((10, 10))),
+           _bump((10, 10)),
+           poll=ReadyPoll("One layer of 20 or two layers of 10: which fits the bumps better?",
+                          "setting", "units", ("20", "10,10"), "train_acc")),
     Lesson("simple-classifier", "A 64-128-10 classifier on random points", "002",
            "The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
            "units can memorise 32 points. Low training loss is not the same as learning.",
            "Can a network reach a low loss on labels that are pure noise?",
            Experiment(data=DataSpec(name="random-classes"), model=ModelSpec(hidden=(128,), activations=("relu",)),
                       training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.01, epochs=10,
-                                         batch_size=None, snapshot_every=1))),
+                                         batch_size=None, snapshot_every=1)),
+           poll=ReadyPoll("What train accuracy will 128 ReLU units reach on labels that are pure noise?",
+                          "number", score="train_acc")),
     Lesson("tabular-linear", "A linear network on heart-failure records", "003",
            "Without an activation, stacked linear layers are one linear model. Watch train and test "
            "accuracy: both stop improving early.",
            "How far above the share of the larger class (68%) can a linear model go?",
-           _heart((5,), ("identity",))),
+           _heart((5,), ("identity",)),
+           poll=ReadyPoll("What test accuracy will the linear network reach?", "number")),
     Lesson("tabular-deeper-linear", "Deeper, still linear", "003",
            "Two hidden layers of 20 and no activation: more weights, the same linear model. "
            "Depth alone does not help.",
            "Will more layers and more units raise test accuracy?",
-           _heart((20, 20), ("identity", "identity"))),
+           _heart((20, 20), ("identity", "identity")),
+           poll=ReadyPoll("One layer of 5 or two layers of 20, all linear: which tests better?",
+                          "setting", "units", ("5", "20,20"))),
     Lesson("tabular-relu", "One ReLU changes the model", "003",
            "Add ReLU after the hidden layer of the linear network: now it can bend. Compare the "
            "test accuracy curve with the linear lesson.",
            "Will one activation function do what extra layers could not?",
-           _heart((5,), ("relu",))),
+           _heart((5,), ("relu",)),
+           poll=ReadyPoll("No activation or ReLU after the hidden layer: which tests better?",
+                          "setting", "activation", ("identity", "relu"))),
     Lesson("digits-classifier", "The 64-128-10 classifier on real handwriting", "002, on real images",
            "The random-points network (Adam at its usual 0.001) on 8x8 scans of handwritten digits: a real "
            "pattern, so test accuracy follows. Would you have read its wrong answers right?",
            "Random labels gave a low train loss and nothing else. What will real images give on the test set?",
            Experiment(data=DataSpec(name="digits", train_fraction=0.8), model=ModelSpec(hidden=(128,), activations=("relu",)),
                       training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.001, epochs=20,
-                                         batch_size=64, snapshot_every=5))),
+                                         batch_size=64, snapshot_every=5)),
+           poll=ReadyPoll("What test accuracy will the network reach on handwritten digits?", "number")),
     Lesson("vanishing-gradients", "Six sigmoid layers: the gradient fades on the way back", "",
            "A sigmoid passes back at most a quarter of the gradient it gets, so six of them starve the first "
            "layer. Read the gradient flow below, then try ReLU.",
@@ -94,7 +121,9 @@ LESSONS = {lesson.id: lesson for lesson in (
            Experiment(data=DataSpec(name="circle", noise=0.1, train_fraction=0.8),
                       model=ModelSpec(hidden=(8,) * 6, activations=("sigmoid",) * 6),
                       training=TrainSpec(loss="bce", optimizer="sgd", learning_rate=0.3, epochs=300, batch_size=10,
-                                         snapshot_every=60))),
+                                         snapshot_every=60)),
+           poll=ReadyPoll("Six sigmoid layers or six ReLU layers: which learns the circle?",
+                          "setting", "activation", ("sigmoid", "relu"))),
 )}
 
 

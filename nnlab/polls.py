@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from nnlab import training
+from nnlab import lessons, training
 from nnlab.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for, votes_table
 from nnlab.datasets import load_data
 from nnlab.errors import ClassError, NnlabError
@@ -101,6 +101,15 @@ class Polls:
                 code=code, question=question, kind=kind, details=json.dumps(details), round=1, is_open=True,
                 created=datetime.now(UTC))).inserted_primary_key[0]
         return self.poll(code, int(number))
+
+    def ask_lesson(self, code: str, key: str, lesson_id: str) -> Poll:
+        """A lesson's own question (its ReadyPoll), on the lesson's settings."""
+        lesson = lessons.lesson(lesson_id)
+        if lesson.poll is None:
+            raise ClassError(f"The lesson {lesson.title!r} has no ready question.")
+        ready = lesson.poll
+        return self.ask(code, key, ready.question, ready.options or None, ready.kind, ready.setting or None,
+                        ready.score, lesson.experiment)
 
     def poll(self, code: str, poll_id: int) -> Poll:
         code = str(code).strip().upper()

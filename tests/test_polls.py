@@ -148,3 +148,14 @@ def test_an_older_database_gains_the_poll_tables(tmp_path):
     assert board.ask(made.code, made.key, "Works?", ["yes", "no"]).id
     with board.engine.connect() as connection:
         assert connection.execute(classdb.schema_table.select()).one().version == classdb.SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("lesson_id", [name for name, lesson in nnlab.lessons.LESSONS.items() if lesson.poll])
+def test_every_lessons_question_opens_as_a_ready_poll(lesson_id, tmp_path):
+    board = Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")
+    made = board.create(nnlab.lessons.get(lesson_id))
+    poll = board.ask_lesson(made.code, made.key, lesson_id)
+    ready = nnlab.lessons.lesson(lesson_id).poll
+    assert (poll.question, poll.kind, poll.options, poll.score) == (ready.question, ready.kind, ready.options,
+                                                                    ready.score)
+    assert poll.experiment == nnlab.lessons.get(lesson_id) and poll.is_open

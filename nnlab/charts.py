@@ -684,5 +684,29 @@ def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> d
     return _fill(_score_histogram(score_label, percent), "Scores", entries=entries[["score"]])
 
 
+@template
+def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerChart:
+    base = _data("votes").encode(
+        y=alt.Y("option:N", sort=list(options), title=None, axis=alt.Axis(labelLimit=320, labelFontSize=FONT + 4)),
+        yOffset=alt.YOffset("round:N", sort=list(rounds)),
+        x=alt.X("votes:Q", title="votes", axis=alt.Axis(tickMinStep=1, format="d")))
+    legend = _top_legend(rounds) if len(rounds) > 1 else None
+    bars = base.mark_bar().encode(
+        color=alt.Color("round:N", scale=alt.Scale(domain=list(rounds), range=LINE_PALETTE[:len(rounds)]), legend=legend),
+        tooltip=["option:N", "round:N", "votes:Q"])
+    counts = base.mark_text(align="left", dx=6, fontSize=FONT + 2, color=TEXT).encode(text="votes:Q")
+    return (bars + counts).properties(height=alt.Step(34 if len(rounds) > 1 else 48))
+
+
+def poll_votes(tallies: dict[str, pd.DataFrame], answer: str | None = None, title: str = "") -> dict:
+    """A poll's votes, each round's bar beside the other's (`tallies`: round label -> option,
+    votes); the right option, once revealed, marked with a check."""
+    mark = {answer: f"✓ {answer}"} if answer is not None else {}
+    frame = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)
+    frame["option"] = frame["option"].map(lambda option: mark.get(option, option))
+    options = tuple(dict.fromkeys(frame["option"]))
+    return _fill(_poll_votes(options, tuple(tallies)), title, votes=frame[["option", "round", "votes"]])
+
+
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
 TEMPLATE_BUILDERS = [value for value in list(globals().values()) if callable(value) and hasattr(value, "build")]

@@ -183,7 +183,7 @@ class Polls:
     def revote(self, code: str, key: str, poll_id: int) -> Poll:
         """Round 2 (or the next): the same question, its votes start again; the earlier round's stay."""
         poll = self.poll(code, poll_id)
-        self._set_poll(code, key, poll_id, is_open=True, round=poll.round + 1)
+        self._set_poll(code, key, poll_id, is_open=True, round=poll.round + 1, revealed=None)
         return self.poll(code, poll_id)
 
     def reveal(self, code: str, key: str, poll_id: int, seeds: int = REVEAL_SEEDS) -> Reveal:

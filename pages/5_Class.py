@@ -7,7 +7,7 @@ first_page("Class")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import ui
-from nnlab.ui import class_screen, state
+from nnlab.ui import class_screen, poll_screen, state
 
 exp = ui.page("Class")
 
@@ -28,10 +28,18 @@ with ui.shown_errors():
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
         class_screen.instructor_controls(challenge)
-        if not instructor:
-            st.title(f"Challenge {challenge.code}")
+        if instructor:
+            shown = st.segmented_control("On the projector", ["Leaderboard", "Poll"], default="Leaderboard",
+                                         key="class_projecting", label_visibility="collapsed")
+            if shown == "Poll":
+                poll_screen.instructor_panel(challenge, exp)
+            else:
+                class_screen.leaderboard(challenge.code, projector=True)
+        else:
+            st.title(f"Class {challenge.code}")
+            poll_screen.student_panel(challenge)
             st.page_link("pages/3_Train.py", label="Train and submit your run", icon=":material/model_training:")
-        class_screen.leaderboard(challenge.code, projector=instructor)
+            class_screen.leaderboard(challenge.code, projector=False)
         if st.sidebar.button("Leave this challenge", key="class_leave", icon=":material/logout:"):
             class_screen.leave()
             st.rerun()

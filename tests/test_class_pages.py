@@ -123,3 +123,38 @@ def test_a_database_that_is_down_is_said_and_training_goes_on(monkeypatch):
     page.text_input(key="class_join_code").set_value(made.code)
     page.button(key="class_join").click().run()
     assert not page.exception and any("cannot be reached right now" in e.value for e in page.error)
+
+
+def test_a_poll_from_ask_to_a_second_round_on_the_projector_and_the_phones():
+    """The instructor asks the lesson's question; students vote with one button each (the projector
+    shows only how many); voting closes, opens again, and the reveal trains the answer."""
+    made = Board().create(LESSON)
+    teacher = open_page("pages/5_Class.py", query={"class": made.code, "key": made.key})
+    teacher.segmented_control(key="class_projecting").set_value("Poll").run()
+    teacher.button(key="poll_ask_lesson").click().run()
+    assert_clean(teacher)
+    question = nnlab.lessons.lesson("bump-twenty-neurons").poll.question
+    assert any(h.value == question for h in teacher.header)
+    students = [open_page("pages/5_Class.py", query={"class": made.code}) for _ in range(3)]
+    for student, option in zip(students, (0, 0, 2), strict=True):
+        assert any(s.value == question for s in student.subheader)
+        student.button(key=f"poll_option_1_{option}").click().run()
+        assert_clean(student)
+        assert any("Your vote" in i.value and "until the poll closes" in i.value for i in student.info)
+    students[0].button(key="poll_option_1_1").click().run()  # a change of mind: still one vote
+    teacher.run()
+    assert teacher.metric[0].value == "3" and not teacher.get("vega_lite_chart")  # a count, not the spread
+    teacher.button(key="poll_close").click().run()
+    teacher.button(key="poll_again").click().run()
+    for student in students:
+        student.run()
+        student.button(key="poll_option_1_0").click().run()
+    teacher.button(key="poll_close").click().run()
+    teacher.button(key="poll_reveal").click().run()
+    assert_clean(teacher)
+    poll = Board().poll(made.code, 1)
+    assert poll.revealed["answer"] in poll.options and poll.round == 2
+    assert Board().tally(made.code, 1, round=1)["votes"].tolist() == [1, 1, 1]
+    assert any(poll.revealed["answer"] in s.value for s in teacher.success)
+    students[1].run()
+    assert any(poll.revealed["answer"] in s.value for s in students[1].success)

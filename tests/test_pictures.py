@@ -66,6 +66,9 @@ def every_picture() -> dict[str, dict]:
         "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
         "sweep_heatmap": charts.sweep_heatmap(sweep, "train loss", False, False),
         "score_histogram": charts.score_histogram(entries, "test accuracy", True),
+        "poll_votes": charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
+                                         "round 2": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [2, 8]})},
+                                        answer="relu", title="Which learns?"),
     }
 
 
@@ -89,7 +92,8 @@ def test_every_template_is_drawn_here(pictures):
     "scatter_1d", "fit_1d", "scatter_2d", "decision_boundary", "value_plane", "value_plane_data", "image_grid",
     "image_grid_data", "class_balance", "feature_histogram", "correlation_heatmap", "loss_curves", "accuracy_curves",
     "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradient_flow",
-    "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram"])
+    "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram",
+    "poll_votes"])
 def test_each_filled_picture_is_valid_vega_lite_with_its_data(pictures, name):
     spec = as_sent(pictures[name])
     jsonschema.validate(spec, SCHEMA)

@@ -1,0 +1,196 @@
+"""Peer instruction on screen: the instructor asks (a lesson's question in one click, or their
+own), the projector shows the question and how many have voted, and then the votes and the
+answer; each student's phone shows the question and a large button per option. The polls
+themselves live in `nnlab.polls`; this module draws them."""
+
+from __future__ import annotations
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from nnlab import charts, lessons, links
+from nnlab.classdb import SCORES
+from nnlab.classroom import Challenge
+from nnlab.errors import ClassError
+from nnlab.experiment import SETTINGS, Experiment
+from nnlab.polls import KINDS, Poll
+from nnlab.ui import state
+from nnlab.ui.class_screen import as_text, board
+from nnlab.ui.pictures import draw
+
+REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
+_VOTER, _REVEALED = "poll_voter", "poll_revealed"
+KIND_LABELS = {"choice": "My own options", "setting": "Which setting wins", "number": "A number"}
+# the settings a setting poll may ask about, and what a new poll offers for each
+SETTING_CHOICES = ("activation", "rate", "units", "optimizer", "init", "batch", "epochs")
+
+
+def voter() -> str:
+    """This browser session's opaque voter id (never its name)."""
+    return st.session_state.setdefault(_VOTER, secrets.token_urlsafe(12))
+
+
+def latest(code: str) -> Poll | None:
+    polls = board().polls(code)
+    return polls[0] if polls else None
+
+
+def ask_form(challenge: Challenge, exp: Experiment) -> None:
+    """The instructor's new question: this lesson's own, or one they write."""
+    key = st.session_state.get(state.INSTRUCTOR_KEY)
+    lesson_id = _lesson_of(challenge.experiment)
+    if lesson_id and lessons.lesson(lesson_id).poll:
+        ready = lessons.lesson(lesson_id).poll
+        st.markdown(f"**This lesson's question:** {as_text(ready.question)}")
+        if st.button("Ask it", type="primary", key="poll_ask_lesson", icon=":material/how_to_vote:"):
+            board().ask_lesson(challenge.code, key, lesson_id)
+            st.rerun()
+    with st.expander("Or write your own question", expanded=not lesson_id):
+        kind = st.segmented_control("Kind", KINDS, format_func=KIND_LABELS.get, default="choice", key="poll_kind")
+        question = st.text_input("Question", max_chars=200, key="poll_question")
+        options, details = _kind_fields(kind or "choice")
+        if st.button("Ask the class", key="poll_ask", icon=":material/how_to_vote:"):
+            board().ask(challenge.code, key, question, options, kind or "choice", exp=exp, **details)
+            st.rerun()
+
+
+def _lesson_of(exp: Experiment) -> str | None:
+    """The lesson a challenge was made from: the nearest one (as its link names it), on the same data."""
+    lesson_id = links.to_query(exp)["lesson"]
+    return lesson_id if lessons.get(lesson_id).data.name == exp.data.name else None
+
+
+def _kind_fields(kind: str) -> tuple[list[str] | None, dict]:
+    if kind == "choice":
+        text = st.text_area("Options, one a line (2 to 6)", key="poll_options", height=120)
+        options = [line.strip() for line in text.splitlines() if line.strip()]
+        mark = st.selectbox("The right one", ["(none: an opinion)", *options], key="poll_mark")
+        return options, {"mark": None if mark == "(none: an opinion)" else mark}
+    if kind == "setting":
+        setting = st.selectbox("Setting", SETTING_CHOICES, key="poll_setting", format_func=lambda n: SETTINGS[n].says)
+        text = st.text_input("Its values, separated by spaces (e.g. sigmoid tanh relu)", key="poll_values")
+        return text.split(), {"setting": setting}
+    low, high = st.columns(2)
+    return None, {"low": low.number_input("From", value=0.0, key="poll_low"),
+                  "high": high.number_input("To", value=1.0, key="poll_high")}
+
+
+def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
+    """The projector's poll: while voting, the question and how many have voted (not how: nobody
+    anchors on the crowd); then the votes of each round and the answer."""
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def live() -> None:
+        try:
+            poll = latest(challenge.code)
+            if poll is None or st.session_state.get("poll_new"):
+                ask_form(challenge, exp)
+                if poll is not None and st.button("Back to the last question", key="poll_back"):
+                    st.session_state["poll_new"] = False
+                    st.rerun()
+                return
+            _projected(challenge, poll)
+        except ClassError as error:
+            st.error(str(error))
+
+    live()
+
+
+def _projected(challenge: Challenge, poll: Poll) -> None:
+    key = st.session_state.get(state.INSTRUCTOR_KEY)
+    st.header(as_text(poll.question), anchor=False)
+    round_text = f"round {poll.round}" if poll.round > 1 else ""
+    if poll.revealed is None:
+        count = board().votes(challenge.code, poll.id)
+        st.metric(f"Votes {round_text}".strip(), count,
+                  help="Only how many have voted, not how: the class sees the votes at the reveal.")
+    buttons = st.container(horizontal=True)
+    if poll.is_open and buttons.button("Close voting", key="poll_close", icon=":material/lock:"):
+        board().close_poll(challenge.code, key, poll.id)
+        st.rerun()
+    if poll.revealed is None and buttons.button("Reveal", type="primary", key="poll_reveal",
+                                                icon=":material/visibility:"):
+        with st.spinner("Training the runs that decide it…" if poll.kind != "choice" else "Counting…"):
+            board().reveal(challenge.code, key, poll.id)
+        st.rerun()
+    if not poll.is_open and poll.round == 1 and buttons.button("Vote again", key="poll_again", icon=":material/replay:"):
+        board().revote(challenge.code, key, poll.id)
+        st.session_state.pop(_REVEALED, None)
+        st.rerun()
+    if buttons.button("New question", key="poll_new_button", icon=":material/add:"):
+        st.session_state["poll_new"] = True
+        st.rerun()
+    if poll.revealed is not None or not poll.is_open:
+        results(challenge, poll, download=True)
+
+
+def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
+    """The votes of every round so far, side by side, and the answer once revealed."""
+    tallies = {f"round {number}": board().tally(challenge.code, poll.id, round=number)
+               for number in range(1, poll.round + 1)}
+    answer = poll.revealed["answer"] if poll.revealed else None
+    if poll.revealed:
+        st.success(_answer_text(poll), icon=":material/check_circle:")
+    if poll.kind != "number" or any(tally["votes"].sum() for tally in tallies.values()):
+        draw(st, charts.poll_votes(tallies, answer if poll.kind != "number" else None), width="stretch")
+    values = (poll.revealed or {}).get("values") or {}
+    if poll.kind == "setting" and values:
+        label = SCORES[poll.score][0]
+        st.dataframe(pd.DataFrame({SETTINGS[poll.setting].says: list(values), f"median {label}": list(values.values())}),
+                     hide_index=True)
+    if download:
+        table = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)
+        st.download_button("Votes (.csv)", table.to_csv(index=False).encode(), f"poll-{poll.id}.csv", "text/csv",
+                           key=f"poll_csv_{poll.id}", icon=":material/download:")
+
+
+def _answer_text(poll: Poll) -> str:
+    answer = poll.revealed["answer"]
+    if poll.kind == "choice":
+        return f"The answer: **{as_text(answer)}**." if answer else "An opinion: no answer is right."
+    label = SCORES[poll.score][0]
+    if poll.kind == "number":
+        return f"The run reached a {label} of **{float(answer):.3g}**."
+    return (f"**{as_text(answer)}** won: the best median {label} over the seeds, each option trained on the same "
+            f"data by the server.")
+
+
+def student_panel(challenge: Challenge) -> None:
+    """The newest poll on a student's phone: the question, a large button per option, their vote."""
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def live() -> None:
+        try:
+            poll = latest(challenge.code)
+            if poll is not None:
+                _ballot(challenge, poll)
+        except ClassError as error:
+            st.error(str(error))
+
+    live()
+
+
+def _ballot(challenge: Challenge, poll: Poll) -> None:
+    st.subheader(as_text(poll.question), anchor=False)
+    mine = f"poll_mine_{poll.id}_{poll.round}"
+    if poll.is_open:
+        if poll.kind == "number":
+            value = st.number_input(f"Your answer, from {poll.low:g} to {poll.high:g}", poll.low, poll.high,
+                                    value=(poll.low + poll.high) / 2, key=f"poll_number_{poll.id}")
+            choices = [value] if st.button("Vote", type="primary", key=f"poll_vote_{poll.id}", width="stretch") else []
+        else:
+            choices = [option for number, option in enumerate(poll.options)
+                       if st.button(option, key=f"poll_option_{poll.id}_{number}", width="stretch",
+                                    type="primary" if st.session_state.get(mine) == option else "secondary")]
+        for choice in choices:
+            st.session_state[mine] = board().vote(challenge.code, poll.id, voter(), choice)
+    if st.session_state.get(mine) is not None:
+        shown = st.session_state[mine] if poll.kind != "number" else f"{float(st.session_state[mine]):g}"
+        until = "you can change it until the poll closes" if poll.is_open else "voting is closed"
+        st.info(f"Your vote: **{as_text(shown)}**; {until}.", icon=":material/how_to_vote:")
+    elif not poll.is_open:
+        st.caption("Voting is closed.")
+    if poll.revealed is not None:
+        results(challenge, poll)

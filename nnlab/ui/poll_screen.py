@@ -17,7 +17,7 @@ from nnlab.errors import ClassError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.polls import KINDS, Poll
 from nnlab.ui import state
-from nnlab.ui.class_screen import as_text, board
+from nnlab.ui.class_screen import as_text, board, join_panel
 from nnlab.ui.pictures import draw
 
 REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
@@ -100,13 +100,15 @@ def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
 
 def _projected(challenge: Challenge, poll: Poll) -> None:
     key = st.session_state.get(state.INSTRUCTOR_KEY)
-    st.header(as_text(poll.question), anchor=False)
+    asked, joining = st.columns([3, 1], gap="large")
+    asked.header(as_text(poll.question), anchor=False)
+    join_panel(challenge, joining, joining)  # latecomers join while the class votes
     round_text = f"round {poll.round}" if poll.round > 1 else ""
     if poll.revealed is None:
         count = board().votes(challenge.code, poll.id)
-        st.metric(f"Votes {round_text}".strip(), count,
-                  help="Only how many have voted, not how: the class sees the votes at the reveal.")
-    buttons = st.container(horizontal=True)
+        asked.metric(f"Votes {round_text}".strip(), count,
+                     help="Only how many have voted, not how: the class sees the votes at the reveal.")
+    buttons = asked.container(horizontal=True)
     if poll.is_open and buttons.button("Close voting", key="poll_close", icon=":material/lock:"):
         board().close_poll(challenge.code, key, poll.id)
         st.rerun()
@@ -138,7 +140,8 @@ def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
     values = (poll.revealed or {}).get("values") or {}
     if poll.kind == "setting" and values:
         label = SCORES[poll.score][0]
-        st.dataframe(pd.DataFrame({SETTINGS[poll.setting].says: list(values), f"median {label}": list(values.values())}),
+        shown = [f"{value:.1%}" if poll.score.endswith("acc") else f"{value:.4f}" for value in values.values()]
+        st.dataframe(pd.DataFrame({SETTINGS[poll.setting].says: list(values), f"median {label}": shown}),
                      hide_index=True)
     if download:
         table = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)

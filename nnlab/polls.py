@@ -11,6 +11,7 @@ vote replaces the earlier one.
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from dataclasses import dataclass, field
@@ -50,8 +51,13 @@ class Poll:
     score: str | None = None  # what a setting or number poll's runs are scored by (a SCORES name)
     low: float | None = None  # a number poll's range
     high: float | None = None
-    experiment: Experiment | None = field(default=None, compare=False)  # the runs' settings
+    settings: dict | None = field(default=None, compare=False, repr=False)  # the runs' Experiment, as a dict
     revealed: dict | None = field(default=None, compare=False)  # {"answer": ..., "values": {option: value}}
+
+    @functools.cached_property
+    def experiment(self) -> Experiment | None:
+        """The runs' settings (a setting or number poll); read when asked: a vote never needs them."""
+        return Experiment.from_dict(self.settings) if self.settings else None
 
 
 @dataclass(frozen=True)
@@ -120,27 +126,29 @@ class Polls:
             raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
         return _poll(row)
 
-    def polls(self, code: str) -> list[Poll]:
-        """The class's polls, the newest first."""
+    def polls(self, code: str, newest: int | None = None) -> list[Poll]:
+        """The class's polls, the newest first (only the `newest` few, if given)."""
         code = str(code).strip().upper()
         with self._transaction() as connection:
             rows = connection.execute(select(polls_table).where(polls_table.c.code == code)
-                                      .order_by(polls_table.c.id.desc())).all()
+                                      .order_by(polls_table.c.id.desc()).limit(newest)).all()
         return [_poll(row) for row in rows]
 
     def vote(self, code: str, poll_id: int, voter: str, answer) -> str:
-        """Record `voter`'s answer for the poll's round (replacing their earlier one); the answer as kept."""
+        """Record `voter`'s answer for the poll's round (replacing their earlier one); the answer as kept.
+        One transaction: the poll as it is at this moment (open, this round) and the vote."""
         voter = plain_text(voter, MAX_VOTER, "voter id")
-        poll = self.poll(code, poll_id)
-        if not poll.is_open:
-            raise ClassError("This poll is closed: your vote was not counted.")
-        answer = _answer(poll, answer)
+        code = str(code).strip().upper()
         now = datetime.now(UTC)
         with self._transaction() as connection:
-            is_open, round_now = connection.execute(select(polls_table.c.is_open, polls_table.c.round)
-                                                    .where(polls_table.c.id == poll.id)).one()
-            if not is_open or round_now != poll.round:
-                raise ClassError("This poll closed a moment ago: your vote was not counted.")
+            row = connection.execute(select(polls_table).where(
+                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code))).first()
+            if row is None:
+                raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
+            poll = _poll(row)
+            if not poll.is_open:
+                raise ClassError("This poll is closed: your vote was not counted.")
+            answer = _answer(poll, answer)
             mine = ((votes_table.c.poll == poll.id) & (votes_table.c.round == poll.round)
                     & (votes_table.c.voter == voter))
             if not connection.execute(update(votes_table).where(mine).values(answer=answer, created=now)).rowcount:
@@ -284,7 +292,7 @@ def _answer(poll: Poll, answer) -> str:
 
 def _poll(row) -> Poll:
     details = json.loads(row.details)
-    exp = Experiment.from_dict(details["experiment"]) if details.get("experiment") else None
     return Poll(int(row.id), row.code, row.question, row.kind, tuple(details.get("options", ())), int(row.round),
                 bool(row.is_open), details.get("mark"), details.get("setting"), details.get("score"),
-                details.get("low"), details.get("high"), exp, json.loads(row.revealed) if row.revealed else None)
+                details.get("low"), details.get("high"), details.get("experiment"),
+                json.loads(row.revealed) if row.revealed else None)

@@ -21,6 +21,7 @@ from nnlab.ui.class_screen import as_text, board, join_panel
 from nnlab.ui.pictures import draw
 
 REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
+STUDENT_SECONDS = 4  # a phone looks for a new question or the reveal this often: a hall of phones, one server
 _VOTER, _REVEALED = "poll_voter", "poll_revealed"
 KIND_LABELS = {"choice": "My own options", "setting": "Which setting wins", "number": "A number"}
 # the settings a setting poll may ask about, and what a new poll offers for each
@@ -33,7 +34,7 @@ def voter() -> str:
 
 
 def latest(code: str) -> Poll | None:
-    polls = board().polls(code)
+    polls = board().polls(code, newest=1)
     return polls[0] if polls else None
 
 
@@ -163,7 +164,7 @@ def _answer_text(poll: Poll) -> str:
 def student_panel(challenge: Challenge) -> None:
     """The newest poll on a student's phone: the question, a large button per option, their vote."""
 
-    @st.fragment(run_every=REFRESH_SECONDS)
+    @st.fragment(run_every=STUDENT_SECONDS)
     def live() -> None:
         try:
             poll = latest(challenge.code)

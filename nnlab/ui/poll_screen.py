@@ -101,9 +101,10 @@ def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
 
 def _projected(challenge: Challenge, poll: Poll) -> None:
     key = st.session_state.get(state.INSTRUCTOR_KEY)
-    asked, joining = st.columns([3, 1], gap="large")
+    asked, joining = st.columns([3, 1], gap="large") if poll.is_open else (st.container(), None)
     asked.header(as_text(poll.question), anchor=False)
-    join_panel(challenge, joining, joining)  # latecomers join while the class votes
+    if joining is not None:  # latecomers join while the class votes; the votes take the room after
+        join_panel(challenge, joining, joining)
     round_text = f"round {poll.round}" if poll.round > 1 else ""
     if poll.revealed is None:
         count = board().votes(challenge.code, poll.id)

@@ -188,11 +188,11 @@ def create_form(exp: Experiment, data: Data) -> None:
         st.rerun()
 
 
-def links_for(challenge: Challenge) -> tuple[str, str]:
-    """The join link (straight to Train) and the private instructor link."""
+def links_for(challenge: Challenge, page: str = "Train") -> tuple[str, str]:
+    """The join link (straight to Train, or to Class where the class votes) and the private instructor link."""
     parts = urlsplit(st.context.url or "")
     base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    join_link = f"{base}/Train?{urlencode({'class': challenge.code})}"
+    join_link = f"{base}/{page}?{urlencode({'class': challenge.code})}"
     key = st.session_state.get(state.INSTRUCTOR_KEY, "")
     return join_link, f"{base}/Class?{urlencode({'class': challenge.code, 'key': key})}"
 
@@ -204,9 +204,9 @@ def qr_code(link: str) -> bytes:
     return picture.getvalue()
 
 
-def join_panel(challenge: Challenge, picture, words) -> None:
-    """What the projector shows the room: a QR code of the join link, and the code, large."""
-    join_link, _ = links_for(challenge)
+def join_panel(challenge: Challenge, picture, words, page: str = "Train") -> None:
+    """What the projector shows the room: a QR code of the join link (to `page`), and the code, large."""
+    join_link, _ = links_for(challenge, page)
     picture.image(qr_code(join_link), width=170)
     with words:
         st.caption("Scan, or type this code on the **Class** page")

@@ -104,7 +104,7 @@ def _projected(challenge: Challenge, poll: Poll) -> None:
     asked, joining = st.columns([3, 1], gap="large") if poll.is_open else (st.container(), None)
     asked.header(as_text(poll.question), anchor=False)
     if joining is not None:  # latecomers join while the class votes; the votes take the room after
-        join_panel(challenge, joining, joining)
+        join_panel(challenge, joining, joining, page="Class")
     round_text = f"round {poll.round}" if poll.round > 1 else ""
     if poll.revealed is None:
         count = board().votes(challenge.code, poll.id)

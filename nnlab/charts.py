@@ -701,7 +701,7 @@ def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerC
 def poll_votes(tallies: dict[str, pd.DataFrame], answer: str | None = None, title: str = "") -> dict:
     """A poll's votes, each round's bar beside the other's (`tallies`: round label -> option,
     votes); the right option, once revealed, marked with a check."""
-    mark = {answer: f"✓ {answer}"} if answer is not None else {}
+    mark = {option: f"✓ {option}" for option in (answer.split(" and ") if answer is not None else ())}  # ties: each
     frame = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)
     frame["option"] = frame["option"].map(lambda option: mark.get(option, option))
     options = tuple(dict.fromkeys(frame["option"]))

@@ -69,14 +69,14 @@ LESSONS = {lesson.id: lesson for lesson in (
            "Which part of the data will the network get wrong longest?",
            _bump((20,)),
            poll=ReadyPoll("Which activation fits the two bumps best?",
-                          "setting", "activation", ("sigmoid", "tanh", "relu"), "train_acc")),
+                          "setting", "activation", ("sigmoid", "tanh", "relu"), "train_loss")),
     Lesson("bump-two-layers", "A second hidden layer for the bumps", "001 (suggested)",
            "Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
            "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson.",
            "Will two small layers beat one wide layer on the outer bumps?",
            _bump((10, 10)),
            poll=ReadyPoll("One layer of 20 or two layers of 10: which fits the bumps better?",
-                          "setting", "units", ("20", "10,10"), "train_acc")),
+                          "setting", "units", ("20", "10,10"), "train_loss")),
     Lesson("simple-classifier", "A 64-128-10 classifier on random points", "002",
            "The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
            "units can memorise 32 points. Low training loss is not the same as learning.",

@@ -62,7 +62,7 @@ class Poll:
 
 @dataclass(frozen=True)
 class Reveal:
-    answer: str | None  # the right option (a number poll: the value, as text); None for an opinion
+    answer: str | None  # the right option ("a and b" for a tie; a number poll: the value, as text); None: an opinion
     values: dict[str, float]  # a setting poll: each option's median score; a number poll: {"reached": value}
     runs: list[TrainResult]  # the runs that decided it (in this process: what the reveal trained)
 
@@ -265,8 +265,9 @@ def _race(poll: Poll, seeds: int) -> tuple[str, dict[str, float], list[TrainResu
     runs = training.train_many(exps, keep_snapshots=False)
     values = {text: statistics.median(_final(run, poll.score) for run in runs[i * seeds:(i + 1) * seeds])
               for i, text in enumerate(poll.options)}
-    answer = (max if SCORES[poll.score][1] else min)(values, key=values.get)
-    return answer, values, runs
+    best = (max if SCORES[poll.score][1] else min)(values.values())
+    tied = [text for text, value in values.items() if value == best]  # a tie is said, not broken by order
+    return " and ".join(tied), values, runs
 
 
 def _final(result: TrainResult, score: str) -> float:

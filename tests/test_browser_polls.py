@@ -4,6 +4,8 @@ the vote, opens a second round and reveals. Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import ROOT, Server, require_chromium, settle
 
@@ -11,6 +13,7 @@ import nnlab
 from nnlab.classroom import Board
 
 ARTIFACTS = ROOT / "test-artifacts"
+DECIDED = re.compile(r"(won|tie): the best median")
 PROJECTOR, WIDE, PHONE = (1280, 720), (1920, 1080), (390, 844)
 
 pytest.importorskip("playwright.sync_api")
@@ -64,15 +67,15 @@ def test_ask_vote_close_vote_again_and_reveal_on_a_projector_and_phones(browser,
         student.get_by_text("you can change it until the poll closes").wait_for(timeout=30_000)
     click(teacher, "Close voting")
     click(teacher, "Reveal")
-    teacher.get_by_text("won:").wait_for(timeout=60_000)
+    teacher.get_by_text(DECIDED).wait_for(timeout=60_000)
     settle(teacher)
     teacher.screenshot(path=ARTIFACTS / "poll-projector-revealed.png")
     wide = open_at(browser, f"{server.url}/Class?class={made.code}&key={made.key}", WIDE)
     wide.get_by_text("Poll", exact=True).click()
-    wide.get_by_text("won:").wait_for(timeout=30_000)
+    wide.get_by_text(DECIDED).wait_for(timeout=30_000)
     settle(wide)
     wide.screenshot(path=ARTIFACTS / "poll-projector-1920.png")
-    students[1].get_by_text("won:").wait_for(timeout=30_000)
+    students[1].get_by_text(DECIDED).wait_for(timeout=30_000)
     settle(students[1])
     students[1].screenshot(path=ARTIFACTS / "poll-phone-revealed.png", full_page=True)
     poll = board.poll(made.code, 1)

@@ -158,8 +158,9 @@ def _answer_text(poll: Poll) -> str:
     label = SCORES[poll.score][0]
     if poll.kind == "number":
         return f"The run reached a {label} of **{float(answer):.3g}**."
-    return (f"**{as_text(answer)}** won: the best median {label} over the seeds, each option trained on the same "
-            f"data by the server.")
+    verdict = "tie" if " and " in answer else "won"
+    return (f"**{as_text(answer)}** {verdict}: the best median {label} over the seeds, each option trained on the "
+            f"same data by the server.")
 
 
 def student_panel(challenge: Challenge) -> None:

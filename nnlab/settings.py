@@ -51,7 +51,8 @@ class Setting:
     low: float | None = None  # its range, checked for every Experiment and offered by its widget
     high: float | None = None
     optimizers: tuple[str, ...] = ()  # an optimizer's hyperparameter: the optimizers that read it
-    when: Callable[[dict], bool] | None = None  # its spec's values -> whether it means anything (else: drawn not, and default)
+    when: Callable[[dict], bool] | None = None  # its spec's values -> whether it means anything; where not,
+    # the sidebar leaves it out and it takes its default
     torch_name: str = ""  # its keyword in those optimizers' torch.optim constructors; its default is theirs
     hyper: bool = False  # the compiled kernels read it per model, a column of their hyperparameter array
     not_compiled: str = ""  # why the compiled kernels lack it, if they do: a run that sets it trains on autograd
@@ -74,7 +75,7 @@ def setting(default, **row) -> dataclasses.Field:
 def rows(spec: type, part: str) -> tuple[Setting, ...]:
     """The rows of a spec's fields, in their order, knowing their part and field."""
     return tuple(dataclasses.replace(f.metadata["setting"], part=part, field=f.name)
-            for f in dataclasses.fields(spec) if "setting" in f.metadata)
+                 for f in dataclasses.fields(spec) if "setting" in f.metadata)
 
 
 # --- a link's text and back -------------------------------------------------------------------

@@ -26,6 +26,16 @@ def _no_network(*args, **kwargs):
     raise OSError("tests never use the network")
 
 
+@pytest.fixture(scope="module")
+def server(data_dir):
+    """One real `streamlit run app.py` for a module's browser tests, on the session's data directory."""
+    from browser_support import Server
+
+    server = Server(data_dir)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def browser(monkeypatch):
     """Debian's Chromium through Playwright, for the browser tests (which skip without it)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import ROOT, Server, require_chromium, settle
+from browser_support import ROOT, require_chromium, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)
@@ -17,13 +17,6 @@ SLOW = "lesson=bump-twenty-neurons&hidden=128,128&act=tanh,tanh&batch=1&epochs=1
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    server = Server(data_dir)
-    yield server
-    server.stop()
 
 
 def open_at(browser, url: str, heading: str, size: tuple[int, int] = PROJECTOR):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import ROOT, Server, require_chromium, settle
+from browser_support import ROOT, require_chromium, settle
 
 import nnlab
 from nnlab.classroom import Board
@@ -18,13 +18,6 @@ PROJECTOR, WIDE, PHONE = (1280, 720), (1920, 1080), (390, 844)
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    server = Server(data_dir)
-    yield server
-    server.stop()
 
 
 def open_at(browser, url: str, size: tuple[int, int]):

@@ -157,5 +157,7 @@ def test_a_poll_from_ask_to_a_second_round_on_the_projector_and_the_phones():
     assert poll.revealed["answer"] in poll.options and poll.round == 2
     assert Board().tally(made.code, 1, round=1)["votes"].tolist() == [1, 1, 1]
     assert any(poll.revealed["answer"] in s.value for s in teacher.success)
+    specs = [chart.proto.spec for chart in teacher.get("vega_lite_chart")]
+    assert any("the median and the middle half of the seeds" in spec for spec in specs)  # the runs that decided it
     students[1].run()
     assert any(poll.revealed["answer"] in s.value for s in students[1].success)

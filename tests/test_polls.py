@@ -7,17 +7,12 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine
+from test_classroom import QUICK
 
 import nnlab
 from nnlab import classdb, polls
 from nnlab.classroom import Board
 from nnlab.errors import ClassError
-
-QUICK = nnlab.Experiment(
-    data=nnlab.DataSpec(name="xor", n_points=60, train_fraction=0.75),
-    model=nnlab.ModelSpec(hidden=(3,), activations=("tanh",)),
-    training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.05, epochs=5, batch_size=16),
-)
 
 
 def test_a_choice_poll_counts_one_vote_per_voter_and_lists_every_option(board):

@@ -117,7 +117,7 @@ def _projected(challenge: Challenge, poll: Poll) -> None:
     if poll.revealed is None and buttons.button("Reveal", type="primary", key="poll_reveal",
                                                 icon=":material/visibility:"):
         with st.spinner("Training the runs that decide it…" if poll.kind != "choice" else "Counting…"):
-            board().reveal(challenge.code, key, poll.id)
+            st.session_state[_REVEALED] = (poll.id, board().reveal(challenge.code, key, poll.id).runs)
         st.rerun()
     if not poll.is_open and poll.round == 1 and buttons.button("Vote again", key="poll_again", icon=":material/replay:"):
         board().revote(challenge.code, key, poll.id)
@@ -146,9 +146,26 @@ def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
         st.dataframe(pd.DataFrame({SETTINGS[poll.setting].says: list(values), f"median {label}": shown}),
                      hide_index=True)
     if download:
+        _deciding_runs(poll)
         table = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)
         st.download_button("Votes (.csv)", table.to_csv(index=False).encode(), f"poll-{poll.id}.csv", "text/csv",
                            key=f"poll_csv_{poll.id}", icon=":material/download:")
+
+
+def _deciding_runs(poll: Poll) -> None:
+    """The runs this session's reveal trained, on the projector: each option's curves over its seeds
+    (as Compare draws them), or the one run's curve that reached the number."""
+    revealed_id, runs = st.session_state.get(_REVEALED, (None, []))
+    if revealed_id != poll.id or not runs or poll.kind == "choice":
+        return
+    if poll.kind == "number":
+        curves = charts.accuracy_curves if poll.score.endswith("acc") else charts.loss_curves
+        draw(st, curves(runs[0].history), width="stretch")
+        return
+    seeds = len(runs) // len(poll.options)
+    histories = pd.concat([run.history.assign(activation=poll.options[number // seeds], seed=number % seeds)
+                           for number, run in enumerate(runs) if len(run.history)], ignore_index=True)
+    draw(st, charts.compare_curves(histories, poll.score), width="stretch")
 
 
 def _answer_text(poll: Poll) -> str:

@@ -7,7 +7,7 @@ here pulls Streamlit or Altair (charts live in `nnlab.charts`, the Streamlit lay
 from nnlab.lazy import exports
 
 _HOMES = {name: f"nnlab.{module}" for module, names in {
-    "classroom": ("classroom",), "lessons": ("lessons",), "links": ("links",),
+    "classroom": ("classroom",), "lessons": ("lessons",), "links": ("links",), "surfaces": ("surfaces",),
     "choices": ("DATASETS",), "comparison": ("CompareRun", "compare"), "datasets": ("Data", "load_data"),
     "errors": ("ClassError", "ConfigError", "DataError", "NnlabError"),
     "experiment": ("DataSpec", "Experiment", "ModelSpec", "TrainSpec"),

@@ -1,0 +1,134 @@
+"""Optimizers on a surface: 2-D functions whose shape is known, and a race of optimizers from one
+start, each stepping as `torch.optim`'s own does (the optimizers and their settings are the
+training settings' rows: nnlab.choices.OPTIMIZERS and the hyperparameters that name them).
+
+Why: "why does Adam get there and SGD not?" is answered on a picture the class can read: a
+ravine that SGD zigzags across, a saddle that plain gradient steps crawl off, Rosenbrock's curved
+valley where momentum overshoots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from nnlab.choices import OPTIMIZERS
+from nnlab.errors import ConfigError
+from nnlab.experiment import SETTINGS
+
+MAX_STEPS = 2000
+MAX_RACERS = 8
+
+
+@dataclass(frozen=True)
+class Surface:
+    name: str
+    label: str
+    value: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # f(x, y), on tensors of any shape
+    minima: tuple[tuple[float, float], ...]  # where it is lowest (a saddle: none below its middle)
+    start: tuple[float, float]  # a start that shows the shape
+    box: tuple[float, float, float, float]  # x from, x to, y from, y to: what a picture shows
+    about: str  # what to watch for
+
+
+def _bowl(condition: float) -> Callable:
+    return lambda x, y: 0.5 * (x ** 2 + condition * y ** 2)
+
+
+SURFACES = {surface.name: surface for surface in (
+    Surface("bowl", "Bowl", _bowl(10.0), ((0.0, 0.0),), (-4.0, 2.0), (-5, 5, -3, 3),
+            "A round bowl at condition number 1; stretched, its steep side makes plain steps zigzag."),
+    Surface("ravine", "Ravine", lambda x, y: 0.05 * x ** 2 + 5 * y ** 2, ((0.0, 0.0),), (-8.0, 1.0), (-9, 9, -2, 2),
+            "A long, narrow valley: steps sized for its steep walls crawl along its gentle floor."),
+    Surface("rosenbrock", "Rosenbrock", lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2, ((1.0, 1.0),),
+            (-1.5, 2.0), (-2, 2, -1, 3), "A curved valley: easy to fall into, slow to follow to its end at (1, 1)."),
+    Surface("saddle", "Saddle", lambda x, y: x ** 2 - y ** 2 + 0.1 * y ** 4, ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))),
+            (-2.0, 1e-3), (-3, 3, -3, 3), "Flat in the middle: a start near the ridge rolls off slowly, or not at all."),
+    Surface("himmelblau", "Himmelblau", lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
+            ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
+            (0.0, 0.0), (-5, 5, -5, 5), "Four equal minima: which one an optimizer finds depends on its path."),
+)}
+
+
+def surface(name: str, condition: float = 10.0) -> Surface:
+    """A surface by name; the bowl's `condition` is how much steeper one side is than the other."""
+    if name not in SURFACES:
+        raise ConfigError(f"Unknown surface {name!r}; choose one of {', '.join(SURFACES)}.")
+    if name != "bowl":
+        return SURFACES[name]
+    if not (isinstance(condition, (int, float)) and 1 <= condition <= 1000):
+        raise ConfigError(f"A bowl's condition number is 1 to 1000; got {condition}.")
+    return Surface(**{**SURFACES["bowl"].__dict__, "value": _bowl(float(condition))})
+
+
+def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
+    """torch.optim's optimizer for one racer's settings: "optimizer", "rate" and the hyperparameters
+    that optimizer reads, by their link names ("momentum", "nesterov", "decay")."""
+    name = settings.get("optimizer")
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}.")
+    rate = settings.get("rate")
+    if not (isinstance(rate, (int, float)) and 0 < rate <= 10):
+        raise ConfigError(f"A racer's learning rate must be above 0 and at most 10; got {rate}.")
+    arguments = {}
+    for key, value in settings.items():
+        if key in ("optimizer", "rate"):
+            continue
+        row = SETTINGS.get(key)
+        if row is None or name not in row.optimizers:
+            raise ConfigError(f"{OPTIMIZERS[name].label} has no setting {key!r}.")
+        if row.low is not None and not row.low <= value <= row.high:
+            raise ConfigError(f"{row.says.capitalize()} must be between {row.low:g} and {row.high:g}; got {value}.")
+        arguments[row.torch_name] = value
+    if arguments.get("nesterov") and not arguments.get("momentum"):
+        raise ConfigError("Nesterov momentum needs a momentum above 0.")
+    return getattr(torch.optim, OPTIMIZERS[name].torch_name)(parameters, lr=rate, **arguments)
+
+
+def race(where: Surface, optimizers: dict[str, dict], start: tuple[float, float] | None = None,
+         steps: int = 200) -> pd.DataFrame:
+    """Each optimizer's path from `start` (default: the surface's own): optimizer, step (0 is the
+    start), x, y, value, and the distance to the nearest minimum."""
+    if not 1 <= len(optimizers) <= MAX_RACERS:
+        raise ConfigError(f"A race has 1 to {MAX_RACERS} optimizers; got {len(optimizers)}.")
+    if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
+        raise ConfigError(f"A race is 1 to {MAX_STEPS} steps; got {steps}.")
+    start = where.start if start is None else start
+    frames = []
+    for label, settings in optimizers.items():
+        point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        optimizer = make_optimizer(settings, [point])
+        path = torch.empty(steps + 1, 3, dtype=torch.float64)
+        for step in range(steps + 1):
+            optimizer.zero_grad()
+            value = where.value(point[0], point[1])
+            with torch.no_grad():
+                path[step, :2], path[step, 2] = point, value
+            if step < steps:
+                value.backward()
+                optimizer.step()
+        path = path.numpy()
+        finite = np.isfinite(path).all(axis=1)
+        path = path[:len(path) if finite.all() else int(np.argmin(finite)) + 1]  # up to the first that blew up
+        frames.append(pd.DataFrame({"optimizer": label, "step": np.arange(len(path)), "x": path[:, 0],
+                                    "y": path[:, 1], "value": path[:, 2]}))
+    paths = pd.concat(frames, ignore_index=True)
+    minima = np.array(where.minima)
+    gaps = np.hypot(paths["x"].to_numpy()[:, None] - minima[:, 0], paths["y"].to_numpy()[:, None] - minima[:, 1])
+    return paths.assign(distance=gaps.min(axis=1))
+
+
+def grid(where: Surface, points: int = 60) -> pd.DataFrame:
+    """The surface's values over its box, `points` a side: x, y, value, and its log for a contour's colour."""
+    x0, x1, y0, y1 = where.box
+    xs, ys = torch.meshgrid(torch.linspace(x0, x1, points, dtype=torch.float64),
+                            torch.linspace(y0, y1, points, dtype=torch.float64), indexing="xy")
+    values = where.value(xs, ys).reshape(-1).numpy()
+    low = values.min()
+    return pd.DataFrame({"x": xs.reshape(-1).numpy(), "y": ys.reshape(-1).numpy(), "value": values,
+                         "height": np.log10(values - low + 1e-3)})

@@ -161,3 +161,9 @@ def test_a_poll_from_ask_to_a_second_round_on_the_projector_and_the_phones():
     assert any("the median and the middle half of the seeds" in spec for spec in specs)  # the runs that decided it
     students[1].run()
     assert any(poll.revealed["answer"] in s.value for s in students[1].success)
+    teacher.button(key="poll_new_button").click().run()  # a second question, written by hand
+    teacher.text_input(key="poll_question").set_value("Is a lower loss always better?")
+    teacher.text_area(key="poll_options").set_value("yes\nno")
+    teacher.button(key="poll_ask").click().run()
+    assert_clean(teacher)
+    assert any(h.value == "Is a lower loss always better?" for h in teacher.header)  # shown, not the form again

@@ -22,7 +22,7 @@ from nnlab.ui.pictures import draw
 
 REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
 STUDENT_SECONDS = 4  # a phone looks for a new question or the reveal this often: a hall of phones, one server
-_VOTER, _REVEALED = "poll_voter", "poll_revealed"
+_VOTER, _REVEALED, _NEW = "poll_voter", "poll_revealed", "poll_new"
 KIND_LABELS = {"choice": "My own options", "setting": "Which setting wins", "number": "A number"}
 # the settings a setting poll may ask about, and what a new poll offers for each
 SETTING_CHOICES = ("activation", "rate", "units", "optimizer", "init", "batch", "epochs")
@@ -47,14 +47,20 @@ def ask_form(challenge: Challenge, exp: Experiment) -> None:
         st.markdown(f"**This lesson's question:** {as_text(ready.question)}")
         if st.button("Ask it", type="primary", key="poll_ask_lesson", icon=":material/how_to_vote:"):
             board().ask_lesson(challenge.code, key, lesson_id)
-            st.rerun()
+            _asked()
     with st.expander("Or write your own question", expanded=not lesson_id):
         kind = st.segmented_control("Kind", KINDS, format_func=KIND_LABELS.get, default="choice", key="poll_kind")
         question = st.text_input("Question", max_chars=200, key="poll_question")
         options, details = _kind_fields(kind or "choice")
         if st.button("Ask the class", key="poll_ask", icon=":material/how_to_vote:"):
             board().ask(challenge.code, key, question, options, kind or "choice", exp=exp, **details)
-            st.rerun()
+            _asked()
+
+
+def _asked() -> None:
+    """A new question is out: the projector shows it (not the form it came from)."""
+    st.session_state[_NEW] = False
+    st.rerun()
 
 
 def _lesson_of(exp: Experiment) -> str | None:
@@ -86,10 +92,10 @@ def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
     def live() -> None:
         try:
             poll = latest(challenge.code)
-            if poll is None or st.session_state.get("poll_new"):
+            if poll is None or st.session_state.get(_NEW):
                 ask_form(challenge, exp)
                 if poll is not None and st.button("Back to the last question", key="poll_back"):
-                    st.session_state["poll_new"] = False
+                    st.session_state[_NEW] = False
                     st.rerun()
                 return
             _projected(challenge, poll)
@@ -124,7 +130,7 @@ def _projected(challenge: Challenge, poll: Poll) -> None:
         st.session_state.pop(_REVEALED, None)
         st.rerun()
     if buttons.button("New question", key="poll_new_button", icon=":material/add:"):
-        st.session_state["poll_new"] = True
+        st.session_state[_NEW] = True
         st.rerun()
     if poll.revealed is not None or not poll.is_open:
         results(challenge, poll, download=True)

@@ -32,6 +32,15 @@ SCORES = {"test_acc": ("test accuracy", True), "test_loss": ("test loss", False)
           "train_acc": ("train accuracy", True), "train_loss": ("train loss", False)}
 
 metadata = MetaData()
+
+
+def _of_a_challenge() -> tuple[Column, Column]:
+    """A row's own number and the challenge it belongs to (its rows go when the challenge goes)."""
+    return (Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("code", String(CODE_LENGTH), ForeignKey("nnlab_challenges.code", ondelete="CASCADE"),
+                   nullable=False, index=True))
+
+
 schema_table = Table("nnlab_schema", metadata,
                      Column("id", Integer, primary_key=True),  # one row, id 1: a second writer's insert fails
                      Column("version", Integer, nullable=False))
@@ -43,17 +52,13 @@ challenges_table = Table("nnlab_challenges", metadata,
                          Column("is_open", Boolean, nullable=False),
                          Column("created", DateTime(timezone=True), nullable=False))
 entries_table = Table("nnlab_entries", metadata,
-                      Column("id", Integer, primary_key=True, autoincrement=True),
-                      Column("code", String(CODE_LENGTH), ForeignKey("nnlab_challenges.code", ondelete="CASCADE"),
-                             nullable=False, index=True),
+                      *_of_a_challenge(),
                       Column("nickname", String(MAX_NICKNAME), nullable=False),
                       Column("score", Float, nullable=False),
                       Column("experiment", Text, nullable=False),
                       Column("created", DateTime(timezone=True), nullable=False))
 polls_table = Table("nnlab_polls", metadata,
-                    Column("id", Integer, primary_key=True, autoincrement=True),
-                    Column("code", String(CODE_LENGTH), ForeignKey("nnlab_challenges.code", ondelete="CASCADE"),
-                           nullable=False, index=True),
+                    *_of_a_challenge(),
                     Column("question", Text, nullable=False),
                     Column("kind", String(8), nullable=False),  # "choice", "setting" or "number"
                     Column("details", Text, nullable=False),  # JSON: options, mark, setting, score, range, experiment

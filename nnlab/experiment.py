@@ -239,11 +239,15 @@ class TrainSpec:
             return self.snapshot_every
         return max(1, epochs // 5)
 
+    def optimizer_settings(self) -> list[tuple[Setting, object]]:
+        """The optimizer's own hyperparameters that are not at their defaults (which are torch's), with their values."""
+        return [(row, getattr(self, row.field)) for row in settings.rows(TrainSpec, "training")
+                if self.optimizer in row.optimizers and getattr(self, row.field) != row.default]
+
     def optimizer_arguments(self) -> dict[str, object]:
         """The optimizer's torch.optim keywords besides the learning rate, those at torch's default
         left out: `torch.optim.SGD(params, lr=rate, momentum=0.9)`."""
-        return {row.torch_name: getattr(self, row.field) for row in settings.rows(TrainSpec, "training")
-                if self.optimizer in row.optimizers and getattr(self, row.field) != row.default}
+        return {row.torch_name: value for row, value in self.optimizer_settings()}
 
 
 @dataclass(frozen=True, kw_only=True)

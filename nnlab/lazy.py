@@ -4,18 +4,21 @@ then cost nothing, and a server's first page draws before torch is imported. A m
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 
 def exports(package: str, homes: dict[str, str]):
     """`__getattr__` and `__dir__` for `package`, whose name N lives in module homes[N] (a
-    submodule's own name for a submodule)."""
+    submodule's own name for a submodule); any other submodule loads on first use too, so
+    `nnlab.tables` works whichever module happened to import it first."""
     namespace = importlib.import_module(package).__dict__
 
     def __getattr__(name: str):
-        if name not in homes:
+        home = homes.get(name) or f"{package}.{name}"  # any submodule, as a plain package gives it once imported
+        if name not in homes and importlib.util.find_spec(home) is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        module = importlib.import_module(homes[name])
-        value = module if homes[name] == f"{package}.{name}" else getattr(module, name)
+        module = importlib.import_module(home)
+        value = module if home == f"{package}.{name}" else getattr(module, name)
         namespace[name] = value  # looked up once
         return value
 

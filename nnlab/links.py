@@ -80,7 +80,11 @@ def _nearest_lesson(exp: Experiment) -> str:
 
 def from_query(query: Mapping[str, str]) -> Experiment:
     """The experiment a link describes; a wrong or unknown value raises ConfigError naming it."""
-    exp = lessons.get(query.get("lesson", DEFAULT_LESSON))
+    return with_settings(lessons.get(query.get("lesson", DEFAULT_LESSON)), query)
+
+
+def with_settings(exp: Experiment, query: Mapping[str, str]) -> Experiment:
+    """`exp` with the settings `query` names, as a link writes them (other parameters are passed over)."""
     changes: dict = {"data": {}, "model": {}, "training": {}}
     for param, text in query.items():
         setting = SETTINGS.get(OLD_NAMES.get(param, param))

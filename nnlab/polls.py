@@ -26,7 +26,7 @@ from nnlab.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for
 from nnlab.datasets import load_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
-from nnlab.links import per_layer
+from nnlab.links import with_settings
 from nnlab.training import TrainResult
 
 KINDS = ("choice", "setting", "number")
@@ -118,13 +118,8 @@ class Polls:
                         ready.score, lesson.experiment)
 
     def poll(self, code: str, poll_id: int) -> Poll:
-        code = str(code).strip().upper()
         with self._transaction() as connection:
-            row = connection.execute(select(polls_table).where(
-                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code))).first()
-        if row is None:
-            raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
-        return _poll(row)
+            return _read_poll(connection, code, poll_id)
 
     def polls(self, code: str, newest: int | None = None) -> list[Poll]:
         """The class's polls, the newest first (only the `newest` few, if given)."""
@@ -138,14 +133,9 @@ class Polls:
         """Record `voter`'s answer for the poll's round (replacing their earlier one); the answer as kept.
         One transaction: the poll as it is at this moment (open, this round) and the vote."""
         voter = plain_text(voter, MAX_VOTER, "voter id")
-        code = str(code).strip().upper()
         now = datetime.now(UTC)
         with self._transaction() as connection:
-            row = connection.execute(select(polls_table).where(
-                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code))).first()
-            if row is None:
-                raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
-            poll = _poll(row)
+            poll = _read_poll(connection, code, poll_id)
             if not poll.is_open:
                 raise ClassError("This poll is closed: your vote was not counted.")
             answer = _answer(poll, answer)
@@ -162,16 +152,16 @@ class Polls:
 
     def votes(self, code: str, poll_id: int, round: int | None = None) -> int:
         """How many have voted in the round (default: the current one): what the projector shows while voting."""
-        poll = self.poll(code, poll_id)
         with self._transaction() as connection:
+            poll = _read_poll(connection, code, poll_id)
             return int(connection.execute(select(func.count()).select_from(votes_table).where(
                 (votes_table.c.poll == poll.id) & (votes_table.c.round == (round or poll.round)))).scalar())
 
     def tally(self, code: str, poll_id: int, round: int | None = None) -> pd.DataFrame:
         """option, votes: every option listed, none left out for want of votes (a number poll: its
         range in NUMBER_BINS equal parts)."""
-        poll = self.poll(code, poll_id)
         with self._transaction() as connection:
+            poll = _read_poll(connection, code, poll_id)
             rows = connection.execute(select(votes_table.c.answer, func.count()).where(
                 (votes_table.c.poll == poll.id) & (votes_table.c.round == (round or poll.round)))
                 .group_by(votes_table.c.answer)).all()
@@ -197,9 +187,9 @@ class Polls:
     def reveal(self, code: str, key: str, poll_id: int, seeds: int = REVEAL_SEEDS) -> Reveal:
         """Close the poll and work out its answer: the instructor's mark, or the server's own runs
         (never a value the browser sends). Kept, so every server shows the same answer."""
-        with self._transaction() as connection:
+        with self._transaction() as connection:  # the key first: only the instructor sets training going
             self._authorise(connection, code, key)
-        poll = self.poll(code, poll_id)
+            poll = _read_poll(connection, code, poll_id)
         runs: list[TrainResult] = []
         if poll.kind == "choice":
             answer, values = poll.mark, {}
@@ -216,10 +206,24 @@ class Polls:
     def _set_poll(self, code: str, key: str, poll_id: int, **values) -> None:
         with self._transaction() as connection:
             code = self._authorise(connection, code, key)
-            changed = connection.execute(update(polls_table).where(
-                (polls_table.c.id == int(poll_id)) & (polls_table.c.code == code)).values(**values)).rowcount
-        if not changed:
-            raise ClassError(f"There is no poll {poll_id} in the class {code!r}.")
+            if not connection.execute(update(polls_table).where(_this_poll(code, poll_id)).values(**values)).rowcount:
+                raise _no_poll(code, poll_id)
+
+
+def _this_poll(code: str, poll_id: int):
+    return (polls_table.c.id == int(poll_id)) & (polls_table.c.code == str(code).strip().upper())
+
+
+def _no_poll(code: str, poll_id: int) -> ClassError:
+    return ClassError(f"There is no poll {poll_id} in the class {str(code).strip().upper()!r}.")
+
+
+def _read_poll(connection, code: str, poll_id: int) -> Poll:
+    """Poll `poll_id` of class `code` as the database has it in this transaction."""
+    row = connection.execute(select(polls_table).where(_this_poll(code, poll_id))).first()
+    if row is None:
+        raise _no_poll(code, poll_id)
+    return _poll(row)
 
 
 def _options(options) -> list[str]:
@@ -247,12 +251,9 @@ def _setting_options(base: Experiment, setting: str | None, options) -> tuple[st
 
 def _with_option(base: Experiment, row, text: str) -> Experiment:
     try:
-        value = row.parse(text)
-        if row.part == "model" and row.field == "activations":  # one activation for every hidden layer
-            return base.replace(model={"activations": (value[0],) * len(base.model.hidden)})
-        if row.part == "model":
-            return base.replace(model=per_layer(base.model, {row.field: value}))
-        return base.replace(**{row.part: {row.field: value}})
+        if row.field == "activations":  # one activation for every hidden layer
+            text = ",".join([text] * len(base.model.hidden))
+        return with_settings(base, {row.name: text})
     except (ValueError, IndexError, NnlabError) as error:
         raise ClassError(f"The option {text!r} is not a {row.says} this run can take: {error}") from None
 

@@ -18,8 +18,9 @@ import pandas as pd
 import torch
 
 from nnlab.choices import OPTIMIZERS
+from nnlab.engine.autograd import torch_optimizer
 from nnlab.errors import ConfigError
-from nnlab.experiment import SETTINGS
+from nnlab.experiment import SETTINGS, TrainSpec
 
 MAX_STEPS = 2000
 MAX_RACERS = 8
@@ -75,19 +76,14 @@ def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
     rate = settings.get("rate")
     if not (isinstance(rate, (int, float)) and 0 < rate <= 10):
         raise ConfigError(f"A racer's learning rate must be above 0 and at most 10; got {rate}.")
-    arguments = {}
+    fields = {}
     for key, value in settings.items():
-        if key in ("optimizer", "rate"):
-            continue
         row = SETTINGS.get(key)
-        if row is None or name not in row.optimizers:
+        if key not in ("optimizer", "rate") and (row is None or name not in row.optimizers):
             raise ConfigError(f"{OPTIMIZERS[name].label} has no setting {key!r}.")
-        if row.low is not None and not row.low <= value <= row.high:
-            raise ConfigError(f"{row.says.capitalize()} must be between {row.low:g} and {row.high:g}; got {value}.")
-        arguments[row.torch_name] = value
-    if arguments.get("nesterov") and not arguments.get("momentum"):
-        raise ConfigError("Nesterov momentum needs a momentum above 0.")
-    return getattr(torch.optim, OPTIMIZERS[name].torch_name)(parameters, lr=rate, **arguments)
+        if row is not None and key != "rate":
+            fields[row.field] = value
+    return torch_optimizer(TrainSpec(learning_rate=rate, **fields), parameters)  # its ranges checked there
 
 
 def race(where: Surface, optimizers: dict[str, dict], start: tuple[float, float] | None = None,

@@ -8,10 +8,8 @@ import pandas as pd
 import torch
 from sklearn.metrics import confusion_matrix
 
-from nnlab import settings
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
-from nnlab.experiment import TrainSpec
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.result import early_gradient_flow
 from nnlab.training import TrainResult
@@ -199,14 +197,6 @@ def gradient_shrink(result: TrainResult) -> float:
     return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
 
 
-def _optimizer_setting(row, spec) -> str:
-    """An optimizer's hyperparameter for the settings line, when it is not at its default."""
-    value = getattr(spec, row.field)
-    if not row.optimizers or not row.read_by(spec.optimizer) or value == row.default:
-        return ""
-    return row.says if isinstance(value, bool) else f"{row.says} {value:g}"
-
-
 def settings_line(exp) -> str:
     """An experiment's model and training settings in one line, the defaults left out."""
     model, spec = exp.model, exp.training
@@ -215,7 +205,7 @@ def settings_line(exp) -> str:
     parts = [OPTIMIZERS[spec.optimizer].label, f"learning rate {spec.learning_rate:g}", f"{spec.loss} loss",
              f"{spec.epochs:,} epochs", f"batch {'full' if spec.batch_size is None else spec.batch_size}",
              f"hidden {layers}"]
-    parts += [part for row in settings.rows(TrainSpec, "training") if (part := _optimizer_setting(row, spec))]
+    parts += [row.says if isinstance(value, bool) else f"{row.says} {value:g}" for row, value in spec.optimizer_settings()]
     parts += [f"{SCHEDULES[spec.schedule].label.lower()} schedule"] if spec.schedule != "constant" else []
     parts += [f"{name.upper()} {getattr(spec, name):g}" for name in ("l2", "l1") if getattr(spec, name)]
     parts += [f"dropout {'/'.join(f'{rate:g}' for rate in model.dropout)}"] if model.dropout else []

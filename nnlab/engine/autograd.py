@@ -12,7 +12,7 @@ from torch import nn
 
 from nnlab.choices import LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, batch_order
-from nnlab.experiment import Experiment
+from nnlab.experiment import Experiment, TrainSpec
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun, Progress, train_runs
@@ -25,7 +25,11 @@ def make_loss(exp: Experiment) -> nn.Module:
 
 
 def make_optimizer(exp: Experiment, parameters) -> torch.optim.Optimizer:
-    spec = exp.training
+    return torch_optimizer(exp.training, parameters)
+
+
+def torch_optimizer(spec: TrainSpec, parameters) -> torch.optim.Optimizer:
+    """torch.optim's own optimizer for these training settings."""
     optimizer = getattr(torch.optim, OPTIMIZERS[spec.optimizer].torch_name)
     return optimizer(parameters, lr=spec.learning_rate, **spec.optimizer_arguments())
 

@@ -708,5 +708,123 @@ def poll_votes(tallies: dict[str, pd.DataFrame], answer: str | None = None, titl
     return _fill(_poll_votes(options, tuple(tallies)), title, votes=frame[["option", "round", "votes"]])
 
 
+RACER_COLOURS = [colour for colour in PALETTE if colour != "#F0E442"]  # no pale yellow over grey bands
+
+
+BANDS = {"name": "greys", "extent": [0.0, 0.4], "count": 12}
+
+
+def _bands(field: str, title: str) -> dict:
+    """A surface's height in grey bands, white (low) to mid grey (high), for the fill and the edge of
+    each cell alike (an edge of its own colour closes the hairline gaps between cells): contours the
+    paths' colours stand out on."""
+    scale = alt.Scale(type="quantize", scheme=BANDS, nice=False)
+    return {"color": alt.Color(f"{field}:Q", title=title, legend=None, scale=scale),
+            "stroke": alt.Stroke(f"{field}:Q", legend=None, scale=scale)}
+
+
+@template
+def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps: int) -> alt.LayerChart:
+    x0, x1, y0, y1 = box
+    step = alt.param(name="step", value=steps, bind=alt.binding_range(min=0, max=steps, step=1, name="Step "))
+    colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
+    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False))
+    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=[y0, y1], nice=False, zero=False))
+    cells = _data("surface").mark_rect(strokeWidth=0.6).encode(x=x, x2="x_end:Q", y=y, y2="y_end:Q",
+                                                               tooltip=[alt.Tooltip("value:Q", format=".3g")],
+                                                               **_bands("height", "log height"))
+    walked = _data("paths").transform_filter(alt.datum.step <= step)
+    lines = walked.mark_line(strokeWidth=3, clip=True).encode(
+        x="x:Q", y="y:Q", order="step:Q",
+        color=alt.Color("optimizer:N", scale=colours, legend=_top_legend(racers)), detail="optimizer:N")
+    now = walked.transform_filter(alt.datum.step == step).mark_point(
+        size=260, filled=True, stroke="white", strokeWidth=2, opacity=1, clip=True).encode(
+        x="x:Q", y="y:Q", color=alt.Color("optimizer:N", scale=colours, legend=None),
+        tooltip=["optimizer:N", "step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"),
+                 alt.Tooltip("value:Q", format=".4g")])
+    lowest = _data("minima").mark_point(shape="cross", size=360, filled=True, color=TEXT, opacity=1).encode(
+        x="x:Q", y="y:Q")
+    return (cells + lines + now + lowest).add_params(step).properties(height=HEIGHT + 200)
+
+
+def race(surface: pd.DataFrame, paths: pd.DataFrame, minima: pd.DataFrame,
+         box: tuple[float, float, float, float], title: str) -> dict:
+    """Each racer's path over the surface's height bands (light is low), a cross on each minimum,
+    and a slider under it to step through the race in the browser (no trip to the server)."""
+    racers = tuple(dict.fromkeys(paths["optimizer"]))
+    return _fill(_race(racers, tuple(float(edge) for edge in box), int(paths["step"].max())), title, surface=surface,
+                 paths=paths[["optimizer", "step", "x", "y", "value"]], minima=minima)
+
+
+@template
+def _race_distances(racers: tuple[str, ...]) -> alt.Chart:
+    colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
+    return _data("paths").mark_line(strokeWidth=3).encode(
+        x=alt.X("step:Q", title="step", scale=alt.Scale(nice=False)),
+        y=alt.Y("shown:Q", title="distance (log)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+        color=alt.Color("optimizer:N", scale=colours, legend=None),  # the race's legend, above, names them
+        tooltip=["optimizer:N", "step:Q", alt.Tooltip("distance:Q", format=".3g")]
+    ).transform_calculate(shown="max(datum.distance, 1e-6)").properties(height=HEIGHT + 40)
+
+
+def race_distances(paths: pd.DataFrame) -> dict:
+    """Each racer's distance to the nearest minimum, step by step, on a log scale (down to 1e-6)."""
+    racers = tuple(dict.fromkeys(paths["optimizer"]))
+    return _fill(_race_distances(racers), "Distance to a minimum, per step", paths=paths[["optimizer", "step", "distance"]])
+
+
+@template
+def _loss_landscape(a_title: str, b_title: str) -> alt.LayerChart:
+    axis = dict(scale=alt.Scale(nice=False, zero=False))
+    cells = _data("grid").mark_rect(strokeWidth=0.6).encode(
+        x=alt.X("a:Q", title=a_title, **axis), x2="a_end:Q", y=alt.Y("b:Q", title=b_title, **axis), y2="b_end:Q",
+        tooltip=[alt.Tooltip("loss:Q", format=".4g")], **_bands("height", "log loss"))
+    path = _data("path")
+    line = path.mark_line(strokeWidth=3, color=PALETTE[3]).encode(x="a:Q", y="b:Q", order="epoch:Q")
+    dots = path.mark_point(filled=True, size=110, color=PALETTE[3], opacity=1).encode(
+        x="a:Q", y="b:Q", tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".4g")])
+    labels = path.mark_text(align="left", dx=9, dy=-9, fontSize=FONT - 2, color=TEXT).encode(
+        x="a:Q", y="b:Q", text="label:N")
+    return (cells + line + dots + labels).properties(height=HEIGHT + 40)
+
+
+def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str], title: str) -> dict:
+    """The loss over a slice of weight space (views.landscape_cells) in height bands, and the
+    training's path across it, each recorded epoch a dot."""
+    return _fill(_loss_landscape(*axes), title, compact=True, grid=grid, path=path)
+
+
+@template
+def _step_network(edge_title: str, widest: int) -> alt.LayerChart:
+    widest = max(widest, 3)  # a layer of one or two units keeps the room of three: labels need it
+    reach = widest / 2 + 0.6  # the widest layer's units a step apart, room for the headings above
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=60))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-reach, reach + 0.7], nice=False, zero=False))
+    edges = _data("edges").mark_rule().encode(
+        x=x, y=y, x2="x2:Q", y2="y2:Q",
+        color=alt.Color("value:Q", scale=_diverging("edge_reach", PALETTE[3]), title=edge_title,
+                        legend=_gradient_below()),
+        strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(domain=[0, 1], range=[1, 8]), legend=None),
+        tooltip=["weight:N", alt.Tooltip("value:Q", format=".4g")])
+    units = _data("units").mark_circle(size=1000, stroke=TEXT, strokeWidth=1.5, opacity=1, color="white").encode(
+        x="x:Q", y="y:Q", tooltip=["unit:N", alt.Tooltip("value:Q", format=".4g")])
+    values = _data("units").mark_text(fontSize=FONT - 1, fontWeight="bold", color=TEXT, align="left", dx=22,
+                                      dy=-12, lineBreak="\n").encode(x="x:Q", y="y:Q", text="label:N")
+    names = _data("units").mark_text(fontSize=FONT - 2, color=TEXT).encode(x="x:Q", y="y:Q", text="unit:N")
+    heading = _data("heading").mark_text(fontSize=FONT, fontWeight="bold", color=TEXT, lineBreak="\n").encode(
+        x="x:Q", y="y:Q", text="title:N")
+    return (edges + units + values + names + heading).properties(height=75 * widest + 160, width="container")
+
+
+def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str) -> dict:
+    """A small network (nnlab.step_views.diagram) with its numbers beside each unit and each
+    connection coloured, and thickened, by its own number: the weights on the way forward, the
+    gradients on the way back, the steps at the update."""
+    reach = float(edges["value"].abs().max()) if len(edges) else 1.0
+    widest = int(units.groupby("x").size().max())
+    return _fill(_step_network(edge_title, widest), title, {"edge_reach": reach or 1.0},
+                 units=units, edges=edges, heading=heading)
+
+
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
 TEMPLATE_BUILDERS = [value for value in list(globals().values()) if callable(value) and hasattr(value, "build")]

@@ -81,15 +81,22 @@ def one_step(exp: Experiment, weights: dict | None = None, batch: int = 0, rows:
     return _taken_apart(exp, data, model, optimizer, batch, epoch, in_epoch, list(rows))
 
 
-def _check_fits(exp: Experiment, data: Data) -> None:
+def unfit(exp: Experiment, data: Data) -> str:
+    """Why one step by hand cannot show this network, or "" if it can."""
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     if len(sizes) - 1 > MAX_LAYERS or max(sizes) > MAX_UNITS:
-        raise ConfigError(f"One step by hand shows networks of up to {MAX_LAYERS} layers of up to {MAX_UNITS} units "
-                          f"(inputs included), so every number fits on the screen; this one is "
-                          f"{'-'.join(map(str, sizes))}. The step lesson's 1-2-1 is one that fits.")
+        return (f"One step by hand shows networks of up to {MAX_LAYERS} layers of up to {MAX_UNITS} units (inputs "
+                f"included), so every number fits on the screen; this one is {'-'.join(map(str, sizes))}. "
+                f"The step lesson's 1-2-1 is one that fits.")
     if exp.model.drops:
-        raise ConfigError("One step by hand shows networks without dropout (its masks are random); "
-                          "set dropout to 0 on Build model.")
+        return "One step by hand shows networks without dropout (its masks are random); set dropout to 0 on Build model."
+    return ""
+
+
+def _check_fits(exp: Experiment, data: Data) -> None:
+    reason = unfit(exp, data)
+    if reason:
+        raise ConfigError(reason)
 
 
 def _replay(exp: Experiment, data: Data, model: nn.Sequential, steps: int):

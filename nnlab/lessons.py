@@ -127,6 +127,30 @@ LESSONS = {lesson.id: lesson for lesson in (
 )}
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a page beyond the lessons is for: what to notice, and a question to answer before looking."""
+
+    title: str
+    notice: str
+    predict: str
+
+
+PAGE_CARDS = {
+    "inside": Card(
+        "One step, by hand",
+        "Forward, loss, backward, update: the four moves of every training step, with their numbers. "
+        "Watch how small dL/dz gets where a sigmoid is flat.",
+        "Before pressing Next: will the first step raise or lower the weight into the output, and which weight "
+        "will move most?"),
+    "race": Card(
+        "Optimizers on a surface",
+        "One start, seven optimizers, a surface whose shape you can see. SGD zigzags across steep walls; "
+        "momentum overshoots; Adam and RMSprop size each direction's step by its own gradients.",
+        "On the stretched bowl, which racer reaches the middle first, and which one zigzags?"),
+}
+
+
 def names() -> list[str]:
     return list(LESSONS)
 

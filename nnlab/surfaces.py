@@ -35,6 +35,7 @@ class Surface:
     start: tuple[float, float]  # a start that shows the shape
     box: tuple[float, float, float, float]  # x from, x to, y from, y to: what a picture shows
     about: str  # what to watch for
+    rates: tuple[float, float]  # learning rates that show its shape: the SGD family's, the adaptive ones'
 
 
 def _bowl(condition: float) -> Callable:
@@ -43,16 +44,19 @@ def _bowl(condition: float) -> Callable:
 
 SURFACES = {surface.name: surface for surface in (
     Surface("bowl", "Bowl", _bowl(10.0), ((0.0, 0.0),), (-4.0, 2.0), (-5, 5, -3, 3),
-            "A round bowl at condition number 1; stretched, its steep side makes plain steps zigzag."),
+            "A round bowl at condition number 1; stretched, its steep side makes plain steps zigzag.", (0.13, 0.1)),
     Surface("ravine", "Ravine", lambda x, y: 0.05 * x ** 2 + 5 * y ** 2, ((0.0, 0.0),), (-8.0, 1.0), (-9, 9, -2, 2),
-            "A long, narrow valley: steps sized for its steep walls crawl along its gentle floor."),
+            "A long, narrow valley: steps sized for its steep walls crawl along its gentle floor.", (0.13, 0.1)),
     Surface("rosenbrock", "Rosenbrock", lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2, ((1.0, 1.0),),
-            (-1.5, 2.0), (-2, 2, -1, 3), "A curved valley: easy to fall into, slow to follow to its end at (1, 1)."),
+            (-1.5, 2.0), (-2, 2, -1, 3), "A curved valley: easy to fall into, slow to follow to its end at (1, 1).",
+            (0.001, 0.05)),
     Surface("saddle", "Saddle", lambda x, y: x ** 2 - y ** 2 + 0.1 * y ** 4, ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))),
-            (-2.0, 1e-3), (-3, 3, -3, 3), "Flat in the middle: a start near the ridge rolls off slowly, or not at all."),
+            (-2.0, 1e-3), (-3, 3, -3, 3), "Flat in the middle: a start near the ridge rolls off slowly, or not at all.",
+            (0.05, 0.05)),
     Surface("himmelblau", "Himmelblau", lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
             ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
-            (0.0, 0.0), (-5, 5, -5, 5), "Four equal minima: which one an optimizer finds depends on its path."),
+            (0.0, 0.0), (-5, 5, -5, 5), "Four equal minima: which one an optimizer finds depends on its path.",
+            (0.005, 0.1)),
 )}
 
 
@@ -65,6 +69,21 @@ def surface(name: str, condition: float = 10.0) -> Surface:
     if not (isinstance(condition, (int, float)) and 1 <= condition <= 1000):
         raise ConfigError(f"A bowl's condition number is 1 to 1000; got {condition}.")
     return Surface(**{**SURFACES["bowl"].__dict__, "value": _bowl(float(condition))})
+
+
+# The racers the page starts with: each optimizer as a training setting names it (its rate: the surface's)
+RACERS = {"SGD": {"optimizer": "sgd"}, "Momentum": {"optimizer": "sgd", "momentum": 0.9},
+          "Nesterov": {"optimizer": "sgd", "momentum": 0.9, "nesterov": True}, "RMSprop": {"optimizer": "rmsprop"},
+          "Adagrad": {"optimizer": "adagrad"}, "Adam": {"optimizer": "adam"},
+          "AdamW": {"optimizer": "adamw", "decay": 0.01}}
+ADAGRAD_BOOST = 5  # Adagrad's steps only shrink: it starts at five times the adaptive rate
+
+
+def default_rate(where: Surface, label: str) -> float:
+    """The rate racer `label` (of RACERS) starts with on this surface."""
+    sgd_family, adaptive = where.rates
+    name = RACERS[label]["optimizer"]
+    return sgd_family if name == "sgd" else adaptive * ADAGRAD_BOOST if name == "adagrad" else adaptive
 
 
 def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
@@ -120,11 +139,13 @@ def race(where: Surface, optimizers: dict[str, dict], start: tuple[float, float]
 
 
 def grid(where: Surface, points: int = 60) -> pd.DataFrame:
-    """The surface's values over its box, `points` a side: x, y, value, and its log for a contour's colour."""
+    """The surface over its box in `points` x `points` cells: x to x_end, y to y_end, the value at
+    the cell's centre, and its log above the lowest (a contour's colour)."""
     x0, x1, y0, y1 = where.box
-    xs, ys = torch.meshgrid(torch.linspace(x0, x1, points, dtype=torch.float64),
-                            torch.linspace(y0, y1, points, dtype=torch.float64), indexing="xy")
-    values = where.value(xs, ys).reshape(-1).numpy()
-    low = values.min()
-    return pd.DataFrame({"x": xs.reshape(-1).numpy(), "y": ys.reshape(-1).numpy(), "value": values,
-                         "height": np.log10(values - low + 1e-3)})
+    xs, ys = np.linspace(x0, x1, points + 1), np.linspace(y0, y1, points + 1)
+    cx, cy = np.meshgrid((xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2, indexing="xy")
+    values = where.value(torch.from_numpy(cx), torch.from_numpy(cy)).reshape(-1).numpy()
+    starts_x, starts_y = np.meshgrid(xs[:-1], ys[:-1], indexing="xy")
+    return pd.DataFrame({"x": starts_x.reshape(-1), "x_end": starts_x.reshape(-1) + (xs[1] - xs[0]),
+                         "y": starts_y.reshape(-1), "y_end": starts_y.reshape(-1) + (ys[1] - ys[0]),
+                         "value": values, "height": np.log10(values - values.min() + 1e-3)})

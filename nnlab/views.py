@@ -298,3 +298,15 @@ def first_layer_weights(result: TrainResult, epoch: int) -> pd.DataFrame:
     weights = first.weight.detach().numpy()  # (units, features)
     return pd.DataFrame([{"feature": feature, "unit": f"unit {unit + 1}", "weight": float(weights[unit, i])}
                          for unit in range(weights.shape[0]) for i, feature in enumerate(data.feature_names)])
+
+
+def landscape_cells(grid: pd.DataFrame, path: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A landscape's grid points as cells (a to a_end, b to b_end) with the log of their loss, and
+    its path with a label on its first and last epoch."""
+    steps = {column: np.diff(np.unique(grid[column]))[0] for column in ("a", "b")}
+    cells = grid.assign(a=grid["a"] - steps["a"] / 2, b=grid["b"] - steps["b"] / 2)
+    cells = cells.assign(a_end=cells["a"] + steps["a"], b_end=cells["b"] + steps["b"],
+                         height=np.log10(grid["loss"] - grid["loss"].min() + 1e-4))
+    labels = [""] * len(path)
+    labels[0], labels[-1] = f"epoch {path['epoch'].iloc[0]}", f"epoch {path['epoch'].iloc[-1]}"
+    return cells, path.assign(label=labels)

@@ -6,7 +6,7 @@ from nnlab.lazy import exports
 _HOMES = {name: f"nnlab.ui.{module}" for module, names in {
     "controls": ("control", "data_controls", "header", "model_controls", "training_controls", "with_data",
                  "within_budget"),
-    "page_setup": ("RunButton", "allowed", "page", "shown_errors"),
+    "page_setup": ("RunButton", "allowed", "page", "page_card", "shown_errors"),
     "server": ("background_run", "cached_result", "compare_key", "compare_live", "data_for", "left_behind", "own_result",
                "running_elsewhere", "shown_job", "sweep_key", "sweep_live", "train_live"),
     "state": ("link_query", "load", "share_link"),

@@ -25,7 +25,9 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          # screen (a grid of unit maps) scrolls sideways instead of being cut off
          "@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-top:4.5rem}"
          "h1{font-size:2rem !important}}"
-         "[data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}</style>")
+         "[data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}"
+         # a slider inside a picture (the optimizer race's step): big enough to grab on a projector and a phone
+         ".vega-bind{font-size:1.1rem} .vega-bind input[type=range]{width:min(26rem,60vw);height:1.6rem}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")
@@ -75,6 +77,12 @@ def _lesson_picker(exp: Experiment) -> None:
 
     st.sidebar.selectbox("Lesson", options, key="w_lesson", on_change=on_pick, disabled=room.locked("lesson", "lesson"),
                          format_func=lambda i: "Your own settings" if i == CUSTOM else lessons.lesson(i).title)
+
+
+def page_card(card: lessons.Card) -> None:
+    """A page's card, as the lessons have theirs: what to notice, then a question to predict."""
+    st.markdown(f"**{card.title}.** {card.notice}")
+    st.info(f"**Predict first:** {card.predict}")
 
 
 class RunButton:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from nnlab import charts, gallery, views
+from nnlab import charts, gallery, inside, views
 from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
+from nnlab.loss_surface import DIRECTIONS, landscape
 from nnlab.training import TrainResult
+from nnlab.ui import state
 from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing
 
@@ -69,6 +71,8 @@ def show_training(result: TrainResult) -> None:
 
 
 def _show_training(result: TrainResult) -> None:
+    if st.session_state.pop("inside_go", False):  # "Look inside one training step" was pressed
+        st.switch_page("pages/7_Inside_one_step.py", query_params=state.link_query(result.experiment))
     if result.message:
         st.warning(result.message + " The charts show the run up to the last finite epoch.")
     if not len(result.history):
@@ -84,14 +88,42 @@ def _show_training(result: TrainResult) -> None:
     left, right = st.columns(2, gap="large")
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
+    with right:
+        loss_surface(result)
     st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
                      help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
     view_toggles(result.data)
     readout(result)
+    if not inside.unfit(result.experiment, result.data):
+        st.button(f"Look inside one training step from epoch {epoch if epoch in epochs else epochs[-1]:,}",
+                  icon=":material/calculate:", on_click=_look_inside, args=(result, epoch if epoch in epochs else epochs[-1]))
     _draw_shown(shown, "inside", st)
     accuracy, flow = st.columns(2, gap="large")
     _draw_shown(shown, "accuracy", accuracy)
     _draw_shown(shown, "gradient flow", flow)
+
+
+def loss_surface(result: TrainResult) -> None:
+    """On asking (it is not part of every result's cost): the loss over a slice of weight space
+    through the trained weights, and the path training took across it."""
+    if not st.toggle(":material/landscape: The loss surface around the trained weights", key="show_landscape",
+                     help="The training loss over a plane of weight space through the trained weights."):
+        return
+    directions = st.radio("Directions", list(DIRECTIONS), horizontal=True, key="landscape_directions",
+                          format_func=lambda name: {"pca": "where training moved most", "random": "two random ones"}[name])
+    surface = landscape(result, directions)
+    cells, path = views.landscape_cells(surface.grid, surface.path)
+    axes = ("1st direction", "2nd direction")
+    draw(st, charts.loss_landscape(cells, path, axes, "The loss around the trained weights"), width="stretch")
+    share = f" These two hold {surface.explained:.0%} of how far the weights moved." if directions == "pca" else ""
+    st.caption(f"A slice through weight space along {DIRECTIONS[directions]}; darker is a higher loss, the trained "
+               f"weights are at (0, 0), the red path the recorded epochs.{share}")
+
+
+def _look_inside(result: TrainResult, epoch: int) -> None:
+    """The Inside one step page, starting from this run's weights at `epoch`."""
+    st.session_state.update({"inside_from": epoch, "inside_step": 0, "inside_phase": inside.PHASES[0],
+                             "inside_go": True})
 
 
 def _draw_shown(shown: dict, name: str, where) -> None:

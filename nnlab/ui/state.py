@@ -28,6 +28,8 @@ PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py"
          ("pages/3_Train.py", "Train", ":material/model_training:"),
          ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
          ("pages/6_Sweep.py", "Sweep", ":material/grid_on:"),
+         ("pages/7_Inside_one_step.py", "Inside one step", ":material/calculate:"),
+         ("pages/8_Optimizer_race.py", "Optimizer race", ":material/route:"),
          ("pages/5_Class.py", "Class", ":material/groups:")]
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"

@@ -1,0 +1,27 @@
+"""Inside one step: the forward pass, the loss, the chain rule and the update, with the numbers."""
+
+from nnlab.ui.boot import first_page
+
+first_page("Inside one step")  # a new server: this title at once, while the imports below load
+
+import streamlit as st
+
+from nnlab import inside, lessons, ui
+from nnlab.ui import inside_screen
+
+exp = ui.page("Inside one step")
+st.title("Inside one step")
+ui.page_card(lessons.PAGE_CARDS["inside"])
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    exp = ui.training_controls(exp, data.task)
+    reason = inside.unfit(exp, data)
+    if reason:
+        st.warning(reason, icon=":material/zoom_in:")
+        if st.button("Load the step lesson (1-2-1)", type="primary"):
+            ui.load(lessons.get("step-two-neurons"))
+            st.rerun()
+    else:
+        inside_screen.show(exp, data)
+ui.share_link(exp)

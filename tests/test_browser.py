@@ -11,7 +11,8 @@ from browser_support import ROOT, Server, press_key, require_chromium, settle
 
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = {"": "nnlab", "Data_explorer": "Data explorer", "Build_model": "Build model", "Train": "Train",
-         "Compare_activations": "Compare activations", "Class": "Class challenge", "Sweep": "Sweep learning rate × width"}
+         "Compare_activations": "Compare activations", "Class": "Class challenge", "Sweep": "Sweep learning rate × width",
+         "Inside_one_step": "Inside one step", "Optimizer_race": "Optimizer race"}
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")

@@ -143,7 +143,8 @@ def test_a_run_goes_on_through_a_reload_and_through_a_lesson_switch_and_back(bro
 
 PHONE_PAGES = [("", "nnlab"), ("Data_explorer", "Data explorer"), ("Build_model", "Build model"),
                ("Train", "Train"), ("Compare_activations", "Compare activations"), ("Class", "Class challenge"),
-               ("Sweep", "Sweep learning rate × width")]
+               ("Sweep", "Sweep learning rate × width"), ("Inside_one_step", "Inside one step"),
+               ("Optimizer_race", "Optimizer race")]
 
 
 @pytest.mark.parametrize("path, heading", PHONE_PAGES)

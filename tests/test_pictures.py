@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import nnlab
-from nnlab import charts, views
+from nnlab import charts, step_views, views
 from nnlab.comparison import compare_gradient_flow, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
@@ -31,6 +31,11 @@ def plane(name: str, **spec) -> nnlab.TrainResult:
 
 def every_picture() -> dict[str, dict]:
     """Each public picture, drawn as the pages draw it."""
+    where = nnlab.surfaces.surface("rosenbrock")
+    racers = {label: {**settings, "rate": nnlab.surfaces.default_rate(where, label)}
+              for label, settings in nnlab.surfaces.RACERS.items()}
+    paths = nnlab.surfaces.race(where, racers, steps=20)
+    step = nnlab.inside.one_step(nnlab.lessons.get("step-two-neurons"))
     bump, heart, digits = short("bump-twenty-neurons"), short("tabular-relu"), short("digits-classifier", epochs=2)
     circle, regression = plane("circle"), plane("plane")
     points = views.points_frame(bump.data)
@@ -40,7 +45,9 @@ def every_picture() -> dict[str, dict]:
                             "hidden_units": [5, 10], "activations": ["relu", "tanh"], "optimizer": ["adam", "sgd"],
                             "epochs": [100, 200]})
     table = views.table_frame(heart.data)
+    surface = nnlab.landscape(bump, grid=9)
     return {
+        "loss_landscape": charts.loss_landscape(*views.landscape_cells(surface.grid, surface.path), ("a", "b"), "Loss"),
         "scatter_1d": charts.scatter_1d(points),
         "fit_1d": charts.fit_1d(points, views.fit_curve(bump, 30)),
         "scatter_2d": charts.scatter_2d(views.points_frame(circle.data), circle.data.class_names),
@@ -66,6 +73,10 @@ def every_picture() -> dict[str, dict]:
         "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
         "sweep_heatmap": charts.sweep_heatmap(sweep, "train loss", False, False),
         "score_histogram": charts.score_histogram(entries, "test accuracy", True),
+        "race": charts.race(nnlab.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
+                            where.box, "Race"),
+        "race_distances": charts.race_distances(paths),
+        "step_network": charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),
         "poll_votes": charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
                                          "round 2": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [2, 8]})},
                                         answer="relu", title="Which learns?"),
@@ -93,7 +104,7 @@ def test_every_template_is_drawn_here(pictures):
     "image_grid_data", "class_balance", "feature_histogram", "correlation_heatmap", "loss_curves", "accuracy_curves",
     "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradient_flow",
     "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram",
-    "poll_votes"])
+    "poll_votes", "race", "race_distances", "step_network", "loss_landscape"])
 def test_each_filled_picture_is_valid_vega_lite_with_its_data(pictures, name):
     spec = as_sent(pictures[name])
     jsonschema.validate(spec, SCHEMA)

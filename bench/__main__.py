@@ -9,7 +9,9 @@ Prints medians over alternated repeats:
 6. saturated units: subnormals kept vs flushed, and the time estimate a page shows vs the real time;
 7. a sweep of 6 learning rates x 5 widths x 3 seeds (90 runs) vs ONE run of the tutorial's loop;
 8. a class at once on a real server: the server's CPU a result and click-to-result, in T100
-   (bench/classload.py; `--gate` makes it fail above a budget).
+   (bench/classload.py; `--gate` makes it fail above a budget);
+9. the study pages: an optimizer race drawn, a loss surface mapped, one step taken apart, each
+   against its goal in seconds and in T100.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 import nnlab
@@ -189,12 +192,50 @@ def sweep_table(repeats: int) -> None:
     print(f"{epochs:>7}{t['tutorial']:>12.3f}{t['sweep']:>10.3f}{t['sweep'] / t['tutorial']:>15.2f}x{'<=3x':>7}")
 
 
+def study_table(repeats: int) -> None:
+    """What the Optimizer race, Train's loss surface and Inside one step cost a press, uncached."""
+    from nnlab import charts, inside, step_views, surfaces, views
+    from nnlab.ui.pictures import arrow_bytes
+
+    print("\n9. Study pages: a press's work, uncached (the race and the surface filled and sent as Arrow)")
+    where = surfaces.surface("rosenbrock")
+    racers = {label: {**settings, "rate": surfaces.default_rate(where, label)} for label, settings in surfaces.RACERS.items()}
+    minima = pd.DataFrame(where.minima, columns=["x", "y"])
+
+    def race() -> None:
+        paths = surfaces.race(where, racers, steps=200)
+        for spec in (charts.race(surfaces.grid(where), paths, minima, where.box, "race"), charts.race_distances(paths)):
+            [arrow_bytes(frame) for frame in spec["datasets"].values()]
+
+    bump = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"))  # 7,000 epochs, a snapshot every 1,000
+
+    def surface() -> None:
+        mapped = nnlab.landscape(bump, grid=25)
+        spec = charts.loss_landscape(*views.landscape_cells(mapped.grid, mapped.path), ("a", "b"), "surface")
+        [arrow_bytes(frame) for frame in spec["datasets"].values()]
+
+    step_lesson = nnlab.lessons.get("step-two-neurons")
+
+    def step() -> None:
+        taken = inside.one_step(step_lesson, batch=100)
+        step_views.diagram(taken, taken.rows[0], "backward", ["x"])
+        step_views.weight_gradients(taken, taken.rows[0], ["x"])
+
+    race(), surface(), step()  # torch.optim's and Altair's first use, once a process
+    t = median_seconds({"T100": classload.t100, "race": race, "surface": surface, "step": step}, repeats)
+    print(f"{'work':<52}{'seconds':>9}{'T100':>8}{'goal':>9}")
+    for name, label, goal in (("race", "race: 7 optimizers x 200 steps, drawn", 0.3),
+                              ("surface", "loss surface: 25 x 25, bump lesson (7,000 epochs)", 1.0),
+                              ("step", "one step by hand, step 100 of the step lesson", None)):
+        print(f"{label:<52}{t[name]:>9.3f}{t[name] / t['T100']:>8.2f}{f'<= {goal} s' if goal else '':>9}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class"))
+                                           "class", "study"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
@@ -211,7 +252,8 @@ def main() -> None:
                 "start-up": start_up_table,
                 "estimates": lambda: estimate_table(args.repeats),
                 "sweep": lambda: sweep_table(args.repeats),
-                "class": lambda: class_section(args)}
+                "class": lambda: class_section(args),
+                "study": lambda: study_table(args.repeats)}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):

@@ -783,9 +783,9 @@ def _loss_landscape(a_title: str, b_title: str) -> alt.LayerChart:
     line = path.mark_line(strokeWidth=3, color=PALETTE[3]).encode(x="a:Q", y="b:Q", order="epoch:Q")
     dots = path.mark_point(filled=True, size=110, color=PALETTE[3], opacity=1).encode(
         x="a:Q", y="b:Q", tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".4g")])
-    labels = path.mark_text(align="left", dx=9, dy=-9, fontSize=FONT - 2, color=TEXT).encode(
+    labels = path.mark_text(dy=-16, fontSize=FONT - 2, fontWeight="bold", color=TEXT).encode(
         x="a:Q", y="b:Q", text="label:N")
-    return (cells + line + dots + labels).properties(height=HEIGHT + 40)
+    return (cells + line + dots + labels).properties(height=HEIGHT + 120, width="container")
 
 
 def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str], title: str) -> dict:

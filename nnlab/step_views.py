@@ -7,16 +7,23 @@ import pandas as pd
 
 from nnlab.inside import BIAS, PHASES, Step
 
+
+def _lines(*lines: str) -> str:
+    """LaTeX lines aligned at their arrow or equals sign (`&`): a rule fits beside the network, a line each."""
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+ADAPTIVE_STEP = r"w &\leftarrow w - \eta\, \tfrac{g}{\sqrt{s}+\epsilon}"
 RULES = {  # each optimizer's update, as the page writes it above the update's table (LaTeX)
     "sgd": r"w \leftarrow w - \eta\, g",
-    "momentum": r"v \leftarrow \mu v + g, \quad w \leftarrow w - \eta\, v",
-    "nesterov": r"v \leftarrow \mu v + g, \quad w \leftarrow w - \eta\,(g + \mu v)",
-    "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ \ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ \ "
-            r"\hat m = \tfrac{m}{1-\beta_1^t},\ \hat v = \tfrac{v}{1-\beta_2^t},\ \ "
-            r"w \leftarrow w - \eta \tfrac{\hat m}{\sqrt{\hat v}+\epsilon}",
-    "adamw": r"w \leftarrow w (1 - \eta\lambda), \text{ then Adam's step}",
-    "rmsprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\ \ w \leftarrow w - \eta \tfrac{g}{\sqrt{s}+\epsilon}",
-    "adagrad": r"s \leftarrow s + g^2,\ \ w \leftarrow w - \eta \tfrac{g}{\sqrt{s}+\epsilon}",
+    "momentum": _lines(r"v &\leftarrow \mu v + g", r"w &\leftarrow w - \eta\, v"),
+    "nesterov": _lines(r"v &\leftarrow \mu v + g", r"w &\leftarrow w - \eta\,(g + \mu v)"),
+    "adam": _lines(r"m &\leftarrow \beta_1 m + (1-\beta_1)\, g", r"v &\leftarrow \beta_2 v + (1-\beta_2)\, g^2",
+                   r"\hat m &= \tfrac{m}{1-\beta_1^t}, \quad \hat v = \tfrac{v}{1-\beta_2^t}",
+                   r"w &\leftarrow w - \eta\, \tfrac{\hat m}{\sqrt{\hat v}+\epsilon}"),
+    "adamw": _lines(r"w &\leftarrow w\,(1 - \eta\lambda)", r"&\text{then Adam's step}"),
+    "rmsprop": _lines(r"s &\leftarrow \alpha s + (1-\alpha)\, g^2", ADAPTIVE_STEP),
+    "adagrad": _lines(r"s &\leftarrow s + g^2", ADAPTIVE_STEP),
 }
 STATE_NAMES = {"velocity": "v", "m": "m", "v": "v", "m_hat": "m̂", "v_hat": "v̂", "square_avg": "s", "sum": "s"}
 

@@ -1,13 +1,14 @@
 """Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium, the key ones
 at 1920x1080 too, and every page on a 390x844 phone.
 
-Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py   (needs the heart-failure file in NNLAB_DATA_DIR
+Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study]   (needs the heart-failure file in NNLAB_DATA_DIR
 or ~/.cache/nnlab, as the app does)
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
@@ -144,12 +145,45 @@ def phone(browser, server: Server) -> None:
     page.screenshot(path=OUT / "phone-compare.png")
 
 
+def study_pages(browser, server: Server) -> None:
+    """Inside one step through its phases, the optimizer race, Train's loss surface; on a phone too."""
+    page = visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons")
+    scroll_to_text(page, "Back")
+    page.screenshot(path=OUT / "inside-step-forward.png")
+    for _ in range(2):
+        page.get_by_role("button", name="Next").first.click()
+        settle(page)
+    page.screenshot(path=OUT / "inside-step-backward.png")
+    page = visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons&optimizer=adam")
+    page.get_by_text("Update", exact=True).first.click()
+    settle(page)
+    scroll_to_text(page, "Back")
+    page.screenshot(path=OUT / "inside-step-adam-update.png")
+    page = visit(browser, f"{server.url}/Optimizer_race?lesson=step-two-neurons")
+    scroll_to(page, '[data-testid="stVegaLiteChart"]')
+    page.screenshot(path=OUT / "race-bowl.png")
+    page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
+    train(page, "Train", "Final train loss")
+    page.get_by_text("Loss surface around these weights").first.click()
+    settle(page)
+    scroll_to_text(page, "Loss surface around these weights", exact=False)
+    page.screenshot(path=OUT / "train-loss-surface.png")
+    visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons", PHONE).screenshot(path=OUT / "phone-inside.png")
+    page = visit(browser, f"{server.url}/Optimizer_race?lesson=step-two-neurons", PHONE)
+    scroll_to(page, '[data-testid="stVegaLiteChart"]')
+    page.screenshot(path=OUT / "phone-race.png")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     server = Server(Path(os.environ.get("NNLAB_DATA_DIR") or data_dir()))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            if sys.argv[1:] == ["study"]:  # the study pages alone: `take_screenshots.py study`
+                study_pages(browser, server)
+                return
+            study_pages(browser, server)
             visit(browser, f"{server.url}/?lesson=bump-twenty-neurons").screenshot(path=OUT / "lessons.png")
 
             # the first screen after Train (the fit and the loss are on it), then inside the network

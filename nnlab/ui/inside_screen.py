@@ -16,7 +16,7 @@ from nnlab.ui import server
 from nnlab.ui.pictures import draw
 
 STEP, PHASE, ROW, START = "inside_step", "inside_phase", "inside_row", "inside_from"
-PHASE_LABELS = {"forward": "1 · Forward", "loss": "2 · Loss", "backward": "3 · Backward", "update": "4 · Update"}
+PHASE_LABELS = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}  # all four fit a phone
 EXPLAINED = {
     "forward": "Each unit adds up its inputs times their weights, plus its bias (**z**), then its activation "
                "squashes the sum (**a**). The lines are the weights: orange pushes up, blue pushes down.",
@@ -78,10 +78,10 @@ def show(exp: Experiment, data: Data) -> None:
     units, edges, heading = step_views.diagram(step, row, phase, features)
     edge_title = {"forward": "weight", "loss": "weight", "backward": "gradient", "update": "step"}[phase]
     draw(left, charts.step_network(units, edges, heading, edge_title,
-                                   f"{PHASE_LABELS[phase][4:]}: row {row}"), width="stretch")
+                                   f"{PHASE_LABELS[phase]}: row {row}"), width="stretch")
     with right:
         st.markdown(EXPLAINED[phase])
-        _phase_numbers(step, row, phase, features)
+    _phase_numbers(step, row, phase, features, right)
 
 
 def _where(step: Step, data: Data) -> str:
@@ -95,17 +95,19 @@ def _where(step: Step, data: Data) -> str:
             f"learning rate {step.rate:g}.{memory}")
 
 
-def _phase_numbers(step: Step, row: int, phase: str, features: list[str]) -> None:
+def _phase_numbers(step: Step, row: int, phase: str, features: list[str], beside) -> None:
+    """The phase's arithmetic: a short table beside the network, a wide one across the page under it."""
     if phase == "forward":
-        st.table(step_views.forward_sums(step, row, features), hide_index=True)
+        beside.table(step_views.forward_sums(step, row, features), hide_index=True)
     elif phase == "loss":
-        st.metric("The batch's loss", f"{step.loss:.4f}",
-                  help="The mean of the rows' losses: what backward() starts from." +
-                       (f" L2/L1 add {step.penalty:.4g} before it." if step.penalty else ""))
-        st.dataframe(step_views.losses(step), hide_index=True, height=min(400, 38 + 35 * len(step.rows)))
+        beside.metric("The batch's loss", f"{step.loss:.4f}",
+                      help="The mean of the rows' losses: what backward() starts from." +
+                           (f" L2/L1 add {step.penalty:.4g} before it." if step.penalty else ""))
+        beside.dataframe(step_views.losses(step), hide_index=True, height=min(400, 38 + 35 * len(step.rows)))
     elif phase == "backward":
-        st.table(step_views.chain_rule(step, row, features), hide_index=True)
+        beside.table(step_views.chain_rule(step, row, features), hide_index=True)
+        st.markdown("**Each weight's gradient**: this row's share, then the batch's sum.")
         st.dataframe(step_views.weight_gradients(step, row, features), hide_index=True)
     else:
-        st.latex(step_views.rule(step))
+        beside.latex(step_views.rule(step))
         st.dataframe(step_views.updates(step, features), hide_index=True)

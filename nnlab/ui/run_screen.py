@@ -88,7 +88,9 @@ def _show_training(result: TrainResult) -> None:
     left, right = st.columns(2, gap="large")
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
-    with right:
+    if right.toggle(":material/landscape: Loss surface around these weights", key="show_landscape",
+                    help="The training loss over a plane of weight space through the trained weights, and the "
+                         "path training took across it."):
         loss_surface(result)
     st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
                      help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
@@ -106,18 +108,17 @@ def _show_training(result: TrainResult) -> None:
 def loss_surface(result: TrainResult) -> None:
     """On asking (it is not part of every result's cost): the loss over a slice of weight space
     through the trained weights, and the path training took across it."""
-    if not st.toggle(":material/landscape: The loss surface around the trained weights", key="show_landscape",
-                     help="The training loss over a plane of weight space through the trained weights."):
-        return
-    directions = st.radio("Directions", list(DIRECTIONS), horizontal=True, key="landscape_directions",
-                          format_func=lambda name: {"pca": "where training moved most", "random": "two random ones"}[name])
+    picture, words = st.columns([3, 2], gap="large")
+    directions = words.radio("Directions", list(DIRECTIONS), key="landscape_directions",
+                             format_func=lambda name: {"pca": "where training moved most",
+                                                       "random": "two random ones"}[name])
     surface = landscape(result, directions)
     cells, path = views.landscape_cells(surface.grid, surface.path)
     axes = ("1st direction", "2nd direction")
-    draw(st, charts.loss_landscape(cells, path, axes, "The loss around the trained weights"), width="stretch")
-    share = f" These two hold {surface.explained:.0%} of how far the weights moved." if directions == "pca" else ""
-    st.caption(f"A slice through weight space along {DIRECTIONS[directions]}; darker is a higher loss, the trained "
-               f"weights are at (0, 0), the red path the recorded epochs.{share}")
+    draw(picture, charts.loss_landscape(cells, path, axes, "The loss around the trained weights"), width="stretch")
+    share = f" These two hold {surface.explained:.1%} of how far the weights moved." if directions == "pca" else ""
+    words.caption(f"A slice through weight space along {DIRECTIONS[directions]}. Darker is a higher loss; the trained "
+                  f"weights are at (0, 0), and the red path joins the recorded epochs.{share}")
 
 
 def _look_inside(result: TrainResult, epoch: int) -> None:

@@ -12,10 +12,12 @@ from nnlab.choices import OPTIMIZERS
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.inside import MAX_STEPS_BEFORE, PHASES, Step, one_step
-from nnlab.ui import server
+from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 
 STEP, PHASE, ROW, START = "inside_step", "inside_phase", "inside_row", "inside_from"
+GO = "inside_go"  # set by Train's "Look inside one training step"; the page switch follows in the run
+PAGE = "pages/7_Inside_one_step.py"
 PHASE_LABELS = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}  # all four fit a phone
 EXPLAINED = {
     "forward": "Each unit adds up its inputs times their weights, plus its bias (**z**), then its activation "
@@ -37,6 +39,17 @@ def _taken_apart(exp: Experiment, start_epoch: int, number: int) -> Step:
         result = server.cached_result(exp)
         weights = result.snapshots[start_epoch] if result is not None and start_epoch in result.snapshots else None
     return one_step(exp, weights=weights, batch=number)
+
+
+def start_from(epoch: int) -> None:
+    """A button's callback: open this page at the first step from the session's run's weights at `epoch`."""
+    st.session_state.update({START: epoch, STEP: 0, PHASE: PHASES[0], GO: True})
+
+
+def follow(exp: Experiment) -> None:
+    """Switch to this page if `start_from` asked (a callback cannot switch pages itself)."""
+    if st.session_state.pop(GO, False):
+        st.switch_page(PAGE, query_params=state.link_query(exp))
 
 
 def _move(forward: bool) -> None:

@@ -9,7 +9,7 @@ from nnlab import charts, gallery, inside, views
 from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
 from nnlab.loss_surface import DIRECTIONS, landscape
 from nnlab.training import TrainResult
-from nnlab.ui import state
+from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing
 
@@ -71,8 +71,7 @@ def show_training(result: TrainResult) -> None:
 
 
 def _show_training(result: TrainResult) -> None:
-    if st.session_state.pop("inside_go", False):  # "Look inside one training step" was pressed
-        st.switch_page("pages/7_Inside_one_step.py", query_params=state.link_query(result.experiment))
+    inside_screen.follow(result.experiment)  # "Look inside one training step" was pressed
     if result.message:
         st.warning(result.message + " The charts show the run up to the last finite epoch.")
     if not len(result.history):
@@ -84,7 +83,8 @@ def _show_training(result: TrainResult) -> None:
     epochs = sorted(result.snapshots)
     slider = f"snapshot_{hash(result.experiment)}"
     epoch = st.session_state.get(slider, epochs[-1])
-    shown = gallery.result_pictures(result, epoch if epoch in epochs else epochs[-1], st.session_state)
+    epoch = epoch if epoch in epochs else epochs[-1]
+    shown = gallery.result_pictures(result, epoch, st.session_state)
     left, right = st.columns(2, gap="large")
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
@@ -97,8 +97,8 @@ def _show_training(result: TrainResult) -> None:
     view_toggles(result.data)
     readout(result)
     if not inside.unfit(result.experiment, result.data):
-        st.button(f"Look inside one training step from epoch {epoch if epoch in epochs else epochs[-1]:,}",
-                  icon=":material/calculate:", on_click=_look_inside, args=(result, epoch if epoch in epochs else epochs[-1]))
+        st.button(f"Look inside one training step from epoch {epoch:,}", icon=":material/calculate:",
+                  on_click=inside_screen.start_from, args=(epoch,))
     _draw_shown(shown, "inside", st)
     accuracy, flow = st.columns(2, gap="large")
     _draw_shown(shown, "accuracy", accuracy)
@@ -119,12 +119,6 @@ def loss_surface(result: TrainResult) -> None:
     share = f" These two hold {surface.explained:.1%} of how far the weights moved." if directions == "pca" else ""
     words.caption(f"A slice through weight space along {DIRECTIONS[directions]}. Darker is a higher loss; the trained "
                   f"weights are at (0, 0), and the red path joins the recorded epochs.{share}")
-
-
-def _look_inside(result: TrainResult, epoch: int) -> None:
-    """The Inside one step page, starting from this run's weights at `epoch`."""
-    st.session_state.update({"inside_from": epoch, "inside_step": 0, "inside_phase": inside.PHASES[0],
-                             "inside_go": True})
 
 
 def _draw_shown(shown: dict, name: str, where) -> None:

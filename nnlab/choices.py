@@ -90,6 +90,8 @@ DATASETS = _by_name(
     DataSet(name="wine", label="Wine (scikit-learn)", group="real table"),
     DataSet(name="iris", label="Iris (scikit-learn)", group="real table"),
     DataSet(name="digits", label="Handwritten digits, 8x8 (scikit-learn)", group="real table"),
+    DataSet(name="drawn_curve", label="Draw a curve (1-D)", group="drawn"),
+    DataSet(name="drawn_points", label="Draw points (2-D)", group="2-D"),
     DataSet(name="csv", label="Your CSV file", group="upload"),
 )
 # Playground's extra inputs for the 2-D sets: each a function of the points, and the same in a script.

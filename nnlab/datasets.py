@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nnlab import drawing
 from nnlab.choices import CROSSES
 from nnlab.errors import DataError
 
@@ -179,31 +180,61 @@ def _gaussians_value(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
 def _regression(value) -> Callable:
     """Points spread evenly over the square ±6, each with `value` where Gaussian noise of std
     `noise` moves it: the noise is in the target, as in TensorFlow Playground's regression sets."""
-    def draw(n: int, rng: np.random.Generator, noise: float):
-        points = rng.uniform(-6, 6, (n, 2))
-        where = points + rng.normal(0, noise, points.shape) if noise else points
+    def draw(spec: DataSpec, rng: np.random.Generator):
+        points = rng.uniform(-6, 6, (spec.n_points, 2))
+        where = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
         return points, value(where[:, 0], where[:, 1])
     return draw
 
 
 def _jittered(make) -> Callable:
     """A class set's points, moved by Gaussian noise of std `noise` after they are labelled."""
-    def draw(n: int, rng: np.random.Generator, noise: float):
-        points, labels = make(n, rng)
-        return (points + rng.normal(0, noise, points.shape) if noise else points), labels
+    def draw(spec: DataSpec, rng: np.random.Generator):
+        points, labels = make(spec.n_points, rng)
+        return (points + rng.normal(0, spec.noise, points.shape) if spec.noise else points), labels
     return draw
 
 
+def _drawn_points(spec: DataSpec, rng: np.random.Generator):
+    """The points a student drew (nnlab.drawing), moved by Gaussian noise of std `noise`."""
+    drawn = drawing.decode(spec.drawing) if spec.drawing else drawing.Points((), False)
+    x1, x2, targets = drawn.frame_columns()
+    if len(x1) < 4:
+        raise DataError("Tap the plane to add points: a network needs four at least.")
+    if not drawn.values and len(np.unique(targets)) < 2:
+        raise DataError("Every point is of one class: add points of another class (pick it above the plane).")
+    points = np.stack([x1, x2], axis=1)
+    return (points + rng.normal(0, spec.noise, points.shape) if spec.noise else points), targets
+
+
 def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data]:
+    """A 2-D set's loader; `draw(spec, rng)` gives its points and targets."""
     def load(spec: DataSpec, seed: int) -> Data:
-        points, targets = draw(spec.n_points, np.random.default_rng(seed), spec.noise)
+        points, targets = draw(spec, np.random.default_rng(seed))
+        values = target == "value" or (spec.name == "drawn_points" and drawing.decode(spec.drawing).values)
         frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(**{target: targets})
-        data = split_table(frame, target, spec.train_fraction, seed, standardise=False)
+        data = split_table(frame, target, spec.train_fraction, seed, standardise=False,
+                           task="regression" if values else None)
         data.x_train, data.x_test = with_crosses(data.x_train, spec.crosses), with_crosses(data.x_test, spec.crosses)
         data.feature_names += list(spec.crosses)
         data.crosses = list(spec.crosses)
         return data
     return load
+
+
+def drawn_curve_data(spec: DataSpec, seed: int) -> Data:
+    """The curve a student drew (nnlab.drawing), read at evenly spaced x: a 0/1 curve as a binary
+    target (each x takes its nearest knot's class), any other as a regression target through its knots."""
+    curve = drawing.decode(spec.drawing) if spec.drawing else drawing.Curve(())
+    if len(curve.knots) < 2:
+        raise DataError("Draw the curve first: tap the chart at two x positions or more, or start from a preset.")
+    knot_x, knot_y = curve.xy()
+    x = np.linspace(*drawing.CURVE_X, drawing.CURVE_SAMPLES)
+    binary = set(np.unique(knot_y)) == {0.0, 1.0}
+    nearest = np.abs(x[:, None] - knot_x[None, :]).argmin(axis=1)
+    y = knot_y[nearest] if binary else np.interp(x, knot_x, knot_y)
+    return split_table(pd.DataFrame({"x": x, "y": y}), "y", spec.train_fraction, seed, standardise=False,
+                       task="binary" if binary else "regression")
 
 
 def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
@@ -261,13 +292,14 @@ MAX_STANDARD_SCORE = 1e4
 
 
 def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: int,
-                class_names: list[str] | None = None, standardise: bool = True) -> Data:
-    """Stratified train/test split with `seed`; features standardised on the train part only."""
+                class_names: list[str] | None = None, standardise: bool = True, task: str | None = None) -> Data:
+    """Stratified train/test split with `seed`; features standardised on the train part only.
+    The task is the target's own (table_task) unless given."""
     from sklearn.model_selection import train_test_split
 
     features = frame.drop(columns=[target])
     labels = frame[target]
-    task = table_task(labels)
+    task = task or table_task(labels)
     notes: list[str] = []
     if task == "regression":
         class_names = []
@@ -335,6 +367,8 @@ LOADERS: dict[str, Callable[[DataSpec, int], Data]] = {
     "iris": _sklearn_loader("load_iris"),
     "digits": digits_data,
     "csv": uploaded_data,
+    "drawn_curve": drawn_curve_data,
+    "drawn_points": _plane_loader(_drawn_points),
 }
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from nnlab import settings
+from nnlab import drawing, settings
 from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
 from nnlab.errors import ConfigError
 from nnlab.settings import Setting, Widget, setting
@@ -57,6 +57,9 @@ def _penalty(value: float) -> str:
     return "off" if value == 0 else f"{value:g}"
 
 
+DRAWN = ("drawn_curve", "drawn_points")  # the data sets a student draws (nnlab.drawing)
+
+
 def _on_the_plane(values: dict) -> bool:
     """Noise, the number of points and the crossed features mean something for the 2-D sets only."""
     return DATASETS[values["name"]].group == "2-D"
@@ -77,7 +80,7 @@ class DataSpec:
                            widget=Widget(kind="slider", label="Noise", step=0.05,
                                          help="Standard deviation of the jitter added to 2-D points."))
     n_points: int = setting(400, name="points", group="data", says="number of points", parse=int, low=20,
-                            high=MAX_POINTS, when=_on_the_plane,
+                            high=MAX_POINTS, when=lambda values: _on_the_plane(values) and values["name"] not in DRAWN,
                             widget=Widget(kind="slider", label="Points", step=50, low=50, high=2000))
     train_fraction: float = setting(1.0, name="fraction", group="data", says="train fraction", parse=float,
                                     show=repr, low=0.1, high=1.0,
@@ -90,6 +93,8 @@ class DataSpec:
                           control=False)  # uploaded CSV: the column to predict
     seed: int | None = setting(None, name="data_seed", group="data", says="data seed", parse=settings.optional_int,
                                show=settings.show_optional_seed, control=False)  # None: the experiment's seed
+    drawing: str = setting("", name="drawn", group="data", says="drawing", control=False,
+                           when=lambda values: values["name"] in DRAWN)  # nnlab.drawing's text: the drawn data
     crosses: tuple[str, ...] = setting((), name="crosses", group="data", says="extra input features",
                                        parse=settings.words, show=settings.show_words, when=_on_the_plane,
                                        widget=Widget(kind="pills", label="Extra input features", options=CROSSES,
@@ -104,6 +109,13 @@ class DataSpec:
                "An uploaded table needs its file and a target column.")
         _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
                f"Data seed must be empty or a whole number from 0 to {2**31 - 1}; got {self.seed}.")
+        if self.name not in DRAWN:
+            object.__setattr__(self, "drawing", "")  # one data set, one description
+        elif self.drawing:
+            drawn = drawing.decode(self.drawing)  # a bad one is refused with what is wrong with it
+            _check(isinstance(drawn, drawing.Curve) == (self.name == "drawn_curve"),
+                   f"This link's drawing is {'a curve' if isinstance(drawn, drawing.Curve) else 'points'}, "
+                   f"not what {DATASETS[self.name].label} draws.")
         for name in self.crosses:
             _check(name in CROSSES, f"Unknown feature {name!r}; choose from {', '.join(CROSSES)}.")
         _check(not self.crosses or DATASETS[self.name].group == "2-D",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nnlab import lessons
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.settings import words
 
@@ -81,6 +81,33 @@ def _nearest_lesson(exp: Experiment) -> str:
 def from_query(query: Mapping[str, str]) -> Experiment:
     """The experiment a link describes; a wrong or unknown value raises ConfigError naming it."""
     return with_settings(lessons.get(query.get("lesson", DEFAULT_LESSON)), query)
+
+
+def from_link(query: Mapping[str, str]) -> tuple[Experiment, list[str]]:
+    """The experiment a link describes, and what was wrong with it: a value that cannot be read
+    (a damaged drawing, a typo) is left out with its message, and every other setting is kept. Where
+    the values only fail together, the link's lesson alone."""
+    try:
+        return from_query(query), []
+    except NnlabError:
+        pass
+    kept, problems = dict(query), []
+    if query.get("lesson", DEFAULT_LESSON) not in lessons.LESSONS:
+        problems.append(f"Unknown lesson {query['lesson']!r}; the default lesson's settings are the base.")
+        kept.pop("lesson")
+    context = {name: kept[name] for name in ("lesson", "dataset") if name in kept}  # what a value is read under
+    for name, text in list(kept.items()):
+        if name in context:
+            continue
+        try:
+            from_query({**context, name: text})
+        except NnlabError as error:
+            kept.pop(name)
+            problems.append(str(error))
+    try:
+        return from_query(kept), problems
+    except NnlabError as error:
+        return lessons.get(kept.get("lesson", DEFAULT_LESSON)), [*problems, f"{error} Showing the lesson alone."]
 
 
 def with_settings(exp: Experiment, query: Mapping[str, str]) -> Experiment:

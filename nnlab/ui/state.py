@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from nnlab import lessons, links
+from nnlab import links
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 
@@ -49,11 +49,10 @@ def current() -> Experiment:
         st.session_state[_RESUMED] = _browser_had_a_session()
     if _KEY not in st.session_state or stepped:
         st.session_state[_WRITTEN] = query
-        try:
-            load(links.from_query(query))
-        except NnlabError as error:
-            load(lessons.get(links.DEFAULT_LESSON))
-            st.warning(f"{error} Showing the default lesson instead.")
+        exp, problems = links.from_link(query)  # a value it cannot read is left out, the rest kept
+        load(exp)
+        for problem in problems:
+            st.warning(f"{problem} The link's other settings are kept.")
         try:
             st.session_state[_FLAGS] = links.flags_from_query(query)
         except NnlabError as error:

@@ -17,7 +17,7 @@ import torch
 
 from nnlab.choices import CROSSES, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import MAX_STANDARD_SCORE, Data, data_seed, load_data
-from nnlab.experiment import Experiment
+from nnlab.experiment import DRAWN, Experiment
 from nnlab.lessons import lesson, matching
 from nnlab.models import build_model, dropout_seed, sequential_code
 from nnlab.tables import HEART_FILE
@@ -146,6 +146,7 @@ def _table_code(exp: Experiment, data: Data) -> str:
     lines = [
         "import pandas as pd\n",
         f"DATA_FILE = {data_file_name(exp)!r}",
+        *(_drawn_rows(data) if exp.data.name in DRAWN else []),
         f"FEATURES = {features!r}",
         f"TARGET = {target!r}",
         "TRAIN_ROWS = None  # every row, in file order" if all_rows else _wrapped("TRAIN_ROWS", data.train_rows),
@@ -184,7 +185,14 @@ def _table_code(exp: Experiment, data: Data) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wrapped(name: str, values: list[int]) -> str:
+def _drawn_rows(data: Data) -> list[str]:
+    """A drawing's rows in the script itself, written out as the data file it reads next."""
+    rows = [tuple(row) for row in data.source.astype(object).to_numpy().tolist()]  # Python numbers: exact reprs
+    return [_wrapped("DRAWN_ROWS", rows) + "  # the drawing, as nnlab read it",
+            f"pd.DataFrame(DRAWN_ROWS, columns={list(data.source.columns)!r}).to_csv(DATA_FILE, index=False)"]
+
+
+def _wrapped(name: str, values: list) -> str:
     """`NAME = [...]` broken into lines of at most 100 characters."""
     return textwrap.fill(f"{name} = {values!r}", width=100, subsequent_indent="    ", break_on_hyphens=False)
 

@@ -82,8 +82,20 @@ def test_a_lesson_script_names_its_tutorial_settings():
             model=nnlab.ModelSpec(hidden=(8, 8), activations=("elu", "leaky_relu")),
             training=nnlab.TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.1, epochs=60, batch_size=32),
         ),
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="drawn_points", noise=0.1, train_fraction=0.8, drawing=nnlab.drawing.encode(
+                nnlab.drawing.points_from(np.linspace(-5, 5, 40), np.sin(np.linspace(0, 9, 40)) * 4,
+                                          np.arange(40) % 3, values=False))),
+            model=nnlab.ModelSpec(hidden=(6,), activations=("tanh",)),
+            training=nnlab.TrainSpec(loss="cross_entropy", learning_rate=0.03, epochs=40, batch_size=8),
+        ),
+        nnlab.Experiment(
+            data=nnlab.DataSpec(name="drawn_curve", drawing=nnlab.drawing.encode(nnlab.drawing.preset_curve("sine"))),
+            model=nnlab.ModelSpec(hidden=(10,), activations=("sigmoid",)),
+            training=nnlab.TrainSpec(loss="mse", learning_rate=0.03, epochs=60, batch_size=None),
+        ),
     ],
-    ids=["circle-crosses-shuffled", "iris-multiclass", "spiral-two-layers"],
+    ids=["circle-crosses-shuffled", "iris-multiclass", "spiral-two-layers", "drawn-points", "drawn-curve"],
 )
 def test_scripts_beyond_the_lessons_reproduce_the_loss(exp, tmp_path):
     _, loss = run_exported(exp, None, tmp_path)

@@ -366,9 +366,9 @@ LOADERS: dict[str, Callable[[DataSpec, int], Data]] = {
     "wine": _sklearn_loader("load_wine"),
     "iris": _sklearn_loader("load_iris"),
     "digits": digits_data,
-    "csv": uploaded_data,
     "drawn_curve": drawn_curve_data,
     "drawn_points": _plane_loader(_drawn_points),
+    "csv": uploaded_data,
 }
 
 

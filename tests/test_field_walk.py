@@ -16,7 +16,7 @@ from test_optimizers import CASES as OPTIMIZER_CASES
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
 from nnlab.choices import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULES
-from nnlab.experiment import SETTINGS
+from nnlab.experiment import DRAWN, SETTINGS
 from nnlab.export import data_csv, data_file_name, export_script
 from nnlab.training import fit_loss_to_task
 
@@ -45,7 +45,7 @@ STEADY = {"digits": {"batch_size": 128}}
 VARIANTS = {
     DataSpec: {
         "name": [lambda b, n=name: b.replace(data={"name": n}, training=STEADY.get(n, {}))
-                 for name in DATASETS if name not in ("csv", BASE.data.name)],
+                 for name in DATASETS if name not in ("csv", BASE.data.name, *DRAWN)],  # the drawn ones: "drawing"
         "noise": [lambda b: b.replace(data={"noise": 0.5})],
         "n_points": [lambda b: b.replace(data={"n_points": 40})],
         "train_fraction": [
@@ -56,6 +56,12 @@ VARIANTS = {
         "target": [_csv],
         "seed": [lambda b: b.replace(data={"seed": 7})],
         "crosses": [lambda b: b.replace(data={"crosses": ("x1^2", "sin(x2)")})],
+        "drawing": [
+            lambda b: b.replace(data={"name": "drawn_points", "drawing": nnlab.drawing.encode(nnlab.drawing.points_from(
+                np.linspace(-5, 5, 30), np.cos(np.linspace(0, 6, 30)) * 4, np.arange(30) % 2, values=False))}),
+            lambda b: b.replace(data={"name": "drawn_curve", "drawing": nnlab.drawing.encode(
+                nnlab.drawing.preset_curve("abs"))}, training={"loss": "mse"}),
+        ],
     },
     ModelSpec: {
         "hidden": [

@@ -826,5 +826,51 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
                  units=units, edges=edges, heading=heading)
 
 
+@template
+def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
+    """The plane to draw on: a fine grid of clear cells that a tap selects (the selection is the
+    cell's centre), the points drawn so far under them."""
+    x = alt.X("x1:Q", title="x1", scale=alt.Scale(domain=[-6, 6], nice=False))
+    y = alt.Y("x2:Q", title="x2", scale=alt.Scale(domain=[-6, 6], nice=False))
+    if values:
+        colour = alt.Color("value:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below(title="value"))
+    else:
+        colour = alt.Color("class:N", scale=alt.Scale(domain=list(classes), range=PALETTE[:len(classes)]),
+                           legend=_top_legend(classes))
+    drawn = _data("points").mark_point(filled=True, size=140, opacity=0.9, stroke="white", strokeWidth=1).encode(
+        x=x, y=y, color=colour)
+    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click", clear=False, empty=False)
+    cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
+        x="x1_from:Q", x2="x1_to:Q", y="x2_from:Q", y2="x2_to:Q").add_params(tap)
+    return (drawn + cells).properties(height=HEIGHT + 160, width="container")
+
+
+def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> dict:
+    """Points drawn on the plane (x1, x2 and class or value), and the cells a tap selects."""
+    reach = float(points["value"].abs().max()) if values and len(points) else 1.0
+    return _fill(_drawing_plane(tuple(classes), values), "Tap to add a point; tap a point to erase it",
+                 {"reach": reach or 1.0}, cells=cells, points=points)
+
+
+@template
+def _drawing_line() -> alt.LayerChart:
+    """The line to draw a curve on: clear cells a tap, or a drag (its every cell), selects; the
+    curve through the knots so far, and the knots."""
+    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[-1, 1], nice=False))
+    y = alt.Y("y:Q", title="target", scale=alt.Scale(domain=[-2, 2], nice=False))
+    curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x=x, y=y)
+    knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
+    pen = alt.selection_point(name="pen", fields=["x", "y"], toggle="true", clear=False, empty=False,
+                              on="click, [pointerdown, window:pointerup] > pointermove")
+    cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
+        x="x_from:Q", x2="x_to:Q", y="y_from:Q", y2="y_to:Q").add_params(pen)
+    return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")
+
+
+def drawing_line(cells: pd.DataFrame, knots: pd.DataFrame) -> dict:
+    """A drawn curve (its knots x, y, joined), and the cells a tap or a drag selects."""
+    return _fill(_drawing_line(), "Tap or drag to set the target", cells=cells, knots=knots)
+
+
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema
 TEMPLATE_BUILDERS = [value for value in list(globals().values()) if callable(value) and hasattr(value, "build")]

@@ -3,11 +3,14 @@ the layout of a network diagram. No Streamlit or Altair, so every picture is tes
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.metrics import confusion_matrix
 
+from nnlab import drawing
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.models import hidden_activations, linear_layers, predict_proba
@@ -310,3 +313,45 @@ def landscape_cells(grid: pd.DataFrame, path: pd.DataFrame) -> tuple[pd.DataFram
     labels = [""] * len(path)
     labels[0], labels[-1] = f"epoch {path['epoch'].iloc[0]}", f"epoch {path['epoch'].iloc[-1]}"
     return cells, path.assign(label=labels)
+
+
+# --- drawing the data ----------------------------------------------------------------------------
+
+PLANE_CELL = 0.2  # a tap's grid on the plane: 60 x 60 cells
+LINE_CELLS = (drawing.CURVE_POSITIONS // 2 + 1, 41)  # a curve's: every other knot position, values 0.1 apart
+
+
+@functools.lru_cache(maxsize=1)
+def plane_cells() -> pd.DataFrame:
+    """The cells a tap on the drawing plane selects: centre x1, x2 and edges, PLANE_CELL a side."""
+    low, high = drawing.PLANE
+    centres = np.arange(low + PLANE_CELL / 2, high, PLANE_CELL)
+    x1, x2 = (grid.reshape(-1) for grid in np.meshgrid(centres, centres, indexing="xy"))
+    half = PLANE_CELL / 2
+    return pd.DataFrame({"x1": x1, "x2": x2, "x1_from": x1 - half, "x1_to": x1 + half,
+                         "x2_from": x2 - half, "x2_to": x2 + half}).round(6)
+
+
+@functools.lru_cache(maxsize=1)
+def line_cells() -> pd.DataFrame:
+    """The cells a tap or drag on the drawing line selects: centre x, y and edges."""
+    (x0, x1), (y0, y1) = drawing.CURVE_X, drawing.CURVE_Y
+    xs, ys = np.linspace(x0, x1, LINE_CELLS[0]), np.linspace(y0, y1, LINE_CELLS[1])
+    half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    x, y = (grid.reshape(-1) for grid in np.meshgrid(xs, ys, indexing="xy"))
+    return pd.DataFrame({"x": x, "y": y, "x_from": x - half_x, "x_to": x + half_x,
+                         "y_from": y - half_y, "y_to": y + half_y}).round(6)
+
+
+def drawn_points(points: drawing.Points) -> pd.DataFrame:
+    """x1, x2 and class (its name) or value of each drawn point."""
+    x1, x2, third = points.frame_columns()
+    frame = pd.DataFrame({"x1": x1, "x2": x2})
+    if points.values:
+        return frame.assign(value=third)
+    return frame.assign(**{"class": [str(label) for label in third]})
+
+
+def drawn_knots(curve: drawing.Curve) -> pd.DataFrame:
+    x, y = curve.xy()
+    return pd.DataFrame({"x": x, "y": y})

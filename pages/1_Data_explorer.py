@@ -9,7 +9,9 @@ import streamlit as st
 from nnlab import charts, gallery, ui, views
 from nnlab.choices import DATASETS
 from nnlab.errors import DataError
+from nnlab.experiment import DRAWN
 from nnlab.tables import read_csv, store_upload
+from nnlab.ui import draw_screen
 from nnlab.ui.pictures import draw
 
 
@@ -38,8 +40,16 @@ st.title("Data explorer")
 
 if ui.allowed("upload") and ui.allowed("data"):  # an instructor's link may keep the class on its data
     upload_section(exp)
+drawn = True
+if exp.data.name in DRAWN and ui.allowed("data"):
+    st.subheader("Draw the data")
+    with ui.shown_errors():
+        drawn = draw_screen.show(exp)
 
 with ui.shown_errors():
+    if not drawn:
+        ui.share_link(exp)
+        st.stop()
     exp, data = ui.with_data(exp)
     frame = views.table_frame(data)
     st.subheader(DATASETS[exp.data.name].label)

@@ -1,0 +1,114 @@
+"""Drawing the data on the Data explorer: a curve on the line or points on the plane, built on
+Streamlit's own chart selections (a fine grid of clear cells in a Vega-Lite chart; a tap selects
+one, a drag on the line every one it crosses). No custom component: nothing to build or serve
+beside Streamlit, and the selection arrives as the cell's data coordinates, so a tap lands within
+one cell of where the finger was on any screen size."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from nnlab import charts, drawing, views
+from nnlab.choices import DATASETS
+from nnlab.datasets import load_data
+from nnlab.errors import DataError, NnlabError
+from nnlab.experiment import Experiment
+from nnlab.ui import server, state
+from nnlab.ui.pictures import draw
+
+TAPS = "drawing_taps"  # counts handled taps: the chart's key, so a handled selection is not read again
+START_SETS = ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss")
+
+
+def _chart_key(kind: str) -> str:
+    return f"drawing_{kind}_{st.session_state.get(TAPS, 0)}"
+
+
+def _save(exp: Experiment, drawn: drawing.Curve | drawing.Points) -> None:
+    state.update(exp.replace(data={"drawing": drawing.encode(drawn)}))
+    st.session_state[TAPS] = st.session_state.get(TAPS, 0) + 1  # a new chart: its old selection is gone
+    st.rerun()
+
+
+def show(exp: Experiment) -> bool:
+    """The drawing tools for the session's drawn data set (a change is stored and the page reruns);
+    whether the drawing is data yet, else what it still needs, said."""
+    if exp.data.name == "drawn_curve":
+        _curve(exp)
+    else:
+        _points(exp)
+    try:
+        server.data_for(exp)
+    except DataError as error:
+        st.info(str(error), icon=":material/draw:")
+        return False
+    return True
+
+
+def _curve(exp: Experiment) -> None:
+    curve = drawing.decode(exp.data.drawing) if exp.data.drawing else drawing.Curve(())
+    tools = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    preset = tools[0].selectbox("Start from", list(drawing.CURVES), format_func=lambda name: drawing.CURVES[name][0],
+                                key="drawing_preset")
+    if tools[1].button("Use it", key="drawing_use"):
+        _save(exp, drawing.preset_curve(preset))
+    if tools[2].button("Smooth", key="drawing_smooth", disabled=len(curve.knots) < 3):
+        _save(exp, drawing.smoothed(curve))
+    if tools[3].button("Clear", key="drawing_clear", disabled=not curve.knots):
+        _save(exp, drawing.Curve(()))
+    event = draw(st, charts.drawing_line(views.line_cells(), views.drawn_knots(curve)), width="stretch",
+                 on_select="rerun", key=_chart_key("line"))
+    picked = (event.selection.get("pen") if event else None) or []
+    if picked:
+        for cell in picked:
+            curve = drawing.set_knot(curve, float(cell["x"]), float(cell["y"]))
+        _save(exp, curve)
+    st.caption(f"{len(curve.knots)} knots (at most {drawing.MAX_KNOTS}). The target runs through them, straight "
+               "between; a curve of only 0s and 1s is a class to predict, any other a value.")
+
+
+def _points(exp: Experiment) -> None:
+    points = drawing.decode(exp.data.drawing) if exp.data.drawing else drawing.Points((), False)
+    tools = st.columns([2, 2, 1], vertical_alignment="bottom")
+    kind = tools[0].segmented_control("Each point carries", ["a class", "a value"], key="drawing_kind",
+                                      default="a value" if points.values else "a class", required=True,
+                                      disabled=bool(points.points), help="Clear the plane to change it.")
+    values = kind == "a value"
+    if values:
+        label = tools[1].slider("Value to add", -2.0, 2.0, 1.0, 0.1, key="drawing_value")
+    else:
+        label = tools[1].segmented_control("Class to add", list(range(drawing.MAX_CLASSES)), key="drawing_class",
+                                           default=0, required=True)
+    if tools[2].button("Clear", key="drawing_clear", disabled=not points.points):
+        _save(exp, drawing.Points((), values))
+    start = st.columns([3, 1], vertical_alignment="bottom")
+    source = start[0].selectbox("Or start from", START_SETS, key="drawing_source",
+                                format_func=lambda name: DATASETS[name].label)
+    if start[1].button("Use its points", key="drawing_from"):
+        _save(exp, _points_of(source, exp))
+    classes = sorted({str(label) for *_, label in points.points}) if not points.values else []
+    shown = [str(number) for number in range(drawing.MAX_CLASSES)] if not points.values else []
+    event = draw(st, charts.drawing_plane(views.plane_cells(), views.drawn_points(points), shown or classes,
+                                          points.values), width="stretch", on_select="rerun", key=_chart_key("plane"))
+    picked = (event.selection.get("tap") if event else None) or []
+    if picked:
+        cell = picked[-1]
+        _save(exp, drawing.add_or_erase(drawing.Points(points.points, values), float(cell["x1"]), float(cell["x2"]),
+                                        float(label)))
+    st.caption(f"{len(points.points)} points (at most {drawing.MAX_POINTS}). Noise and the train fraction in the "
+               "sidebar apply to them as to the other 2-D sets.")
+
+
+def _points_of(name: str, exp: Experiment) -> drawing.Points:
+    """Another 2-D set's points (its first MAX_POINTS, without noise), on the drawing's grid."""
+    try:
+        data = load_data(exp.replace(data={"name": name, "noise": 0.0, "drawing": ""}))
+    except NnlabError as error:  # not expected: the 2-D sets build themselves
+        st.error(str(error))
+        st.stop()
+    source = data.source
+    values = data.task == "regression"
+    target = source.columns[-1]
+    third = source[target].to_numpy() if values else np.unique(source[target], return_inverse=True)[1]
+    return drawing.points_from(source["x1"].to_numpy(), source["x2"].to_numpy(), third, values)

@@ -837,9 +837,10 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
     else:
         colour = alt.Color("class:N", scale=alt.Scale(domain=list(classes), range=PALETTE[:len(classes)]),
                            legend=_top_legend(classes))
-    drawn = _data("points").mark_point(filled=True, size=140, opacity=0.9, stroke="white", strokeWidth=1).encode(
+    drawn = _data("points").mark_point(filled=True, size=140, opacity=1, stroke="white", strokeWidth=1).encode(
         x=x, y=y, color=colour)
-    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click", clear=False, empty=False)
+    # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
+    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
     cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
         x="x1_from:Q", x2="x1_to:Q", y="x2_from:Q", y2="x2_to:Q").add_params(tap)
     return (drawn + cells).properties(height=HEIGHT + 160, width="container")
@@ -861,7 +862,8 @@ def _drawing_line() -> alt.LayerChart:
     curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x=x, y=y)
     knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
     pen = alt.selection_point(name="pen", fields=["x", "y"], toggle="true", clear=False, empty=False,
-                              on="click, [pointerdown, window:pointerup] > pointermove")
+                              on="click, touchend, [pointerdown, window:pointerup] > pointermove, "
+                                 "[touchstart, window:touchend] > touchmove")
     cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
         x="x_from:Q", x2="x_to:Q", y="y_from:Q", y2="y_to:Q").add_params(pen)
     return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")

@@ -148,6 +148,11 @@ PAGE_CARDS = {
         "One start, seven optimizers, a surface whose shape you can see. SGD zigzags across steep walls; "
         "momentum overshoots; Adam and RMSprop size each direction's step by its own gradients.",
         "On the stretched bowl, which racer reaches the middle first, and which one zigzags?"),
+    "draw": Card(
+        "Draw a function",
+        "Each sigmoid unit is one soft step; the network adds them up. Draw any curve, train, and read each "
+        "unit's share under the fit on Train. On the plane, put a point where the boundary is wrong and train again.",
+        "How many hidden units will your curve need? Try 1, 2, 5 and 20."),
 }
 
 

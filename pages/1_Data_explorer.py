@@ -6,7 +6,7 @@ first_page("Data explorer")  # a new server: this title at once, while the impor
 
 import streamlit as st
 
-from nnlab import charts, gallery, ui, views
+from nnlab import charts, gallery, lessons, ui, views
 from nnlab.choices import DATASETS
 from nnlab.errors import DataError
 from nnlab.experiment import DRAWN
@@ -43,6 +43,7 @@ if ui.allowed("upload") and ui.allowed("data"):  # an instructor's link may keep
 drawn = True
 if exp.data.name in DRAWN and ui.allowed("data"):
     st.subheader("Draw the data")
+    ui.page_card(lessons.PAGE_CARDS["draw"])
     with ui.shown_errors():
         drawn = draw_screen.show(exp)
 

@@ -107,3 +107,49 @@ def test_a_drawn_sine_fitted_by_twenty_sigmoids_is_the_sum_of_their_shares():
     fit = result.model(x).detach().reshape(-1).numpy()
     assert np.allclose(curves[units["unit"]].sum(axis=1) + bias, fit, atol=1e-5)
     assert result.history["train_loss"].iloc[-1] < 0.2 * result.history["train_loss"].iloc[0]  # it learned the sine
+
+
+def test_a_curve_drawn_on_the_data_explorer_trains_on_train_and_its_link_restores_it():
+    from apptest_support import assert_clean, open_page
+
+    at = open_page("pages/1_Data_explorer.py", query={"lesson": "bump-twenty-neurons", "dataset": "drawn_curve"})
+    assert_clean(at)
+    assert "two x positions" in at.info[-1].value and "How many hidden units" in at.info[0].value
+    at.selectbox(key="drawing_preset").set_value("sine").run()
+    at.button(key="drawing_use").click().run()
+    assert_clean(at)
+    exp = at.session_state["experiment"]
+    assert drawing.decode(exp.data.drawing) == drawing.preset_curve("sine")
+    assert at.query_params["drawn"] in (exp.data.drawing, [exp.data.drawing])  # written into the link
+    at.switch_page("pages/3_Train.py").run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert any("each hidden unit's share" in chart.proto.spec for chart in at.get("vega_lite_chart"))
+    again = open_page("pages/3_Train.py", query=links.to_query(exp))  # a reload: the drawing comes back
+    assert again.session_state["experiment"] == exp
+
+
+def test_points_from_another_set_start_a_drawing_and_clear_empties_it():
+    from apptest_support import assert_clean, open_page
+
+    at = open_page("pages/1_Data_explorer.py", query={"lesson": "bump-twenty-neurons", "dataset": "drawn_points"})
+    at.selectbox(key="drawing_source").set_value("xor").run()
+    at.button(key="drawing_from").click().run()
+    assert_clean(at)
+    drawn = drawing.decode(at.session_state["experiment"].data.drawing)
+    assert len(drawn.points) == 400 and not drawn.values and {label for *_, label in drawn.points} == {0, 1}
+    at.button(key="drawing_clear").click().run()
+    assert drawing.decode(at.session_state["experiment"].data.drawing).points == ()
+
+
+def test_a_drawing_goes_into_a_class_challenge_and_is_trained_there(tmp_path):
+    from nnlab.classroom import Board
+
+    board = Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")
+    exp = Experiment(data=DataSpec(name="drawn_points", drawing=drawing.encode(_points(40, False)), train_fraction=0.75),
+                     model=ModelSpec(hidden=(5,), activations=("tanh",)),
+                     training=TrainSpec(loss="cross_entropy", epochs=20))
+    made = board.create(exp)
+    assert board.challenge(made.code).experiment.data.drawing == exp.data.drawing  # (its data seed pinned)
+    entry = board.submit(made.code, "ana", exp)
+    assert 0 <= entry.score <= 1

@@ -830,20 +830,19 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
 def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
     """The plane to draw on: a fine grid of clear cells that a tap selects (the selection is the
     cell's centre), the points drawn so far under them."""
-    x = alt.X("x1:Q", title="x1", scale=alt.Scale(domain=[-6, 6], nice=False))
-    y = alt.Y("x2:Q", title="x2", scale=alt.Scale(domain=[-6, 6], nice=False))
+    # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
+    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
+    cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
+        x=alt.X("x1_from:Q", title="x1", scale=alt.Scale(domain=[-6, 6], nice=False)), x2="x1_to:Q",
+        y=alt.Y("x2_from:Q", title="x2", scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q").add_params(tap)
     if values:
         colour = alt.Color("value:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below(title="value"))
     else:
         colour = alt.Color("class:N", scale=alt.Scale(domain=list(classes), range=PALETTE[:len(classes)]),
                            legend=_top_legend(classes))
-    drawn = _data("points").mark_point(filled=True, size=140, opacity=1, stroke="white", strokeWidth=1).encode(
-        x=x, y=y, color=colour)
-    # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
-    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
-    cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
-        x="x1_from:Q", x2="x1_to:Q", y="x2_from:Q", y2="x2_to:Q").add_params(tap)
-    return (drawn + cells).properties(height=HEIGHT + 160, width="container")
+    points = _data("points").mark_point(filled=True, size=140, opacity=1, stroke="white", strokeWidth=1).encode(
+        x="x1:Q", y="x2:Q", color=colour)
+    return (points + cells).properties(height=HEIGHT + 160, width="container")
 
 
 def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> dict:
@@ -856,16 +855,16 @@ def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str],
 @template
 def _drawing_line() -> alt.LayerChart:
     """The line to draw a curve on: clear cells a tap, or a drag (its every cell), selects; the
-    curve through the knots so far, and the knots."""
-    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[-1, 1], nice=False))
-    y = alt.Y("y:Q", title="target", scale=alt.Scale(domain=[-2, 2], nice=False))
-    curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x=x, y=y)
-    knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
+    curve through the knots so far, and the knots. A cell is centred on a knot's position, so the
+    end cells jut out half a cell: clipped, or Vega makes room for them and cuts the axis titles."""
     pen = alt.selection_point(name="pen", fields=["x", "y"], toggle="true", clear=False, empty=False,
                               on="click, touchend, [pointerdown, window:pointerup] > pointermove, "
                                  "[touchstart, window:touchend] > touchmove")
-    cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
-        x="x_from:Q", x2="x_to:Q", y="y_from:Q", y2="y_to:Q").add_params(pen)
+    cells = _data("cells").mark_rect(color="white", opacity=0.001, clip=True).encode(
+        x=alt.X("x_from:Q", title="x", scale=alt.Scale(domain=[-1, 1], nice=False)), x2="x_to:Q",
+        y=alt.Y("y_from:Q", title="target", scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q").add_params(pen)
+    curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x="x:Q", y="y:Q")
+    knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
     return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")
 
 

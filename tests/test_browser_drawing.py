@@ -85,31 +85,46 @@ def test_taps_add_points_where_they_land_and_a_tap_on_a_point_erases_it(browser,
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def _line_scale(image) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Pixels per unit and the pixel of (0, 0) on the line chart, read off a drawn segment from
+    (-0.5, -1) to (0.5, 1): its leftmost and rightmost blue pixels, a knot marker's radius inside."""
+    rgb = np.array(image.convert("RGB"), dtype=np.int32)
+    want = np.array([int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5)])
+    match = (np.abs(rgb - want) <= 6).all(axis=2)
+    match[: len(match) // 5] = False  # the title
+    ys, xs = np.nonzero(match)
+    radius = (60 / np.pi) ** 0.5  # the knot markers' size, 60 square pixels
+    left, right = xs.min() + radius, xs.max() - radius
+    top, bottom = ys[xs >= xs.max() - 1].mean(), ys[xs <= xs.min() + 1].mean()  # (0.5, 1) and (-0.5, -1)
+    return ((right - left), (top - bottom) / 2), ((left + right) / 2, (top + bottom) / 2)
+
+
 def test_a_drag_along_the_line_sets_the_target_along_it(browser, server):
-    page = _open(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve", PROJECTOR)
-    page.get_by_role("button", name="Use it").click()  # the step, to find the line's scale by
-    settle(page)
+    segment = drawing.Curve(((50, drawing.level(-1.0, drawing.CURVE_Y)), (150, drawing.level(1.0, drawing.CURVE_Y))))
+    page = _open(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve"
+                          f"&drawn={drawing.encode(segment)}", PROJECTOR)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = chart.bounding_box()
-    knots = _drawing_in(page)
-    assert isinstance(knots, drawing.Curve) and len(knots.knots) == 101
+    (per_x, per_y), (zero_x, zero_y) = _line_scale(PIL.open(io.BytesIO(chart.screenshot())))
+
+    def screen(x: float, y: float) -> tuple[float, float]:
+        return box["x"] + zero_x + x * per_x, box["y"] + zero_y + y * per_y
+
     page.get_by_role("button", name="Clear").click()
     settle(page)
-    # the plot's edges: the line's x from -1 to 1 over the chart's plot area, read off the step's drawing
-    left, right = box["x"] + 60, box["x"] + box["width"] - 10
-    top, bottom = box["y"] + 80, box["y"] + box["height"] - 70
-    page.mouse.move(left + 0.2 * (right - left), (top + bottom) / 2)
+    page.mouse.move(*screen(-0.7, -1.4))
     page.mouse.down()
-    for step in range(1, 31):
-        page.mouse.move(left + (0.2 + 0.6 * step / 30) * (right - left), (top + bottom) / 2 - step * 2)
+    for step in range(1, 41):  # along y = 2x, from x = -0.7 to 0.7
+        x = -0.7 + 1.4 * step / 40
+        page.mouse.move(*screen(x, 2 * x))
     page.mouse.up()
     page.wait_for_timeout(2000)
     settle(page)
     curve = _drawing_in(page)
-    assert len(curve.knots) >= 10  # a knot for every cell the drag crossed
     x, y = curve.xy()
-    assert np.all(np.diff(y[np.argsort(x)]) >= -0.11)  # the drag rose from left to right: so does the target
+    assert len(x) >= 20 and x.min() <= -0.6 and x.max() >= 0.6  # a knot for every column the drag crossed
+    assert np.abs(y - 2 * x).max() <= 0.15, np.c_[x, y]  # each within a cell (0.02 x 0.1) of the stroke
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "drawing-curve.png"))

@@ -7,6 +7,7 @@ import json
 
 import altair as alt
 import jsonschema
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,6 +77,11 @@ def every_picture() -> dict[str, dict]:
         "race": charts.race(nnlab.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
                             where.box, "Race"),
         "race_distances": charts.race_distances(paths),
+        "drawing_plane": charts.drawing_plane(views.plane_cells(), views.drawn_points(nnlab.drawing.points_from(
+            np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0, 1]), values=False)), ["0", "1"], False),
+        "drawing_plane_values": charts.drawing_plane(views.plane_cells(), views.drawn_points(nnlab.drawing.points_from(
+            np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0.7, -1.2]), values=True)), [], True),
+        "drawing_line": charts.drawing_line(views.line_cells(), views.drawn_knots(nnlab.drawing.preset_curve("sine"))),
         "step_network": charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),
         "poll_votes": charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
                                          "round 2": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [2, 8]})},
@@ -104,7 +110,8 @@ def test_every_template_is_drawn_here(pictures):
     "image_grid_data", "class_balance", "feature_histogram", "correlation_heatmap", "loss_curves", "accuracy_curves",
     "gradient_flow", "confusion_matrix", "network_diagram", "compare_curves", "compare_gradient_flow",
     "unit_contributions", "unit_maps", "weight_heatmap", "class_sweep", "sweep_heatmap", "score_histogram",
-    "poll_votes", "race", "race_distances", "step_network", "loss_landscape"])
+    "poll_votes", "race", "race_distances", "step_network", "loss_landscape", "drawing_plane", "drawing_plane_values",
+    "drawing_line"])
 def test_each_filled_picture_is_valid_vega_lite_with_its_data(pictures, name):
     spec = as_sent(pictures[name])
     jsonschema.validate(spec, SCHEMA)

@@ -27,7 +27,11 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          "h1{font-size:2rem !important}}"
          "[data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}"
          # a slider inside a picture (the optimizer race's step): big enough to grab on a projector and a phone
-         ".vega-bind{font-size:1.1rem} .vega-bind input[type=range]{width:min(26rem,60vw);height:1.6rem}</style>")
+         ".vega-bind{font-size:1.1rem} .vega-bind input[type=range]{width:min(26rem,60vw);height:1.6rem}"
+         # a drawing's chart (nnlab.ui.draw_screen) takes the finger: a drag draws, it neither scrolls
+         # the page nor slides the chart sideways
+         "[class*='st-key-drawing_'] [data-testid='stVegaLiteChart'],[class*='st-key-drawing_'][data-testid='stVegaLiteChart']"
+         "{overflow:hidden !important;touch-action:none;user-select:none;-webkit-user-select:none}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")

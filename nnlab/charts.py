@@ -858,8 +858,7 @@ def _drawing_line() -> alt.LayerChart:
     curve through the knots so far, and the knots. A cell is centred on a knot's position, so the
     end cells jut out half a cell: clipped, or Vega makes room for them and cuts the axis titles."""
     pen = alt.selection_point(name="pen", fields=["x", "y"], toggle="true", clear=False, empty=False,
-                              on="click, touchend, [pointerdown, window:pointerup] > pointermove, "
-                                 "[touchstart, window:touchend] > touchmove")
+                              on="click, touchend, [pointerdown, window:pointerup] > pointermove")
     cells = _data("cells").mark_rect(color="white", opacity=0.001, clip=True).encode(
         x=alt.X("x_from:Q", title="x", scale=alt.Scale(domain=[-1, 1], nice=False)), x2="x_to:Q",
         y=alt.Y("y_from:Q", title="target", scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q").add_params(pen)

@@ -128,3 +128,4 @@ def test_a_drag_along_the_line_sets_the_target_along_it(browser, server):
     assert np.abs(y - 2 * x).max() <= 0.15, np.c_[x, y]  # each within a cell (0.02 x 0.1) of the stroke
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "drawing-curve.png"))
+

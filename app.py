@@ -13,8 +13,10 @@ st.title("nnlab")
 st.markdown(
     "**Watch small neural networks learn.** Seven lessons rebuild five short PyTorch tutorials exactly (same data, model, "
     "loss, optimizer and batch order), so you can move between this page and the tutorial's code; two more go beyond "
-    "them. Pick one; the **Data explorer**, **Build model**, **Train**, **Compare activations** and **Sweep** pages all "
-    "follow it, and **Class** turns it into a challenge for the whole room.")
+    "them. Pick one; the **Data explorer** (where you can also draw your own data), **Build model**, **Train**, "
+    "**Compare activations**, **Sweep** and **Inside one step** (one training step, number by number) pages all follow "
+    "it; **Optimizer race** sets seven optimizers loose on surfaces you can see, and **Class** turns a lesson into a "
+    "challenge for the whole room.")
 
 current = lessons.matching(exp)
 fixed = not ui.allowed("lesson")  # an instructor's link may keep the class on one lesson

@@ -183,7 +183,7 @@ def _regression(value) -> Callable:
     def draw(spec: DataSpec, rng: np.random.Generator):
         points = rng.uniform(-6, 6, (spec.n_points, 2))
         where = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
-        return points, value(where[:, 0], where[:, 1])
+        return points, value(where[:, 0], where[:, 1]), "regression"
     return draw
 
 
@@ -191,12 +191,13 @@ def _jittered(make) -> Callable:
     """A class set's points, moved by Gaussian noise of std `noise` after they are labelled."""
     def draw(spec: DataSpec, rng: np.random.Generator):
         points, labels = make(spec.n_points, rng)
-        return (points + rng.normal(0, spec.noise, points.shape) if spec.noise else points), labels
+        return (points + rng.normal(0, spec.noise, points.shape) if spec.noise else points), labels, None
     return draw
 
 
 def _drawn_points(spec: DataSpec, rng: np.random.Generator):
-    """The points a student drew (nnlab.drawing), moved by Gaussian noise of std `noise`."""
+    """The points a student drew (nnlab.drawing), moved by Gaussian noise of std `noise`; their
+    values are a regression target even where they happen to be few and whole."""
     drawn = drawing.decode(spec.drawing) if spec.drawing else drawing.Points((), False)
     x1, x2, targets = drawn.frame_columns()
     if len(x1) < 4:
@@ -204,17 +205,17 @@ def _drawn_points(spec: DataSpec, rng: np.random.Generator):
     if not drawn.values and len(np.unique(targets)) < 2:
         raise DataError("Every point is of one class: add points of another class (pick it above the plane).")
     points = np.stack([x1, x2], axis=1)
-    return (points + rng.normal(0, spec.noise, points.shape) if spec.noise else points), targets
+    moved = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
+    return moved, targets, "regression" if drawn.values else None
 
 
 def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data]:
-    """A 2-D set's loader; `draw(spec, rng)` gives its points and targets."""
+    """A 2-D set's loader; `draw(spec, rng)` gives its points, their targets and the task (None: the
+    targets' own, as a table's)."""
     def load(spec: DataSpec, seed: int) -> Data:
-        points, targets = draw(spec, np.random.default_rng(seed))
-        values = target == "value" or (spec.name == "drawn_points" and drawing.decode(spec.drawing).values)
+        points, targets, task = draw(spec, np.random.default_rng(seed))
         frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(**{target: targets})
-        data = split_table(frame, target, spec.train_fraction, seed, standardise=False,
-                           task="regression" if values else None)
+        data = split_table(frame, target, spec.train_fraction, seed, standardise=False, task=task)
         data.x_train, data.x_test = with_crosses(data.x_train, spec.crosses), with_crosses(data.x_test, spec.crosses)
         data.feature_names += list(spec.crosses)
         data.crosses = list(spec.crosses)

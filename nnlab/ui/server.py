@@ -16,7 +16,7 @@ import nnlab
 from nnlab import charts
 from nnlab.cache import ResultCache
 from nnlab.datasets import Data
-from nnlab.engine import autograd, compiled
+from nnlab.engine import compiled
 from nnlab.experiment import Experiment
 from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train
@@ -57,8 +57,7 @@ def run_queue() -> RunQueue:
 @st.cache_resource
 def start_server() -> threading.Thread:
     """Once per server, at its first page: load the compiled engine's kernels (or compile them,
-    the first time) and take torch.optim's first step in the background, so the first Train or race
-    does not wait for them; and freeze what
+    the first time) in the background, so the first Train does not wait for them; and freeze what
     is loaded by now (torch, pandas, Streamlit: some 300,000 objects) out of the garbage
     collector's full passes, which otherwise walk them all, GIL held, for ~0.1 s each."""
     gc.freeze()
@@ -67,14 +66,9 @@ def start_server() -> threading.Thread:
     # and 2 full collections (~60 ms each, GIL held). Presses alternated between two servers: CPU a
     # result 111 -> 104 ms, p90 6.9 -> 6.2 s at 100 students; 103 -> 98 ms at 30.
     gc.set_threshold(20_000, 20, 20)
-    thread = threading.Thread(target=_warm, name="nnlab-warm", daemon=True)
+    thread = threading.Thread(target=compiled.warm, name="nnlab-warm", daemon=True)
     thread.start()
     return thread
-
-
-def _warm() -> None:
-    compiled.warm()
-    autograd.warm()
 
 
 class Turns:

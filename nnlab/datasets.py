@@ -198,7 +198,7 @@ def _jittered(make) -> Callable:
 def _drawn_points(spec: DataSpec, rng: np.random.Generator):
     """The points a student drew (nnlab.drawing), moved by Gaussian noise of std `noise`; their
     values are a regression target even where they happen to be few and whole."""
-    drawn = drawing.decode(spec.drawing) if spec.drawing else drawing.Points((), False)
+    drawn = drawing.of(spec.name, spec.drawing)
     x1, x2, targets = drawn.frame_columns()
     if len(x1) < 4:
         raise DataError("Tap the plane to add points: a network needs four at least.")
@@ -226,7 +226,7 @@ def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data
 def drawn_curve_data(spec: DataSpec, seed: int) -> Data:
     """The curve a student drew (nnlab.drawing), read at evenly spaced x: a 0/1 curve as a binary
     target (each x takes its nearest knot's class), any other as a regression target through its knots."""
-    curve = drawing.decode(spec.drawing) if spec.drawing else drawing.Curve(())
+    curve = drawing.of(spec.name, spec.drawing)
     if len(curve.knots) < 2:
         raise DataError("Draw the curve first: tap the chart at two x positions or more, or start from a preset.")
     knot_x, knot_y = curve.xy()

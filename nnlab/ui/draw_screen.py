@@ -47,7 +47,7 @@ def show(exp: Experiment) -> bool:
 
 
 def _curve(exp: Experiment) -> None:
-    curve = drawing.decode(exp.data.drawing) if exp.data.drawing else drawing.Curve(())
+    curve = drawing.of(exp.data.name, exp.data.drawing)
     tools = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     preset = tools[0].selectbox("Start from", list(drawing.CURVES), format_func=lambda name: drawing.CURVES[name][0],
                                 key="drawing_preset")
@@ -69,7 +69,7 @@ def _curve(exp: Experiment) -> None:
 
 
 def _points(exp: Experiment) -> None:
-    points = drawing.decode(exp.data.drawing) if exp.data.drawing else drawing.Points((), False)
+    points = drawing.of(exp.data.name, exp.data.drawing)
     tools = st.columns([2, 2, 1], vertical_alignment="bottom")
     kind = tools[0].segmented_control("Each point carries", ["a class", "a value"], key="drawing_kind",
                                       default="a value" if points.values else "a class", required=True,

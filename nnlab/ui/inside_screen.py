@@ -101,8 +101,8 @@ def _where(step: Step, data: Data) -> str:
     spec = step.experiment.training
     size = len(step.rows)
     rows = f"{size} row{'s' if size > 1 else ''} of {len(data.x_train):,}"
-    memory = (" The optimizer's memory starts empty at these weights." if st.session_state[START] and spec.optimizer != "sgd"
-              or st.session_state[START] and spec.momentum else "")
+    remembers = spec.optimizer != "sgd" or spec.momentum  # plain SGD keeps nothing between steps
+    memory = " The optimizer's memory starts empty at these weights." if st.session_state[START] and remembers else ""
     return (f"Step {step.number:,}: epoch {step.epoch + 1}, batch {step.batch + 1} ({rows}) · "
             f"{OPTIMIZERS[spec.optimizer].label} at "
             f"learning rate {step.rate:g}.{memory}")

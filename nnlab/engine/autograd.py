@@ -34,14 +34,6 @@ def torch_optimizer(spec: TrainSpec, parameters) -> torch.optim.Optimizer:
     return optimizer(parameters, lr=spec.learning_rate, **spec.optimizer_arguments())
 
 
-def warm() -> None:
-    """Take torch.optim's first step of a process (a second and more: it imports torch._dynamo)."""
-    weight = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.SGD([weight], lr=0.1)
-    weight.sum().backward()
-    optimizer.step()
-
-
 def penalty(exp: Experiment, weights: list[torch.Tensor]) -> torch.Tensor | float:
     """What L2 and L1 regularisation add to the mean loss: over the Linear layers' weights, not biases."""
     spec, total = exp.training, 0.0

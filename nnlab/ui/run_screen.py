@@ -11,7 +11,7 @@ from nnlab.loss_surface import DIRECTIONS, landscape
 from nnlab.training import TrainResult
 from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
-from nnlab.ui.server import drawing
+from nnlab.ui.server import drawing, freeze_late_imports
 
 
 def readout(result: TrainResult) -> None:
@@ -32,6 +32,7 @@ def readout(result: TrainResult) -> None:
                f"Why this device and engine: {result.reason}")
 
 
+LANDSCAPE = "shown_landscape"  # (run, directions) and its loss surface: _landscape's
 TOGGLES = {"discretize": ("Discretize output", "Colour each cell by the class it is given."),
            "show_test": ("Show test points", None)}
 
@@ -66,6 +67,7 @@ def internals_view(result: TrainResult, epoch: int) -> None:
 
 
 def show_training(result: TrainResult) -> None:
+    freeze_late_imports()  # once, after a lecture's first autograd use
     with drawing().turn():
         _show_training(result)
 
@@ -112,13 +114,23 @@ def loss_surface(result: TrainResult) -> None:
     directions = words.radio("Directions", list(DIRECTIONS), key="landscape_directions",
                              format_func=lambda name: {"pca": "where training moved most",
                                                        "random": "two random ones"}[name])
-    surface = landscape(result, directions)
+    surface = _landscape(result, directions)
     cells, path = views.landscape_cells(surface.grid, surface.path)
     axes = ("1st direction", "2nd direction")
     draw(picture, charts.loss_landscape(cells, path, axes, "The loss around the trained weights"), width="stretch")
     share = f" These two hold {surface.explained:.1%} of how far the weights moved." if directions == "pca" else ""
     words.caption(f"A slice through weight space along {DIRECTIONS[directions]}. Darker is a higher loss; the trained "
                   f"weights are at (0, 0), and the red path joins the recorded epochs.{share}")
+
+
+def _landscape(result: TrainResult, directions: str):
+    """The session's last loss surface, kept while it is asked for again (the snapshot slider and
+    the toggles rerun this part, and the surface does not change with them)."""
+    key = (result.experiment, result.epochs_run, directions)
+    kept = st.session_state.get(LANDSCAPE)
+    if kept is None or kept[0] != key:
+        kept = st.session_state[LANDSCAPE] = (key, landscape(result, directions))
+    return kept[1]
 
 
 def _draw_shown(shown: dict, name: str, where) -> None:

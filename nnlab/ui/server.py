@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 import time
 from collections import deque
@@ -16,7 +17,7 @@ import nnlab
 from nnlab import charts
 from nnlab.cache import ResultCache
 from nnlab.datasets import Data
-from nnlab.engine import autograd, compiled
+from nnlab.engine import compiled
 from nnlab.experiment import Experiment
 from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train
@@ -57,31 +58,33 @@ def run_queue() -> RunQueue:
 @st.cache_resource
 def start_server() -> threading.Thread:
     """Once per server, at its first page: load the compiled engine's kernels (or compile them,
-    the first time) and torch.optim in the background (`_warm`), so the first Train or race does
-    not wait for them; and freeze what is loaded by now (torch, pandas, Streamlit: some 300,000
-    objects) out of the garbage collector's full passes, which otherwise walk them all, GIL held,
-    for ~0.1 s each."""
+    the first time) in the background, so the first Train does not wait for them; and freeze what
+    is loaded by now (torch, pandas, Streamlit: some 300,000 objects) out of the garbage
+    collector's full passes, which otherwise walk them all, GIL held, for ~0.1 s each."""
     gc.freeze()
     # Collect less often: a result makes tens of thousands of short-lived objects (frames, protobufs),
     # and at Python's default thresholds a hundred students pressing Train at once set off ~270 young
     # and 2 full collections (~60 ms each, GIL held). Presses alternated between two servers: CPU a
     # result 111 -> 104 ms, p90 6.9 -> 6.2 s at 100 students; 103 -> 98 ms at 30.
     gc.set_threshold(20_000, 20, 20)
-    thread = threading.Thread(target=_warm, name="nnlab-warm", daemon=True)
+    thread = threading.Thread(target=compiled.warm, name="nnlab-warm", daemon=True)
     thread.start()
     return thread
 
 
-def _warm() -> None:
-    """The compiled kernels, then torch.optim's first step, then a freeze of what they loaded. That
-    step imports torch._dynamo (some 800 modules, sympy among them, +70 MB); imported later, by the
-    first race, step taken apart or autograd run, it stays in the collector's full passes and every
-    result after it costs more: 30 presses on the bump lesson, alternated A/B, server CPU a result
-    beyond training 0.28-0.43 T100 with dynamo loaded unfrozen, 0.24-0.25 loaded here and frozen,
-    0.18-0.22 never loaded."""
-    compiled.warm()
-    autograd.warm()
-    gc.freeze()
+_DYNAMO_FROZEN = threading.Event()  # set once freeze_late_imports has frozen torch._dynamo
+
+
+def freeze_late_imports() -> None:
+    """Freeze torch._dynamo out of the collector's full passes once it is loaded. torch.optim's
+    first step in a process imports it (some 800 modules, sympy among them, +70 MB): the first race,
+    step taken apart or autograd run of a lecture. Left in the full passes it made every later
+    result dearer (30 presses on the bump lesson, alternated A/B: server CPU a result beyond
+    training 0.28-0.43 T100 with it loaded, 0.18-0.22 without). Taking that step at start-up
+    instead cost every server the 70 MB and its import's second of CPU, in the first students' wait."""
+    if not _DYNAMO_FROZEN.is_set() and "torch._dynamo" in sys.modules:
+        gc.freeze()  # twice from two threads at once does no harm
+        _DYNAMO_FROZEN.set()
 
 
 class Turns:

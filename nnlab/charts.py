@@ -2,7 +2,8 @@
 
 Each picture is a template, drawn with Altair over named data sets and turned into its Vega-Lite
 dict (validated against the schema) once per process and shape: the class names, the axis titles,
-the curves present. Drawing one for a run only fills that dict with the run's frames, its title and
+the curves present, the language (nnlab.i18n.LANGUAGE: a template's titles and axes are made in
+it). Drawing one for a run only fills that dict with the run's frames, its title and
 the few numbers a template leaves open (Vega parameters): no Altair and no schema validation per
 result, which cost a class's server most of a result's time. A function here returns the filled
 spec, {"datasets": {name: DataFrame}, ...}; `st.vega_lite_chart` sends each frame as Arrow.
@@ -19,6 +20,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from nnlab import i18n
 from nnlab.lazy import LazyModule
 
 alt = LazyModule("altair")  # imported when the first template is drawn
@@ -31,6 +33,10 @@ TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
 MIDDLE = "#f7f7f7"  # the neutral middle of every diverging scale
 HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 FONT = 16
+# Vega draws text on a canvas in this font: Streamlit's own first, then a CJK family each platform has
+# (Debian's fonts-noto-cjk, macOS and iOS, Windows), so Chinese titles and labels are drawn, not boxes.
+FONT_FAMILY = ("'Source Sans Pro', 'Source Sans 3', 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', "
+               "'Hiragino Sans GB', 'Microsoft YaHei', sans-serif")
 # A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
 NARROW = "containerSize()[0] < 560"
 TITLE_CHARS = 34  # what fits across a 390-pixel phone at the title's font
@@ -62,10 +68,10 @@ def _kept_rows(epochs: np.ndarray) -> np.ndarray | None:
 
 def template(build):
     """`build(*shape)` draws a picture with Altair over `alt.NamedData`; this makes its styled
-    Vega-Lite dict once per shape (cached, shared read-only by every session)."""
+    Vega-Lite dict once per shape and language (cached, shared read-only by every session)."""
     @functools.lru_cache(maxsize=TEMPLATES)
-    def spec(*shape) -> dict:
-        made = _style(build(*shape)).to_dict()
+    def made_in(language: str, *shape) -> dict:
+        made = _translated(_style(build(*shape)).to_dict(), language)
         # Streamlit rewrites a null colour-legend title to " " (a Vega-Lite bug); done here once, it
         # never writes into the shared dict
         colour = made.get("encoding", {}).get("color", {})
@@ -73,7 +79,23 @@ def template(build):
             if "title" in owner and owner["title"] is None:
                 owner["title"] = " "
         return made
-    spec.build = build
+
+    def spec(*shape) -> dict:
+        return made_in(i18n.LANGUAGE.get(), *shape)
+    spec.build, spec.cache_info, spec.cache_clear = build, made_in.cache_info, made_in.cache_clear
+    return spec
+
+
+def _translated(spec, language: str):
+    """A template's words (titles of the chart, its axes, legends, headers and tooltips; a text
+    mark's fixed text) in `language`; names and numbers are left as they are."""
+    if language == i18n.ENGLISH:
+        return spec
+    if isinstance(spec, dict):
+        return {key: i18n.translate(value, language) if key in ("title", "text") and isinstance(value, str)
+                else _translated(value, language) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [_translated(item, language) for item in spec]
     return spec
 
 
@@ -84,6 +106,7 @@ def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None 
     the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
     filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
     if title is not None:
+        title = i18n.translate(title, i18n.LANGUAGE.get())
         filled["title"] = _title(title) if wrap else title
     if params:
         filled["params"] = [*spec.get("params", []), *({"name": name, "value": float(value)}
@@ -107,21 +130,42 @@ def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
                               titleColor=TEXT)
             .configure_header(labelColor=TEXT, titleColor=TEXT)
             .configure_title(fontSize=FONT + 4, anchor="start", color=TEXT)
-            .configure_view(strokeOpacity=0))
+            .configure_view(strokeOpacity=0)
+            .configure(font=FONT_FAMILY))
 
 
 @functools.lru_cache(maxsize=TEMPLATES)
 def _title(title: str) -> str | dict:
     """A long title in lines on a narrow chart (Vega would cut it short with "…"), in one line elsewhere.
-    It breaks after a colon first: "Inside the network:" / "first-layer weights"."""
-    if len(title) <= TITLE_CHARS:
+    It breaks after a colon first: "Inside the network:" / "first-layer weights". A Chinese character
+    is as wide as two Latin ones, and a line of them may break between any two."""
+    if _width(title) <= TITLE_CHARS:
         return title
-    head, colon, rest = title.partition(": ")
-    if colon and len(head) < TITLE_CHARS:
-        lines = [head + ":", *textwrap.wrap(rest, TITLE_CHARS)]
+    for colon in (": ", "："):
+        head, found, rest = title.partition(colon)
+        if found and _width(head) < TITLE_CHARS:
+            lines = [head + found.strip(), *_wrap(rest)]
+            break
     else:
-        lines = textwrap.wrap(title, TITLE_CHARS)
-    return {"text": {"expr": f"{NARROW} ? {json.dumps(lines)} : {json.dumps(title)}"}}
+        lines = _wrap(title)
+    return {"text": {"expr": f"{NARROW} ? {json.dumps(lines, ensure_ascii=False)} : {json.dumps(title, ensure_ascii=False)}"}}
+
+
+def _width(text: str) -> int:
+    return sum(2 if "\u2e80" <= character <= "\uffef" else 1 for character in text)
+
+
+def _wrap(text: str) -> list[str]:
+    if _width(text) == len(text):  # no wide characters: break between words
+        return textwrap.wrap(text, TITLE_CHARS)
+    lines, line = [], ""
+    for character in text:
+        if _width(line + character) > TITLE_CHARS:
+            lines.append(line)
+            line = character.lstrip()
+        else:
+            line += character
+    return [*lines, line] if line else lines
 
 
 def _data(name: str) -> alt.Chart:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nnlab.i18n import N_
+
 
 @dataclass(frozen=True, kw_only=True)
 class Choice:
@@ -76,49 +78,49 @@ def _by_name(*choices):
 
 
 DATASETS = _by_name(
-    DataSet(name="step", label="Step (1-D, soft targets)", group="lesson"),
-    DataSet(name="bump", label="Two bumps (1-D)", group="lesson"),
-    DataSet(name="random-classes", label="Random points, 10 classes", group="lesson"),
-    DataSet(name="heart-failure", label="Heart failure records", group="real table"),
-    DataSet(name="circle", label="Circle (2-D)", group="2-D"),
-    DataSet(name="xor", label="XOR (2-D)", group="2-D"),
-    DataSet(name="gauss", label="Two Gaussians (2-D)", group="2-D"),
-    DataSet(name="spiral", label="Spiral (2-D)", group="2-D"),
-    DataSet(name="plane", label="Plane (2-D regression)", group="2-D"),
-    DataSet(name="multi_gauss", label="Six Gaussians (2-D regression)", group="2-D"),
-    DataSet(name="breast-cancer", label="Breast cancer (scikit-learn)", group="real table"),
-    DataSet(name="wine", label="Wine (scikit-learn)", group="real table"),
-    DataSet(name="iris", label="Iris (scikit-learn)", group="real table"),
-    DataSet(name="digits", label="Handwritten digits, 8x8 (scikit-learn)", group="real table"),
-    DataSet(name="drawn_curve", label="Draw a curve (1-D)", group="drawn"),
-    DataSet(name="drawn_points", label="Draw points (2-D)", group="2-D"),
-    DataSet(name="csv", label="Your CSV file", group="upload"),
+    DataSet(name="step", label=N_("Step (1-D, soft targets)"), group="lesson"),
+    DataSet(name="bump", label=N_("Two bumps (1-D)"), group="lesson"),
+    DataSet(name="random-classes", label=N_("Random points, 10 classes"), group="lesson"),
+    DataSet(name="heart-failure", label=N_("Heart failure records"), group="real table"),
+    DataSet(name="circle", label=N_("Circle (2-D)"), group="2-D"),
+    DataSet(name="xor", label=N_("XOR (2-D)"), group="2-D"),
+    DataSet(name="gauss", label=N_("Two Gaussians (2-D)"), group="2-D"),
+    DataSet(name="spiral", label=N_("Spiral (2-D)"), group="2-D"),
+    DataSet(name="plane", label=N_("Plane (2-D regression)"), group="2-D"),
+    DataSet(name="multi_gauss", label=N_("Six Gaussians (2-D regression)"), group="2-D"),
+    DataSet(name="breast-cancer", label=N_("Breast cancer (scikit-learn)"), group="real table"),
+    DataSet(name="wine", label=N_("Wine (scikit-learn)"), group="real table"),
+    DataSet(name="iris", label=N_("Iris (scikit-learn)"), group="real table"),
+    DataSet(name="digits", label=N_("Handwritten digits, 8x8 (scikit-learn)"), group="real table"),
+    DataSet(name="drawn_curve", label=N_("Draw a curve (1-D)"), group="drawn"),
+    DataSet(name="drawn_points", label=N_("Draw points (2-D)"), group="2-D"),
+    DataSet(name="csv", label=N_("Your CSV file"), group="upload"),
 )
 # Playground's extra inputs for the 2-D sets: each a function of the points, and the same in a script.
 CROSSES = _by_name(
-    Cross(name="x1^2", label="x1²", feature=lambda x: x[:, 0] ** 2, code="x[:, 0] ** 2"),
-    Cross(name="x2^2", label="x2²", feature=lambda x: x[:, 1] ** 2, code="x[:, 1] ** 2"),
-    Cross(name="x1*x2", label="x1·x2", feature=lambda x: x[:, 0] * x[:, 1], code="x[:, 0] * x[:, 1]"),
-    Cross(name="sin(x1)", label="sin x1", feature=lambda x: torch.sin(x[:, 0]), code="torch.sin(x[:, 0])"),
-    Cross(name="sin(x2)", label="sin x2", feature=lambda x: torch.sin(x[:, 1]), code="torch.sin(x[:, 1])"),
+    Cross(name="x1^2", label=N_("x1²"), feature=lambda x: x[:, 0] ** 2, code="x[:, 0] ** 2"),
+    Cross(name="x2^2", label=N_("x2²"), feature=lambda x: x[:, 1] ** 2, code="x[:, 1] ** 2"),
+    Cross(name="x1*x2", label=N_("x1·x2"), feature=lambda x: x[:, 0] * x[:, 1], code="x[:, 0] * x[:, 1]"),
+    Cross(name="sin(x1)", label=N_("sin x1"), feature=lambda x: torch.sin(x[:, 0]), code="torch.sin(x[:, 0])"),
+    Cross(name="sin(x2)", label=N_("sin x2"), feature=lambda x: torch.sin(x[:, 1]), code="torch.sin(x[:, 1])"),
 )
 
 
 ACTIVATIONS: dict[str, Activation] = _by_name(
-    Activation(name="sigmoid", label="sigmoid", module=nn.Sigmoid, kernel=0),
-    Activation(name="tanh", label="tanh", module=nn.Tanh, kernel=1),
-    Activation(name="relu", label="ReLU", module=nn.ReLU, kernel=2),
-    Activation(name="elu", label="ELU", module=nn.ELU, kernel=3),
-    Activation(name="leaky_relu", label="leaky ReLU", module=nn.LeakyReLU, kernel=4),
-    Activation(name="identity", label="none (linear)", module=None, kernel=5),
+    Activation(name="sigmoid", label=N_("sigmoid"), module=nn.Sigmoid, kernel=0),
+    Activation(name="tanh", label=N_("tanh"), module=nn.Tanh, kernel=1),
+    Activation(name="relu", label=N_("ReLU"), module=nn.ReLU, kernel=2),
+    Activation(name="elu", label=N_("ELU"), module=nn.ELU, kernel=3),
+    Activation(name="leaky_relu", label=N_("leaky ReLU"), module=nn.LeakyReLU, kernel=4),
+    Activation(name="identity", label=N_("none (linear)"), module=None, kernel=5),
 )
 
 LOSSES: dict[str, Loss] = _by_name(
-    Loss(name="bce", label="Binary cross-entropy (sigmoid output)", module=nn.BCELoss, tasks=("binary",), kernel=0),
-    Loss(name="bce_logits", label="BCE with logits", module=nn.BCEWithLogitsLoss, tasks=("binary",), kernel=1),
-    Loss(name="cross_entropy", label="Cross-entropy (classes)", module=nn.CrossEntropyLoss, tasks=("multiclass",),
+    Loss(name="bce", label=N_("Binary cross-entropy (sigmoid output)"), module=nn.BCELoss, tasks=("binary",), kernel=0),
+    Loss(name="bce_logits", label=N_("BCE with logits"), module=nn.BCEWithLogitsLoss, tasks=("binary",), kernel=1),
+    Loss(name="cross_entropy", label=N_("Cross-entropy (classes)"), module=nn.CrossEntropyLoss, tasks=("multiclass",),
          kernel=2),
-    Loss(name="mse", label="Mean squared error", module=nn.MSELoss, tasks=("binary", "regression"), kernel=3),
+    Loss(name="mse", label=N_("Mean squared error"), module=nn.MSELoss, tasks=("binary", "regression"), kernel=3),
 )
 
 # the losses that fit each kind of target, its usual one first
@@ -126,17 +128,17 @@ LOSSES_FOR_TASK = {task: tuple(name for name, loss in LOSSES.items() if task in 
                    for task in ("binary", "multiclass", "regression")}
 
 OPTIMIZERS: dict[str, Optimizer] = _by_name(
-    Optimizer(name="sgd", label="SGD", torch_name="SGD", kernel=0,
-              help="Each weight steps down its own gradient, times the learning rate; with momentum, "
-                   "the steps before push too."),
-    Optimizer(name="adam", label="Adam", torch_name="Adam", kernel=1,
-              help="Momentum, and each weight's step divided by the size its gradients have had lately."),
-    Optimizer(name="adamw", label="AdamW", torch_name="AdamW", kernel=2,
-              help="Adam that also shrinks every weight a little each step (its weight decay)."),
-    Optimizer(name="rmsprop", label="RMSprop", torch_name="RMSprop", kernel=3,
-              help="Each weight's step divided by the size its recent gradients have had; no momentum."),
-    Optimizer(name="adagrad", label="Adagrad", torch_name="Adagrad", kernel=4,
-              help="Each weight's step divided by the size of all its gradients so far: steps only shrink."),
+    Optimizer(name="sgd", label=N_("SGD"), torch_name="SGD", kernel=0,
+              help=N_("Each weight steps down its own gradient, times the learning rate; with momentum, "
+                      "the steps before push too.")),
+    Optimizer(name="adam", label=N_("Adam"), torch_name="Adam", kernel=1,
+              help=N_("Momentum, and each weight's step divided by the size its gradients have had lately.")),
+    Optimizer(name="adamw", label=N_("AdamW"), torch_name="AdamW", kernel=2,
+              help=N_("Adam that also shrinks every weight a little each step (its weight decay).")),
+    Optimizer(name="rmsprop", label=N_("RMSprop"), torch_name="RMSprop", kernel=3,
+              help=N_("Each weight's step divided by the size its recent gradients have had; no momentum.")),
+    Optimizer(name="adagrad", label=N_("Adagrad"), torch_name="Adagrad", kernel=4,
+              help=N_("Each weight's step divided by the size of all its gradients so far: steps only shrink.")),
 )
 
 
@@ -154,38 +156,38 @@ def _zero_bias(draw_weight):
 
 
 INITIALIZERS: dict[str, Initializer] = _by_name(
-    Initializer(name="default", label="PyTorch's default",
-                help="nn.Linear's own: uniform within ±1/√inputs, weights and biases.",
+    Initializer(name="default", label=N_("PyTorch's default"),
+                help=N_("nn.Linear's own: uniform within ±1/√inputs, weights and biases."),
                 draw=_pytorch_default,
                 code="nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)\n"
                      "bound = 1 / math.sqrt(layer.in_features)\n"
                      "nn.init.uniform_(layer.bias, -bound, bound, generator=generator)"),
-    Initializer(name="xavier", label="Xavier (Glorot)",
-                help="Uniform, scaled by inputs and outputs together: keeps sigmoid and tanh layers' "
-                     "signals the same size. Biases start at 0.",
+    Initializer(name="xavier", label=N_("Xavier (Glorot)"),
+                help=N_("Uniform, scaled by inputs and outputs together: keeps sigmoid and tanh layers' "
+                        "signals the same size. Biases start at 0."),
                 draw=_zero_bias(lambda w, g: nn.init.xavier_uniform_(w, generator=g)),
                 code="nn.init.xavier_uniform_(layer.weight, generator=generator)\nnn.init.zeros_(layer.bias)"),
-    Initializer(name="he", label="He (Kaiming)",
-                help="Normal, scaled by the inputs for ReLU layers, which zero half their inputs. Biases start at 0.",
+    Initializer(name="he", label=N_("He (Kaiming)"),
+                help=N_("Normal, scaled by the inputs for ReLU layers, which zero half their inputs. Biases start at 0."),
                 draw=_zero_bias(lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
                 code='nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=generator)\n'
                      "nn.init.zeros_(layer.bias)"),
-    Initializer(name="zeros", label="All zeros",
-                help="Every weight and bias 0: all units in a layer get the same gradient and stay "
-                     "identical, however long they train.",
+    Initializer(name="zeros", label=N_("All zeros"),
+                help=N_("Every weight and bias 0: all units in a layer get the same gradient and stay "
+                        "identical, however long they train."),
                 draw=_zero_bias(lambda w, g: nn.init.zeros_(w)),
                 code="nn.init.zeros_(layer.weight)\nnn.init.zeros_(layer.bias)"),
 )
 
 SCHEDULES: dict[str, Schedule] = _by_name(
-    Schedule(name="constant", label="Constant", help="The same learning rate every epoch.",
+    Schedule(name="constant", label=N_("Constant"), help=N_("The same learning rate every epoch."),
              factor=lambda epoch, epochs: 1.0, code="1.0"),
-    Schedule(name="step", label="Halve each quarter",
-             help="The learning rate halves after each quarter of the epochs.",
+    Schedule(name="step", label=N_("Halve each quarter"),
+             help=N_("The learning rate halves after each quarter of the epochs."),
              factor=lambda epoch, epochs: 0.5 ** (epoch // max(1, epochs // 4)),
              code="0.5 ** (epoch // max(1, EPOCHS // 4))"),
-    Schedule(name="cosine", label="Cosine to zero",
-             help="The learning rate falls along a half cosine, to 0 at the last epoch.",
+    Schedule(name="cosine", label=N_("Cosine to zero"),
+             help=N_("The learning rate falls along a half cosine, to 0 at the last epoch."),
              factor=lambda epoch, epochs: 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs - 1))),
              code="0.5 * (1 + math.cos(math.pi * epoch / max(1, EPOCHS - 1)))"),
 )

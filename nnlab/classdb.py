@@ -21,6 +21,7 @@ from sqlalchemy import (
 
 from nnlab.datasets import Data
 from nnlab.errors import ClassError
+from nnlab.i18n import msg
 
 SCHEMA_VERSION = 2  # 2: polls and their votes
 CODE_LENGTH = 5
@@ -79,9 +80,10 @@ def plain_text(text: str, limit: int, what: str) -> str:
     """`text` trimmed, checked for length and for control characters; a ClassError naming `what`."""
     text = str(text).strip()
     if not 1 <= len(text) <= limit:
-        raise ClassError(f"A {what} is 1 to {limit} characters; this one has {len(text)}.")
+        raise ClassError(msg("A {what} is 1 to {limit} characters; this one has {count}.", what=what, limit=limit,
+                             count=len(text)))
     if any(unicodedata.category(character).startswith("C") for character in text):
-        raise ClassError(f"A {what} cannot contain control characters (line breaks, tabs and the like).")
+        raise ClassError(msg("A {what} cannot contain control characters (line breaks, tabs and the like).", what=what))
     return text
 
 

@@ -50,6 +50,7 @@ from nnlab.classdb import (
 from nnlab.datasets import load_data, pin_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.i18n import N_, msg
 from nnlab.links import BY_FIELD, CONTROLS
 from nnlab.polls import Polls
 from nnlab.tables import data_dir
@@ -77,13 +78,16 @@ class Rules:
         object.__setattr__(self, "free", tuple(self.free))
         unknown = [name for name in self.free if name not in FREE_CHOICES]
         if unknown:
-            raise ClassError(f"A challenge can free {', '.join(FREE_CHOICES)}; not {', '.join(unknown)}.")
+            raise ClassError(msg("A challenge can free {value}; not {value2}.", value=', '.join(FREE_CHOICES),
+                                 value2=', '.join(unknown)))
         if not (isinstance(self.max_units, int) and 1 <= self.max_units <= MAX_UNITS):
-            raise ClassError(f"The most units a layer may have must be 1 to {MAX_UNITS}; got {self.max_units}.")
+            raise ClassError(msg("The most units a layer may have must be 1 to {max_units}; got {max_units2}.",
+                                 max_units=MAX_UNITS, max_units2=self.max_units))
         if not (isinstance(self.max_epochs, int) and 1 <= self.max_epochs <= MAX_EPOCHS):
-            raise ClassError(f"The most epochs must be 1 to {MAX_EPOCHS:,}; got {self.max_epochs}.")
+            raise ClassError(msg("The most epochs must be 1 to {max_epochs:,}; got {max_epochs2}.", max_epochs=MAX_EPOCHS,
+                                 max_epochs2=self.max_epochs))
         if self.score and self.score not in SCORES:
-            raise ClassError(f"Unknown score {self.score!r}; choose one of {', '.join(SCORES)}.")
+            raise ClassError(msg("Unknown score {score!r}; choose one of {value}.", score=self.score, value=', '.join(SCORES)))
         if self.title:
             object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
 
@@ -119,8 +123,8 @@ class Challenge:
         """Refuse, naming the rule, an Experiment this challenge does not allow."""
         base = self.experiment
         if pin_data(exp).data != base.data:  # the rows it gives: a data seed left to the seed is the seed
-            raise ClassError("This challenge is set on its own data, with its own train and test rows: "
-                             "open the challenge's link again to get them back.")
+            raise ClassError(N_("This challenge is set on its own data, with its own train and test rows: "
+                                "open the challenge's link again to get them back."))
         for part in ("model", "training", ""):
             ours, theirs = (getattr(base, part), getattr(exp, part)) if part else (base, exp)
             names = [f.name for f in dataclasses.fields(ours)] if part else ["seed"]
@@ -130,24 +134,24 @@ class Challenge:
                     continue
                 setting = BY_FIELD.get((part, name))
                 if setting is None:  # a field no link or rule knows: no student can have changed it
-                    raise ClassError(f"This challenge has no rule for the setting {name.replace('_', ' ')!r}; "
-                                     f"keep it as the challenge's link sets it ({_shown(wanted)}).")
+                    raise ClassError(msg("This challenge has no rule for the setting {value!r}; keep it as the challenge's link "
+                                         "sets it ({value2}).", value=name.replace('_', ' '), value2=_shown(wanted)))
                 if not self.rules.allows(part, name):
-                    raise ClassError(f"This challenge keeps the {setting.says} as the instructor set it "
-                                     f"({_shown(wanted)}); yours is {_shown(got)}.")
+                    raise ClassError(msg("This challenge keeps the {says} as the instructor set it ({value}); yours is "
+                                         "{value2}.", says=setting.says, value=_shown(wanted), value2=_shown(got)))
         widest = max(exp.model.hidden, default=0)
         if widest > self.rules.max_units:
-            raise ClassError(f"This challenge allows at most {self.rules.max_units} units in a hidden layer; "
-                             f"yours has {widest}.")
+            raise ClassError(msg("This challenge allows at most {max_units} units in a hidden layer; yours has {widest}.",
+                                 max_units=self.rules.max_units, widest=widest))
         if exp.training.epochs > self.rules.max_epochs:
-            raise ClassError(f"This challenge allows at most {self.rules.max_epochs:,} epochs; "
-                             f"yours trains {exp.training.epochs:,}.")
+            raise ClassError(msg("This challenge allows at most {max_epochs:,} epochs; yours trains {epochs:,}.",
+                                 max_epochs=self.rules.max_epochs, epochs=exp.training.epochs))
 
     def score_of(self, result: TrainResult) -> float:
         """The run's score: its last (finite) epoch's value of the challenge's metric."""
         if not len(result.history):
-            raise ClassError(f"This run diverged at epoch {result.diverged_at}, so it has no score: "
-                             f"try a smaller learning rate.")
+            raise ClassError(msg("This run diverged at epoch {diverged_at}, so it has no score: try a smaller learning rate.",
+                                 diverged_at=result.diverged_at))
         return float(result.history[self.rules.score].iloc[-1])
 
 
@@ -228,8 +232,8 @@ class Board(Polls):
             raise  # our own messages; a broken constraint is the caller's to handle, not a lost database
         except (DBAPIError, SQLAlchemyError) as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:160]
-            raise ClassError(f"The class database cannot be reached right now ({reason}). Training still "
-                             f"works; try again in a moment.") from None
+            raise ClassError(msg("The class database cannot be reached right now ({reason}). Training still works; try again in "
+                                 "a moment.", reason=reason)) from None
 
     def _prepare(self) -> None:
         """Make the tables on first use and check the schema's version."""
@@ -250,8 +254,8 @@ class Board(Polls):
                 except IntegrityError:  # another server wrote the row at the same moment
                     version = SCHEMA_VERSION
             if version > SCHEMA_VERSION:
-                raise ClassError(f"The class database was set up by a newer nnlab (schema {version}); "
-                                 f"update this app to use it.")
+                raise ClassError(msg("The class database was set up by a newer nnlab (schema {version}); update this app to use "
+                                     "it.", version=version))
             if version < SCHEMA_VERSION:  # an older nnlab's: create_all has added the tables it lacked
                 with self._reachable(), self.engine.begin() as connection:
                     connection.execute(update(schema_table).values(version=SCHEMA_VERSION))
@@ -263,14 +267,14 @@ class Board(Polls):
         rules = rules or Rules()
         available = scores_for(data)
         if rules.score and rules.score not in available:
-            raise ClassError(f"This data has no {SCORES[rules.score][0]}; choose "
-                             f"{' or '.join(SCORES[name][0] for name in available)}.")
+            raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[rules.score][0],
+                                 value2=' or '.join(SCORES[name][0] for name in available)))
         rules = dataclasses.replace(rules, score=rules.score or available[0])
         pinned = pin_data(exp)
         try:
             Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
         except ClassError as error:
-            raise ClassError(f"The challenge's own settings break its limits: {error}") from None
+            raise ClassError(msg("The challenge's own settings break its limits: {error}", error=error)) from None
         key, created = secrets.token_urlsafe(18), datetime.now(UTC)
         for _ in range(20):
             code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
@@ -282,14 +286,14 @@ class Board(Polls):
             except IntegrityError:
                 continue  # that code is taken: draw another
             return Challenge(code, pinned, rules, True, created, key)
-        raise ClassError("Could not find a free join code; try again.")
+        raise ClassError(N_("Could not find a free join code; try again."))
 
     def challenge(self, code: str) -> Challenge:
         code = str(code).strip().upper()
         with self._transaction() as connection:
             row = connection.execute(select(challenges_table).where(challenges_table.c.code == code)).first()
         if row is None:
-            raise ClassError(f"There is no challenge with the code {code!r}: check it with your instructor.")
+            raise ClassError(msg("There is no challenge with the code {code!r}: check it with your instructor.", code=code))
         return Challenge(row.code, Experiment.from_dict(json.loads(row.experiment)), Rules(**json.loads(row.rules)),
                          bool(row.is_open), _utc(row.created))
 
@@ -299,18 +303,18 @@ class Board(Polls):
         nickname = plain_text(nickname, MAX_NICKNAME, "nickname")
         challenge = self.challenge(code)
         if not challenge.is_open:
-            raise ClassError("This challenge is closed: the instructor is not taking entries now.")
+            raise ClassError(N_("This challenge is closed: the instructor is not taking entries now."))
         challenge.check(exp)
         score = challenge.score_of((train or training.train)(exp))
         created = datetime.now(UTC)
         with self._transaction() as connection:
             row = connection.execute(select(challenges_table.c.is_open).where(challenges_table.c.code == challenge.code))
             if not row.scalar():
-                raise ClassError("This challenge was closed a moment ago: the instructor is not taking entries now.")
+                raise ClassError(N_("This challenge was closed a moment ago: the instructor is not taking entries now."))
             count = connection.execute(select(func.count()).select_from(entries_table)
                                        .where(entries_table.c.code == challenge.code)).scalar()
             if count >= MAX_ENTRIES:
-                raise ClassError(f"This challenge has {MAX_ENTRIES:,} entries, as many as it takes.")
+                raise ClassError(msg("This challenge has {max_entries:,} entries, as many as it takes.", max_entries=MAX_ENTRIES))
             number = connection.execute(insert(entries_table).values(
                 code=challenge.code, nickname=nickname, score=score, experiment=json.dumps(exp.to_dict()),
                 created=created)).inserted_primary_key[0]
@@ -366,9 +370,9 @@ class Board(Polls):
         code = str(code).strip().upper()
         stored = connection.execute(select(challenges_table.c.key_hash).where(challenges_table.c.code == code)).scalar()
         if stored is None:
-            raise ClassError(f"There is no challenge with the code {code!r}.")
+            raise ClassError(msg("There is no challenge with the code {code!r}.", code=code))
         if not key or not hmac.compare_digest(_hash(str(key)), stored):
-            raise ClassError("That is not this challenge's instructor key: nothing was changed.")
+            raise ClassError(N_("That is not this challenge's instructor key: nothing was changed."))
         return code
 
 

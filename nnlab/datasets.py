@@ -18,6 +18,7 @@ import torch
 from nnlab import drawing
 from nnlab.choices import CROSSES
 from nnlab.errors import DataError
+from nnlab.i18n import N_, msg
 
 if TYPE_CHECKING:
     from nnlab.experiment import DataSpec, Experiment
@@ -201,9 +202,9 @@ def _drawn_points(spec: DataSpec, rng: np.random.Generator):
     drawn = drawing.of(spec.name, spec.drawing)
     x1, x2, targets = drawn.frame_columns()
     if len(x1) < 4:
-        raise DataError("Tap the plane to add points: a network needs four at least.")
+        raise DataError(N_("Tap the plane to add points: a network needs four at least."))
     if not drawn.values and len(np.unique(targets)) < 2:
-        raise DataError("Every point is of one class: add points of another class (pick it above the plane).")
+        raise DataError(N_("Every point is of one class: add points of another class (pick it above the plane)."))
     points = np.stack([x1, x2], axis=1)
     moved = points + rng.normal(0, spec.noise, points.shape) if spec.noise else points
     return moved, targets, "regression" if drawn.values else None
@@ -228,7 +229,7 @@ def drawn_curve_data(spec: DataSpec, seed: int) -> Data:
     target (each x takes its nearest knot's class), any other as a regression target through its knots."""
     curve = drawing.of(spec.name, spec.drawing)
     if len(curve.knots) < 2:
-        raise DataError("Draw the curve first: tap the chart at two x positions or more, or start from a preset.")
+        raise DataError(N_("Draw the curve first: tap the chart at two x positions or more, or start from a preset."))
     knot_x, knot_y = curve.xy()
     x = np.linspace(*drawing.CURVE_X, drawing.CURVE_SAMPLES)
     binary = set(np.unique(knot_y)) == {0.0, 1.0}
@@ -315,7 +316,8 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         try:
             train_rows, test_rows = train_test_split(rows, train_size=train_fraction, random_state=seed, stratify=stratify)
         except ValueError as error:
-            raise DataError(f"Cannot split {len(y)} rows into train and test parts: {error}") from None
+            raise DataError(msg("Cannot split {count} rows into train and test parts: {error}", count=len(y),
+                                error=error)) from None
     else:
         train_rows, test_rows = rows, rows[:0]
     x_train, x_test, y_train, y_test = x[train_rows], x[test_rows], y[train_rows], y[test_rows]

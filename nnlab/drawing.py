@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab.errors import ConfigError
+from nnlab.i18n import N_, msg
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 DIGIT = {character: value for value, character in enumerate(ALPHABET)}
@@ -74,34 +75,37 @@ def encode(drawing: Curve | Points) -> str:
 def decode(text: str) -> Curve | Points:
     """A drawing from the link, or ConfigError saying what is wrong with it."""
     if not isinstance(text, str):
-        raise ConfigError("A drawing is text.")
+        raise ConfigError(N_("A drawing is text."))
     kind = text[:3] if text.startswith("p1") else text[:2]
     body = text[len(kind):]
     if any(character not in DIGIT for character in body):
-        raise ConfigError("The drawing in this link is damaged (it holds characters a drawing never has).")
+        raise ConfigError(N_("The drawing in this link is damaged (it holds characters a drawing never has)."))
     if kind == "c1":
         if len(body) % 4:
-            raise ConfigError("The curve in this link is cut short; draw it again.")
+            raise ConfigError(N_("The curve in this link is cut short; draw it again."))
         knots = [(_number(body[i:i + 2]), _number(body[i + 2:i + 4])) for i in range(0, len(body), 4)]
-        _check(len(knots) <= MAX_KNOTS, f"A drawn curve has at most {MAX_KNOTS} knots; this link has {len(knots)}.")
+        _check(len(knots) <= MAX_KNOTS, msg("A drawn curve has at most {max_knots} knots; this link has {count}.",
+                                            max_knots=MAX_KNOTS, count=len(knots)))
         _check(all(x <= CURVE_POSITIONS and y <= STEPS for x, y in knots),
-               "The curve in this link has a knot beyond the line's end.")
+               N_("The curve in this link has a knot beyond the line's end."))
         positions = [x for x, _ in knots]
-        _check(positions == sorted(set(positions)), "The curve in this link has its knots out of order or twice.")
+        _check(positions == sorted(set(positions)), N_("The curve in this link has its knots out of order or twice."))
         return Curve(tuple(knots))
     if kind in ("p1k", "p1v"):
         values = kind == "p1v"
         size = 6 if values else 5
         if len(body) % size:
-            raise ConfigError("The points in this link are cut short; draw them again.")
+            raise ConfigError(N_("The points in this link are cut short; draw them again."))
         points = [(_number(body[i:i + 2]), _number(body[i + 2:i + 4]),
                    _number(body[i + 4:i + 6]) if values else DIGIT[body[i + 4]]) for i in range(0, len(body), size)]
-        _check(len(points) <= MAX_POINTS, f"A drawing has at most {MAX_POINTS} points; this link has {len(points)}.")
-        _check(all(a <= STEPS and b <= STEPS for a, b, _ in points), "The points in this link lie off the plane.")
+        _check(len(points) <= MAX_POINTS, msg("A drawing has at most {max_points} points; this link has {count}.",
+                                              max_points=MAX_POINTS, count=len(points)))
+        _check(all(a <= STEPS and b <= STEPS for a, b, _ in points), N_("The points in this link lie off the plane."))
         _check(all(label <= STEPS if values else label < MAX_CLASSES for *_, label in points),
-               f"A drawing has at most {MAX_CLASSES} classes, and values from {CURVE_Y[0]:g} to {CURVE_Y[1]:g}.")
+               msg("A drawing has at most {max_classes} classes, and values from {curve_y:g} to {curve_y2:g}.",
+                   max_classes=MAX_CLASSES, curve_y=CURVE_Y[0], curve_y2=CURVE_Y[1]))
         return Points(tuple(points), values)
-    raise ConfigError("This link's drawing is of a kind nnlab does not know (it may come from a newer nnlab).")
+    raise ConfigError(N_("This link's drawing is of a kind nnlab does not know (it may come from a newer nnlab)."))
 
 
 def of(name: str, text: str) -> Curve | Points:
@@ -127,7 +131,7 @@ def set_knot(curve: Curve, x: float, y: float) -> Curve:
     position = level(x, CURVE_X, CURVE_POSITIONS)
     knots = {at: value for at, value in curve.knots}
     if position not in knots and len(knots) >= MAX_KNOTS:
-        raise ConfigError(f"A drawn curve has at most {MAX_KNOTS} knots.")
+        raise ConfigError(msg("A drawn curve has at most {max_knots} knots.", max_knots=MAX_KNOTS))
     knots[position] = level(y, CURVE_Y)
     return Curve(tuple(sorted(knots.items())))
 
@@ -153,7 +157,7 @@ def add_or_erase(points: Points, x1: float, x2: float, label: float, near: float
             del kept[nearest]
             return Points(tuple(kept), points.values)
     if len(kept) >= MAX_POINTS:
-        raise ConfigError(f"A drawing has at most {MAX_POINTS} points; tap one to erase it first.")
+        raise ConfigError(msg("A drawing has at most {max_points} points; tap one to erase it first.", max_points=MAX_POINTS))
     third = level(label, CURVE_Y) if points.values else int(label)
     return Points((*kept, (level(x1, PLANE), level(x2, PLANE), third)), points.values)
 
@@ -178,7 +182,7 @@ CURVES = {
 
 def preset_curve(name: str) -> Curve:
     if name not in CURVES:
-        raise ConfigError(f"Unknown curve {name!r}; choose one of {', '.join(CURVES)}.")
+        raise ConfigError(msg("Unknown curve {name!r}; choose one of {value}.", name=name, value=', '.join(CURVES)))
     return _curve_of(CURVES[name][1])
 
 

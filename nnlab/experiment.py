@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from nnlab import drawing, settings
 from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
 from nnlab.errors import ConfigError
+from nnlab.i18n import N_, capitalized, msg
 from nnlab.settings import Setting, Widget, setting
 
 MAX_HIDDEN_LAYERS = 6
@@ -44,17 +45,19 @@ def _check_ranges(spec, part: str) -> None:
     for row in settings.rows(type(spec), part):
         if row.low is None:
             continue
-        value, says = getattr(spec, row.field), row.says[0].upper() + row.says[1:]
+        value, says = getattr(spec, row.field), capitalized(row.says)
         if isinstance(row.default, int):
             _check(isinstance(value, int) and not isinstance(value, bool) and row.low <= value <= row.high,
-                   f"{says} must be a whole number from {row.low} to {row.high}; got {value}.")
+                   msg("{says} must be a whole number from {low} to {high}; got {value}.", says=says, low=row.low,
+                       high=row.high, value=value))
         else:
             _check(_is_number(value) and row.low <= value <= row.high,
-                   f"{says} must be between {row.low:g} and {row.high:g}; got {value}.")
+                   msg("{says} must be between {low:g} and {high:g}; got {value}.", says=says, low=row.low, high=row.high,
+                       value=value))
 
 
 def _penalty(value: float) -> str:
-    return "off" if value == 0 else f"{value:g}"
+    return N_("off") if value == 0 else f"{value:g}"
 
 
 DRAWN = ("drawn_curve", "drawn_points")  # the data sets a student draws (nnlab.drawing)
@@ -66,79 +69,80 @@ def _on_the_plane(values: dict) -> bool:
 
 
 def _batch(size: int) -> str:
-    return "Full batch" if size == 0 else str(size)
+    return N_("Full batch") if size == 0 else str(size)
 
 
 @dataclass(frozen=True, kw_only=True)
 class DataSpec:
     """Which data to learn from. `noise` and `n_points` matter to the 2-D sets only."""
 
-    name: str = setting("bump", name="dataset", group="data", says="dataset", old=("data",),
-                        widget=Widget(kind="select", label="Dataset", options=DATASETS))
-    noise: float = setting(0.0, name="noise", group="data", says="noise", parse=float, show=repr, low=0.0,
+    name: str = setting("bump", name="dataset", group="data", says=N_("dataset"), old=("data",),
+                        widget=Widget(kind="select", label=N_("Dataset"), options=DATASETS))
+    noise: float = setting(0.0, name="noise", group="data", says=N_("noise"), parse=float, show=repr, low=0.0,
                            high=MAX_NOISE, when=_on_the_plane,
-                           widget=Widget(kind="slider", label="Noise", step=0.05,
-                                         help="Standard deviation of the jitter added to 2-D points."))
-    n_points: int = setting(400, name="points", group="data", says="number of points", parse=int, low=20,
+                           widget=Widget(kind="slider", label=N_("Noise"), step=0.05,
+                                         help=N_("Standard deviation of the jitter added to 2-D points.")))
+    n_points: int = setting(400, name="points", group="data", says=N_("number of points"), parse=int, low=20,
                             high=MAX_POINTS, when=lambda values: _on_the_plane(values) and values["name"] not in DRAWN,
-                            widget=Widget(kind="slider", label="Points", step=50, low=50, high=2000))
-    train_fraction: float = setting(1.0, name="fraction", group="data", says="train fraction", parse=float,
+                            widget=Widget(kind="slider", label=N_("Points"), step=50, low=50, high=2000))
+    train_fraction: float = setting(1.0, name="fraction", group="data", says=N_("train fraction"), parse=float,
                                     show=repr, low=0.1, high=1.0,
-                                    widget=Widget(kind="slider", label="Train fraction", step=0.05,
-                                                  help="1.0 trains on every point, as the 1-D tutorials do; below "
-                                                       "1.0 the rest is a test set."))
-    source: str = setting("", name="file", group="upload", says="uploaded file",
+                                    widget=Widget(kind="slider", label=N_("Train fraction"), step=0.05,
+                                                  help=N_("1.0 trains on every point, as the 1-D tutorials do; below "
+                                                          "1.0 the rest is a test set.")))
+    source: str = setting("", name="file", group="upload", says=N_("uploaded file"),
                           control=False)  # uploaded CSV: the content key it was stored under
-    target: str = setting("", name="target", group="upload", says="target column",
+    target: str = setting("", name="target", group="upload", says=N_("target column"),
                           control=False)  # uploaded CSV: the column to predict
-    seed: int | None = setting(None, name="data_seed", group="data", says="data seed", parse=settings.optional_int,
+    seed: int | None = setting(None, name="data_seed", group="data", says=N_("data seed"), parse=settings.optional_int,
                                show=settings.show_optional_seed, control=False)  # None: the experiment's seed
-    drawing: str = setting("", name="drawn", group="data", says="drawing", control=False,
+    drawing: str = setting("", name="drawn", group="data", says=N_("drawing"), control=False,
                            when=lambda values: values["name"] in DRAWN)  # nnlab.drawing's text: the drawn data
-    crosses: tuple[str, ...] = setting((), name="crosses", group="data", says="extra input features",
+    crosses: tuple[str, ...] = setting((), name="crosses", group="data", says=N_("extra input features"),
                                        parse=settings.words, show=settings.show_words, when=_on_the_plane,
-                                       widget=Widget(kind="pills", label="Extra input features", options=CROSSES,
-                                                     help="Feed the network products and sines of x1 and x2 besides "
-                                                          "the points themselves, as TensorFlow Playground does."))
+                                       widget=Widget(kind="pills", label=N_("Extra input features"), options=CROSSES,
+                                                     help=N_("Feed the network products and sines of x1 and x2 besides "
+                                                             "the points themselves, as TensorFlow Playground does.")))
 
     def __post_init__(self):
         object.__setattr__(self, "crosses", tuple(self.crosses))
-        _check(self.name in DATASETS, f"Unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}.")
+        _check(self.name in DATASETS, msg("Unknown dataset {name!r}; choose one of {value}.", name=self.name,
+                                          value=', '.join(DATASETS)))
         _check_ranges(self, "data")
         _check(self.name != "csv" or (self.source and self.target),
-               "An uploaded table needs its file and a target column.")
+               N_("An uploaded table needs its file and a target column."))
         _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
-               f"Data seed must be empty or a whole number from 0 to {2**31 - 1}; got {self.seed}.")
+               msg("Data seed must be empty or a whole number from 0 to {value}; got {seed}.", value=2**31 - 1, seed=self.seed))
         if self.name not in DRAWN:
             object.__setattr__(self, "drawing", "")  # one data set, one description
         elif self.drawing:
             drawn = drawing.decode(self.drawing)  # a bad one is refused with what is wrong with it
             _check(isinstance(drawn, drawing.Curve) == (self.name == "drawn_curve"),
-                   f"This link's drawing is {'a curve' if isinstance(drawn, drawing.Curve) else 'points'}, "
-                   f"not what {DATASETS[self.name].label} draws.")
+                   msg("This link's drawing is {drawn}, not what {label} draws.", label=DATASETS[self.name].label,
+                       drawn=N_("a curve") if isinstance(drawn, drawing.Curve) else N_("points")))
         for name in self.crosses:
-            _check(name in CROSSES, f"Unknown feature {name!r}; choose from {', '.join(CROSSES)}.")
+            _check(name in CROSSES, msg("Unknown feature {name!r}; choose from {value}.", name=name, value=', '.join(CROSSES)))
         _check(not self.crosses or DATASETS[self.name].group == "2-D",
-               "Crossed features (x1^2, x1*x2, sin(x1), ...) apply to the 2-D datasets only.")
-        _check(len(set(self.crosses)) == len(self.crosses), "Each crossed feature can be chosen once.")
+               N_("Crossed features (x1^2, x1*x2, sin(x1), ...) apply to the 2-D datasets only."))
+        _check(len(set(self.crosses)) == len(self.crosses), N_("Each crossed feature can be chosen once."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModelSpec:
     """Hidden layers of a multilayer perceptron; input and output sizes come from the data."""
 
-    hidden: tuple[int, ...] = setting((20,), name="units", group="model", says="hidden units", parse=settings.ints,
+    hidden: tuple[int, ...] = setting((20,), name="units", group="model", says=N_("hidden units"), parse=settings.ints,
                                       show=settings.show_words, old=("hidden",))
-    activations: tuple[str, ...] = setting(("sigmoid",), name="activation", group="model", says="activations",
+    activations: tuple[str, ...] = setting(("sigmoid",), name="activation", group="model", says=N_("activations"),
                                            parse=settings.words, show=settings.show_words,
                                            old=("act",))  # one per hidden layer
-    init: str = setting("default", name="init", group="model", says="initial weights",
-                        widget=Widget(kind="select", label="Initial weights", options=INITIALIZERS))
+    init: str = setting("default", name="init", group="model", says=N_("initial weights"),
+                        widget=Widget(kind="select", label=N_("Initial weights"), options=INITIALIZERS))
     # () or one rate per hidden layer: the share of its outputs zeroed in training
-    dropout: tuple[float, ...] = setting((), name="dropout", group="model", says="dropout", parse=settings.floats,
+    dropout: tuple[float, ...] = setting((), name="dropout", group="model", says=N_("dropout"), parse=settings.floats,
                                          show=settings.show_words,
-                                         not_compiled="dropout's random masks are torch's own draws, which the "
-                                                      "compiled engine does not make")
+                                         not_compiled=N_("dropout's random masks are torch's own draws, which the "
+                                                         "compiled engine does not make"))
 
     def __post_init__(self):
         for name in ("hidden", "activations", "dropout"):
@@ -146,21 +150,25 @@ class ModelSpec:
         if not any(self.dropout):  # all zeros is no dropout: one setting, one description
             object.__setattr__(self, "dropout", ())
         _check(len(self.hidden) <= MAX_HIDDEN_LAYERS,
-               f"At most {MAX_HIDDEN_LAYERS} hidden layers; got {len(self.hidden)}.")
+               msg("At most {max_hidden_layers} hidden layers; got {count}.", max_hidden_layers=MAX_HIDDEN_LAYERS,
+                   count=len(self.hidden)))
         for units in self.hidden:
             _check(isinstance(units, int) and not isinstance(units, bool) and 1 <= units <= MAX_UNITS,
-                   f"Each hidden layer needs 1 to {MAX_UNITS} units; got {units}.")
+                   msg("Each hidden layer needs 1 to {max_units} units; got {units}.", max_units=MAX_UNITS, units=units))
         _check(len(self.activations) == len(self.hidden),
-               f"Give one activation per hidden layer: {len(self.hidden)} layers, "
-               f"{len(self.activations)} activations.")
+               msg("Give one activation per hidden layer: {count} layers, {count2} activations.", count=len(self.hidden),
+                   count2=len(self.activations)))
         for name in self.activations:
-            _check(name in ACTIVATIONS, f"Unknown activation {name!r}; choose one of {names(ACTIVATIONS)}.")
-        _check(self.init in INITIALIZERS, f"Unknown initialisation {self.init!r}; choose one of {names(INITIALIZERS)}.")
+            _check(name in ACTIVATIONS, msg("Unknown activation {name!r}; choose one of {value}.", name=name,
+                                            value=names(ACTIVATIONS)))
+        _check(self.init in INITIALIZERS, msg("Unknown initialisation {init!r}; choose one of {value}.", init=self.init,
+                                              value=names(INITIALIZERS)))
         _check(not self.dropout or len(self.dropout) == len(self.hidden),
-               f"Give one dropout rate per hidden layer (or none): {len(self.hidden)} layers, "
-               f"{len(self.dropout)} rates.")
+               msg("Give one dropout rate per hidden layer (or none): {count} layers, {count2} rates.", count=len(self.hidden),
+                   count2=len(self.dropout)))
         for rate in self.dropout:
-            _check(_is_number(rate) and 0 <= rate < 1, f"A dropout rate must be at least 0 and below 1; got {rate}.")
+            _check(_is_number(rate) and 0 <= rate < 1, msg("A dropout rate must be at least 0 and below 1; got {rate}.",
+                                                           rate=rate))
 
     @property
     def drops(self) -> bool:
@@ -176,51 +184,51 @@ class TrainSpec:
     """How to train: optimizer, loss and the order the data is shown in. The fields are in the
     order the sidebar draws them."""
 
-    optimizer: str = setting("adam", name="optimizer", group="training", says="optimizer", old=("opt",),
-                             widget=Widget(kind="select", label="Optimizer", options=OPTIMIZERS))
-    learning_rate: float = setting(0.01, name="rate", group="training", says="learning rate", parse=float, show=repr,
-                                   old=("lr",), widget=Widget(kind="steps", label="Learning rate",
+    optimizer: str = setting("adam", name="optimizer", group="training", says=N_("optimizer"), old=("opt",),
+                             widget=Widget(kind="select", label=N_("Optimizer"), options=OPTIMIZERS))
+    learning_rate: float = setting(0.01, name="rate", group="training", says=N_("learning rate"), parse=float, show=repr,
+                                   old=("lr",), widget=Widget(kind="steps", label=N_("Learning rate"),
                                                               options=LEARNING_RATES))
-    momentum: float = setting(0.0, name="momentum", group="training", says="momentum", parse=float, show=repr,
+    momentum: float = setting(0.0, name="momentum", group="training", says=N_("momentum"), parse=float, show=repr,
                               low=0.0, high=0.99, optimizers=("sgd",), torch_name="momentum", hyper=True,
-                              widget=Widget(kind="slider", label="Momentum", step=0.01,
-                                            help="Each step adds this share of the step before: the weights "
-                                                 "keep rolling downhill through small bumps and flat stretches."))
-    nesterov: bool = setting(False, name="nesterov", group="training", says="Nesterov momentum", parse=settings.flag,
+                              widget=Widget(kind="slider", label=N_("Momentum"), step=0.01,
+                                            help=N_("Each step adds this share of the step before: the weights "
+                                                    "keep rolling downhill through small bumps and flat stretches.")))
+    nesterov: bool = setting(False, name="nesterov", group="training", says=N_("Nesterov momentum"), parse=settings.flag,
                              show=settings.show_flag, optimizers=("sgd",), torch_name="nesterov", hyper=True,
                              when=lambda values: values["momentum"] > 0,
-                             widget=Widget(kind="check", label="Nesterov momentum",
-                                           help="Take the gradient where the momentum is about to carry the "
-                                                "weights: it brakes before overshooting."))
-    weight_decay: float = setting(0.01, name="decay", group="training", says="weight decay", parse=float, show=repr,
+                             widget=Widget(kind="check", label=N_("Nesterov momentum"),
+                                           help=N_("Take the gradient where the momentum is about to carry the "
+                                                   "weights: it brakes before overshooting.")))
+    weight_decay: float = setting(0.01, name="decay", group="training", says=N_("weight decay"), parse=float, show=repr,
                                   low=0.0, high=1.0, optimizers=("adamw",), torch_name="weight_decay", hyper=True,
-                                  widget=Widget(kind="steps", label="Weight decay", options=DECAYS, format=_penalty,
-                                                help="AdamW shrinks every weight by rate × decay each step, "
-                                                     "apart from the gradient's adaptive step."))
-    schedule: str = setting("constant", name="schedule", group="training", says="learning-rate schedule",
-                            widget=Widget(kind="select", label="Learning-rate schedule",
+                                  widget=Widget(kind="steps", label=N_("Weight decay"), options=DECAYS, format=_penalty,
+                                                help=N_("AdamW shrinks every weight by rate × decay each step, "
+                                                        "apart from the gradient's adaptive step.")))
+    schedule: str = setting("constant", name="schedule", group="training", says=N_("learning-rate schedule"),
+                            widget=Widget(kind="select", label=N_("Learning-rate schedule"),
                                           options=SCHEDULES))  # how the rate changes from epoch to epoch
-    l2: float = setting(0.0, name="l2", group="training", says="L2 regularisation", parse=float, show=repr, low=0.0,
+    l2: float = setting(0.0, name="l2", group="training", says=N_("L2 regularisation"), parse=float, show=repr, low=0.0,
                         high=MAX_PENALTY, hyper=True,
-                        widget=Widget(kind="steps", label="L2", options=PENALTIES, format=_penalty, beside_next=True,
-                                      help="Adds L2 × ½ × the sum of squared weights to the loss: big weights "
-                                           "cost more."))  # on the weights, not the biases
-    l1: float = setting(0.0, name="l1", group="training", says="L1 regularisation", parse=float, show=repr, low=0.0,
+                        widget=Widget(kind="steps", label=N_("L2"), options=PENALTIES, format=_penalty, beside_next=True,
+                                      help=N_("Adds L2 × ½ × the sum of squared weights to the loss: big weights "
+                                              "cost more.")))  # on the weights, not the biases
+    l1: float = setting(0.0, name="l1", group="training", says=N_("L1 regularisation"), parse=float, show=repr, low=0.0,
                         high=MAX_PENALTY, hyper=True,
-                        widget=Widget(kind="steps", label="L1", options=PENALTIES, format=_penalty,
-                                      help="Adds L1 × the sum of absolute weights to the loss: pushes unneeded "
-                                           "weights to 0."))  # on the weights, not the biases
-    loss: str = setting("bce", name="loss", group="training", says="loss",
-                        widget=Widget(kind="select", label="Loss", options=LOSSES))
-    epochs: int = setting(1000, name="epochs", group="training", says="epochs", parse=int, low=1, high=MAX_EPOCHS,
-                          widget=Widget(kind="number", label="Epochs", step=100))
-    batch_size: int | None = setting(None, name="batch", group="training", says="batch size",
+                        widget=Widget(kind="steps", label=N_("L1"), options=PENALTIES, format=_penalty,
+                                      help=N_("Adds L1 × the sum of absolute weights to the loss: pushes unneeded "
+                                              "weights to 0.")))  # on the weights, not the biases
+    loss: str = setting("bce", name="loss", group="training", says=N_("loss"),
+                        widget=Widget(kind="select", label=N_("Loss"), options=LOSSES))
+    epochs: int = setting(1000, name="epochs", group="training", says=N_("epochs"), parse=int, low=1, high=MAX_EPOCHS,
+                          widget=Widget(kind="number", label=N_("Epochs"), step=100))
+    batch_size: int | None = setting(None, name="batch", group="training", says=N_("batch size"),
                                      parse=settings.optional_int, show=settings.show_optional,
-                                     widget=Widget(kind="select", label="Batch size", options=BATCH_SIZES, none_as=0,
+                                     widget=Widget(kind="select", label=N_("Batch size"), options=BATCH_SIZES, none_as=0,
                                                    format=_batch))  # None: the whole training set in one batch
-    shuffle: bool = setting(False, name="shuffle", group="training", says="shuffling", parse=settings.flag,
-                            show=settings.show_flag, widget=Widget(kind="check", label="Shuffle each epoch"))
-    snapshot_every: int = setting(0, name="snap", group="training", says="snapshot interval", parse=int,
+    shuffle: bool = setting(False, name="shuffle", group="training", says=N_("shuffling"), parse=settings.flag,
+                            show=settings.show_flag, widget=Widget(kind="check", label=N_("Shuffle each epoch")))
+    snapshot_every: int = setting(0, name="snap", group="training", says=N_("snapshot interval"), parse=int,
                                   control=False)  # record the fit every N epochs; 0 picks about five snapshots
 
     def __post_init__(self):
@@ -229,20 +237,23 @@ class TrainSpec:
             object.__setattr__(self, "optimizer", optimizer)
             for name, value in values.items():
                 object.__setattr__(self, name, getattr(self, name) or value)
-        _check(self.optimizer in OPTIMIZERS, f"Unknown optimizer {self.optimizer!r}; choose one of {names(OPTIMIZERS)}.")
+        _check(self.optimizer in OPTIMIZERS, msg("Unknown optimizer {optimizer!r}; choose one of {value}.",
+                                                 optimizer=self.optimizer, value=names(OPTIMIZERS)))
         for row in settings.rows(TrainSpec, "training"):  # what this optimizer does not read: one run, one description
             if not row.read_by(self.optimizer):
                 object.__setattr__(self, row.field, row.default)
-        _check(self.loss in LOSSES, f"Unknown loss {self.loss!r}; choose one of {names(LOSSES)}.")
-        _check(self.schedule in SCHEDULES, f"Unknown schedule {self.schedule!r}; choose one of {names(SCHEDULES)}.")
+        _check(self.loss in LOSSES, msg("Unknown loss {loss!r}; choose one of {value}.", loss=self.loss, value=names(LOSSES)))
+        _check(self.schedule in SCHEDULES, msg("Unknown schedule {schedule!r}; choose one of {value}.", schedule=self.schedule,
+                                               value=names(SCHEDULES)))
         _check_ranges(self, "training")
-        _check(not self.nesterov or self.momentum > 0, "Nesterov momentum needs a momentum above 0.")
+        _check(not self.nesterov or self.momentum > 0, N_("Nesterov momentum needs a momentum above 0."))
         _check(_is_number(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE,
-               f"Learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}; got {self.learning_rate}.")
+               msg("Learning rate must be above 0 and at most {max_learning_rate:g}; got {learning_rate}.",
+                   max_learning_rate=MAX_LEARNING_RATE, learning_rate=self.learning_rate))
         _check(self.batch_size is None or (isinstance(self.batch_size, int) and self.batch_size >= 1),
-               f"Batch size must be at least 1 (or the full batch); got {self.batch_size}.")
+               msg("Batch size must be at least 1 (or the full batch); got {batch_size}.", batch_size=self.batch_size))
         _check(isinstance(self.snapshot_every, int) and self.snapshot_every >= 0,
-               f"Snapshot interval must be 0 or more epochs; got {self.snapshot_every}.")
+               msg("Snapshot interval must be 0 or more epochs; got {snapshot_every}.", snapshot_every=self.snapshot_every))
 
     def snapshot_interval(self, epochs: int) -> int:
         """Epochs between recorded fits: the set interval while it gives at least two snapshots
@@ -269,11 +280,11 @@ class Experiment:
     data: DataSpec = field(default_factory=DataSpec)
     model: ModelSpec = field(default_factory=ModelSpec)
     training: TrainSpec = field(default_factory=TrainSpec)
-    seed: int = setting(0, name="seed", group="training", says="seed", parse=int)  # drawn by hand: on two pages
+    seed: int = setting(0, name="seed", group="training", says=N_("seed"), parse=int)  # drawn by hand: on two pages
 
     def __post_init__(self):
         _check(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
-               f"Seed must be a whole number from 0 to {2**31 - 1}; got {self.seed}.")
+               msg("Seed must be a whole number from 0 to {value}; got {seed}.", value=2**31 - 1, seed=self.seed))
 
     def replace(self, **changes) -> Experiment:
         """A copy with top-level fields or, as `data=`, `model=`, `training=` dicts, nested fields changed."""
@@ -296,7 +307,7 @@ class Experiment:
                 seed=values.get("seed", 0),
             )
         except TypeError as error:
-            raise ConfigError(f"This experiment description has an unknown setting: {error}.") from None
+            raise ConfigError(msg("This experiment description has an unknown setting: {error}.", error=error)) from None
 
 
 # Every setting's row, by its URL name, in the sidebar's order.

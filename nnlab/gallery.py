@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nnlab import charts, views
+from nnlab import charts, i18n, views
 from nnlab.datasets import Data
+from nnlab.i18n import N_, capitalized, msg
 from nnlab.models import outputs_probability
 from nnlab.result import TrainResult
+
+SPLITS = {"test": N_("test"), "train": N_("training")}  # a data set's parts, as titles name them
 
 
 @dataclass(frozen=True)
@@ -63,20 +66,21 @@ def _fit_curve(result: TrainResult, epoch: int, view: View) -> dict:
 
 def _answers(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    title = _title(view, f"{data.shown_split.capitalize()} images: the answers after epoch {epoch}")
+    title = _title(view, msg("{split} images: the answers after epoch {epoch}", split=capitalized(SPLITS[data.shown_split]),
+                             epoch=epoch))
     return charts.image_grid(views.image_grid(data, result, epoch), title)
 
 
 def _value_plane(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
     return charts.value_plane(_points(data, view), views.value_grid(result, epoch),
-                              _title(view, f"Prediction after epoch {epoch}"), tuple(data.feature_names[:2]))
+                              _title(view, msg("Prediction after epoch {epoch}", epoch=epoch)), tuple(data.feature_names[:2]))
 
 
 def _decision_boundary(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
     return charts.decision_boundary(views.decision_grid(result, epoch), _points(data, view), data.class_names,
-                                    _title(view, f"Decision boundary after epoch {epoch}"),
+                                    _title(view, msg("Decision boundary after epoch {epoch}", epoch=epoch)),
                                     titles=tuple(data.feature_names[:2]), discretize=view.discretize)
 
 
@@ -103,31 +107,32 @@ FITS = (
 
 def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
     data, exp = result.data, result.experiment
-    ending = ("input to the output sigmoid" if outputs_probability(exp, data.task)
-              else "the output logit" if exp.training.loss == "bce_logits" else "the output")
+    ending = (N_("input to the output sigmoid") if outputs_probability(exp, data.task)
+              else N_("the output logit") if exp.training.loss == "bce_logits" else N_("the output"))
     curves, units = views.unit_contributions(result, epoch)
-    return charts.unit_contributions(curves, units, f"all units + output bias = {ending}", data.feature_names[0])
+    return charts.unit_contributions(curves, units, i18n.translate(msg("all units + output bias = {ending}", ending=ending),
+                                                                   i18n.LANGUAGE.get()), data.feature_names[0])
 
 
 def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
-    return charts.confusion_matrix(views.confusion(result, split, epoch), f"Confusion ({split} set)")
+    return charts.confusion_matrix(views.confusion(result, split, epoch), msg("Confusion ({split} set)", split=SPLITS[split]))
 
 
 INSIDE = (
     # the images take the fit's place; the counts of what went wrong follow
     Picture("confusion under the images", lambda data: bool(data.image_shape), _test_confusion),
     Picture("unit shares", lambda data: data.shape_kind == "1d", _unit_shares,
-            caption="Each thin line is one unit of the last hidden layer: its activation times its output weight. "
-                    "Added up with the output bias they give the thick dashed line. Hover a line for its weights."),
+            caption=N_("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
+                       "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")),
     Picture("unit maps", lambda data: data.shape_kind == "2d",
             lambda result, epoch, view: charts.unit_maps(views.unit_maps(result, epoch)), width=None,
-            caption="Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
-                    "scaled to its own largest value. Later layers combine the shapes of earlier ones."),
+            caption=N_("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
+                       "scaled to its own largest value. Later layers combine the shapes of earlier ones.")),
     Picture("first-layer weights", lambda data: True,
             lambda result, epoch, view: charts.weight_heatmap(views.first_layer_weights(result, epoch)),
-            caption="Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
-                    "unit up, blue down."),
+            caption=N_("Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
+                       "unit up, blue down.")),
 )
 
 
@@ -144,8 +149,8 @@ CURVES = (
     Picture("accuracy", lambda data: data.hard_labels, lambda result, epoch, view: charts.accuracy_curves(result.history)),
     Picture("gradient flow", lambda data: True,
             lambda result, epoch, view: charts.gradient_flow(result.gradient_flow),
-            caption="Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
-                    "A layer far below the others hardly changes: its gradient has vanished on the way back."),
+            caption=N_("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
+                       "A layer far below the others hardly changes: its gradient has vanished on the way back.")),
 )
 
 
@@ -177,6 +182,7 @@ DATA = (
     Picture("values on the plane", lambda data: data.shape_kind == "2d",
             lambda data, view: charts.value_plane(views.points_frame(data), titles=tuple(data.feature_names[:2]))),
     Picture("images", lambda data: bool(data.image_shape),
-            lambda data, view: charts.image_grid(views.image_grid(data), f"The first {data.shown_split} images"),
+            lambda data, view: charts.image_grid(views.image_grid(data),
+                                                 msg("The first {split} images", split=SPLITS[data.shown_split])),
             width="content"),
 )

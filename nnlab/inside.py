@@ -21,6 +21,7 @@ from nnlab.datasets import Data, batch_order, load_data
 from nnlab.engine.autograd import make_loss, penalty, torch_optimizer
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
+from nnlab.i18n import msg
 from nnlab.models import build_model, linear_layers
 
 MAX_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
@@ -67,7 +68,8 @@ def one_step(exp: Experiment, weights: dict | None = None, batch: int = 0, rows:
     data = load_data(exp) if data is None else data
     _check_fits(exp, data)
     if not (isinstance(batch, int) and 0 <= batch <= MAX_STEPS_BEFORE):
-        raise ConfigError(f"One step by hand replays at most {MAX_STEPS_BEFORE:,} steps before it; got step {batch}.")
+        raise ConfigError(msg("One step by hand replays at most {max_steps_before:,} steps before it; got step {batch}.",
+                              max_steps_before=MAX_STEPS_BEFORE, batch=batch))
     model = build_model(exp, data.n_features, data.n_outputs, data.task)
     if weights is not None:
         model.load_state_dict(weights)
@@ -77,7 +79,7 @@ def one_step(exp: Experiment, weights: dict | None = None, batch: int = 0, rows:
     if rows is None:
         rows = torch.arange(n)[part].tolist()
     elif not rows or any(not isinstance(row, int) or not 0 <= row < n for row in rows):
-        raise ConfigError(f"Pick training rows between 0 and {n - 1}.")
+        raise ConfigError(msg("Pick training rows between 0 and {value}.", value=n - 1))
     return _taken_apart(exp, data, model, optimizer, batch, epoch, in_epoch, list(rows))
 
 

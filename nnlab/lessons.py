@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from nnlab.errors import ConfigError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.i18n import N_, msg
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Lesson:
 
     @property
     def source(self) -> str:
-        return f"tutorial {self.tutorial}" if self.tutorial else "nnlab's own lesson"
+        return msg("tutorial {number}", number=self.tutorial) if self.tutorial else N_("nnlab's own lesson")
 
 
 def _bump(hidden: tuple[int, ...]) -> Experiment:
@@ -54,75 +55,75 @@ def _heart(hidden: tuple[int, ...], activations: tuple[str, ...]) -> Experiment:
 
 
 LESSONS = {lesson.id: lesson for lesson in (
-    Lesson("step-two-neurons", "Two sigmoid neurons make a step", "000 / 004",
-           "Each hidden sigmoid is a soft step. Two of them, weighted and added, make the staircase "
-           "from 1 down to 0.5 down to 0. Watch the curve sharpen between epoch 1000 and 5000.",
-           "Will two neurons be enough to draw two steps?",
+    Lesson("step-two-neurons", N_("Two sigmoid neurons make a step"), "000 / 004",
+           N_("Each hidden sigmoid is a soft step. Two of them, weighted and added, make the staircase "
+              "from 1 down to 0.5 down to 0. Watch the curve sharpen between epoch 1000 and 5000."),
+           N_("Will two neurons be enough to draw two steps?"),
            Experiment(data=DataSpec(name="step"), model=ModelSpec(hidden=(2,), activations=("sigmoid",)),
                       training=TrainSpec(loss="bce", optimizer="sgd", learning_rate=0.01, epochs=5000, batch_size=1,
                                          snapshot_every=1000)),
-           poll=ReadyPoll("How close will two sigmoid neurons get to the staircase (train loss after 5,000 epochs)?",
+           poll=ReadyPoll(N_("How close will two sigmoid neurons get to the staircase (train loss after 5,000 epochs)?"),
                           "number", score="train_loss")),
-    Lesson("bump-twenty-neurons", "Twenty neurons draw two bumps", "001",
-           "Twenty soft steps can rise and fall several times. The centre bump is learned first; "
-           "the outer bumps between 20 and 40 stay hard to fit.",
-           "Which part of the data will the network get wrong longest?",
+    Lesson("bump-twenty-neurons", N_("Twenty neurons draw two bumps"), "001",
+           N_("Twenty soft steps can rise and fall several times. The centre bump is learned first; "
+              "the outer bumps between 20 and 40 stay hard to fit."),
+           N_("Which part of the data will the network get wrong longest?"),
            _bump((20,)),
-           poll=ReadyPoll("Which activation fits the two bumps best?",
+           poll=ReadyPoll(N_("Which activation fits the two bumps best?"),
                           "setting", "activation", ("sigmoid", "tanh", "relu"), "train_loss")),
-    Lesson("bump-two-layers", "A second hidden layer for the bumps", "001 (suggested)",
-           "Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
-           "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson.",
-           "Will two small layers beat one wide layer on the outer bumps?",
+    Lesson("bump-two-layers", N_("A second hidden layer for the bumps"), "001 (suggested)",
+           N_("Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
+              "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson."),
+           N_("Will two small layers beat one wide layer on the outer bumps?"),
            _bump((10, 10)),
-           poll=ReadyPoll("One layer of 20 or two layers of 10: which fits the bumps better?",
+           poll=ReadyPoll(N_("One layer of 20 or two layers of 10: which fits the bumps better?"),
                           "setting", "units", ("20", "10,10"), "train_loss")),
-    Lesson("simple-classifier", "A 64-128-10 classifier on random points", "002",
-           "The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
-           "units can memorise 32 points. Low training loss is not the same as learning.",
-           "Can a network reach a low loss on labels that are pure noise?",
+    Lesson("simple-classifier", N_("A 64-128-10 classifier on random points"), "002",
+           N_("The labels are random, so there is no pattern: the loss still falls because 128 ReLU "
+              "units can memorise 32 points. Low training loss is not the same as learning."),
+           N_("Can a network reach a low loss on labels that are pure noise?"),
            Experiment(data=DataSpec(name="random-classes"), model=ModelSpec(hidden=(128,), activations=("relu",)),
                       training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.01, epochs=10,
                                          batch_size=None, snapshot_every=1)),
-           poll=ReadyPoll("What train accuracy will 128 ReLU units reach on labels that are pure noise?",
+           poll=ReadyPoll(N_("What train accuracy will 128 ReLU units reach on labels that are pure noise?"),
                           "number", score="train_acc")),
-    Lesson("tabular-linear", "A linear network on heart-failure records", "003",
-           "Without an activation, stacked linear layers are one linear model. Watch train and test "
-           "accuracy: both stop improving early.",
-           "How far above the share of the larger class (68%) can a linear model go?",
+    Lesson("tabular-linear", N_("A linear network on heart-failure records"), "003",
+           N_("Without an activation, stacked linear layers are one linear model. Watch train and test "
+              "accuracy: both stop improving early."),
+           N_("How far above the share of the larger class (68%) can a linear model go?"),
            _heart((5,), ("identity",)),
-           poll=ReadyPoll("What test accuracy will the linear network reach?", "number")),
-    Lesson("tabular-deeper-linear", "Deeper, still linear", "003",
-           "Two hidden layers of 20 and no activation: more weights, the same linear model. "
-           "Depth alone does not help.",
-           "Will more layers and more units raise test accuracy?",
+           poll=ReadyPoll(N_("What test accuracy will the linear network reach?"), "number")),
+    Lesson("tabular-deeper-linear", N_("Deeper, still linear"), "003",
+           N_("Two hidden layers of 20 and no activation: more weights, the same linear model. "
+              "Depth alone does not help."),
+           N_("Will more layers and more units raise test accuracy?"),
            _heart((20, 20), ("identity", "identity")),
-           poll=ReadyPoll("One layer of 5 or two layers of 20, all linear: which tests better?",
+           poll=ReadyPoll(N_("One layer of 5 or two layers of 20, all linear: which tests better?"),
                           "setting", "units", ("5", "20,20"))),
-    Lesson("tabular-relu", "One ReLU changes the model", "003",
-           "Add ReLU after the hidden layer of the linear network: now it can bend. Compare the "
-           "test accuracy curve with the linear lesson.",
-           "Will one activation function do what extra layers could not?",
+    Lesson("tabular-relu", N_("One ReLU changes the model"), "003",
+           N_("Add ReLU after the hidden layer of the linear network: now it can bend. Compare the "
+              "test accuracy curve with the linear lesson."),
+           N_("Will one activation function do what extra layers could not?"),
            _heart((5,), ("relu",)),
-           poll=ReadyPoll("No activation or ReLU after the hidden layer: which tests better?",
+           poll=ReadyPoll(N_("No activation or ReLU after the hidden layer: which tests better?"),
                           "setting", "activation", ("identity", "relu"))),
-    Lesson("digits-classifier", "The 64-128-10 classifier on real handwriting", "002, on real images",
-           "The random-points network (Adam at its usual 0.001) on 8x8 scans of handwritten digits: a real "
-           "pattern, so test accuracy follows. Would you have read its wrong answers right?",
-           "Random labels gave a low train loss and nothing else. What will real images give on the test set?",
+    Lesson("digits-classifier", N_("The 64-128-10 classifier on real handwriting"), "002, on real images",
+           N_("The random-points network (Adam at its usual 0.001) on 8x8 scans of handwritten digits: a real "
+              "pattern, so test accuracy follows. Would you have read its wrong answers right?"),
+           N_("Random labels gave a low train loss and nothing else. What will real images give on the test set?"),
            Experiment(data=DataSpec(name="digits", train_fraction=0.8), model=ModelSpec(hidden=(128,), activations=("relu",)),
                       training=TrainSpec(loss="cross_entropy", optimizer="adam", learning_rate=0.001, epochs=20,
                                          batch_size=64, snapshot_every=5)),
-           poll=ReadyPoll("What test accuracy will the network reach on handwritten digits?", "number")),
-    Lesson("vanishing-gradients", "Six sigmoid layers: the gradient fades on the way back", "",
-           "A sigmoid passes back at most a quarter of the gradient it gets, so six of them starve the first "
-           "layer. Read the gradient flow below, then try ReLU.",
-           "Six layers is more than the one that learns the circle easily. Will the deeper network learn it?",
+           poll=ReadyPoll(N_("What test accuracy will the network reach on handwritten digits?"), "number")),
+    Lesson("vanishing-gradients", N_("Six sigmoid layers: the gradient fades on the way back"), "",
+           N_("A sigmoid passes back at most a quarter of the gradient it gets, so six of them starve the first "
+              "layer. Read the gradient flow below, then try ReLU."),
+           N_("Six layers is more than the one that learns the circle easily. Will the deeper network learn it?"),
            Experiment(data=DataSpec(name="circle", noise=0.1, train_fraction=0.8),
                       model=ModelSpec(hidden=(8,) * 6, activations=("sigmoid",) * 6),
                       training=TrainSpec(loss="bce", optimizer="sgd", learning_rate=0.3, epochs=300, batch_size=10,
                                          snapshot_every=60)),
-           poll=ReadyPoll("Six sigmoid layers or six ReLU layers: which learns the circle?",
+           poll=ReadyPoll(N_("Six sigmoid layers or six ReLU layers: which learns the circle?"),
                           "setting", "activation", ("sigmoid", "relu"))),
 )}
 
@@ -138,21 +139,21 @@ class Card:
 
 PAGE_CARDS = {
     "inside": Card(
-        "One step, by hand",
-        "Forward, loss, backward, update: the four moves of every training step, with their numbers. "
-        "Watch how small dL/dz gets where a sigmoid is flat.",
-        "Before pressing Next: will the first step raise or lower the weight into the output, and which weight "
-        "will move most?"),
+        N_("One step, by hand"),
+        N_("Forward, loss, backward, update: the four moves of every training step, with their numbers. "
+           "Watch how small dL/dz gets where a sigmoid is flat."),
+        N_("Before pressing Next: will the first step raise or lower the weight into the output, and which weight "
+           "will move most?")),
     "race": Card(
-        "Optimizers on a surface",
-        "One start, seven optimizers, a surface whose shape you can see. SGD zigzags across steep walls; "
-        "momentum overshoots; Adam and RMSprop size each direction's step by its own gradients.",
-        "On the stretched bowl, which racer reaches the middle first, and which one zigzags?"),
+        N_("Optimizers on a surface"),
+        N_("One start, seven optimizers, a surface whose shape you can see. SGD zigzags across steep walls; "
+           "momentum overshoots; Adam and RMSprop size each direction's step by its own gradients."),
+        N_("On the stretched bowl, which racer reaches the middle first, and which one zigzags?")),
     "draw": Card(
-        "Draw a function",
-        "Each sigmoid unit is one soft step; the network adds them up. Draw any curve, train, and read each "
-        "unit's share under the fit on Train. On the plane, put a point where the boundary is wrong and train again.",
-        "How many hidden units will your curve need? Try 1, 2, 5 and 20."),
+        N_("Draw a function"),
+        N_("Each sigmoid unit is one soft step; the network adds them up. Draw any curve, train, and read each "
+           "unit's share under the fit on Train. On the plane, put a point where the boundary is wrong and train again."),
+        N_("How many hidden units will your curve need? Try 1, 2, 5 and 20.")),
 }
 
 
@@ -166,7 +167,8 @@ def get(lesson_id: str) -> Experiment:
 
 def lesson(lesson_id: str) -> Lesson:
     if lesson_id not in LESSONS:
-        raise ConfigError(f"Unknown lesson {lesson_id!r}; choose one of {', '.join(LESSONS)}.")
+        raise ConfigError(msg("Unknown lesson {lesson_id!r}; choose one of {value}.", lesson_id=lesson_id,
+                              value=', '.join(LESSONS)))
     return LESSONS[lesson_id]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from nnlab import lessons
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
+from nnlab.i18n import msg
 from nnlab.settings import words
 
 DEFAULT_LESSON = "bump-twenty-neurons"
@@ -120,7 +121,7 @@ def with_settings(exp: Experiment, query: Mapping[str, str]) -> Experiment:
         try:
             value = setting.parse(text)
         except ValueError:
-            raise ConfigError(f"The link's value {param}={text!r} is not valid.") from None
+            raise ConfigError(msg("The link's value {param}={text!r} is not valid.", param=param, text=text)) from None
         if setting.part:
             changes[setting.part][setting.field] = value
         else:
@@ -148,11 +149,11 @@ def flags_from_query(query: Mapping[str, str]) -> InstructorFlags:
     for flag, names in flags.items():
         unknown = sorted(names - set(CLASSROOM_GROUPS) - set(CLASSROOM_CONTROLS))
         if unknown:
-            raise ConfigError(f"The link's {flag}= names {', '.join(map(repr, unknown))}, which is not a control; "
-                              f"use {', '.join(CLASSROOM_GROUPS + CLASSROOM_CONTROLS)}.")
+            raise ConfigError(msg("The link's {flag}= names {value}, which is not a control; use {value2}.", flag=flag,
+                                  value=', '.join(map(repr, unknown)), value2=', '.join(CLASSROOM_GROUPS + CLASSROOM_CONTROLS)))
     show = query.get("show", "")
     if show not in ("", "results"):
-        raise ConfigError(f"The link's show={show!r} is not known; use show=results.")
+        raise ConfigError(msg("The link's show={show!r} is not known; use show=results.", show=show))
     return InstructorFlags(flags["hide"], flags["lock"], show == "results")
 
 

@@ -19,6 +19,7 @@ from torch import nn
 
 from nnlab.choices import LOSSES
 from nnlab.errors import ConfigError
+from nnlab.i18n import N_, msg
 from nnlab.models import linear_layers
 from nnlab.result import TrainResult
 
@@ -43,11 +44,12 @@ def landscape(result: TrainResult, directions: str = "pca", grid: int = 25, span
     "random"), `grid` points a side, reaching `span` times the path's extent (pca) or `span` times
     the weights' own size (random); the path ends at (0, 0), the trained weights."""
     if directions not in DIRECTIONS:
-        raise ConfigError(f"Unknown directions {directions!r}; choose one of {', '.join(DIRECTIONS)}.")
+        raise ConfigError(msg("Unknown directions {directions!r}; choose one of {value}.", directions=directions,
+                              value=', '.join(DIRECTIONS)))
     if not (isinstance(grid, int) and 3 <= grid <= MAX_GRID):
-        raise ConfigError(f"A landscape's grid is 3 to {MAX_GRID} points a side; got {grid}.")
+        raise ConfigError(msg("A landscape's grid is 3 to {max_grid} points a side; got {grid}.", max_grid=MAX_GRID, grid=grid))
     if not (isinstance(span, (int, float)) and 0 < span <= 10):
-        raise ConfigError(f"A landscape's span must be above 0 and at most 10; got {span}.")
+        raise ConfigError(msg("A landscape's span must be above 0 and at most 10; got {span}.", span=span))
     model = result.model
     trained = _flat(model.state_dict(), model)
     epochs = sorted(result.snapshots)
@@ -84,8 +86,8 @@ def _principal(moved: torch.Tensor) -> tuple[torch.Tensor, float]:
     of their squared length those two hold."""
     _, values, vectors = torch.linalg.svd(moved, full_matrices=False)
     if len(values) < 2 or values[1] <= 1e-12 * max(values[0].item(), 1e-30):
-        raise ConfigError("The recorded weights hardly moved, or moved along one line only: there is no "
-                          "plane to draw. Train longer, or use random directions.")
+        raise ConfigError(N_("The recorded weights hardly moved, or moved along one line only: there is no "
+                             "plane to draw. Train longer, or use random directions."))
     return vectors[:2], float((values[:2] ** 2).sum() / (values ** 2).sum())
 
 

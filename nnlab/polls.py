@@ -26,6 +26,7 @@ from nnlab.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for
 from nnlab.datasets import load_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
+from nnlab.i18n import N_, msg
 from nnlab.links import with_settings
 from nnlab.training import TrainResult
 
@@ -81,25 +82,27 @@ class Polls:
         challenge = self.challenge(code)
         question = plain_text(question, MAX_QUESTION, "question")
         if kind not in KINDS:
-            raise ClassError(f"A poll is a {', '.join(KINDS)} poll; not {kind!r}.")
+            raise ClassError(msg("A poll is a {value} poll; not {kind!r}.", value=', '.join(KINDS), kind=kind))
         details = {"score": score or challenge.rules.score}
         if kind == "choice":
             details["options"] = _options(options)
             if mark is not None and _option_text(mark) not in details["options"]:
-                raise ClassError(f"The right answer {mark!r} is not one of the options.")
+                raise ClassError(msg("The right answer {mark!r} is not one of the options.", mark=mark))
             details["mark"] = None if mark is None else _option_text(mark)
         else:
             base = exp or challenge.experiment
             available = scores_for(load_data(base))
             if details["score"] not in available:
-                raise ClassError(f"These runs have no {SCORES.get(details['score'], (details['score'],))[0]}; choose "
-                                 f"{' or '.join(SCORES[name][0] for name in available)}.")
+                raise ClassError(msg("These runs have no {value}; choose {value2}.", value=SCORES.get(details['score'],
+                                                                                                      (details['score'],))[0],
+                                     value2=' or '.join(SCORES[name][0] for name in available)))
             details["experiment"] = base.to_dict()
             if kind == "setting":
                 details["setting"], details["options"] = _setting_options(base, setting, options)
             else:
                 if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and low < high):
-                    raise ClassError(f"A number poll needs a range with its low end below its high end; got {low} to {high}.")
+                    raise ClassError(msg("A number poll needs a range with its low end below its high end; got {low} to "
+                                         "{high}.", low=low, high=high))
                 details["low"], details["high"], details["options"] = float(low), float(high), []
         with self._transaction() as connection:
             code = self._authorise(connection, code, key)
@@ -112,7 +115,7 @@ class Polls:
         """A lesson's own question (its ReadyPoll), on the lesson's settings."""
         lesson = lessons.lesson(lesson_id)
         if lesson.poll is None:
-            raise ClassError(f"The lesson {lesson.title!r} has no ready question.")
+            raise ClassError(msg("The lesson {title!r} has no ready question.", title=lesson.title))
         ready = lesson.poll
         return self.ask(code, key, ready.question, ready.options or None, ready.kind, ready.setting or None,
                         ready.score, lesson.experiment)
@@ -137,7 +140,7 @@ class Polls:
         with self._transaction() as connection:
             poll = _read_poll(connection, code, poll_id)
             if not poll.is_open:
-                raise ClassError("This poll is closed: your vote was not counted.")
+                raise ClassError(N_("This poll is closed: your vote was not counted."))
             answer = _answer(poll, answer)
             mine = ((votes_table.c.poll == poll.id) & (votes_table.c.round == poll.round)
                     & (votes_table.c.voter == voter))
@@ -215,7 +218,7 @@ def _this_poll(code: str, poll_id: int):
 
 
 def _no_poll(code: str, poll_id: int) -> ClassError:
-    return ClassError(f"There is no poll {poll_id} in the class {str(code).strip().upper()!r}.")
+    return ClassError(msg("There is no poll {poll_id} in the class {value!r}.", poll_id=poll_id, value=str(code).strip().upper()))
 
 
 def _read_poll(connection, code: str, poll_id: int) -> Poll:
@@ -228,12 +231,14 @@ def _read_poll(connection, code: str, poll_id: int) -> Poll:
 
 def _options(options) -> list[str]:
     if not options or isinstance(options, str):
-        raise ClassError(f"A choice poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+        raise ClassError(msg("A choice poll needs {min_options} to {max_options} options.", min_options=MIN_OPTIONS,
+                             max_options=MAX_OPTIONS))
     texts = [_option_text(option) for option in options]
     if not MIN_OPTIONS <= len(texts) <= MAX_OPTIONS:
-        raise ClassError(f"A choice poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; this one has {len(texts)}.")
+        raise ClassError(msg("A choice poll needs {min_options} to {max_options} options; this one has {count}.",
+                             min_options=MIN_OPTIONS, max_options=MAX_OPTIONS, count=len(texts)))
     if len(set(texts)) != len(texts):
-        raise ClassError("Each option of a poll must differ from the others.")
+        raise ClassError(N_("Each option of a poll must differ from the others."))
     return texts
 
 
@@ -242,7 +247,7 @@ def _setting_options(base: Experiment, setting: str | None, options) -> tuple[st
     row = SETTINGS.get(setting or "")
     if row is None or not row.part or row.group == "upload":
         names = ", ".join(name for name, s in SETTINGS.items() if s.part in ("model", "training") and s.control)
-        raise ClassError(f"A setting poll asks about one of {names}; not {setting!r}.")
+        raise ClassError(msg("A setting poll asks about one of {names}; not {setting!r}.", names=names, setting=setting))
     texts = _options(options)
     for text in texts:
         _with_option(base, row, text)
@@ -255,7 +260,8 @@ def _with_option(base: Experiment, row, text: str) -> Experiment:
             text = ",".join([text] * len(base.model.hidden))
         return with_settings(base, {row.name: text})
     except (ValueError, IndexError, NnlabError) as error:
-        raise ClassError(f"The option {text!r} is not a {row.says} this run can take: {error}") from None
+        raise ClassError(msg("The option {text!r} is not a {says} this run can take: {error}", text=text, says=row.says,
+                             error=error)) from None
 
 
 def _race(poll: Poll, seeds: int) -> tuple[str, dict[str, float], list[TrainResult]]:
@@ -281,14 +287,16 @@ def _answer(poll: Poll, answer) -> str:
     if poll.kind != "number":
         text = str(answer).strip()
         if text not in poll.options:
-            raise ClassError(f"{text[:MAX_OPTION]!r} is not one of this poll's options: your vote was not counted.")
+            raise ClassError(msg("{text!r} is not one of this poll's options: your vote was not counted.",
+                                 text=text[:MAX_OPTION]))
         return text
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        raise ClassError(f"This poll takes a number from {poll.low:g} to {poll.high:g}.") from None
+        raise ClassError(msg("This poll takes a number from {low:g} to {high:g}.", low=poll.low, high=poll.high)) from None
     if not poll.low <= value <= poll.high:
-        raise ClassError(f"This poll takes a number from {poll.low:g} to {poll.high:g}; got {value:g}.")
+        raise ClassError(msg("This poll takes a number from {low:g} to {high:g}; got {value:g}.", low=poll.low, high=poll.high,
+                             value=value))
     return repr(value)
 
 

@@ -11,6 +11,7 @@ from torch import nn
 
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
+from nnlab.i18n import msg
 
 
 @dataclass
@@ -53,8 +54,8 @@ class TrainResult:
 def divergence_message(diverged_at: int | None) -> str:
     if diverged_at is None:
         return ""
-    return (f"Training diverged at epoch {diverged_at} (the loss became NaN or infinite) — "
-            f"try a smaller learning rate.")
+    return msg("Training diverged at epoch {epoch} (the loss became NaN or infinite) — try a smaller learning rate.",
+               epoch=diverged_at)
 
 
 GRAD_COLUMNS = ["epoch", "layer", "mean_abs_grad"]

@@ -21,6 +21,7 @@ from nnlab.choices import OPTIMIZERS
 from nnlab.engine.autograd import torch_optimizer
 from nnlab.errors import ConfigError
 from nnlab.experiment import SETTINGS, TrainSpec
+from nnlab.i18n import msg
 
 MAX_STEPS = 2000
 MAX_RACERS = 8
@@ -63,11 +64,11 @@ SURFACES = {surface.name: surface for surface in (
 def surface(name: str, condition: float = 10.0) -> Surface:
     """A surface by name; the bowl's `condition` is how much steeper one side is than the other."""
     if name not in SURFACES:
-        raise ConfigError(f"Unknown surface {name!r}; choose one of {', '.join(SURFACES)}.")
+        raise ConfigError(msg("Unknown surface {name!r}; choose one of {value}.", name=name, value=', '.join(SURFACES)))
     if name != "bowl":
         return SURFACES[name]
     if not (isinstance(condition, (int, float)) and 1 <= condition <= 1000):
-        raise ConfigError(f"A bowl's condition number is 1 to 1000; got {condition}.")
+        raise ConfigError(msg("A bowl's condition number is 1 to 1000; got {condition}.", condition=condition))
     return Surface(**{**SURFACES["bowl"].__dict__, "value": _bowl(float(condition))})
 
 
@@ -91,15 +92,15 @@ def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
     that optimizer reads, by their link names ("momentum", "nesterov", "decay")."""
     name = settings.get("optimizer")
     if name not in OPTIMIZERS:
-        raise ConfigError(f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        raise ConfigError(msg("Unknown optimizer {name!r}; choose one of {value}.", name=name, value=', '.join(OPTIMIZERS)))
     rate = settings.get("rate")
     if not (isinstance(rate, (int, float)) and 0 < rate <= 10):
-        raise ConfigError(f"A racer's learning rate must be above 0 and at most 10; got {rate}.")
+        raise ConfigError(msg("A racer's learning rate must be above 0 and at most 10; got {rate}.", rate=rate))
     fields = {}
     for key, value in settings.items():
         row = SETTINGS.get(key)
         if key not in ("optimizer", "rate") and (row is None or name not in row.optimizers):
-            raise ConfigError(f"{OPTIMIZERS[name].label} has no setting {key!r}.")
+            raise ConfigError(msg("{label} has no setting {key!r}.", label=OPTIMIZERS[name].label, key=key))
         if row is not None and key != "rate":
             fields[row.field] = value
     return torch_optimizer(TrainSpec(learning_rate=rate, **fields), parameters)  # its ranges checked there
@@ -110,9 +111,10 @@ def race(where: Surface, optimizers: dict[str, dict], start: tuple[float, float]
     """Each optimizer's path from `start` (default: the surface's own): optimizer, step (0 is the
     start), x, y, value, and the distance to the nearest minimum."""
     if not 1 <= len(optimizers) <= MAX_RACERS:
-        raise ConfigError(f"A race has 1 to {MAX_RACERS} optimizers; got {len(optimizers)}.")
+        raise ConfigError(msg("A race has 1 to {max_racers} optimizers; got {count}.", max_racers=MAX_RACERS,
+                              count=len(optimizers)))
     if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
-        raise ConfigError(f"A race is 1 to {MAX_STEPS} steps; got {steps}.")
+        raise ConfigError(msg("A race is 1 to {max_steps} steps; got {steps}.", max_steps=MAX_STEPS, steps=steps))
     start = where.start if start is None else start
     frames = []
     for label, settings in optimizers.items():

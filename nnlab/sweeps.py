@@ -13,6 +13,7 @@ import pandas as pd
 from nnlab.datasets import pin_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_, msg
 from nnlab.stepping import Progress
 from nnlab.training import train_many
 
@@ -36,11 +37,12 @@ def sweep(exp: Experiment, learning_rates: Iterable[float], hidden_units: Iterab
     `diverged` (its finals are then those of the last finite epoch). `progress(epoch, epochs, None)`."""
     rates, widths, seeds = list(learning_rates), list(hidden_units), list(seeds)
     if not exp.model.hidden:
-        raise ConfigError("A sweep over hidden units needs a model with at least one hidden layer.")
+        raise ConfigError(N_("A sweep over hidden units needs a model with at least one hidden layer."))
     for name, values, most in (("learning rates", rates, MAX_SIDE), ("hidden widths", widths, MAX_SIDE),
                                ("seeds", seeds, MAX_SEEDS)):
         if not 1 <= len(values) <= most or len(set(values)) != len(values):
-            raise ConfigError(f"A sweep takes 1 to {most} different {name}; got {len(values)}.")
+            raise ConfigError(msg("A sweep takes 1 to {most} different {name}; got {count}.", most=most, name=name,
+                                  count=len(values)))
     plan = [(rate, units, seed) for rate in rates for units in widths for seed in seeds]
     results = train_many([sweep_experiment(exp, *cell) for cell in plan], epochs=epochs, device=device,
                          progress=progress, keep_snapshots=False)

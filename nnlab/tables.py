@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nnlab.errors import DataError
+from nnlab.i18n import N_, msg
 
 HEART_FILE = "heart_failure_clinical_records_dataset.csv"
 HEART_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00519/" + HEART_FILE
@@ -51,8 +52,8 @@ def refresh_heart_failure() -> Path:
         with urllib.request.urlopen(HEART_URL, timeout=10) as response:
             content = response.read()
     except OSError as error:
-        raise DataError(f"The heart-failure table could not be downloaded ({error}); the copy that ships "
-                        f"with nnlab is used.") from None
+        raise DataError(msg("The heart-failure table could not be downloaded ({error}); the copy that ships with nnlab is "
+                            "used.", error=error)) from None
     read_csv(content, target="DEATH_EVENT")  # refuse a broken download before it replaces anything
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -71,7 +72,7 @@ def store_upload(content: bytes) -> str:
 def load_upload(key: str, target: str) -> Table:
     path = data_dir() / "uploads" / f"{key}.csv"
     if not path.exists():
-        raise DataError("The uploaded file is no longer on the server; please upload it again.")
+        raise DataError(N_("The uploaded file is no longer on the server; please upload it again."))
     return read_csv(path, target=target)
 
 
@@ -85,12 +86,13 @@ def read_csv(source, target: str | None = None) -> Table:
     frame = _parse(text, notes)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.columns.duplicated().any():
-        raise DataError("Two columns have the same name; give every column a distinct header.")
+        raise DataError(N_("Two columns have the same name; give every column a distinct header."))
     target = target or frame.columns[-1]
     if target not in frame.columns:
-        raise DataError(f"There is no column named {target!r}; columns are: {', '.join(frame.columns)}.")
+        raise DataError(msg("There is no column named {target!r}; columns are: {value}.", target=target,
+                            value=', '.join(frame.columns)))
     if frame.shape[1] < 2:
-        raise DataError("The table needs at least one feature column besides the target.")
+        raise DataError(N_("The table needs at least one feature column besides the target."))
     labels, class_names = _clean_target(frame[target], notes)
     keep = labels.notna()
     if not keep.all():
@@ -98,9 +100,10 @@ def read_csv(source, target: str | None = None) -> Table:
     features = _clean_features(frame.drop(columns=[target])[keep], notes)
     clean = features.assign(**{target: labels[keep]}).reset_index(drop=True)
     if len(clean) < MIN_ROWS:
-        raise DataError(f"The table has {len(clean)} usable rows; at least {MIN_ROWS} are needed to train and test.")
+        raise DataError(msg("The table has {count} usable rows; at least {min_rows} are needed to train and test.",
+                            count=len(clean), min_rows=MIN_ROWS))
     if clean[target].nunique() < 2:
-        raise DataError(f"The target {target!r} has only one value, so there is nothing to tell apart.")
+        raise DataError(msg("The target {target!r} has only one value, so there is nothing to tell apart.", target=target))
     return Table(clean, target, notes, class_names)
 
 
@@ -115,11 +118,11 @@ def _read_bytes(source) -> bytes:
 
 def _decode(content: bytes) -> tuple[str, list[str]]:
     if not content.strip():
-        raise DataError("The file is empty.")
+        raise DataError(N_("The file is empty."))
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return content.decode("utf-16"), ["The file is UTF-16 text; it was read as such."]
     if b"\x00" in content[:4096]:
-        raise DataError("This is not a text CSV file (it contains binary data). Save the table as CSV and try again.")
+        raise DataError(N_("This is not a text CSV file (it contains binary data). Save the table as CSV and try again."))
     try:
         text, notes = content.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -127,9 +130,9 @@ def _decode(content: bytes) -> tuple[str, list[str]]:
         notes = ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
     start = text.lstrip()[:1]
     if start in ("{", "["):
-        raise DataError("This looks like a JSON file, not a CSV table. Export the table as CSV and try again.")
+        raise DataError(N_("This looks like a JSON file, not a CSV table. Export the table as CSV and try again."))
     if start == "<":
-        raise DataError("This looks like a web page or XML, not a CSV table. Export the table as CSV and try again.")
+        raise DataError(N_("This looks like a web page or XML, not a CSV table. Export the table as CSV and try again."))
     return text, notes
 
 
@@ -160,13 +163,13 @@ def _parse(text: str, notes: list[str]) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, engine="python", index_col=False,
                             skipinitialspace=True, on_bad_lines=too_long)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        raise DataError(f"This file could not be read as a table: {error}") from None
+        raise DataError(msg("This file could not be read as a table: {error}", error=error)) from None
     if padded:
         notes.append(f"{padded} rows ended in empty extra cells; the empty cells were ignored.")
     if skipped:
         notes.append(f"Skipped {len(skipped)} rows that had more filled cells than the header has columns.")
     if frame.empty:
-        raise DataError("The file has a header but no data rows.")
+        raise DataError(N_("The file has a header but no data rows."))
     return frame
 
 
@@ -231,7 +234,7 @@ def _clean_features(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             notes.append(f"Column {name!r}: {infinite} infinite values were treated as missing.")
         clean[name] = numeric.astype(float)
     if clean.shape[1] == 0:
-        raise DataError("No column besides the target holds numbers, so there is nothing to learn from.")
+        raise DataError(N_("No column besides the target holds numbers, so there is nothing to learn from."))
     missing = clean.isna().sum()
     for name, count in missing[missing > 0].items():
         fill = clean[name].median()

@@ -13,6 +13,7 @@ from sklearn.metrics import confusion_matrix
 from nnlab import drawing
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
+from nnlab.i18n import N_, Message, joined, msg
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.result import early_gradient_flow
 from nnlab.training import TrainResult
@@ -147,7 +148,7 @@ def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
                          for a in range(len(names)) for p in range(len(names))])
 
 
-def not_learning(result: TrainResult) -> str:
+def not_learning(result: TrainResult) -> Message | str:
     """A sentence naming what is wrong when a run has clearly not learned, else "": the loss ended
     far above its start, the network gives every row one class, or the loss has hardly moved."""
     history, exp, data = result.history, result.experiment, result.data
@@ -156,35 +157,39 @@ def not_learning(result: TrainResult) -> str:
     first, last = history["train_loss"].iloc[0], history["train_loss"].iloc[-1]
     rate = exp.training.learning_rate
     if last > 2 * first:
-        return (f"The loss ended far above where it started ({first:.3g} at epoch 1, {last:.3g} now): the steps "
-                f"overshoot. Try a learning rate 10x smaller than {rate:g}.")
+        return msg("The loss ended far above where it started ({first:.3g} at epoch 1, {last:.3g} now): the steps "
+                   "overshoot. Try a learning rate 10x smaller than {rate:g}.", first=first, last=last, rate=rate)
     moved = abs(first - last) / abs(first) if first else 1.0
     shrink = gradient_shrink(result)
     if shrink == float("inf") and moved < 0.1:
-        return ("The first layer's weights get no gradient at all (see the gradient flow): nothing flows back "
-                "through units that all start at zero or never switch on. Try other initial weights or activations.")
+        return N_("The first layer's weights get no gradient at all (see the gradient flow): nothing flows back "
+                  "through units that all start at zero or never switch on. Try other initial weights or activations.")
     if shrink >= VANISHED and moved < 0.1:
         times = float(f"{shrink:.1g}")  # one figure: 400,000x, not 422,126x
-        return (f"The first layer's weight gradient is about {times:,.0f}x smaller than the output layer's (see the "
-                f"gradient flow): it vanishes on its way back through the layers, so the early layers hardly learn. "
-                f"Try ReLU, fewer layers, or Xavier or He initial weights.")
+        return msg("The first layer's weight gradient is about {times:,.0f}x smaller than the output layer's (see the "
+                   "gradient flow): it vanishes on its way back through the layers, so the early layers hardly learn. "
+                   "Try ReLU, fewer layers, or Xavier or He initial weights.", times=times)
     if data.hard_labels:
         probability = predict_proba(result.model, data.x_train, exp, data.task)
         predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
         if len(data.class_names) > 1 and len(set(predicted.tolist())) == 1:
             share = float((data.y_train.reshape(-1).long() == predicted[0]).float().mean())
-            cause = (f"a learning rate of {rate:g} has likely pushed the units into saturation: try 10x smaller"
-                     if rate >= 0.5 else "it may need more epochs, a larger learning rate, or a nonlinear activation")
-            return (f"The network answers '{data.class_names[int(predicted[0])]}' for every row ({share:.0%} of them "
-                    f"are): it has not learned to tell the classes apart; {cause}.")
+            cause = (msg("a learning rate of {rate:g} has likely pushed the units into saturation: try 10x smaller",
+                         rate=rate)
+                     if rate >= 0.5 else N_("it may need more epochs, a larger learning rate, or a nonlinear activation"))
+            return msg("The network answers '{answer}' for every row ({share:.0%} of them are): it has not learned to "
+                       "tell the classes apart; {cause}.", answer=data.class_names[int(predicted[0])], share=share,
+                       cause=cause)
     below = ""  # accuracy under what always answering the larger class would give
     if data.hard_labels and "train_acc" in history:
         larger = float(pd.Series(data.y_train.reshape(-1).tolist()).value_counts(normalize=True).iloc[0])
         if history["train_acc"].iloc[-1] < larger:
-            below = f", and fewer rows are right than the {larger:.0%} that answering the larger class always gets"
+            below = msg(", and fewer rows are right than the {larger:.0%} that answering the larger class always gets",
+                        larger=larger)
     if len(history) >= 100 and (moved < 0.01 or (below and moved < 0.1)):
-        return (f"The loss has hardly moved in {len(history):,} epochs ({first:.4g} to {last:.4g}){below}: try a "
-                f"larger learning rate than {rate:g}, or more epochs.")
+        return msg("The loss has hardly moved in {epochs:,} epochs ({first:.4g} to {last:.4g}){below}: try a larger "
+                   "learning rate than {rate:g}, or more epochs.", epochs=len(history), first=first, last=last,
+                   below=below, rate=rate)
     return ""
 
 
@@ -200,20 +205,34 @@ def gradient_shrink(result: TrainResult) -> float:
     return float(early.iloc[-1] / early.iloc[0]) if early.iloc[0] > 0 else float("inf")
 
 
-def settings_line(exp) -> str:
+TASKS = {"binary": N_("binary"), "multiclass": N_("multiclass"), "regression": N_("regression")}  # a data set's task
+
+
+def data_summary(data: Data) -> Message:
+    """A data set's size, features and target in a sentence."""
+    classes = (msg(" with classes {names}", names=", ".join(data.class_names))
+               if data.class_names and data.task == "multiclass" else "")
+    return msg("**{train}** training rows, **{test}** test rows, **{features}** features, a **{task}** target "
+               "`{target}`{classes}.", train=len(data.x_train), test=len(data.x_test), features=data.n_features,
+               task=TASKS[data.task], target=data.target_name, classes=classes)
+
+
+def settings_line(exp) -> Message:
     """An experiment's model and training settings in one line, the defaults left out."""
     model, spec = exp.model, exp.training
     kinds = model.activations if len(set(model.activations)) > 1 else model.activations[:1]  # "sigmoid", not six
-    layers = "-".join(map(str, model.hidden)) + " " + "/".join(kinds) if model.hidden else "no hidden layer"
-    parts = [OPTIMIZERS[spec.optimizer].label, f"learning rate {spec.learning_rate:g}", f"{spec.loss} loss",
-             f"{spec.epochs:,} epochs", f"batch {'full' if spec.batch_size is None else spec.batch_size}",
-             f"hidden {layers}"]
-    parts += [row.says if isinstance(value, bool) else f"{row.says} {value:g}" for row, value in spec.optimizer_settings()]
-    parts += [f"{SCHEDULES[spec.schedule].label.lower()} schedule"] if spec.schedule != "constant" else []
+    layers = (msg("hidden {layers}", layers="-".join(map(str, model.hidden)) + " " + "/".join(kinds)) if model.hidden
+              else N_("no hidden layer"))
+    parts = [OPTIMIZERS[spec.optimizer].label, msg("learning rate {rate:g}", rate=spec.learning_rate),
+             msg("`{loss}` loss", loss=spec.loss), msg("{epochs:,} epochs", epochs=spec.epochs),
+             N_("full batch") if spec.batch_size is None else msg("batch {size}", size=spec.batch_size), layers]
+    parts += [row.says if isinstance(value, bool) else msg("{setting} {value:g}", setting=row.says, value=value)
+              for row, value in spec.optimizer_settings()]
+    parts += [msg("{schedule} schedule", schedule=SCHEDULES[spec.schedule].label)] if spec.schedule != "constant" else []
     parts += [f"{name.upper()} {getattr(spec, name):g}" for name in ("l2", "l1") if getattr(spec, name)]
-    parts += [f"dropout {'/'.join(f'{rate:g}' for rate in model.dropout)}"] if model.dropout else []
-    parts += [f"{INITIALIZERS[model.init].label} initial weights"] if model.init != "default" else []
-    return " · ".join([*parts, f"seed {exp.seed}"])
+    parts += [msg("dropout {rates}", rates="/".join(f"{rate:g}" for rate in model.dropout))] if model.dropout else []
+    parts += [msg("{init} initial weights", init=INITIALIZERS[model.init].label)] if model.init != "default" else []
+    return joined([*parts, msg("seed {seed}", seed=exp.seed)])
 
 
 def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12):

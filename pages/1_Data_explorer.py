@@ -13,36 +13,38 @@ from nnlab.experiment import DRAWN
 from nnlab.tables import read_csv, store_upload
 from nnlab.ui import draw_screen
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _
 
 
 def upload_section(exp) -> None:
-    with st.expander("Upload your own CSV", expanded=exp.data.name == "csv"):
-        upload = st.file_uploader("CSV file (one row per example, one column to predict)", type=["csv", "txt"], key="upload")
+    with st.expander(_("Upload your own CSV"), expanded=exp.data.name == "csv"):
+        upload = st.file_uploader(_("CSV file (one row per example, one column to predict)"), type=["csv", "txt"],
+                                  key="upload")
         if upload is None:
             return
         try:
             table = read_csv(upload.getvalue())
             columns = list(table.frame.columns)
-            target = st.selectbox("Column to predict", columns, index=len(columns) - 1, key="upload_target")
-            if st.button("Use this table", type="primary"):
+            target = st.selectbox(_("Column to predict"), columns, index=len(columns) - 1, key="upload_target")
+            if st.button(_("Use this table"), type="primary"):
                 read_csv(upload.getvalue(), target=target)  # refuse an unusable target before switching
                 ui.load(exp.replace(data={"name": "csv", "source": store_upload(upload.getvalue()),
                                           "target": target, "train_fraction": 0.8}))
                 st.rerun()
         except DataError as error:
-            st.error(f"{error} The previous dataset is kept.")
+            st.error(_("{problem} The previous dataset is kept.", problem=error))
 
 
 exp = ui.page("Data explorer")
 exp = ui.data_controls(exp)
-st.title("Data explorer")
+st.title(_("Data explorer"))
 
 
 if ui.allowed("upload") and ui.allowed("data"):  # an instructor's link may keep the class on its data
     upload_section(exp)
 drawn = True
 if exp.data.name in DRAWN and ui.allowed("data"):
-    st.subheader("Draw the data")
+    st.subheader(_("Draw the data"))
     ui.page_card(lessons.PAGE_CARDS["draw"])
     with ui.shown_errors():
         drawn = draw_screen.show(exp)
@@ -53,13 +55,10 @@ with ui.shown_errors():
         st.stop()
     exp, data = ui.with_data(exp)
     frame = views.table_frame(data)
-    st.subheader(DATASETS[exp.data.name].label)
-    st.markdown(f"**{len(data.x_train)}** training rows, **{len(data.x_test)}** test rows, "
-                f"**{data.n_features}** feature{'s' if data.n_features > 1 else ''}, a **{data.task}** target "
-                f"`{data.target_name}`"
-                + (f" with classes {', '.join(data.class_names)}." if data.class_names and data.task == "multiclass" else "."))
+    st.subheader(_(DATASETS[exp.data.name].label))
+    st.markdown(_(views.data_summary(data)))
     for note in data.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f"ℹ️ {_(note)}")
     picture = gallery.look_up(gallery.DATA, data)
     if picture:
         draw(st, picture.spec(data, gallery.View()), width=picture.width)
@@ -67,11 +66,11 @@ with ui.shown_errors():
         left, right = st.columns(2)
         if data.task != "regression":
             draw(left, charts.class_balance(frame["class"]), width="stretch")
-        feature = right.selectbox("Feature", data.feature_names, key="explore_feature")
+        feature = right.selectbox(_("Feature"), data.feature_names, key="explore_feature")
         draw(right, charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
             numeric = frame.drop(columns=["split", "class"], errors="ignore")
             draw(st, charts.correlation_heatmap(numeric), width="stretch")
-    st.subheader("Preview")
+    st.subheader(_("Preview"))
     st.dataframe(frame.head(200), hide_index=True, height=320)
 ui.share_link(exp)

@@ -10,10 +10,11 @@ from nnlab import charts, ui, views
 from nnlab.models import build_model, parameter_count, sequential_code
 from nnlab.ui.pictures import draw
 from nnlab.ui.takeaway import script_panel
+from nnlab.ui.words import _
 
 exp = ui.page("Build model")
 exp = ui.model_controls(exp)
-st.title("Build model")
+st.title(_("Build model"))
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
@@ -23,13 +24,13 @@ with ui.shown_errors():
     with left:
         draw(st, charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
-        st.metric("Trainable parameters", f"{parameter_count(model):,}")
-        st.markdown(f"Input: **{data.n_features}** feature{'s' if data.n_features > 1 else ''} · "
-                    f"output: **{data.n_outputs}** ({data.task})")
-        st.markdown("The same network in PyTorch:")
+        st.metric(_("Trainable parameters"), f"{parameter_count(model):,}")
+        st.markdown(_("Input: **{features}** features · output: **{outputs}** ({task})", features=data.n_features,
+                      outputs=data.n_outputs, task=views.TASKS[data.task]))
+        st.markdown(_("The same network in PyTorch:"))
         st.code(sequential_code(model), language="python")
-        with st.expander("How PyTorch prints it"):
+        with st.expander(_("How PyTorch prints it")):
             st.code(repr(model), language="text")
-    with st.expander(":material/code: The whole training script (data, model, loss, optimizer, loop)"):
+    with st.expander(_(":material/code: The whole training script (data, model, loss, optimizer, loop)")):
         script_panel(exp)
 ui.share_link(exp)

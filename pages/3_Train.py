@@ -7,12 +7,15 @@ first_page("Train")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import lessons, ui, views
+from nnlab.i18n import N_
 from nnlab.ui import class_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
+from nnlab.ui.words import _, fragment, formatter
 
 TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
+TRAIN_MODES = {"whole": N_("Whole run"), "live": N_("Play / pause / step")}
 
 
 def whole_run(exp, data, challenge, button_slot) -> None:
@@ -20,7 +23,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
     estimate = st.empty()  # the time estimate, gone once the run starts
     with estimate.container():
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
-    button = ui.RunButton("Train", "train", "Trained: the result is below.", shown is not None, affordable,
+    button = ui.RunButton(_("Train"), "train", _("Trained: the result is below."), shown is not None, affordable,
                           button_slot, width="stretch")
     asked = st.session_state.pop(TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
     result = shown
@@ -30,37 +33,37 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         button.finished()
     if result is None and affordable:
         if ui.running_elsewhere(exp):
-            st.info("A run with these settings is training right now (perhaps yours, before the page was "
-                    "reloaded): press **Train** to follow it.", icon=":material/sync:")
+            st.info(_("A run with these settings is training right now (perhaps yours, before the page was "
+                      "reloaded): press **Train** to follow it."), icon=":material/sync:")
         else:
-            st.info("Press **Train** to start.")
+            st.info(_("Press **Train** to start."))
         if ui.background_run() not in (None, exp):
-            st.caption("Your run of other settings goes on training; it shows when you go back to them.")
+            st.caption(_("Your run of other settings goes on training; it shows when you go back to them."))
     elif result is not None:
         show_training(result)
         if challenge:
             class_screen.submit_panel(challenge, exp, data)
-        st.subheader("Take it home")
+        st.subheader(_("Take it home"))
         downloads(result)
 
 
-@st.fragment
+@fragment
 def run_panel(exp, data, challenge) -> None:
     """The run and its result. A fragment: pressing Train, moving the snapshot slider or a toggle
     reruns this part alone, not the sidebar and the page around it, which in a class pressing Train
     together was most of what a result cost the server beyond its training."""
     with ui.shown_errors():
         mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
-        mode = mode_column.radio("How to train", ["Whole run", "Play / pause / step"], horizontal=True,
-                                 key="train_mode", label_visibility="collapsed")
-        if mode == "Whole run":
+        mode = mode_column.radio(_("How to train"), ["whole", "live"], horizontal=True, key="train_mode",
+                                 format_func=formatter(TRAIN_MODES.get), label_visibility="collapsed")
+        if mode == "whole":
             whole_run(exp, data, challenge, action_column)
         else:
             live_panel(exp, data, action_column)
 
 
 exp = ui.page("Train")
-st.title("Train")
+st.title(_("Train"))
 
 with ui.shown_errors():
     challenge = class_screen.current()
@@ -71,11 +74,11 @@ with ui.shown_errors():
     lesson_id = lessons.matching(exp)
     if lesson_id:
         lesson = lessons.lesson(lesson_id)
-        st.markdown(f"**{lesson.title}** ({lesson.source}). {lesson.notice}")
-        st.info(f"**Predict first:** {lesson.predict}")
-    st.caption(views.settings_line(exp))
+        st.markdown(f"**{_(lesson.title)}** ({_(lesson.source)}). {_(lesson.notice)}")
+        st.info(_("**Predict first:** {question}", question=lesson.predict))
+    st.caption(_(views.settings_line(exp)))
     run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
-    if st.toggle(":material/code: This run as a plain PyTorch script", key="show_script"):
+    if st.toggle(_(":material/code: This run as a plain PyTorch script"), key="show_script"):
         script_panel(exp)
 ui.share_link(exp)

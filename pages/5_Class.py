@@ -7,40 +7,43 @@ first_page("Class")  # a new server: this title at once, while the imports below
 import streamlit as st
 
 from nnlab import ui
+from nnlab.i18n import N_
 from nnlab.ui import class_screen, poll_screen, state
+from nnlab.ui.words import _, formatter
 
 exp = ui.page("Class")
 
 with ui.shown_errors():
     challenge = class_screen.current()
     if challenge is None:
-        st.title("Class challenge")
-        st.markdown("The instructor starts a challenge from the current settings; the class joins with a code, "
-                    "trains and submits; the best runs, and what everyone tried, appear here as they arrive.")
+        st.title(_("Class challenge"))
+        st.markdown(_("The instructor starts a challenge from the current settings; the class joins with a code, "
+                      "trains and submits; the best runs, and what everyone tried, appear here as they arrive."))
         join_column, start_column = st.columns([2, 3], gap="large")
         with join_column:
-            st.subheader("Join your class")
+            st.subheader(_("Join your class"))
             class_screen.join_form()
         with start_column:
-            st.subheader("Start a challenge")
+            st.subheader(_("Start a challenge"))
             exp, data = ui.with_data(exp)
             class_screen.create_form(exp, data)
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
         class_screen.instructor_controls(challenge)
         if instructor:
-            shown = st.segmented_control("On the projector", ["Leaderboard", "Poll"], default="Leaderboard",
+            shown = st.segmented_control(_("On the projector"), ["board", "poll"], default="board",
+                                         format_func=formatter({"board": N_("Leaderboard"), "poll": N_("Poll")}.get),
                                          key="class_projecting", label_visibility="collapsed")
-            if shown == "Poll":
+            if shown == "poll":
                 poll_screen.instructor_panel(challenge, exp)
             else:
                 class_screen.leaderboard(challenge.code, projector=True)
         else:
-            st.title(f"Class {challenge.code}")
+            st.title(_("Class {code}", code=challenge.code))
             poll_screen.student_panel(challenge)
-            st.page_link("pages/3_Train.py", label="Train and submit your run", icon=":material/model_training:")
+            st.page_link("pages/3_Train.py", label=_("Train and submit your run"), icon=":material/model_training:")
             class_screen.leaderboard(challenge.code, projector=False)
-        if st.sidebar.button("Leave this challenge", key="class_leave", icon=":material/logout:"):
+        if st.sidebar.button(_("Leave this challenge"), key="class_leave", icon=":material/logout:"):
             class_screen.leave()
             st.rerun()
 ui.share_link(exp)

@@ -11,57 +11,59 @@ from nnlab.classdb import SCORES, scores_for
 from nnlab.experiment import LEARNING_RATES
 from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter
 
 WIDTHS = [1, 2, 3, 4, 5, 8, 10, 16, 20, 32, 40, 64, 128, 256]
 
 exp = ui.page("Sweep")
-st.title("Sweep learning rate × width")
-st.markdown("Every cell is this page's experiment with one learning rate and one width for every hidden layer, "
-            "trained from several seeds on the same data. All the runs train together on every core.")
+st.title(_("Sweep learning rate × width"))
+st.markdown(_("Every cell is this page's experiment with one learning rate and one width for every hidden layer, "
+            "trained from several seeds on the same data. All the runs train together on every core."))
 
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
-    ui.header("sweep", "Sweep")
+    ui.header("sweep", _("Sweep"))
     bar = st.sidebar
-    rates = sorted(ui.control(bar.multiselect, "sweep_rates", "sweep", "Learning rates", LEARNING_RATES,
+    rates = sorted(ui.control(bar.multiselect, "sweep_rates", "sweep", _("Learning rates"), LEARNING_RATES,
                               value=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3], max_selections=MAX_SIDE))
-    widths = sorted(ui.control(bar.multiselect, "sweep_widths", "sweep", "Hidden units in each layer", WIDTHS,
+    widths = sorted(ui.control(bar.multiselect, "sweep_widths", "sweep", _("Hidden units in each layer"), WIDTHS,
                                value=[2, 5, 10, 20, 40], max_selections=MAX_SIDE))
-    seeds = ui.control(bar.slider, "sweep_seeds", "sweep", "Seeds per cell", 1, MAX_SEEDS, value=3)
-    epochs = int(ui.control(bar.number_input, "sweep_epochs", "sweep", "Epochs", 1, exp.training.epochs,
+    seeds = ui.control(bar.slider, "sweep_seeds", "sweep", _("Seeds per cell"), 1, MAX_SEEDS, value=3)
+    epochs = int(ui.control(bar.number_input, "sweep_epochs", "sweep", _("Epochs"), 1, exp.training.epochs,
                             value=min(exp.training.epochs, 1000), step=100))
-    score = bar.selectbox("Colour by", scores_for(data), format_func=lambda name: SCORES[name][0], key="sweep_score")
+    score = bar.selectbox(_("Colour by"), scores_for(data), format_func=formatter(lambda name: SCORES[name][0]),
+                          key="sweep_score")
     if not exp.model.hidden:
-        st.warning("This model has no hidden layer, so there is no width to sweep. Add one on **Build model**.")
+        st.warning(_("This model has no hidden layer, so there is no width to sweep. Add one on **Build model**."))
         st.stop()
     if not rates or not widths:
-        st.info("Pick at least one learning rate and one width in the sidebar.")
+        st.info(_("Pick at least one learning rate and one width in the sidebar."))
         st.stop()
     runs_total = len(rates) * len(widths) * seeds
     key = ui.sweep_key(exp, tuple(rates), tuple(widths), seeds, epochs)
     runs = ui.shown_job(key)
     largest = sweep_experiment(exp, rates[0], widths[-1], 0)
     affordable = runs is not None or ui.within_budget([largest] * runs_total, data, epochs)
-    button = ui.RunButton(f"Sweep {runs_total} runs", "sweep", "Swept: the result is below.", runs is not None,
-                          affordable)
+    button = ui.RunButton(_("Sweep {runs} runs", runs=runs_total), "sweep", _("Swept: the result is below."),
+                          runs is not None, affordable)
     if button.pressed:
         runs = ui.sweep_live(exp, tuple(rates), tuple(widths), seeds, epochs)
         button.finished()
     if runs is None:
         if affordable:
-            st.info(f"Press the button to train {len(rates)} learning rates × {len(widths)} widths × {seeds} "
-                    f"seeds for {epochs:,} epochs each.")
+            st.info(_("Press the button to train {rates} learning rates × {widths} widths × {seeds} seeds for "
+                      "{epochs:,} epochs each.", rates=len(rates), widths=len(widths), seeds=seeds, epochs=epochs))
         st.stop()
     label, higher_is_better = SCORES[score]
     cells = views.sweep_cells(runs, score, higher_is_better)
-    event = draw(st, charts.sweep_heatmap(cells, label, higher_is_better, score.endswith("acc")),
+    event = draw(st, charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")),
                          width="stretch", on_select="rerun", key="sweep_chart")
-    st.caption(f"Each cell is the median of its {seeds} seed{'s' if seeds > 1 else ''}; hover a cell for the spread "
-               f"between them. {len(runs)} runs of {epochs:,} epochs.")
+    st.caption(_("Each cell is the median of its seeds ({seeds}); hover a cell for the spread between them. "
+                 "{runs} runs of {epochs:,} epochs.", seeds=seeds, runs=len(runs), epochs=epochs))
     diverged = int(cells["diverged"].sum())
     if diverged:
-        st.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss became NaN); "
-                   f"their cells show the last finite epoch.")
+        st.caption(_("Runs that diverged (the loss became NaN): {diverged}; their cells show the last finite epoch.",
+                     diverged=diverged))
     picked = event.selection.get("cell") if event else None
     if picked:
         cell = sweep_experiment(exp, float(picked[0]["learning_rate"]), int(picked[0]["hidden_units"]), exp.seed)

@@ -8,9 +8,10 @@ import streamlit as st
 
 from nnlab import inside, lessons, ui
 from nnlab.ui import inside_screen
+from nnlab.ui.words import _
 
 exp = ui.page("Inside one step")
-st.title("Inside one step")
+st.title(_("Inside one step"))
 ui.page_card(lessons.PAGE_CARDS["inside"])
 
 with ui.shown_errors():
@@ -18,8 +19,8 @@ with ui.shown_errors():
     exp = ui.training_controls(exp, data.task)
     reason = inside.unfit(exp, data)
     if reason:
-        st.warning(reason, icon=":material/zoom_in:")
-        if st.button("Load the step lesson (1-2-1)", type="primary"):
+        st.warning(_(reason), icon=":material/zoom_in:")
+        if st.button(_("Load the step lesson (1-2-1)"), type="primary"):
             ui.load(lessons.get("step-two-neurons"))
             st.rerun()
     else:

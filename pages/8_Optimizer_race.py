@@ -8,9 +8,10 @@ import streamlit as st
 
 from nnlab import lessons, ui
 from nnlab.ui import race_screen
+from nnlab.ui.words import _
 
 exp = ui.page("Optimizer race")
-st.title("Optimizer race")
+st.title(_("Optimizer race"))
 ui.page_card(lessons.PAGE_CARDS["race"])
 
 with ui.shown_errors():

@@ -342,7 +342,7 @@ def test_a_bad_link_value_falls_back_with_a_warning_that_names_it():
 
 def test_play_step_and_reset_train_the_network_kept_in_the_session():
     at = open_page("pages/3_Train.py", "bump-twenty-neurons")
-    at.radio(key="train_mode").set_value("Play / pause / step").run()
+    at.radio(key="train_mode").set_value("live").run()
     assert_clean(at)
     for _ in range(3):
         at.button(key="live_step").click().run()

@@ -11,6 +11,7 @@ from nnlab.datasets import Data
 from nnlab.engine.compiled import supports
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_, msg
 
 ENGINES = ("auto", "compiled", "autograd")
 # Measured by `python -m bench` (docs/performance.md), per model and optimizer step: below
@@ -52,42 +53,43 @@ def choose(exps: list[Experiment], data: Data, device: str = "auto", engine: str
     for exp in exps:
         allowed = LOSSES_FOR_TASK[data.task]
         if exp.training.loss not in allowed:
-            raise ConfigError(f"The loss {exp.training.loss!r} does not fit a {data.task} target; "
-                              f"use {' or '.join(repr(name) for name in allowed)}.")
+            raise ConfigError(msg("The loss {loss!r} does not fit a {task} target; use {value}.", loss=exp.training.loss,
+                                  task=data.task, value=' or '.join(repr(name) for name in allowed)))
     if engine not in ENGINES:
-        raise ConfigError(f"Unknown engine {engine!r}; use 'auto', 'compiled' or 'autograd'.")
+        raise ConfigError(msg("Unknown engine {engine!r}; use 'auto', 'compiled' or 'autograd'.", engine=engine))
     gpu = accelerator()
     if device not in ("auto", "cpu") and device != gpu:
-        raise ConfigError(f"Device {device!r} is not available here; use 'auto' or 'cpu'.")
+        raise ConfigError(msg("Device {device!r} is not available here; use 'auto' or 'cpu'.", device=device))
     total = sum(flops_per_step(exp, data) for exp in exps)
     if device != "auto":
-        device_name, where = device, f"{device.upper()}: requested."
+        device_name, where = device, msg("{device}: requested.", device=device.upper())
     elif gpu and engine != "compiled" and total >= GPU_MIN_FLOPS_PER_STEP:
-        device_name, where = gpu, f"{gpu.upper()}: {total:,.0f} FLOP per step, enough to keep the GPU busy."
+        device_name, where = gpu, msg("{device}: {flops:,.0f} FLOP per step, enough to keep the GPU busy.",
+                                      device=gpu.upper(), flops=total)
     elif gpu:
-        device_name, where = "cpu", (f"CPU: {total:,.0f} FLOP per step is too little work for the GPU to pay off "
-                                     "its launch overhead.")
+        device_name, where = "cpu", msg("CPU: {flops:,.0f} FLOP per step is too little work for the GPU to pay off its "
+                                        "launch overhead.", flops=total)
     else:
-        device_name, where = "cpu", "CPU: no GPU on this machine."
+        device_name, where = "cpu", N_("CPU: no GPU on this machine.")
 
     unsupported = next((why for ok, why in map(supports, exps) if not ok), "")
     per_model = max(flops_per_step(exp, data) for exp in exps)
     if engine == "compiled":
         if device_name != "cpu":
-            raise ConfigError("The compiled engine runs on the CPU only; use device='cpu'.")
+            raise ConfigError(N_("The compiled engine runs on the CPU only; use device='cpu'."))
         if unsupported:
-            raise ConfigError(f"This run needs the autograd engine: {unsupported}.")
-        return EngineChoice("compiled", torch.device("cpu"), f"{where} Compiled engine: requested.")
+            raise ConfigError(msg("This run needs the autograd engine: {unsupported}.", unsupported=unsupported))
+        return EngineChoice("compiled", torch.device("cpu"), msg("{where} Compiled engine: requested.", where=where))
     if engine == "autograd":
-        why = "requested"
+        why = N_("requested")
     elif device_name != "cpu":
-        why = "the compiled engine runs on the CPU only"
+        why = N_("the compiled engine runs on the CPU only")
     elif unsupported:
         why = unsupported
     elif per_model >= COMPILED_MAX_FLOPS_PER_STEP:
-        why = f"at {per_model:,.0f} FLOP a step torch's matrix kernels set the pace"
+        why = msg("at {flops:,.0f} FLOP a step torch's matrix kernels set the pace", flops=per_model)
     else:
         return EngineChoice("compiled", torch.device("cpu"),
-                      f"{where} Compiled engine (Numba): at this size per-step overhead, not arithmetic, sets "
-                      f"the pace, and one compiled loop has almost none.")
-    return EngineChoice("autograd", torch.device(device_name), f"{where} PyTorch autograd: {why}.")
+                            msg("{where} Compiled engine (Numba): at this size per-step overhead, not arithmetic, sets "
+                                "the pace, and one compiled loop has almost none.", where=where))
+    return EngineChoice("autograd", torch.device(device_name), msg("{where} PyTorch autograd: {why}.", where=where, why=why))

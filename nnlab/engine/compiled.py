@@ -23,6 +23,7 @@ from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.datasets import Data, load_data
 from nnlab.engine import kernels
 from nnlab.experiment import SETTINGS, Experiment
+from nnlab.i18n import msg
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
 from nnlab.stepping import EpochRun, Progress, train_runs
@@ -46,11 +47,11 @@ def supports(exp: Experiment) -> tuple[bool, str]:
     """Whether the kernels implement every setting of `exp`; if not, the reason in words."""
     for name in exp.model.activations:
         if ACTIVATIONS[name].kernel is None:
-            return False, f"the compiled engine has no {name} activation"
+            return False, msg("the compiled engine has no {name} activation", name=name)
     if LOSSES[exp.training.loss].kernel is None:
-        return False, f"the compiled engine has no {exp.training.loss} loss"
+        return False, msg("the compiled engine has no {loss} loss", loss=exp.training.loss)
     if OPTIMIZERS[exp.training.optimizer].kernel is None:
-        return False, f"the compiled engine has no {exp.training.optimizer} optimizer"
+        return False, msg("the compiled engine has no {optimizer} optimizer", optimizer=exp.training.optimizer)
     for row in SETTINGS.values():
         if row.not_compiled and row.part and getattr(getattr(exp, row.part), row.field) != row.default:
             return False, row.not_compiled

@@ -4,7 +4,7 @@ so that `nnlab.ui.boot` can draw a server's first page before torch is imported.
 from nnlab.lazy import exports
 
 _HOMES = {name: f"nnlab.ui.{module}" for module, names in {
-    "controls": ("control", "data_controls", "header", "model_controls", "training_controls", "with_data",
+    "controls": ("control", "data_controls", "header", "label", "model_controls", "training_controls", "with_data",
                  "within_budget"),
     "page_setup": ("RunButton", "allowed", "page", "page_card", "shown_errors"),
     "server": ("background_run", "cached_result", "compare_key", "compare_live", "data_for", "left_behind", "own_result",

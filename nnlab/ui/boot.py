@@ -10,6 +10,8 @@ import os
 
 import streamlit as st
 
+from nnlab import i18n
+
 # Set before torch loads (this module imports nothing heavy, and every page imports it first).
 # Streamlit runs each script run on a new thread; torch's OpenMP gives each a team of its own,
 # whose workers spin ~300,000 times after every parallel region before they sleep, on the cores
@@ -19,7 +21,7 @@ import streamlit as st
 os.environ.setdefault("GOMP_SPINCOUNT", "30000")
 
 HEAVY = "nnlab.ui.server"  # torch, the data sets, the run queue; it starts the kernels warming
-NOTICE = ("Getting ready: this server has just started and is loading PyTorch and its training engine. "
+NOTICE = i18n.N_("Getting ready: this server has just started and is loading PyTorch and its training engine. "
           "It takes a few seconds, once.")
 
 
@@ -34,10 +36,14 @@ def first_page(title: str) -> None:
     holder = st.empty()
     if _loaded:
         return
-    st.set_page_config(page_title=f"{title} · nnlab", layout="wide")
+    try:  # the session's language is not known yet: the link's, else the browser's
+        language = i18n.parse(st.query_params.get("lang", ""))
+    except ValueError:
+        language = i18n.from_browser(st.context.locale)
+    st.set_page_config(page_title=f"{i18n.translate(title, language)} · nnlab", layout="wide")
     with holder.container():
-        st.title(title)
-        st.info(NOTICE, icon=":material/hourglass_top:")
+        st.title(i18n.translate(title, language))
+        st.info(i18n.translate(NOTICE, language), icon=":material/hourglass_top:")
     importlib.import_module(HEAVY).start_server()  # the kernels load (or compile) in the background from here
     _loaded = True
     holder.empty()

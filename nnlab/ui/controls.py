@@ -7,7 +7,7 @@ import dataclasses
 
 import streamlit as st
 
-from nnlab import settings
+from nnlab import settings, views
 from nnlab.choices import ACTIVATIONS, DATASETS, LOSSES, LOSSES_FOR_TASK
 from nnlab.errors import NnlabError
 from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
@@ -15,11 +15,12 @@ from nnlab.settings import Setting
 from nnlab.training import estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
 from nnlab.ui.server import data_for
+from nnlab.ui.words import _, formatter
 
 
 def label(table: dict):
     """A select widget's format_func: a choice's label from its nnlab.choices table."""
-    return lambda name: table[name].label
+    return formatter(lambda name: table[name].label)
 
 
 def apply(old: Experiment, build) -> Experiment:
@@ -27,7 +28,7 @@ def apply(old: Experiment, build) -> Experiment:
     try:
         new = build()
     except NnlabError as error:
-        st.sidebar.error(str(error))
+        st.sidebar.error(_(error))
         return old
     if new != old:
         state.update(new)
@@ -43,7 +44,7 @@ def control(widget, name: str, group: str, label: str, *args, value, **kwargs):
     locked = room.locked(name, group)
     kwargs["disabled"] = kwargs.get("disabled", False) or locked
     if locked:
-        kwargs["help"] = "Locked by the instructor's link."
+        kwargs["help"] = _("Locked by the instructor's link.")
     return widget(label, *args, key=state.seeded(name, value), **kwargs)
 
 
@@ -53,7 +54,7 @@ def header(group: str, title: str) -> None:
 
 
 def data_controls(exp: Experiment) -> Experiment:
-    header("data", "Data")
+    header("data", _("Data"))
     names = [name for name in DATASETS if name != "csv" or exp.data.name == "csv"]  # a file comes by upload
     changes = row_controls(exp.data, "data", {"name": names})
     seed = seed_control(exp, "data")
@@ -63,36 +64,38 @@ def data_controls(exp: Experiment) -> Experiment:
 def seed_control(exp: Experiment, group: str) -> int:
     """The seed, on the Data explorer and on Train. A widget key of its own on each page: one key on
     two pages is a stale widget to Streamlit after a page switch, and reset to 0."""
-    return int(control(st.sidebar.number_input, f"seed_{group}", group, "Seed", 0, 2**31 - 1, step=1, value=exp.seed,
-                       help="Fixes the initial weights, the data split and the shuffling."))
+    return int(control(st.sidebar.number_input, f"seed_{group}", group, _("Seed"), 0, 2**31 - 1, step=1, value=exp.seed,
+                       help=_("Fixes the initial weights, the data split and the shuffling.")))
 
 
 def model_controls(exp: Experiment) -> Experiment:
     spec = exp.model
-    header("model", "Model")
-    layers = control(st.sidebar.slider, "layers", "model", "Hidden layers", 0, MAX_HIDDEN_LAYERS, value=len(spec.hidden))
+    header("model", _("Model"))
+    layers = control(st.sidebar.slider, "layers", "model", _("Hidden layers"), 0, MAX_HIDDEN_LAYERS, value=len(spec.hidden))
     hidden, activations = [], []
     bar = st.sidebar
     for i in range(layers):
         nearest = min(i, len(spec.hidden) - 1)  # a new layer starts as a copy of the last one
         previous = (spec.hidden[nearest], spec.activations[nearest]) if spec.hidden else (8, "relu")
         units_column, activation_column = st.sidebar.columns([2, 3])
-        hidden.append(int(control(units_column.number_input, f"units_{i}", "model", f"Layer {i + 1} units", 1, MAX_UNITS,
+        hidden.append(int(control(units_column.number_input, f"units_{i}", "model", _("Layer {layer} units", layer=i + 1), 1,
+                                  MAX_UNITS,
                                   step=1, value=previous[0])))
-        activations.append(control(activation_column.selectbox, f"activation_{i}", "model", f"Layer {i + 1} activation",
+        activations.append(control(activation_column.selectbox, f"activation_{i}", "model",
+                                   _("Layer {layer} activation", layer=i + 1),
                                    list(ACTIVATIONS), value=previous[1], format_func=label(ACTIVATIONS)))
     init = row_controls(spec, "model", {})["init"]
-    dropout = control(bar.slider, "dropout", "model", "Dropout", 0.0, 0.9, step=0.05,
+    dropout = control(bar.slider, "dropout", "model", _("Dropout"), 0.0, 0.9, step=0.05,
                       value=float(spec.dropout[0]) if spec.dropout else 0.0,
-                      help="The share of each hidden layer's outputs set to zero at each training step "
-                           "(not when measuring): the network cannot lean on any one unit.") if layers else 0.0
+                      help=_("The share of each hidden layer's outputs set to zero at each training step "
+                             "(not when measuring): the network cannot lean on any one unit.")) if layers else 0.0
     dropout = spec.dropout if spec.dropout and dropout == spec.dropout[0] and len(spec.dropout) == layers else (dropout,) * layers
     return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations),
                                                  "init": init, "dropout": dropout}))
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:
-    header("training", "Training")
+    header("training", _("Training"))
     changes = row_controls(exp.training, "training", {"loss": LOSSES_FOR_TASK[task]})
     seed = seed_control(exp, "training")
     return apply(exp, lambda: exp.replace(training=changes, seed=seed))
@@ -124,7 +127,7 @@ def row_control(row: Setting, value, place, offered=None):
     value the user picked, as the Experiment holds it."""
     widget = row.widget
     shown = widget.none_as if value is None and widget.none_as is not None else value
-    kwargs = {"help": widget.help or None}
+    kwargs = {"help": _(widget.help) if widget.help else None}
     if widget.kind in ("select", "steps"):
         table = widget.options if isinstance(widget.options, dict) else None
         values = list(offered or widget.options)
@@ -132,22 +135,22 @@ def row_control(row: Setting, value, place, offered=None):
             values = values + [shown] if table is not None or not _numbers(values) else sorted(values + [shown])
         if table is not None:
             kwargs["format_func"] = label(table)
-            kwargs["help"] = kwargs["help"] or " ".join(f"**{choice.label}**: {choice.help}" for choice in
+            kwargs["help"] = kwargs["help"] or " ".join(f"**{_(choice.label)}**: {_(choice.help)}" for choice in
                                                         table.values() if choice.help) or None
         elif widget.format:
-            kwargs["format_func"] = widget.format
+            kwargs["format_func"] = formatter(widget.format)
         draw = place.selectbox if widget.kind == "select" else place.select_slider
-        picked = control(draw, row.name, row.group, widget.label, values, value=shown, **kwargs)
+        picked = control(draw, row.name, row.group, _(widget.label), values, value=shown, **kwargs)
     elif widget.kind == "check":
-        picked = bool(control(place.checkbox, row.name, row.group, widget.label, value=bool(shown), **kwargs))
+        picked = bool(control(place.checkbox, row.name, row.group, _(widget.label), value=bool(shown), **kwargs))
     elif widget.kind == "pills":
-        picked = tuple(control(place.pills, row.name, row.group, widget.label, list(widget.options),
+        picked = tuple(control(place.pills, row.name, row.group, _(widget.label), list(widget.options),
                                selection_mode="multi", format_func=label(widget.options), value=list(shown), **kwargs))
     else:  # a slider or a number box over the row's range, or the slider's own
         draw = place.slider if widget.kind == "slider" else place.number_input
         kind = type(row.default)
         low, high = (row.low, row.high) if widget.low is None else (widget.low, widget.high)
-        picked = kind(control(draw, row.name, row.group, widget.label, kind(low), kind(high), step=kind(widget.step),
+        picked = kind(control(draw, row.name, row.group, _(widget.label), kind(low), kind(high), step=kind(widget.step),
                               value=kind(shown), **kwargs))
     return None if widget.none_as is not None and picked == widget.none_as else picked
 
@@ -161,7 +164,8 @@ def with_data(exp: Experiment):
     data = data_for(exp)
     fitted = fit_loss_to_task(exp, data.task)
     if fitted != exp:
-        st.info(f"This dataset is a {data.task} task, so the loss is now {LOSSES[fitted.training.loss].label}.")
+        st.info(_("This dataset is a {task} task, so the loss is now {loss}.", task=views.TASKS[data.task],
+                  loss=LOSSES[fitted.training.loss].label))
         state.update(fitted)
         st.session_state.pop("w_loss", None)
     return fitted, data
@@ -174,20 +178,20 @@ def within_budget(exps: list[Experiment], data, epochs: int) -> bool:
     """Show the estimated time of a run; refuse one that would tie up the server for minutes."""
     seconds = estimate_seconds(exps, data, epochs)
     if seconds > MAX_SECONDS_PER_RUN:
-        st.error(f"This would take about {_duration(seconds)} on this server; one run may take at most "
-                 f"{_duration(MAX_SECONDS_PER_RUN)}. Use fewer epochs, fewer points, a larger batch or "
-                 f"smaller layers.")
+        st.error(_("This would take about {duration} on this server; one run may take at most {limit}. Use fewer "
+                   "epochs, fewer points, a larger batch or smaller layers.", duration=_duration(seconds),
+                   limit=_duration(MAX_SECONDS_PER_RUN)))
         return False
     if seconds > 10:
-        st.caption(f"Estimated time: about {_duration(seconds)}.")
+        st.caption(_("Estimated time: about {duration}.", duration=_duration(seconds)))
     return True
 
 
 def _duration(seconds: float) -> str:
     """Seconds as a person says them, precise enough that an estimate just over a limit reads over it."""
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return _("{seconds:.0f} s", seconds=seconds)
     if seconds < 3600:
         minutes, rest = divmod(round(seconds), 60)
-        return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
-    return f"{seconds / 3600:,.1f} hours"
+        return _("{minutes} min {seconds:02d} s", minutes=minutes, seconds=rest) if rest else _("{minutes} min", minutes=minutes)
+    return _("{hours:,.1f} hours", hours=seconds / 3600)

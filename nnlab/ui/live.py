@@ -11,18 +11,20 @@ import streamlit as st
 from nnlab import charts, gallery
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_
 from nnlab.stepping import EpochRun
 from nnlab.training import new_run
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
 from nnlab.ui.server import drawing
+from nnlab.ui.words import _, fragment, formatter
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
 WORK_SECONDS = 0.3  # training time per tick at most; the rest of the tick is drawing
 SLICE_EPOCHS = 50  # a tick trains in slices this long, so the autograd engine can stop at WORK_SECONDS
 # How long the whole run takes to play, as the instructor picks it (the compiled engine could
 # finish a lesson within one tick, too fast to watch).
-SPEEDS = {"1 min": 60.0, "30 s": 30.0, "15 s": 15.0, "8 s": 8.0}
+SPEEDS = {N_("1 min"): 60.0, N_("30 s"): 30.0, N_("15 s"): 15.0, N_("8 s"): 8.0}
 DEFAULT_SPEED = "15 s"
 _RUN, _PLAYING, _SPEED = "live_run", "live_playing", "play_speed"
 
@@ -55,10 +57,11 @@ def live_panel(exp: Experiment, data: Data, speed_slot) -> None:
     _run(exp, data)
     playing = st.session_state.get(_PLAYING, False)
     st.session_state.setdefault(_SPEED, DEFAULT_SPEED)
-    speed_slot.segmented_control("Whole run takes", list(SPEEDS), key=_SPEED,
-                                 help="How fast Play goes: the time the whole run takes. Pick a slower one to talk it through.")
+    speed_slot.segmented_control(_("Whole run takes"), list(SPEEDS), key=_SPEED, format_func=formatter(str),
+                                 help=_("How fast Play goes: the time the whole run takes. Pick a slower one to talk "
+                                        "it through."))
 
-    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    @fragment(run_every=TICK_SECONDS if playing else None)
     def panel() -> None:
         run = _run(exp, data)
         if st.session_state.get(_PLAYING) and not run.finished:
@@ -76,25 +79,26 @@ def live_panel(exp: Experiment, data: Data, speed_slot) -> None:
 def _buttons(run: EpochRun) -> None:
     playing = st.session_state.get(_PLAYING, False)
     cells = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    if cells[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+    if cells[0].button(_("Pause") if playing else _("Play"), icon=":material/pause:" if playing else ":material/play_arrow:",
                        type="primary", key="live_play", width="stretch", disabled=run.finished and not playing,
-                       shortcut="p", help="Keyboard: P"):
+                       shortcut="p", help=_("Keyboard: P")):
         st.session_state[_PLAYING] = not playing
         st.rerun()  # the whole page, so the fragment's timer starts or stops
-    if cells[1].button("Step", icon=":material/skip_next:", key="live_step", width="stretch",
-                       disabled=playing or run.finished, shortcut="s", help="One epoch. Keyboard: S"):
+    if cells[1].button(_("Step"), icon=":material/skip_next:", key="live_step", width="stretch",
+                       disabled=playing or run.finished, shortcut="s", help=_("One epoch. Keyboard: S")):
         run.step()
-    if cells[2].button("Reset", icon=":material/restart_alt:", key="live_reset", width="stretch", shortcut="z",
-                       help="Back to the initial weights (epoch 0). Keyboard: Z"):
+    if cells[2].button(_("Reset"), icon=":material/restart_alt:", key="live_reset", width="stretch", shortcut="z",
+                       help=_("Back to the initial weights (epoch 0). Keyboard: Z")):
         del st.session_state[_RUN]  # `_run` makes a fresh one, paused, on the rerun
         st.rerun()
-    cells[3].progress(min(1.0, run.epoch / run.epochs), text=f"Epoch {run.epoch:,} of {run.epochs:,}")
+    cells[3].progress(min(1.0, run.epoch / run.epochs), text=_("Epoch {epoch:,} of {epochs:,}", epoch=run.epoch,
+                                                               epochs=run.epochs))
 
 
 def _draw(run: EpochRun) -> None:
     result = run.result()
     if result.message:
-        st.warning(result.message)
+        st.warning(_(result.message))
     view = gallery.chosen_view(result.data, st.session_state)
     left, right = st.columns(2, gap="large")
     with left:
@@ -103,6 +107,6 @@ def _draw(run: EpochRun) -> None:
         if len(result.history):
             draw(st, charts.loss_curves(result.history), width="stretch")
         else:
-            st.info("Press **Play** to train, or **Step** for one epoch at a time.")
+            st.info(_("Press **Play** to train, or **Step** for one epoch at a time."))
     view_toggles(result.data)
     internals_view(result, run.epoch)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnlab import lessons
+from nnlab import i18n, lessons
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
-from nnlab.ui import class_screen, server, state
+from nnlab.i18n import N_
+from nnlab.ui import class_screen, server, state, words
+from nnlab.ui.words import _
 
 CUSTOM = "custom"
 # Streamlit pads the top of the page for a header we do not use, and sizes titles for a document;
@@ -37,25 +39,40 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
 ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
 RECONNECT_WATCH_SECONDS = 3600  # the timer of `_rerun_on_reconnect`: rare, since its run does nothing
-RESUMED = ("This page's server stopped or restarted, so it is on a fresh one now. Your settings are kept (they "
+RESUMED = N_("This page's server stopped or restarted, so it is on a fresh one now. Your settings are kept (they "
            "are in the link), and so are the class's entries. A run that was training stopped with it: press its "
            "button again.")
 
 
 def page(title: str) -> Experiment:
-    """Set up a page and its sidebar; return the session's experiment."""
-    st.set_page_config(page_title=f"{title} · nnlab", page_icon=str(ICON), layout="wide")
+    """Set up a page and its sidebar, in the session's language; return the session's experiment."""
+    state.current()  # a first visit reads the link (and its language)
+    words.for_this_run()
+    st.set_page_config(page_title=f"{_(title)} · nnlab", page_icon=str(ICON), layout="wide")
     server.start_server()
     st.html(STYLE)
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings
+    _language_switch()
     st.sidebar.divider()
     _rerun_on_reconnect()
-    state.current()  # a first visit reads the link
     if state.resumed_elsewhere():
-        st.warning(RESUMED, icon=":material/sync_problem:")
+        st.warning(_(RESUMED), icon=":material/sync_problem:")
     class_screen.follow_link()
     _lesson_picker(state.current())
     return state.current()
+
+
+def _language_switch() -> None:
+    """English or Chinese for this session alone; every setting and result stays (they are not words)."""
+    st.session_state["language_switch"] = words.language()
+    st.sidebar.segmented_control("Language · 语言", list(i18n.LANGUAGES), key="language_switch",
+                                 format_func=i18n.LANGUAGES.get, on_change=_switch_language, width="stretch")
+
+
+def _switch_language() -> None:
+    picked = st.session_state.get("language_switch")
+    if picked in i18n.LANGUAGES:  # None: the picked one pressed again, which a segmented control unpicks
+        words.set_language(picked)
 
 
 @st.fragment(run_every=RECONNECT_WATCH_SECONDS)
@@ -79,14 +96,14 @@ def _lesson_picker(exp: Experiment) -> None:
         if picked != CUSTOM:
             state.load(lessons.get(picked))
 
-    st.sidebar.selectbox("Lesson", options, key="w_lesson", on_change=on_pick, disabled=room.locked("lesson", "lesson"),
-                         format_func=lambda i: "Your own settings" if i == CUSTOM else lessons.lesson(i).title)
+    st.sidebar.selectbox(_("Lesson"), options, key="w_lesson", on_change=on_pick, disabled=room.locked("lesson", "lesson"),
+                         format_func=words.formatter(lambda i: N_("Your own settings") if i == CUSTOM else lessons.lesson(i).title))
 
 
 def page_card(card: lessons.Card) -> None:
     """A page's card, as the lessons have theirs: what to notice, then a question to predict."""
-    st.markdown(f"**{card.title}.** {card.notice}")
-    st.info(f"**Predict first:** {card.predict}")
+    st.markdown(f"**{_(card.title)}.** {_(card.notice)}")
+    st.info(_("**Predict first:** {question}", question=card.predict))
 
 
 class RunButton:
@@ -117,8 +134,8 @@ def shown_errors():
     try:
         yield
     except NnlabError as error:
-        st.error(str(error))
+        st.error(_(error))
     except Exception as error:  # a bug must not put a traceback on the projector
         log.exception("unexpected error")
-        st.error(f"Something went wrong ({type(error).__name__}: {error}). Your settings are kept; "
-                 f"try other settings or reload the page.")
+        st.error(_("Something went wrong ({kind}: {error}). Your settings are kept; try other settings or reload "
+                   "the page.", kind=type(error).__name__, error=error))

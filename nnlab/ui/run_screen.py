@@ -7,34 +7,37 @@ import streamlit as st
 
 from nnlab import charts, gallery, inside, views
 from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
+from nnlab.i18n import N_
 from nnlab.loss_surface import DIRECTIONS, landscape
 from nnlab.training import TrainResult
 from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing, freeze_late_imports
+from nnlab.ui.words import _, formatter
 
 
 def readout(result: TrainResult) -> None:
     last = result.history.iloc[-1] if len(result.history) else None
     row = st.container(horizontal=True)  # wraps on a phone; one element in all, where columns took one a cell
-    row.metric("Final train loss", f"{last['train_loss']:.4f}" if last is not None else "—",
-               help=f"Exactly {float(last['train_loss'])!r}: the mean loss per sample over the last epoch."
+    row.metric(_("Final train loss"), f"{last['train_loss']:.4f}" if last is not None else "—",
+               help=_("Exactly {loss!r}: the mean loss per sample over the last epoch.", loss=float(last['train_loss']))
                     if last is not None else None)
     if last is not None and "test_acc" in last:
-        row.metric("Test accuracy", f"{last['test_acc']:.1%}")
+        row.metric(_("Test accuracy"), f"{last['test_acc']:.1%}")
     elif last is not None and "train_acc" in last:
-        row.metric("Train accuracy", f"{last['train_acc']:.1%}")
-    row.metric("Epochs per second", f"{result.epochs_per_second:,.0f}")
-    engine = "compiled (Numba)" if result.engine == "compiled" else "PyTorch autograd"
-    row.metric("Device", result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
-               help=result.reason)
-    st.caption(f"{result.epochs_run:,} epochs in {result.seconds:.2f} s on {result.device.upper()}. "
-               f"Why this device and engine: {result.reason}")
+        row.metric(_("Train accuracy"), f"{last['train_acc']:.1%}")
+    row.metric(_("Epochs per second"), f"{result.epochs_per_second:,.0f}")
+    engine = _("compiled (Numba)") if result.engine == "compiled" else "PyTorch autograd"
+    row.metric(_("Device"), result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
+               help=_(result.reason))
+    st.caption(_("{epochs:,} epochs in {seconds:.2f} s on {device}. Why this device and engine: {reason}",
+                 epochs=result.epochs_run, seconds=result.seconds, device=result.device.upper(), reason=result.reason))
 
 
+DIRECTION_CHOICES = {"pca": N_("where training moved most"), "random": N_("two random ones")}
 LANDSCAPE = "shown_landscape"  # (run, directions) and its loss surface: _landscape's
-TOGGLES = {"discretize": ("Discretize output", "Colour each cell by the class it is given."),
-           "show_test": ("Show test points", None)}
+TOGGLES = {"discretize": (N_("Discretize output"), N_("Colour each cell by the class it is given.")),
+           "show_test": (N_("Show test points"), None)}
 
 
 def view_toggles(data) -> None:
@@ -45,7 +48,7 @@ def view_toggles(data) -> None:
     for column, name in zip(st.columns(2), ("discretize", "show_test"), strict=True):  # each in its own place
         if name in picture.toggles:
             text, help_text = TOGGLES[name]
-            column.toggle(text, value=getattr(gallery.View(), name), key=name, help=help_text,
+            column.toggle(_(text), value=getattr(gallery.View(), name), key=name, help=help_text and _(help_text),
                           disabled=name == "show_test" and not data.has_test)
 
 
@@ -63,7 +66,7 @@ def internals_view(result: TrainResult, epoch: int) -> None:
     if picture:
         draw(st, picture.spec(result, epoch, gallery.View()), width=picture.width)
         if picture.caption:
-            st.caption(picture.caption)
+            st.caption(_(picture.caption))
 
 
 def show_training(result: TrainResult) -> None:
@@ -75,12 +78,12 @@ def show_training(result: TrainResult) -> None:
 def _show_training(result: TrainResult) -> None:
     inside_screen.follow(result.experiment)  # "Look inside one training step" was pressed
     if result.message:
-        st.warning(result.message + " The charts show the run up to the last finite epoch.")
+        st.warning(_("{problem} The charts show the run up to the last finite epoch.", problem=result.message))
     if not len(result.history):
         return
     trouble = views.not_learning(result)
     if trouble:
-        st.warning(trouble, icon=":material/troubleshoot:")
+        st.warning(_(trouble), icon=":material/troubleshoot:")
     # the fit and the loss first, where a projector shows them without scrolling; what steers them below
     epochs = sorted(result.snapshots)
     slider = f"snapshot_{hash(result.experiment)}"
@@ -90,16 +93,16 @@ def _show_training(result: TrainResult) -> None:
     left, right = st.columns(2, gap="large")
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
-    if right.toggle(":material/landscape: Loss surface around these weights", key="show_landscape",
-                    help="The training loss over a plane of weight space through the trained weights, and the "
-                         "path training took across it."):
+    if right.toggle(_(":material/landscape: Loss surface around these weights"), key="show_landscape",
+                    help=_("The training loss over a plane of weight space through the trained weights, and the "
+                           "path training took across it.")):
         loss_surface(result)
-    st.select_slider("Show the fit after epoch", epochs, value=epochs[-1], key=slider,
-                     help="The network's weights are recorded at these epochs, as in the tutorials' pictures.")
+    st.select_slider(_("Show the fit after epoch"), epochs, value=epochs[-1], key=slider,
+                     help=_("The network's weights are recorded at these epochs, as in the tutorials' pictures."))
     view_toggles(result.data)
     readout(result)
     if not inside.unfit(result.experiment, result.data):
-        st.button(f"Look inside one training step from epoch {epoch:,}", icon=":material/calculate:",
+        st.button(_("Look inside one training step from epoch {epoch:,}", epoch=epoch), icon=":material/calculate:",
                   on_click=inside_screen.start_from, args=(epoch,))
     _draw_shown(shown, "inside", st)
     accuracy, flow = st.columns(2, gap="large")
@@ -111,16 +114,16 @@ def loss_surface(result: TrainResult) -> None:
     """On asking (it is not part of every result's cost): the loss over a slice of weight space
     through the trained weights, and the path training took across it."""
     picture, words = st.columns([3, 2], gap="large")
-    directions = words.radio("Directions", list(DIRECTIONS), key="landscape_directions",
-                             format_func=lambda name: {"pca": "where training moved most",
-                                                       "random": "two random ones"}[name])
+    directions = words.radio(_("Directions"), list(DIRECTIONS), key="landscape_directions",
+                             format_func=formatter(DIRECTION_CHOICES.get))
     surface = _landscape(result, directions)
     cells, path = views.landscape_cells(surface.grid, surface.path)
-    axes = ("1st direction", "2nd direction")
-    draw(picture, charts.loss_landscape(cells, path, axes, "The loss around the trained weights"), width="stretch")
-    share = f" These two hold {surface.explained:.1%} of how far the weights moved." if directions == "pca" else ""
-    words.caption(f"A slice through weight space along {DIRECTIONS[directions]}. Darker is a higher loss; the trained "
-                  f"weights are at (0, 0), and the red path joins the recorded epochs.{share}")
+    axes = (_("1st direction"), _("2nd direction"))
+    draw(picture, charts.loss_landscape(cells, path, axes, _("The loss around the trained weights")), width="stretch")
+    share = (_(" These two hold {share:.1%} of how far the weights moved.", share=surface.explained)
+             if directions == "pca" else "")
+    words.caption(_("A slice through weight space along {directions}. Darker is a higher loss; the trained weights are "
+                    "at (0, 0), and the red path joins the recorded epochs.", directions=DIRECTIONS[directions]) + share)
 
 
 def _landscape(result: TrainResult, directions: str):
@@ -139,7 +142,7 @@ def _draw_shown(shown: dict, name: str, where) -> None:
         picture, spec = shown[name]
         draw(where, spec, width=picture.width)
         if picture.caption:
-            where.caption(picture.caption)
+            where.caption(_(picture.caption))
 
 
 def show_comparison(runs: list[CompareRun]) -> None:
@@ -155,37 +158,41 @@ def _show_comparison(runs: list[CompareRun]) -> None:
     gradients = compare_gradient_flow(runs)
     if gradients["layer"].nunique() > 1:  # with one Linear layer there is no way back to vanish on
         draw(st, charts.compare_gradient_flow(gradients), width="stretch")
-        st.caption("How large each layer's weight gradients are, first layer on the left. Where an activation's "
-                   "line falls steeply to the left, its early layers hardly learn: the gradient vanishes.")
+        st.caption(_("How large each layer's weight gradients are, first layer on the left. Where an activation's "
+                     "line falls steeply to the left, its early layers hardly learn: the gradient vanishes."))
     first_seed = [run for run in runs if run.seed == runs[0].seed]
     for number, run in enumerate(first_seed):
         if number % 2 == 0:  # two across: four made a confusion matrix's class names overprint at 1280
             columns = iter(st.columns(2))
         with next(columns):
-            st.markdown(f"**{run.activation}** · seed {run.seed}")
+            st.markdown(_("**{activation}** · seed {seed}", activation=run.activation, seed=run.seed))
             if run.result.message:
-                st.caption(run.result.message)
+                st.caption(_(run.result.message))
             if len(run.history):
                 fit_view(run.result, max(run.result.snapshots), gallery.View(compact=True))
-    st.subheader("Final metrics: mean ± standard deviation over seeds")
+    st.subheader(_("Final metrics: mean ± standard deviation over seeds"))
     st.dataframe(_summary_table(compare_summary(runs)), hide_index=True, width="stretch")
     first = runs[0].result
     stacked = all(run.result.engine == "compiled" for run in runs)
     seconds = max(run.result.seconds for run in runs) if stacked else sum(run.result.seconds for run in runs)
     epochs = sum(run.result.epochs_run for run in runs)
-    st.caption(f"{len(runs)} runs, {epochs:,} epochs in all, in {seconds:.1f} s on {first.device.upper()} "
-               f"({epochs / seconds if seconds else 0:,.0f} epochs/s{', trained together on every core' if stacked else ''}). "
-               f"{first.reason}")
+    together = _(", trained together on every core") if stacked else ""
+    st.caption(_("{runs} runs, {epochs:,} epochs in all, in {seconds:.1f} s on {device} ({speed:,.0f} epochs/s{together}). "
+                 "{reason}", runs=len(runs), epochs=epochs, seconds=seconds, device=first.device.upper(),
+                 speed=epochs / seconds if seconds else 0, together=together, reason=first.reason))
+
+
+SUMMARY_COLUMNS = {"train_loss": N_("train loss"), "test_loss": N_("test loss"), "train_acc": N_("train accuracy"),
+                   "test_acc": N_("test accuracy")}
 
 
 def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One column per metric, "mean ± std": narrow enough for a 1280-pixel projector."""
-    table = {"activation": summary["activation"]}
-    for metric in ("train_loss", "test_loss", "train_acc", "test_acc"):
+    table = {_("activation"): summary["activation"]}
+    for metric, title in SUMMARY_COLUMNS.items():
         if f"{metric} mean" in summary:
             means, spreads = summary[f"{metric} mean"], summary[f"{metric} std"].fillna(0.0)
             shown = "{:.1%} ± {:.1%}" if metric.endswith("acc") else "{:.4f} ± {:.4f}"
-            table[metric.replace("_acc", " accuracy").replace("_", " ")] = [
-                shown.format(m, s) if pd.notna(m) else "—" for m, s in zip(means, spreads, strict=True)]
-    table["runs diverged"] = summary["runs diverged"]
+            table[_(title)] = [shown.format(m, s) if pd.notna(m) else "—" for m, s in zip(means, spreads, strict=True)]
+    table[_("runs diverged")] = summary["runs diverged"]
     return pd.DataFrame(table)

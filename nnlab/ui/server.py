@@ -19,6 +19,7 @@ from nnlab.cache import ResultCache
 from nnlab.datasets import Data
 from nnlab.engine import compiled
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_
 from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train
 from nnlab.ui import state
@@ -31,11 +32,11 @@ CHART_SECONDS = 1.0  # a live loss chart is drawn once its run has trained this 
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
 _LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
 _PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
-COMPILING = ("Getting the training engine ready: on a newly installed server its first start compiles it, "
+COMPILING = N_("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
 
-@st.cache_resource(max_entries=32, show_spinner="Loading data…")
+@st.cache_resource(max_entries=32, show_spinner=False)
 def data_for(exp: Experiment) -> Data:
     """Tensors for the experiment's data; shared read-only between sessions."""
     return nnlab.load_data(exp)
@@ -238,19 +239,19 @@ def follow(ticket: Ticket, chart=None):
             if time.monotonic() - placed_at < PLACE_SECONDS:
                 continue
             running, _ = queue.load
-            text = (f"Waiting for a free training slot: {place - 1} run{'s' if place != 2 else ''} ahead of yours, "
-                    f"{running} training now ({queue.slots} at a time on this server).")
+            text = _("Waiting for a free training slot: runs ahead of yours: {ahead}; training now: {running} "
+                     "({slots} at a time on this server).", ahead=place - 1, running=running, slots=queue.slots)
             if text != shown:
                 slot(0).info(text, icon=":material/hourglass_top:")
                 shown, placed_at = text, time.monotonic()
             continue
         if not ticket.epochs:
             if start_server().is_alive() and shown != COMPILING:  # a new server's first run waits for it
-                slot(0).info(COMPILING, icon=":material/build:")
+                slot(0).info(_(COMPILING), icon=":material/build:")
                 shown = COMPILING
             continue
         drawn_at = time.monotonic() if drawn_at is None else drawn_at  # a short run draws no live chart
-        text = f"Epoch {ticket.epoch:,} of {ticket.epochs:,}"
+        text = _("Epoch {epoch:,} of {epochs:,}", epoch=ticket.epoch, epochs=ticket.epochs)
         if text != shown:
             slot(0).progress(ticket.epoch / ticket.epochs, text=text)
             shown = text

@@ -18,19 +18,22 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from nnlab import links
+from nnlab import i18n, links
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_
+from nnlab.ui.words import _, browser_language, language, read_language
 
 # Material icons ship with Streamlit, so they draw on machines without an emoji font.
-PAGES = [("app.py", "Lessons", ":material/school:"), ("pages/1_Data_explorer.py", "Data explorer", ":material/scatter_plot:"),
-         ("pages/2_Build_model.py", "Build model", ":material/account_tree:"),
-         ("pages/3_Train.py", "Train", ":material/model_training:"),
-         ("pages/4_Compare_activations.py", "Compare activations", ":material/compare_arrows:"),
-         ("pages/6_Sweep.py", "Sweep", ":material/grid_on:"),
-         ("pages/7_Inside_one_step.py", "Inside one step", ":material/calculate:"),
-         ("pages/8_Optimizer_race.py", "Optimizer race", ":material/route:"),
-         ("pages/5_Class.py", "Class", ":material/groups:")]
+PAGES = [("app.py", N_("Lessons"), ":material/school:"),
+         ("pages/1_Data_explorer.py", N_("Data explorer"), ":material/scatter_plot:"),
+         ("pages/2_Build_model.py", N_("Build model"), ":material/account_tree:"),
+         ("pages/3_Train.py", N_("Train"), ":material/model_training:"),
+         ("pages/4_Compare_activations.py", N_("Compare activations"), ":material/compare_arrows:"),
+         ("pages/6_Sweep.py", N_("Sweep"), ":material/grid_on:"),
+         ("pages/7_Inside_one_step.py", N_("Inside one step"), ":material/calculate:"),
+         ("pages/8_Optimizer_race.py", N_("Optimizer race"), ":material/route:"),
+         ("pages/5_Class.py", N_("Class"), ":material/groups:")]
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"
 _WRITTEN = "written_query"  # the query this session last put in the address bar
@@ -51,13 +54,14 @@ def current() -> Experiment:
         st.session_state[_WRITTEN] = query
         exp, problems = links.from_link(query)  # a value it cannot read is left out, the rest kept
         load(exp)
+        read_language(query.get("lang"))
         for problem in problems:
-            st.warning(f"{problem} The link's other settings are kept.")
+            st.warning(_("{problem} The link's other settings are kept.", problem=problem))
         try:
             st.session_state[_FLAGS] = links.flags_from_query(query)
         except NnlabError as error:
             st.session_state[_FLAGS] = links.InstructorFlags()
-            st.warning(f"{error} Every control is shown.")
+            st.warning(_("{problem} Every control is shown.", problem=error))
     return st.session_state[_KEY]
 
 
@@ -119,6 +123,8 @@ def seeded(key: str, value) -> str:
 def link_query(exp: Experiment) -> dict[str, str]:
     """The query a page's address carries: the experiment, the instructor's flags, the challenge."""
     query = links.to_query(exp) | instructor_flags().to_query()
+    if language() != browser_language() or language() != i18n.ENGLISH:  # a link opens in its sender's language
+        query["lang"] = language()
     if challenge_code():
         query["class"] = challenge_code()
     return query
@@ -135,8 +141,8 @@ def share_link(exp: Experiment) -> None:
     navigation = NAVIGATION.get(None)
     if navigation is not None:
         for path, label, icon in PAGES:  # our own links: the built-in menu would call the landing page "app"
-            navigation.page_link(path, label=label, icon=icon, query_params=query)
-    with st.sidebar.expander(":material/link: Share these settings"):
-        st.caption("Anyone who opens this link gets every setting of this run, on any page. "
-                   "Use the copy button at the right of the box.")
+            navigation.page_link(path, label=_(label), icon=icon, query_params=query)
+    with st.sidebar.expander(_(":material/link: Share these settings")):
+        st.caption(_("Anyone who opens this link gets every setting of this run, on any page. "
+                     "Use the copy button at the right of the box."))
         st.code(f"{st.context.url or ''}?{urlencode(query, safe=',()*^')}", language=None, wrap_lines=True)

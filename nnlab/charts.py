@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from nnlab import i18n
+from nnlab.i18n import N_, msg
 from nnlab.lazy import LazyModule
 
 alt = LazyModule("altair")  # imported when the first template is drawn
@@ -86,14 +87,26 @@ def template(build):
     return spec
 
 
+# Data fields whose name Vega-Lite shows as an axis, legend or tooltip title where a template gives none
+FIELD_TITLES = (N_("epoch"), N_("unit"), N_("layer"), N_("step"), N_("score"), N_("runs"), N_("diverged"),
+                N_("value"), N_("count"), N_("probability"), N_("prediction"), N_("contribution"), N_("bias"),
+                N_("weight"), N_("loss"), N_("activation"), N_("label"), N_("votes"), N_("optimizer"))
+
+
 def _translated(spec, language: str):
     """A template's words (titles of the chart, its axes, legends, headers and tooltips; a text
-    mark's fixed text) in `language`; names and numbers are left as they are."""
+    mark's fixed text; the title Vega-Lite would take from a field's name) in `language`; names
+    and numbers are left as they are."""
     if language == i18n.ENGLISH:
         return spec
     if isinstance(spec, dict):
-        return {key: i18n.translate(value, language) if key in ("title", "text") and isinstance(value, str)
+        made = {key: i18n.translate(value, language) if key in ("title", "text") and isinstance(value, str)
                 else _translated(value, language) for key, value in spec.items()}
+        if isinstance(spec.get("field"), str) and "type" in spec and "title" not in spec:
+            titled = i18n.translate(spec["field"], language)
+            if titled != spec["field"]:
+                made["title"] = titled
+        return made
     if isinstance(spec, list):
         return [_translated(item, language) for item in spec]
     return spec
@@ -215,31 +228,31 @@ def _points_1d(splits: tuple[str, ...], x_title: str, y_title: str) -> alt.Chart
     return _data("points").mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title=y_title),
         shape=alt.Shape("split:N", scale=alt.Scale(domain=list(splits), range=["circle", "diamond"][: len(splits)]),
-                        legend=alt.Legend(title="points")),
+                        legend=alt.Legend(title=N_("points"))),
         tooltip=["x:Q", "target:Q", "split:N"])
 
 
 @template
 def _scatter_1d(x_title: str, splits: tuple[str, ...]) -> alt.Chart:
-    return _points_1d(splits, x_title, "target").properties(height=HEIGHT)
+    return _points_1d(splits, x_title, N_("target")).properties(height=HEIGHT)
 
 
 def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> dict:
     """Points of a 1-D dataset (columns x, target, split)."""
-    return _fill(_scatter_1d(x_title, _splits(points)), "The data", points=points[["x", "target", "split"]])
+    return _fill(_scatter_1d(x_title, _splits(points)), N_("The data"), points=points[["x", "target", "split"]])
 
 
 @template
 def _fit_1d(x_title: str, splits: tuple[str, ...]) -> alt.LayerChart:
     line = _data("curve").mark_line(strokeWidth=4, color=PALETTE[0]).encode(
         x="x:Q", y="prediction:Q", tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("prediction:Q", format=".3f")])
-    return (_points_1d(splits, x_title, "target / prediction") + line).properties(height=HEIGHT)
+    return (_points_1d(splits, x_title, N_("target / prediction")) + line).properties(height=HEIGHT)
 
 
 def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> dict:
     """Data points and the network's output over x, as in the tutorials' plots."""
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
-    title = f"Fit after epoch {epoch}" if title is None else title
+    title = msg("Fit after epoch {epoch}", epoch=epoch) if title is None else title
     return _fill(_fit_1d(x_title, _splits(points)), title, compact=True, points=points[["x", "target", "split"]],
                  curve=curve[["x", "prediction"]])
 
@@ -249,8 +262,8 @@ def _scatter_layer(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.Cha
     return _data("points").mark_point(filled=True, size=70, opacity=0.9, stroke="white", strokeWidth=0.6).encode(
         x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False)),
         y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False)),
-        color=alt.Color("class:N", scale=colours, title="class"),
-        shape=alt.Shape("class:N", scale=shapes, title="class"),
+        color=alt.Color("class:N", scale=colours, title=N_("class")),
+        shape=alt.Shape("class:N", scale=shapes, title=N_("class")),
         tooltip=["x1:Q", "x2:Q", "class:N", "split:N"])
 
 
@@ -264,7 +277,7 @@ def _scatter_2d(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.Chart:
 
 def scatter_2d(points: pd.DataFrame, classes: list[str], titles: tuple[str, str] = ("x1", "x2")) -> dict:
     """Points of a 2-D dataset (columns x1, x2, class, split), colour and shape by class."""
-    return _fill(_scatter_2d(tuple(classes), tuple(titles)), "The data", points=points[POINT_COLUMNS])
+    return _fill(_scatter_2d(tuple(classes), tuple(titles)), N_("The data"), points=points[POINT_COLUMNS])
 
 
 @template
@@ -294,13 +307,13 @@ def _value_plane(titles: tuple[str, str], with_grid: bool) -> alt.Chart | alt.La
     dots = _data("points").mark_circle(size=70, opacity=0.95, stroke=TEXT, strokeWidth=0.8).encode(
         x=alt.X("x1:Q", title=titles[0], scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("x2:Q", title=titles[1], scale=alt.Scale(zero=False, nice=False)),
-        color=alt.Color("target:Q", scale=scale, title="target", legend=alt.Legend(gradientLength=HEIGHT // 3)),
+        color=alt.Color("target:Q", scale=scale, title=N_("target"), legend=alt.Legend(gradientLength=HEIGHT // 3)),
         tooltip=["x1:Q", "x2:Q", alt.Tooltip("target:Q", format=".3f"), "split:N"])
     if not with_grid:
         return dots.properties(height=HEIGHT + 20)
     heat = _data("grid").mark_rect(opacity=0.6).encode(
         x="x1:Q", x2="x1_end:Q", y="x2:Q", y2="x2_end:Q",
-        fill=alt.Fill("prediction:Q", scale=scale, title="prediction", legend=None))
+        fill=alt.Fill("prediction:Q", scale=scale, title=N_("prediction"), legend=None))
     return (heat + dots).properties(height=HEIGHT + 20)
 
 
@@ -349,7 +362,7 @@ def image_grid(pixels: pd.DataFrame, title: str) -> dict:
 def _class_balance(classes: tuple[str, ...]) -> alt.Chart:
     colours, _ = _class_scales(tuple(sorted(classes)))
     return _data("counts").mark_bar().encode(
-        x=alt.X("rows:Q", title="rows"), y=alt.Y("class:N", sort="-x", title=None),
+        x=alt.X("rows:Q", title=N_("rows")), y=alt.Y("class:N", sort="-x", title=None),
         color=alt.Color("class:N", scale=colours, legend=None), tooltip=["class:N", "rows:Q"],
     ).properties(height=alt.Step(56))
 
@@ -357,13 +370,13 @@ def _class_balance(classes: tuple[str, ...]) -> alt.Chart:
 def class_balance(labels: pd.Series) -> dict:
     counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
     counts["class"] = [str(c) for c in counts["class"]]
-    return _fill(_class_balance(tuple(counts["class"])), "Class balance", counts=counts)
+    return _fill(_class_balance(tuple(counts["class"])), N_("Class balance"), counts=counts)
 
 
 @template
 def _feature_histogram(feature: str, by: str | None, classes: tuple[str, ...]) -> alt.Chart:
     encoding = {"x": alt.X(field=_field(feature), type="quantitative", bin=alt.Bin(maxbins=20), title=feature),
-                "y": alt.Y("count():Q", title="rows")}
+                "y": alt.Y("count():Q", title=N_("rows"))}
     chart = _data("rows").mark_bar(opacity=0.75)
     if by:
         colours, _ = _class_scales(classes)
@@ -374,7 +387,7 @@ def _feature_histogram(feature: str, by: str | None, classes: tuple[str, ...]) -
 
 def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> dict:
     classes = tuple(sorted(frame[by].astype(str).unique())) if by else ()
-    return _fill(_feature_histogram(feature, by, classes), f"Distribution of {feature}",
+    return _fill(_feature_histogram(feature, by, classes), msg("Distribution of {feature}", feature=feature),
                  rows=frame[[feature] + ([by] if by else [])])
 
 
@@ -394,7 +407,7 @@ def _correlation_heatmap(order: tuple[str, ...]) -> alt.LayerChart:
 def correlation_heatmap(frame: pd.DataFrame) -> dict:
     matrix = frame.corr(numeric_only=True).round(2)
     long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
-    return _fill(_correlation_heatmap(tuple(matrix.columns)), "Correlations (hover a cell)", cells=long)
+    return _fill(_correlation_heatmap(tuple(matrix.columns)), N_("Correlations (hover a cell)"), cells=long)
 
 
 @template
@@ -420,7 +433,8 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
 
 
 def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percent: bool, title: str) -> dict:
-    present = {column: name for column, name in columns.items() if column in history}
+    language = i18n.LANGUAGE.get()  # the curves' names are the data's columns and the legend's entries
+    present = {column: i18n.translate(name, language) for column, name in columns.items() if column in history}
     rows = _kept_rows(history["epoch"].to_numpy())
 
     def kept(column: str, kind) -> np.ndarray:  # thinned, in 32 bits as `compact` sends them
@@ -432,21 +446,23 @@ def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percen
 
 
 def loss_curves(history: pd.DataFrame) -> dict:
-    return _curves(history, {"train_loss": "train", "test_loss": "test"}, "loss", False, "Loss")
+    return _curves(history, {"train_loss": N_("train"), "test_loss": N_("test")}, N_("loss"), False, N_("Loss"))
 
 
 def accuracy_curves(history: pd.DataFrame) -> dict:
-    return _curves(history, {"train_acc": "train", "test_acc": "test"}, "accuracy", True, "Accuracy")
+    return _curves(history, {"train_acc": N_("train"), "test_acc": N_("test")}, N_("accuracy"), True, N_("Accuracy"))
 
 
 def _gradient_y() -> alt.Y:
-    return alt.Y("mean_abs_grad:Q", title="mean |gradient|", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
+    return alt.Y("mean_abs_grad:Q", title=N_("mean |gradient|"), scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
 
 
 def _layer_names(layers: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     """Linear layers (numbered from 1) as a chart names them, "layer 1" ... "output", and that order."""
     last = int(layers.max()) if len(layers) else 1
-    order = (*(f"layer {layer}" for layer in range(1, last)), "output")
+    language = i18n.LANGUAGE.get()
+    order = (*(i18n.translate(msg("layer {number}", number=layer), language) for layer in range(1, last)),
+             i18n.translate(N_("output"), language))
     return np.asarray(order, dtype=object)[layers.to_numpy(dtype=int) - 1], order
 
 
@@ -480,14 +496,14 @@ def gradient_flow(gradient_flow: pd.DataFrame) -> dict:
         values, epochs = values[rows], epochs[rows]
     wide = pd.DataFrame({"epoch": epochs.astype(np.int32),
                          **{name: values[:, i].astype(np.float32) for i, name in enumerate(names[:layers])}})
-    return _fill(_gradient_flow(names), "Gradient flow", gradients=wide)
+    return _fill(_gradient_flow(names), N_("Gradient flow"), gradients=wide)
 
 
 @template
 def _confusion_matrix() -> alt.LayerChart:
     # horizontal class names: turned ones took the height the "predicted" title needs in a narrow column
-    base = _data("counts").encode(x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0, labelLimit=90)),
-                                  y=alt.Y("actual:N", title="actual"))
+    base = _data("counts").encode(x=alt.X("predicted:N", title=N_("predicted"), axis=alt.Axis(labelAngle=0, labelLimit=90)),
+                                  y=alt.Y("actual:N", title=N_("actual")))
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
                                     tooltip=["actual:N", "predicted:N", "count:Q"])
     text = base.mark_text(fontSize=FONT + 6, fontWeight="bold").encode(
@@ -517,7 +533,7 @@ def _network_diagram() -> alt.LayerChart:
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> dict:
     """Units as circles, connections as lines, one column per layer with its size and activation."""
     more = nodes["kind"] == "more"
-    return _fill(_network_diagram(), "Network", edges=edges, units=nodes[~more], more=nodes[more], heading=heading)
+    return _fill(_network_diagram(), N_("Network"), edges=edges, units=nodes[~more], more=nodes[more], heading=heading)
 
 
 def _activation_colour(activations: tuple[str, ...]) -> alt.Color:
@@ -556,7 +572,7 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
 @template
 def _compare_gradients(activations: tuple[str, ...], order: tuple[str, ...]) -> alt.Chart:
     return _data("gradients").mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=90, filled=True)).encode(
-        x=alt.X("where:N", sort=list(order), title="Linear layer, from the input", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("where:N", sort=list(order), title=N_("Linear layer, from the input"), axis=alt.Axis(labelAngle=0)),
         y=_gradient_y(), color=_activation_colour(activations), strokeDash=alt.StrokeDash("activation:N", legend=None),
         tooltip=["activation:N", "where:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT + 100)
 
@@ -566,7 +582,7 @@ def compare_gradient_flow(frame: pd.DataFrame) -> dict:
     to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
     where, order = _layer_names(frame["layer"])
     spec = _compare_gradients(tuple(dict.fromkeys(frame["activation"])), order)
-    return _fill(spec, "Gradient flow in the first tenth of training: the median of the seeds",
+    return _fill(spec, N_("Gradient flow in the first tenth of training: the median of the seeds"),
                  gradients=frame.assign(where=where))
 
 
@@ -591,12 +607,12 @@ def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) ->
     lines = _data("curves").transform_fold(list(units), as_=["unit", "contribution"]).transform_lookup(
         lookup="unit", from_=alt.LookupData(alt.NamedData("units"), "unit", ["in_weight", "bias", "out_weight"]),
     ).transform_calculate(kind="'one unit'").mark_line().encode(
-        x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title="contribution to the output"),
+        x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title=N_("contribution to the output")),
         detail="unit:N", color=colour,
         strokeWidth=alt.condition(hover, alt.value(6), alt.value(2)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.55)),
-        tooltip=["unit:N", alt.Tooltip("in_weight:N", title="weight (from x)"), alt.Tooltip("bias:Q", format=".3f"),
-                 alt.Tooltip("out_weight:Q", title="output weight", format=".3f")]).add_params(hover)
+        tooltip=["unit:N", alt.Tooltip("in_weight:N", title=N_("weight (from x)")), alt.Tooltip("bias:Q", format=".3f"),
+                 alt.Tooltip("out_weight:Q", title=N_("output weight"), format=".3f")]).add_params(hover)
     total = _data("curves").transform_calculate(kind=json.dumps(sum_label)).mark_line(
         strokeWidth=4, strokeDash=[10, 4]).encode(
         x="x:Q", y="sum:Q", color=colour, tooltip=[alt.Tooltip("sum:Q", title=sum_label, format=".3f")])
@@ -608,7 +624,7 @@ def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str
     (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
     weights. The curves go as one wide frame, each unit's weights once."""
     return _fill(_unit_contributions(tuple(units["unit"]), sum_label, x_title),
-                 "Inside the network: each hidden unit's share", compact=True, curves=curves, units=units)
+                 N_("Inside the network: each hidden unit's share"), compact=True, curves=curves, units=units)
 
 
 CELL_COLUMNS = ("x1", "x2", "x1_end", "x2_end")  # a plane's cells: nnlab.views' grids
@@ -620,13 +636,13 @@ def _unit_maps(side: int, units: tuple[str, ...]) -> alt.FacetChart:
         x=alt.X("x1:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
         y=alt.Y("x2:Q", axis=None, scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
         color=alt.Color("activation:Q", scale=alt.Scale(domain=[-1, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
-                        title="activation (scaled)", legend=_gradient_below()),
+                        title=N_("activation (scaled)"), legend=_gradient_below()),
         tooltip=["layer:O", "unit:O", alt.Tooltip("activation:Q", format=".2f")],
     ).properties(width=side, height=side)
     header = alt.Header(labelFontSize=FONT, titleFontSize=FONT)
     # a column per unit, "layer_unit", unfolded in the browser into a map each
-    return heat.facet(data=alt.NamedData("maps"), row=alt.Row("layer:O", title="hidden layer", header=header),
-                      column=alt.Column("unit:O", title="unit", header=header)).transform_fold(
+    return heat.facet(data=alt.NamedData("maps"), row=alt.Row("layer:O", title=N_("hidden layer"), header=header),
+                      column=alt.Column("unit:O", title=N_("unit"), header=header)).transform_fold(
         list(units), as_=["key", "activation"]).transform_calculate(
         layer="toNumber(split(datum.key, '_')[0])", unit="toNumber(split(datum.key, '_')[1])")
 
@@ -637,7 +653,7 @@ def unit_maps(frame: pd.DataFrame) -> dict:
     units = tuple(column for column in frame.columns if column not in CELL_COLUMNS)
     side = 96 if max(int(unit.split("_")[1]) for unit in units) <= 6 else 64  # eight across fit a 1280-pixel projector
     # a facet grid keeps its size and scrolls sideways on a phone, its title with it: not wrapped
-    return _fill(_unit_maps(side, units), "Inside the network: what each hidden unit responds to", wrap=False,
+    return _fill(_unit_maps(side, units), N_("Inside the network: what each hidden unit responds to"), wrap=False,
                  compact=True, maps=frame)
 
 
@@ -657,7 +673,7 @@ def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
 def weight_heatmap(weights: pd.DataFrame) -> dict:
     """First-layer weights, features down and units across: which inputs each unit listens to."""
     reach = float(weights["weight"].abs().max()) or 1.0
-    return _fill(_weight_heatmap(tuple(dict.fromkeys(weights["unit"]))), "Inside the network: first-layer weights",
+    return _fill(_weight_heatmap(tuple(dict.fromkeys(weights["unit"]))), N_("Inside the network: first-layer weights"),
                  {"reach": reach}, weights=weights)
 
 
@@ -670,8 +686,8 @@ def _class_sweep(score_label: str, higher_is_better: bool, percent: bool) -> alt
     colour = alt.Color("score:Q", title=score_label, scale=alt.Scale(scheme="viridis", reverse=not higher_is_better),
                        legend=alt.Legend(orient="right", gradientLength=HEIGHT - 80, format=_score_format(percent, ".3g")))
     return _data("entries").mark_circle(size=260, opacity=0.85, stroke="black", strokeWidth=0.6).encode(
-        x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
-        y=alt.Y("hidden_units:Q", title="hidden units", scale=alt.Scale(zero=False, padding=12)),
+        x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title=N_("learning rate")),
+        y=alt.Y("hidden_units:Q", title=N_("hidden units"), scale=alt.Scale(zero=False, padding=12)),
         color=colour,
         tooltip=["label:N", alt.Tooltip("score:Q", title=score_label, format=".1%" if percent else ".4g"),
                  "learning_rate:Q", "hidden_units:Q", "activations:N", "optimizer:N", "epochs:Q"]).properties(height=HEIGHT)
@@ -681,7 +697,7 @@ def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool,
     """Every entry of a class challenge as a point, learning rate (log) x hidden units, coloured by
     its score: the sweep the class ran together. The better end of the scale is always the brighter."""
     columns = ["label", "score", "learning_rate", "hidden_units", "activations", "optimizer", "epochs"]
-    return _fill(_class_sweep(score_label, higher_is_better, percent), "What the class tried", entries=entries[columns])
+    return _fill(_class_sweep(score_label, higher_is_better, percent), N_("What the class tried"), entries=entries[columns])
 
 
 @template
@@ -689,15 +705,16 @@ def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows
     pick = alt.selection_point(name="cell", fields=["learning_rate", "hidden_units"], on="click")
     value_format = _score_format(percent, ".3g")
     base = _data("cells").encode(
-        x=alt.X("hidden_units:O", title="hidden units in each layer", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("learning_rate:O", title="learning rate", sort="descending", axis=alt.Axis(labelOverlap=False)))
+        x=alt.X("hidden_units:O", title=N_("hidden units in each layer"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("learning_rate:O", title=N_("learning rate"), sort="descending", axis=alt.Axis(labelOverlap=False)))
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("score:Q", title=score_label, scale=alt.Scale(scheme="viridis", reverse=not higher_is_better),
                         legend=_gradient_below(format=value_format)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
-        tooltip=[alt.Tooltip("learning_rate:Q", title="learning rate"), alt.Tooltip("hidden_units:Q", title="hidden units"),
+        tooltip=[alt.Tooltip("learning_rate:Q", title=N_("learning rate")), alt.Tooltip("hidden_units:Q",
+                                                                                        title=N_("hidden units")),
                  alt.Tooltip("score:Q", title=f"{score_label} (median)", format=".4g"),
-                 alt.Tooltip("spread:Q", title="max - min over seeds", format=".3g"), "runs:Q", "diverged:Q"],
+                 alt.Tooltip("spread:Q", title=N_("max - min over seeds"), format=".3g"), "runs:Q", "diverged:Q"],
     ).add_params(pick)
     text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(widths)).encode(
         text=alt.Text("score:Q", format=value_format),
@@ -720,12 +737,12 @@ def _score_histogram(score_label: str, percent: bool) -> alt.Chart:
     axis = alt.Axis(format=_score_format(percent, ".3g"))
     return _data("entries").mark_bar(color=PALETTE[0]).encode(
         x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=score_label, axis=axis),
-        y=alt.Y("count():Q", title="entries")).properties(height=HEIGHT)
+        y=alt.Y("count():Q", title=N_("entries"))).properties(height=HEIGHT)
 
 
 def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> dict:
     """How the class's scores spread."""
-    return _fill(_score_histogram(score_label, percent), "Scores", entries=entries[["score"]])
+    return _fill(_score_histogram(score_label, percent), N_("Scores"), entries=entries[["score"]])
 
 
 @template
@@ -733,7 +750,7 @@ def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerC
     base = _data("votes").encode(
         y=alt.Y("option:N", sort=list(options), title=None, axis=alt.Axis(labelLimit=320, labelFontSize=FONT + 4)),
         yOffset=alt.YOffset("round:N", sort=list(rounds)),
-        x=alt.X("votes:Q", title="votes", axis=alt.Axis(tickMinStep=1, format="d")))
+        x=alt.X("votes:Q", title=N_("votes"), axis=alt.Axis(tickMinStep=1, format="d")))
     legend = _top_legend(rounds) if len(rounds) > 1 else None
     bars = base.mark_bar().encode(
         color=alt.Color("round:N", scale=alt.Scale(domain=list(rounds), range=LINE_PALETTE[:len(rounds)]), legend=legend),
@@ -772,11 +789,11 @@ def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps
     x0, x1, y0, y1 = box
     step = alt.param(name="step", value=steps, bind=alt.binding_range(min=0, max=steps, step=1, name="Step "))
     colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
-    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False))
-    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=[y0, y1], nice=False, zero=False))
+    x = alt.X("x:Q", title=N_("x"), scale=alt.Scale(domain=[x0, x1], nice=False, zero=False))
+    y = alt.Y("y:Q", title=N_("y"), scale=alt.Scale(domain=[y0, y1], nice=False, zero=False))
     cells = _data("surface").mark_rect(strokeWidth=0.6).encode(x=x, x2="x_end:Q", y=y, y2="y_end:Q",
                                                                tooltip=[alt.Tooltip("value:Q", format=".3g")],
-                                                               **_bands("height", "log height"))
+                                                               **_bands("height", N_("log height")))
     walked = _data("paths").transform_filter(alt.datum.step <= step)
     lines = walked.mark_line(strokeWidth=3, clip=True).encode(
         x="x:Q", y="y:Q", order="step:Q",
@@ -804,8 +821,8 @@ def race(surface: pd.DataFrame, paths: pd.DataFrame, minima: pd.DataFrame,
 def _race_distances(racers: tuple[str, ...]) -> alt.Chart:
     colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
     return _data("paths").mark_line(strokeWidth=3).encode(
-        x=alt.X("step:Q", title="step", scale=alt.Scale(nice=False)),
-        y=alt.Y("shown:Q", title="distance (log)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+        x=alt.X("step:Q", title=N_("step"), scale=alt.Scale(nice=False)),
+        y=alt.Y("shown:Q", title=N_("distance (log)"), scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
         color=alt.Color("optimizer:N", scale=colours, legend=None),  # the race's legend, above, names them
         tooltip=["optimizer:N", "step:Q", alt.Tooltip("distance:Q", format=".3g")]
     ).transform_calculate(shown="max(datum.distance, 1e-6)").properties(height=HEIGHT + 40)
@@ -814,7 +831,7 @@ def _race_distances(racers: tuple[str, ...]) -> alt.Chart:
 def race_distances(paths: pd.DataFrame) -> dict:
     """Each racer's distance to the nearest minimum, step by step, on a log scale (down to 1e-6)."""
     racers = tuple(dict.fromkeys(paths["optimizer"]))
-    return _fill(_race_distances(racers), "Distance to a minimum, per step", paths=paths[["optimizer", "step", "distance"]])
+    return _fill(_race_distances(racers), N_("Distance to a minimum, per step"), paths=paths[["optimizer", "step", "distance"]])
 
 
 @template
@@ -822,7 +839,7 @@ def _loss_landscape(a_title: str, b_title: str) -> alt.LayerChart:
     axis = dict(scale=alt.Scale(nice=False, zero=False))
     cells = _data("grid").mark_rect(strokeWidth=0.6).encode(
         x=alt.X("a:Q", title=a_title, **axis), x2="a_end:Q", y=alt.Y("b:Q", title=b_title, **axis), y2="b_end:Q",
-        tooltip=[alt.Tooltip("loss:Q", format=".4g")], **_bands("height", "log loss"))
+        tooltip=[alt.Tooltip("loss:Q", format=".4g")], **_bands("height", N_("log loss")))
     path = _data("path")
     line = path.mark_line(strokeWidth=3, color=PALETTE[3]).encode(x="a:Q", y="b:Q", order="epoch:Q")
     dots = path.mark_point(filled=True, size=110, color=PALETTE[3], opacity=1).encode(
@@ -877,10 +894,10 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
     # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
     tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
     cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
-        x=alt.X("x1_from:Q", title="x1", scale=alt.Scale(domain=[-6, 6], nice=False)), x2="x1_to:Q",
-        y=alt.Y("x2_from:Q", title="x2", scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q").add_params(tap)
+        x=alt.X("x1_from:Q", title=N_("x1"), scale=alt.Scale(domain=[-6, 6], nice=False)), x2="x1_to:Q",
+        y=alt.Y("x2_from:Q", title=N_("x2"), scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q").add_params(tap)
     if values:
-        colour = alt.Color("value:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below(title="value"))
+        colour = alt.Color("value:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below(title=N_("value")))
     else:
         colour = alt.Color("class:N", scale=alt.Scale(domain=list(classes), range=PALETTE[:len(classes)]),
                            legend=_top_legend(classes))
@@ -892,7 +909,7 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
 def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> dict:
     """Points drawn on the plane (x1, x2 and class or value), and the cells a tap selects."""
     reach = float(points["value"].abs().max()) if values and len(points) else 1.0
-    return _fill(_drawing_plane(tuple(classes), values), "Tap to add a point; tap a point to erase it",
+    return _fill(_drawing_plane(tuple(classes), values), N_("Tap to add a point; tap a point to erase it"),
                  {"reach": reach or 1.0}, cells=cells, points=points)
 
 
@@ -904,8 +921,8 @@ def _drawing_line() -> alt.LayerChart:
     pen = alt.selection_point(name="pen", fields=["x", "y"], toggle="true", clear=False, empty=False,
                               on="click, touchend, [pointerdown, window:pointerup] > pointermove")
     cells = _data("cells").mark_rect(color="white", opacity=0.001, clip=True).encode(
-        x=alt.X("x_from:Q", title="x", scale=alt.Scale(domain=[-1, 1], nice=False)), x2="x_to:Q",
-        y=alt.Y("y_from:Q", title="target", scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q").add_params(pen)
+        x=alt.X("x_from:Q", title=N_("x"), scale=alt.Scale(domain=[-1, 1], nice=False)), x2="x_to:Q",
+        y=alt.Y("y_from:Q", title=N_("target"), scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q").add_params(pen)
     curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x="x:Q", y="y:Q")
     knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
     return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")
@@ -913,7 +930,7 @@ def _drawing_line() -> alt.LayerChart:
 
 def drawing_line(cells: pd.DataFrame, knots: pd.DataFrame) -> dict:
     """A drawn curve (its knots x, y, joined), and the cells a tap or a drag selects."""
-    return _fill(_drawing_line(), "Tap or drag to set the target", cells=cells, knots=knots)
+    return _fill(_drawing_line(), N_("Tap or drag to set the target"), cells=cells, knots=knots)
 
 
 # Every template, for the tests that validate each one's filled spec against the Vega-Lite schema

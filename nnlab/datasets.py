@@ -328,18 +328,19 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         mean, std = x_train.mean(axis=0), (x_train / magnitude).std(axis=0) * magnitude
         std[std == 0] = 1.0  # a constant column stays constant instead of becoming NaN
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-        notes.append("Features were standardised (mean 0, std 1) using the training rows only.")
+        notes.append(N_("Features were standardised (mean 0, std 1) using the training rows only."))
         # A test value far outside the training rows' range (a typo like 1e300) would reach the
         # network as inf; clip it so one bad cell cannot make every test loss infinite.
         far = int((np.abs(x_test) > MAX_STANDARD_SCORE).sum())
         if far:
             x_test = np.clip(x_test, -MAX_STANDARD_SCORE, MAX_STANDARD_SCORE)
-            notes.append(f"{far} test value{'s' if far > 1 else ''} lay more than {MAX_STANDARD_SCORE:,.0f} standard "
-                         f"deviations from the training rows' mean and {'were' if far > 1 else 'was'} clipped there.")
+            notes.append(msg("Test values that lay more than {limit:,.0f} standard deviations from the training rows' mean were "
+                             "clipped there: {far}.", far=far, limit=MAX_STANDARD_SCORE))
     if task == "regression":
         centre, scale = y_train.mean(), y_train.std() or 1.0
         y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale
-        notes.append(f"The target was standardised: value = {centre:.4g} + {scale:.4g} × prediction.")
+        notes.append(msg("The target was standardised: value = {centre:.4g} + {scale:.4g} × prediction.", centre=centre,
+                         scale=scale))
     return Data(
         torch.tensor(x_train, dtype=torch.float32), _target_tensor(y_train, task),
         torch.tensor(x_test, dtype=torch.float32), _target_tensor(y_test, task),

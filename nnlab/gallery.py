@@ -87,7 +87,7 @@ def _decision_boundary(result: TrainResult, epoch: int, view: View) -> dict:
 def _confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
     return charts.confusion_matrix(views.confusion(result, split, epoch),
-                                   _title(view, f"Confusion ({split} set), epoch {epoch}"))
+                                   _title(view, msg("Confusion ({split} set), epoch {epoch}", split=SPLITS[split], epoch=epoch)))
 
 
 def _plane(task: str) -> Callable[[Data], bool]:

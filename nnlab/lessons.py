@@ -71,7 +71,7 @@ LESSONS = {lesson.id: lesson for lesson in (
            _bump((20,)),
            poll=ReadyPoll(N_("Which activation fits the two bumps best?"),
                           "setting", "activation", ("sigmoid", "tanh", "relu"), "train_loss")),
-    Lesson("bump-two-layers", N_("A second hidden layer for the bumps"), "001 (suggested)",
+    Lesson("bump-two-layers", N_("A second hidden layer for the bumps"), N_("001 (suggested)"),
            N_("Ten plus ten neurons in two layers: fewer weights in the first layer, but the second "
               "layer can combine steps into bumps. Compare the fit of the outer bumps with the 20-neuron lesson."),
            N_("Will two small layers beat one wide layer on the outer bumps?"),
@@ -107,7 +107,7 @@ LESSONS = {lesson.id: lesson for lesson in (
            _heart((5,), ("relu",)),
            poll=ReadyPoll(N_("No activation or ReLU after the hidden layer: which tests better?"),
                           "setting", "activation", ("identity", "relu"))),
-    Lesson("digits-classifier", N_("The 64-128-10 classifier on real handwriting"), "002, on real images",
+    Lesson("digits-classifier", N_("The 64-128-10 classifier on real handwriting"), N_("002, on real images"),
            N_("The random-points network (Adam at its usual 0.001) on 8x8 scans of handwritten digits: a real "
               "pattern, so test accuracy follows. Would you have read its wrong answers right?"),
            N_("Random labels gave a low train loss and nothing else. What will real images give on the test set?"),

@@ -96,7 +96,7 @@ def read_csv(source, target: str | None = None) -> Table:
     labels, class_names = _clean_target(frame[target], notes)
     keep = labels.notna()
     if not keep.all():
-        notes.append(f"Dropped {int((~keep).sum())} rows whose target {target!r} was empty.")
+        notes.append(msg("Dropped {value} rows whose target {target!r} was empty.", value=int((~keep).sum()), target=target))
     features = _clean_features(frame.drop(columns=[target])[keep], notes)
     clean = features.assign(**{target: labels[keep]}).reset_index(drop=True)
     if len(clean) < MIN_ROWS:
@@ -127,7 +127,7 @@ def _decode(content: bytes) -> tuple[str, list[str]]:
         text, notes = content.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
-        notes = ["The file is not UTF-8; it was read as Windows-1252 (Latin) text."]
+        notes = [N_("The file is not UTF-8; it was read as Windows-1252 (Latin) text.")]
     start = text.lstrip()[:1]
     if start in ("{", "["):
         raise DataError(N_("This looks like a JSON file, not a CSV table. Export the table as CSV and try again."))
@@ -143,10 +143,10 @@ def _parse(text: str, notes: list[str]) -> pd.DataFrame:
     except csv.Error:
         delimiter = ","
     if delimiter != ",":
-        notes.append(f"Columns are separated by {'tab' if delimiter == chr(9) else repr(delimiter)}.")
+        notes.append(msg("Columns are separated by {value}.", value=N_('tab') if delimiter == chr(9) else repr(delimiter)))
     decimal = "," if delimiter != "," and _has_decimal_commas(sample) else "."
     if decimal == ",":
-        notes.append("Numbers use a decimal comma (1,5 means 1.5).")
+        notes.append(N_("Numbers use a decimal comma (1,5 means 1.5)."))
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = rows[0] if rows else []
     padded = sum(1 for row in rows[1:] if len(row) > len(header) and not any(c.strip() for c in row[len(header):]))
@@ -165,9 +165,9 @@ def _parse(text: str, notes: list[str]) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise DataError(msg("This file could not be read as a table: {error}", error=error)) from None
     if padded:
-        notes.append(f"{padded} rows ended in empty extra cells; the empty cells were ignored.")
+        notes.append(msg("{padded} rows ended in empty extra cells; the empty cells were ignored.", padded=padded))
     if skipped:
-        notes.append(f"Skipped {len(skipped)} rows that had more filled cells than the header has columns.")
+        notes.append(msg("Skipped {count} rows that had more filled cells than the header has columns.", count=len(skipped)))
     if frame.empty:
         raise DataError(N_("The file has a header but no data rows."))
     return frame
@@ -180,7 +180,7 @@ def _has_decimal_commas(sample: str) -> bool:
 def _clean_target(labels: pd.Series, notes: list[str]) -> tuple[pd.Series, list[str]]:
     """Numeric labels stay; yes/no becomes 1/0; other text becomes class numbers in sorted order."""
     if pd.api.types.is_bool_dtype(labels):
-        notes.append(f"Target {labels.name!r}: text labels yes/no (true/false) were turned into 1/0.")
+        notes.append(msg("Target {name!r}: text labels yes/no (true/false) were turned into 1/0.", name=labels.name))
         return labels.astype(float), ["0", "1"]
     numeric = pd.to_numeric(labels, errors="coerce")
     if numeric.notna().sum() == labels.notna().sum():
@@ -188,11 +188,12 @@ def _clean_target(labels: pd.Series, notes: list[str]) -> tuple[pd.Series, list[
     text = labels.astype("string").str.strip()
     lowered = text.str.lower()
     if lowered.dropna().isin(YES_NO.keys()).all():
-        notes.append(f"Target {labels.name!r}: text labels yes/no (true/false) were turned into 1/0.")
+        notes.append(msg("Target {name!r}: text labels yes/no (true/false) were turned into 1/0.", name=labels.name))
         return lowered.map(YES_NO).astype(float), ["0", "1"]
     classes = sorted(text.dropna().unique())
-    notes.append(f"Target {labels.name!r}: {len(classes)} text labels were numbered 0..{len(classes) - 1} "
-                 f"({', '.join(classes[:5])}{', …' if len(classes) > 5 else ''}).")
+    notes.append(msg("Target {name!r}: {count} text labels were numbered 0..{value} ({value2}{value3}).", name=labels.name,
+                     count=len(classes), value=len(classes) - 1, value2=', '.join(classes[:5]),
+                     value3=', …' if len(classes) > 5 else ''))
     return text.map({name: i for i, name in enumerate(classes)}).astype(float), list(classes)
 
 
@@ -215,23 +216,25 @@ def _clean_features(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         numeric = pd.to_numeric(column, errors="coerce")
         numeric, unwrapped = _unwrap_numbers(column, numeric)
         if unwrapped:
-            notes.append(f"Column {name!r}: {unwrapped} cells had text around a number (such as '75 yrs'); "
-                         f"the number was kept.")
+            notes.append(msg("Column {name!r}: {unwrapped} cells had text around a number (such as '75 yrs'); the number was "
+                             "kept.", name=name, unwrapped=unwrapped))
         was_text = int((numeric.isna() & column.notna()).sum())
         if was_text == column.notna().sum() and was_text:
             lowered = column.astype("string").str.strip().str.lower()
             if lowered.dropna().isin(YES_NO.keys()).all():
                 clean[name] = lowered.map(YES_NO).astype(float)
-                notes.append(f"Column {name!r}: yes/no text turned into 1/0.")
+                notes.append(msg("Column {name!r}: yes/no text turned into 1/0.", name=name))
                 continue
-            notes.append(f"Dropped column {name!r}: it holds text, not numbers.")
+            notes.append(msg("Dropped column {name!r}: it holds text, not numbers.", name=name))
             continue
         if was_text:
-            notes.append(f"Column {name!r}: {was_text} cells were not numbers and were treated as missing.")
+            notes.append(msg("Column {name!r}: {was_text} cells were not numbers and were treated as missing.", name=name,
+                             was_text=was_text))
         infinite = int(np.isinf(numeric).sum())
         if infinite:
             numeric = numeric.where(np.isfinite(numeric))
-            notes.append(f"Column {name!r}: {infinite} infinite values were treated as missing.")
+            notes.append(msg("Column {name!r}: {infinite} infinite values were treated as missing.", name=name,
+                             infinite=infinite))
         clean[name] = numeric.astype(float)
     if clean.shape[1] == 0:
         raise DataError(N_("No column besides the target holds numbers, so there is nothing to learn from."))
@@ -239,5 +242,5 @@ def _clean_features(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     for name, count in missing[missing > 0].items():
         fill = clean[name].median()
         clean[name] = clean[name].fillna(0.0 if pd.isna(fill) else fill)
-        notes.append(f"Column {name!r}: {int(count)} missing cells filled with the column median.")
+        notes.append(msg("Column {name!r}: {value} missing cells filled with the column median.", name=name, value=int(count)))
     return clean

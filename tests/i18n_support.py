@@ -10,6 +10,8 @@ from google.protobuf.message import Message as Proto
 # Elements whose text is not prose: code, the page's CSS, a table's data, a picture's image.
 NOT_PROSE = {"code", "html", "arrow_data_frame", "data_frame", "imgs", "json", "deck_gl_json_chart", "empty",
              "arrow_table", "latex"}
+# The language switch names each language in itself, and its label is in both: whoever reads either finds it.
+BOTH_LANGUAGES = {"Language", "English"}
 # Names that are code or notation and stay as they are in every language (the issue's allow-list).
 CODE_NAMES = {
     "nn", "Linear", "Sequential", "ReLU", "Leaky", "ELU", "Tanh", "Sigmoid", "Softmax", "PyTorch", "torch", "optim",
@@ -19,9 +21,12 @@ CODE_NAMES = {
     "tanh", "relu", "softmax", "logits", "Numba", "CPU", "GPU", "CUDA", "Vega", "Lite", "Python", "OneCycle",
     "StepLR", "CosineAnnealingLR", "LambdaLR", "AUC", "ROC", "ID", "URL", "TensorFlow", "Playground", "Iris", "iris",
     "sklearn", "scikit", "learn", "Li", "et", "al", "NaN", "inf", "Arrow", "max", "min", "mean", "std", "log", "exp",
+    "dL", "dz", "dw", "pt", "csv", "json", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
+    "yes", "no", "true", "false", "yrs",
 }
+_ID = re.compile(r"^[0-9a-f]{32}$")  # an element's id, which a proto's nested fields carry
 _CODE_SPAN = re.compile(r"`[^`]*`|\$[^$]*\$|https?://\S+|:material/[a-z_]+:|\{[^}]*\}")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z_'’]+")
 
 
 def texts(at) -> list[str]:
@@ -29,7 +34,7 @@ def texts(at) -> list[str]:
     captions, and the pictures' titles, axes and legends."""
     found: list[str] = []
     _walk(at._tree, found)
-    return [text for text in found if text.strip()]
+    return [text for text in found if text.strip() and not _ID.match(text)]
 
 
 def _walk(node, found: list[str]) -> None:
@@ -77,9 +82,11 @@ def _chart_words(spec, found: list[str]) -> None:
             _chart_words(item, found)
 
 
-def english(text: str) -> list[str]:
-    """The English words in `text` outside code spans, formulas and the names in CODE_NAMES."""
-    return [word for word in _WORD.findall(_CODE_SPAN.sub(" ", text)) if word.strip("'’") not in CODE_NAMES]
+def english(text: str, data_names: set[str] = frozenset()) -> list[str]:
+    """The English words in `text` outside code spans, formulas, the names in CODE_NAMES and the
+    data's own names (a table's columns and classes: `data_names`)."""
+    allowed = CODE_NAMES | BOTH_LANGUAGES | data_names
+    return [word for word in _WORD.findall(_CODE_SPAN.sub(" ", text)) if word.strip("'’") not in allowed]
 
 
 def _repeated(field) -> bool:

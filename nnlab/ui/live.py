@@ -17,7 +17,7 @@ from nnlab.training import new_run
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
 from nnlab.ui.server import drawing
-from nnlab.ui.words import _, fragment, formatter
+from nnlab.ui.words import _, formatter, fragment
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
 WORK_SECONDS = 0.3  # training time per tick at most; the rest of the tick is drawing

@@ -97,7 +97,8 @@ def _lesson_picker(exp: Experiment) -> None:
             state.load(lessons.get(picked))
 
     st.sidebar.selectbox(_("Lesson"), options, key="w_lesson", on_change=on_pick, disabled=room.locked("lesson", "lesson"),
-                         format_func=words.formatter(lambda i: N_("Your own settings") if i == CUSTOM else lessons.lesson(i).title))
+                         format_func=words.formatter(lambda i: N_("Your own settings") if i == CUSTOM
+                                                     else lessons.lesson(i).title))
 
 
 def page_card(card: lessons.Card) -> None:

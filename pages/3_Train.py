@@ -12,7 +12,7 @@ from nnlab.ui import class_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
-from nnlab.ui.words import _, fragment, formatter
+from nnlab.ui.words import _, formatter, fragment
 
 TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
 TRAIN_MODES = {"whole": N_("Whole run"), "live": N_("Play / pause / step")}

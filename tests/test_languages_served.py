@@ -9,7 +9,6 @@ import threading
 
 from bench.classload import LESSONS, Site
 from bench.protocol import Session
-
 from nnlab import i18n
 
 

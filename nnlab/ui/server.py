@@ -24,6 +24,7 @@ from nnlab.runqueue import RunQueue, Ticket
 from nnlab.training import TrainResult, train
 from nnlab.ui import state
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _
 
 POLL_SECONDS = 0.25  # how often a waiting session looks at its run
 PLACE_SECONDS = 1.0  # its place in the queue is sent again at most this often: a hundred sessions
@@ -238,7 +239,7 @@ def follow(ticket: Ticket, chart=None):
         if place:
             if time.monotonic() - placed_at < PLACE_SECONDS:
                 continue
-            running, _ = queue.load
+            running = queue.load[0]
             text = _("Waiting for a free training slot: runs ahead of yours: {ahead}; training now: {running} "
                      "({slots} at a time on this server).", ahead=place - 1, running=running, slots=queue.slots)
             if text != shown:

@@ -102,6 +102,8 @@ def _translated(spec, language: str):
     if isinstance(spec, dict):
         made = {key: i18n.translate(value, language) if key in ("title", "text") and isinstance(value, str)
                 else _translated(value, language) for key, value in spec.items()}
+        if isinstance(spec.get("bind"), dict) and "name" in spec["bind"]:  # a slider's label in the picture
+            made["bind"] = {**spec["bind"], "name": i18n.translate(spec["bind"]["name"].strip(), language) + " "}
         if isinstance(spec.get("field"), str) and "type" in spec and "title" not in spec:
             titled = i18n.translate(spec["field"], language)
             if titled != spec["field"]:
@@ -713,7 +715,8 @@ def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("learning_rate:Q", title=N_("learning rate")), alt.Tooltip("hidden_units:Q",
                                                                                         title=N_("hidden units")),
-                 alt.Tooltip("score:Q", title=f"{score_label} (median)", format=".4g"),
+                 alt.Tooltip("score:Q", title=i18n.translate(msg("{score} (median)", score=score_label), i18n.LANGUAGE.get()),
+                             format=".4g"),
                  alt.Tooltip("spread:Q", title=N_("max - min over seeds"), format=".3g"), "runs:Q", "diverged:Q"],
     ).add_params(pick)
     text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(widths)).encode(
@@ -787,7 +790,7 @@ def _bands(field: str, title: str) -> dict:
 @template
 def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps: int) -> alt.LayerChart:
     x0, x1, y0, y1 = box
-    step = alt.param(name="step", value=steps, bind=alt.binding_range(min=0, max=steps, step=1, name="Step "))
+    step = alt.param(name="step", value=steps, bind=alt.binding_range(min=0, max=steps, step=1, name=N_("Step") + " "))
     colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
     x = alt.X("x:Q", title=N_("x"), scale=alt.Scale(domain=[x0, x1], nice=False, zero=False))
     y = alt.Y("y:Q", title=N_("y"), scale=alt.Scale(domain=[y0, y1], nice=False, zero=False))

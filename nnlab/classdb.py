@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from nnlab.datasets import Data
 from nnlab.errors import ClassError
-from nnlab.i18n import msg
+from nnlab.i18n import N_, msg
 
 SCHEMA_VERSION = 2  # 2: polls and their votes
 CODE_LENGTH = 5
@@ -29,8 +29,8 @@ MAX_NICKNAME = 24
 MAX_VOTER = 64  # an opaque id per browser session
 
 # score name -> (what it is called, whether higher is better)
-SCORES = {"test_acc": ("test accuracy", True), "test_loss": ("test loss", False),
-          "train_acc": ("train accuracy", True), "train_loss": ("train loss", False)}
+SCORES = {"test_acc": (N_("test accuracy"), True), "test_loss": (N_("test loss"), False),
+          "train_acc": (N_("train accuracy"), True), "train_loss": (N_("train loss"), False)}
 
 metadata = MetaData()
 

@@ -99,7 +99,7 @@ class Rules:
 
 def choice_label(name: str) -> str:
     """What one of FREE_CHOICES is called in a sentence."""
-    return f"{name} settings" if name in ("model", "training") else CONTROLS[name][1]
+    return {"model": N_("model settings"), "training": N_("training settings")}.get(name) or CONTROLS[name][1]
 
 
 @dataclass(frozen=True)

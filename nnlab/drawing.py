@@ -172,11 +172,11 @@ def _curve_of(function, every: int = 2) -> Curve:
 
 CURVES = {
     # the tutorials' own shapes, their x squeezed onto the line: the step over -30..29, the bumps over -50..49
-    "step": ("The step (tutorial 000)", lambda x: 1.0 if x * 30 <= -10 else 0.5 if x * 30 < 10 else 0.0),
-    "bump": ("Two bumps (tutorial 001)", lambda x: float(abs(x * 50) < 20 or 30 < abs(x * 50) < 40)),
-    "sine": ("A sine", lambda x: math.sin(math.pi * x)),
+    "step": (N_("The step (tutorial 000)"), lambda x: 1.0 if x * 30 <= -10 else 0.5 if x * 30 < 10 else 0.0),
+    "bump": (N_("Two bumps (tutorial 001)"), lambda x: float(abs(x * 50) < 20 or 30 < abs(x * 50) < 40)),
+    "sine": (N_("A sine"), lambda x: math.sin(math.pi * x)),
     "abs": ("|x|", abs),
-    "staircase": ("A staircase", lambda x: min(3, math.floor((x + 1) * 2)) / 3),
+    "staircase": (N_("A staircase"), lambda x: min(3, math.floor((x + 1) * 2)) / 3),
 }
 
 

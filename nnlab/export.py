@@ -15,9 +15,11 @@ import textwrap
 
 import torch
 
+from nnlab import i18n
 from nnlab.choices import CROSSES, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import MAX_STANDARD_SCORE, Data, data_seed, load_data
 from nnlab.experiment import DRAWN, Experiment
+from nnlab.i18n import N_, Message, msg
 from nnlab.lessons import lesson, matching
 from nnlab.models import build_model, dropout_seed, sequential_code
 from nnlab.tables import HEART_FILE
@@ -60,9 +62,30 @@ def data_csv(exp: Experiment) -> bytes:
     return data.source.to_csv(index=False).encode()
 
 
-def export_script(exp: Experiment, epochs: int | None = None) -> str:
+def export_script(exp: Experiment, epochs: int | None = None, language: str = i18n.ENGLISH) -> str:
     """A standalone script that trains `exp` for `epochs` (default: the experiment's) and ends by
-    printing `final train loss: <value>`, nnlab's last `train_loss` for the same run."""
+    printing `final train loss: <value>`, nnlab's last `train_loss` for the same run; its comments
+    in `language` (the code is the same in every language)."""
+    script = _script(exp, epochs)
+    if language == i18n.ENGLISH:
+        return script
+    header = _header(exp)
+    return i18n.translate(header, language) + _comments_in(script[len(header):], language)
+
+
+def _comments_in(script: str, language: str) -> str:
+    """The script with each comment the catalogue knows (marked N_ where it is written) in `language`."""
+    lines = []
+    for line in script.split("\n"):
+        code, mark, comment = line.partition("# ")
+        text = comment.strip("- ")
+        if mark and text and (not code.strip() or code.endswith("  ")):
+            comment = comment.replace(text, i18n.translate(text, language), 1)
+        lines.append(code + mark + comment)
+    return "\n".join(lines)
+
+
+def _script(exp: Experiment, epochs: int | None) -> str:
     data = load_data(exp)
     epochs = epochs or exp.training.epochs
     spec = exp.training
@@ -71,17 +94,20 @@ def export_script(exp: Experiment, epochs: int | None = None) -> str:
         _header(exp),
         "import math\n\nimport torch\nfrom torch import nn\n",
         f"SEED = {exp.seed}\nDATA_SEED = {data_seed(exp)}\nEPOCHS = {epochs}\n"
-        f"BATCH_SIZE = {spec.batch_size}  # None: the whole training set in one step\n"
+        f"BATCH_SIZE = {spec.batch_size}  # " + N_("None: the whole training set in one step") + "\n"
         f"SHUFFLE = {spec.shuffle}\n",
-        "# --- the data " + "-" * 70,
+        "# --- " + N_("the data") + " " + "-" * 70,
         FORMULA_DATA.get(exp.data.name) or _table_code(exp, data),
-        "# --- the model: the same initial weights as nnlab, from the same seed " + "-" * 16,
+        "# --- " + N_("the model: the same initial weights as nnlab, from the same seed") + " " + "-" * 16,
         model_code.split("\n", 2)[2] + "\n",
-        INITIAL_WEIGHTS.format(init=textwrap.indent(INITIALIZERS[exp.model.init].code, " " * 12)),
+        INITIAL_WEIGHTS.format(init=textwrap.indent(INITIALIZERS[exp.model.init].code, " " * 12),
+                               drawn=N_("nnlab's initial weights, drawn from a generator of this model's own (not "
+                                        "torch's global one,"),
+                               anything=N_("which anything else may draw from), layer by layer")),
         f"loss_fn = {LOSSES[spec.loss].code}",
         _optimizer_code(exp),
         _schedule_code(exp) + _penalty_code(exp) + _dropout_code(exp),
-        "# --- training: the same batches in the same order " + "-" * 35,
+        "# --- " + N_("training: the same batches in the same order") + " " + "-" * 35,
         _train_loop(exp),
     ]
     return "\n".join(parts)
@@ -97,7 +123,7 @@ def _optimizer_code(exp: Experiment) -> str:
 def _schedule_code(exp: Experiment) -> str:
     if exp.training.schedule == "constant":
         return ""
-    return ("# the learning rate of epoch `epoch` (from 0) is the optimizer's lr times this\n"
+    return ("# " + N_("the learning rate of epoch `epoch` (from 0) is the optimizer's lr times this") + "\n"
             f"scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: {SCHEDULES[exp.training.schedule].code})\n")
 
 
@@ -108,7 +134,7 @@ def _penalty_code(exp: Experiment) -> str:
     terms = ([f"{spec.l2!r} * 0.5 * weight.pow(2).sum()"] if spec.l2 else []) + (
         [f"{spec.l1!r} * weight.abs().sum()"] if spec.l1 else [])
     return ("\n\ndef penalty():\n"
-            "    # L2 and L1 regularisation, on the Linear layers' weights (not their biases)\n"
+            "    # " + N_("L2 and L1 regularisation, on the Linear layers' weights (not their biases)") + "\n"
             "    weights = [layer.weight for layer in model if isinstance(layer, nn.Linear)]\n"
             f"    return sum({' + '.join(terms)} for weight in weights)\n\n")
 
@@ -116,26 +142,28 @@ def _penalty_code(exp: Experiment) -> str:
 def _dropout_code(exp: Experiment) -> str:
     if not exp.model.drops:
         return ""
-    return f"torch.manual_seed({dropout_seed(exp)})  # dropout draws its masks from torch's global generator\n"
+    return f"torch.manual_seed({dropout_seed(exp)})  # " + N_("dropout draws its masks from torch's global generator") + "\n"
 
 
 def _train_loop(exp: Experiment) -> str:
     spec = exp.training
     objective = "(loss + penalty())" if spec.l2 or spec.l1 else "loss"
-    loop = TRAIN_LOOP.replace("OBJECTIVE", objective)
+    loop = (TRAIN_LOOP.replace("OBJECTIVE", objective)
+            .replace("SHUFFLE_NOTE", N_("draws a new order each epoch when SHUFFLE"))
+            .replace("LOSS_NOTE", N_("mean loss per sample over the epoch, as nnlab's history records it")))
     if spec.schedule != "constant":
         loop = loop.replace("    train_loss = total / n", "    scheduler.step()\n    train_loss = total / n")
     return loop
 
 
-def _header(exp: Experiment) -> str:
+def _header(exp: Experiment) -> Message:
     lesson_id = matching(exp)
-    about = f"{lesson(lesson_id).title} (nnlab lesson {lesson_id!r})" if lesson_id else "An nnlab experiment"
-    needs = "torch and pandas, and the file named in DATA_FILE beside it" if data_file_name(exp) else "torch only"
-    return (f'"""{about}, in plain PyTorch.\n\n'
-            f"Written by nnlab.export_script with the app's data, initial weights, loss, optimizer\n"
-            f"and batch order: the last line it prints is the app's final train loss.\n"
-            f'Needs {needs}.\n"""\n')
+    about = (msg("{title} (nnlab lesson {lesson!r})", title=lesson(lesson_id).title, lesson=lesson_id) if lesson_id
+             else N_("An nnlab experiment"))
+    needs = N_("torch and pandas, and the file named in DATA_FILE beside it") if data_file_name(exp) else N_("torch only")
+    return msg('"""{about}, in plain PyTorch.\n\nWritten by nnlab.export_script with the app\'s data, initial weights, '
+               "loss, optimizer\nand batch order: the last line it prints is the app's final train loss.\nNeeds "
+               '{needs}.\n"""\n', about=about, needs=needs)
 
 
 def _table_code(exp: Experiment, data: Data) -> str:
@@ -149,7 +177,7 @@ def _table_code(exp: Experiment, data: Data) -> str:
         *(_drawn_rows(data) if exp.data.name in DRAWN else []),
         f"FEATURES = {features!r}",
         f"TARGET = {target!r}",
-        "TRAIN_ROWS = None  # every row, in file order" if all_rows else _wrapped("TRAIN_ROWS", data.train_rows),
+        "TRAIN_ROWS = None  # " + N_("every row, in file order") if all_rows else _wrapped("TRAIN_ROWS", data.train_rows),
         _wrapped("TEST_ROWS", data.test_rows) + "\n",
         "table = pd.read_csv(DATA_FILE)",
         'x_all = torch.tensor(table[FEATURES].to_numpy(dtype="float64"))',
@@ -157,20 +185,21 @@ def _table_code(exp: Experiment, data: Data) -> str:
     if data.task == "regression":
         lines.append('y_all = torch.tensor(table[TARGET].to_numpy(dtype="float64"))')
     else:
-        lines += ["classes = sorted(table[TARGET].unique())  # class i is the i-th smallest label",
+        lines += ["classes = sorted(table[TARGET].unique())  # " + N_("class i is the i-th smallest label"),
                   "y_all = torch.tensor(table[TARGET].map({label: i for i, label in enumerate(classes)}).to_numpy())"]
     lines += ["train_rows = list(range(len(table))) if TRAIN_ROWS is None else TRAIN_ROWS",
               "x_train, y_train = x_all[train_rows], y_all[train_rows]",
               "x_test, y_test = x_all[TEST_ROWS], y_all[TEST_ROWS]"]
     if data.standardised:
-        lines += ["# standardise with the training rows' mean and standard deviation only",
+        lines += ["# " + N_("standardise with the training rows' mean and standard deviation only"),
                   "mean, std = x_train.mean(dim=0), x_train.std(dim=0, correction=0)",
                   "std[std == 0] = 1.0",
                   "x_train, x_test = (x_train - mean) / std, (x_test - mean) / std",
-                  f"x_test = x_test.clamp({-MAX_STANDARD_SCORE:g}, {MAX_STANDARD_SCORE:g})  # as nnlab clips a wild test value"]
+                  f"x_test = x_test.clamp({-MAX_STANDARD_SCORE:g}, {MAX_STANDARD_SCORE:g})  # "
+                  + N_("as nnlab clips a wild test value")]
     lines.append("x_train, x_test = x_train.float(), x_test.float()")
     if data.crosses:
-        lines += ["\n\ndef with_crosses(x):", "    # the crossed input features, after x1 and x2",
+        lines += ["\n\ndef with_crosses(x):", "    # " + N_("the crossed input features, after x1 and x2"),
                   "    return torch.cat([x, " + ", ".join(f"({CROSSES[name].code}).reshape(-1, 1)" for name in data.crosses)
                   + "], dim=1)\n\n",
                   "x_train, x_test = with_crosses(x_train), with_crosses(x_test)"]
@@ -188,7 +217,7 @@ def _table_code(exp: Experiment, data: Data) -> str:
 def _drawn_rows(data: Data) -> list[str]:
     """A drawing's rows in the script itself, written out as the data file it reads next."""
     rows = [tuple(row) for row in data.source.astype(object).to_numpy().tolist()]  # Python numbers: exact reprs
-    return [_wrapped("DRAWN_ROWS", rows) + "  # the drawing, as nnlab read it",
+    return [_wrapped("DRAWN_ROWS", rows) + "  # " + N_("the drawing, as nnlab read it"),
             f"pd.DataFrame(DRAWN_ROWS, columns={list(data.source.columns)!r}).to_csv(DATA_FILE, index=False)"]
 
 
@@ -198,8 +227,8 @@ def _wrapped(name: str, values: list) -> str:
 
 
 INITIAL_WEIGHTS = """\
-# nnlab's initial weights, drawn from a generator of this model's own (not torch's global one,
-# which anything else may draw from), layer by layer
+# {drawn}
+# {anything}
 generator = torch.Generator().manual_seed(SEED)
 with torch.no_grad():
     for layer in model:
@@ -210,7 +239,7 @@ with torch.no_grad():
 TRAIN_LOOP = """\
 n = len(x_train)
 size = BATCH_SIZE or n
-shuffler = torch.Generator().manual_seed(SEED + 1)  # draws a new order each epoch when SHUFFLE
+shuffler = torch.Generator().manual_seed(SEED + 1)  # SHUFFLE_NOTE
 for epoch in range(1, EPOCHS + 1):
     model.train()
     order = torch.randperm(n, generator=shuffler) if SHUFFLE else torch.arange(n)
@@ -222,7 +251,7 @@ for epoch in range(1, EPOCHS + 1):
         OBJECTIVE.backward()
         optimizer.step()
         total += loss.item() * len(rows)
-    train_loss = total / n  # mean loss per sample over the epoch, as nnlab's history records it
+    train_loss = total / n  # LOSS_NOTE
     if epoch % max(1, EPOCHS // 10) == 0 or epoch == EPOCHS:
         report = f"epoch {epoch:>6}/{EPOCHS}  train loss {train_loss:.6f}"
         if len(x_test):

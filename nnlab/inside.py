@@ -21,7 +21,7 @@ from nnlab.datasets import Data, batch_order, load_data
 from nnlab.engine.autograd import make_loss, penalty, torch_optimizer
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
-from nnlab.i18n import msg
+from nnlab.i18n import N_, msg
 from nnlab.models import build_model, linear_layers
 
 MAX_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
@@ -87,11 +87,12 @@ def unfit(exp: Experiment, data: Data) -> str:
     """Why one step by hand cannot show this network, or "" if it can."""
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     if len(sizes) - 1 > MAX_LAYERS or max(sizes) > MAX_UNITS:
-        return (f"One step by hand shows networks of up to {MAX_LAYERS} layers of up to {MAX_UNITS} units (inputs "
-                f"included), so every number fits on the screen; this one is {'-'.join(map(str, sizes))}. "
-                f"The step lesson's 1-2-1 is one that fits.")
+        return msg("One step by hand shows networks of up to {layers} layers of up to {units} units (inputs included), "
+                   "so every number fits on the screen; this one is {sizes}. The step lesson's 1-2-1 is one that fits.",
+                   layers=MAX_LAYERS, units=MAX_UNITS, sizes="-".join(map(str, sizes)))
     if exp.model.drops:
-        return "One step by hand shows networks without dropout (its masks are random); set dropout to 0 on Build model."
+        return N_("One step by hand shows networks without dropout (its masks are random); set dropout to 0 on Build "
+                  "model.")
     return ""
 
 

@@ -55,7 +55,7 @@ def _heart(hidden: tuple[int, ...], activations: tuple[str, ...]) -> Experiment:
 
 
 LESSONS = {lesson.id: lesson for lesson in (
-    Lesson("step-two-neurons", N_("Two sigmoid neurons make a step"), "000 / 004",
+    Lesson("step-two-neurons", N_("Two sigmoid neurons make a step"), N_("000 / 004"),
            N_("Each hidden sigmoid is a soft step. Two of them, weighted and added, make the staircase "
               "from 1 down to 0.5 down to 0. Watch the curve sharpen between epoch 1000 and 5000."),
            N_("Will two neurons be enough to draw two steps?"),

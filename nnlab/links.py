@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nnlab import lessons
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
-from nnlab.i18n import msg
+from nnlab.i18n import N_, msg
 from nnlab.settings import words
 
 DEFAULT_LESSON = "bump-twenty-neurons"
@@ -24,7 +24,7 @@ CLASSROOM_GROUPS = ("lesson", "data", "upload", "model", "training", "compare", 
 # control -> (its group, what it is called in a sentence, the Experiment settings it changes): every
 # setting drawn in the sidebar, and the number of layers, which sets the per-layer settings' lengths
 CONTROLS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "layers": ("model", "number of hidden layers", (("model", "hidden"), ("model", "activations"), ("model", "dropout"))),
+    "layers": ("model", N_("number of hidden layers"), (("model", "hidden"), ("model", "activations"), ("model", "dropout"))),
     **{s.name: (s.group, s.says, ((s.part, s.field),)) for s in SETTINGS.values() if s.control},
 }
 CLASSROOM_CONTROLS = tuple(CONTROLS)

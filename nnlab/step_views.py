@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nnlab.i18n import N_, msg
 from nnlab.inside import BIAS, PHASES, Step
 
 
@@ -101,8 +102,8 @@ def diagram(step: Step, row: int, phase: str, features: list[str]) -> tuple[pd.D
     edges = pd.DataFrame(edges)
     reach = edges["value"].abs().max() or 1.0
     edges["size"] = edges["value"].abs() / reach
-    titles = ["inputs", *[step.activations[layer] for layer in range(1, len(sizes))]]
-    titles[-1] = f"output\n{titles[-1]}"
+    titles = [N_("inputs"), *[step.activations[layer] for layer in range(1, len(sizes))]]
+    titles[-1] = msg("output\n{activation}", activation=titles[-1])
     top = max(sizes.max(), 3) / 2 + 0.9  # above the widest layer (charts.step_network leaves the room)
     heading = pd.DataFrame({"x": range(len(sizes)), "y": top, "title": titles})
     return pd.DataFrame(units), edges, heading
@@ -119,7 +120,7 @@ def forward_sums(step: Step, row: int, features: list[str]) -> pd.DataFrame:
             continue
         inputs = forward.loc[layer - 1]
         terms = [f"{_term(weights[(layer, unit, source)])}×{_term(inputs.loc[source, 'a'])}" for source in inputs.index]
-        lines.append({"unit": names[layer, unit],
+        lines.append({N_("unit"): names[layer, unit],
                       "z = Σ w·a + b": " + ".join([*terms, _term(weights[(layer, unit, BIAS)])]) + f" = {_number(values['z'])}",
                       "a = f(z)": f"{step.activations[layer]}({_number(values['z'])}) = {_number(values['a'])}"})
     return pd.DataFrame(lines)
@@ -129,12 +130,12 @@ def losses(step: Step) -> pd.DataFrame:
     """Each row of the batch: its target, the network's output and its own loss."""
     outputs = step.forward[step.forward["layer"] == step.forward["layer"].max()]
     shown = outputs.pivot(index="row", columns="unit", values="a").reindex(step.rows)
-    frame = pd.DataFrame({"row": step.rows})
+    frame = pd.DataFrame({N_("row"): step.rows})
     targets = step.targets.pivot(index="row", columns="output", values="target").reindex(step.rows)
     for unit in shown.columns:
-        frame[f"output {unit + 1}" if len(shown.columns) > 1 else "output"] = shown[unit].to_numpy()
-    frame["target"] = targets.iloc[:, 0].to_numpy() if targets.shape[1] == 1 else [tuple(t) for t in targets.to_numpy()]
-    frame["loss"] = step.targets.groupby("row")["loss"].first().reindex(step.rows).to_numpy()
+        frame[msg("output {number}", number=unit + 1) if len(shown.columns) > 1 else N_("output")] = shown[unit].to_numpy()
+    frame[N_("target")] = targets.iloc[:, 0].to_numpy() if targets.shape[1] == 1 else [tuple(t) for t in targets.to_numpy()]
+    frame[N_("loss")] = step.targets.groupby("row")["loss"].first().reindex(step.rows).to_numpy()
     return frame
 
 
@@ -146,7 +147,7 @@ def chain_rule(step: Step, row: int, features: list[str]) -> pd.DataFrame:
     lines = []
     for _, values in backward.iterrows():
         layer, unit = int(values["layer"]), int(values["unit"])
-        lines.append({"unit": names[layer, unit], "dL/da": _number(values["da"]), "f'(z)": _number(values["slope"]),
+        lines.append({N_("unit"): names[layer, unit], "dL/da": _number(values["da"]), "f'(z)": _number(values["slope"]),
                       "dL/dz = dL/da × f'(z)": f"{_term(values['da'])} × {_term(values['slope'])} = {_number(values['dz'])}"})
     return pd.DataFrame(lines)
 
@@ -163,11 +164,11 @@ def weight_gradients(step: Step, row: int, features: list[str]) -> pd.DataFrame:
         dz = backward[(row, layer, unit)]
         a = 1.0 if source == BIAS else forward[(row, layer - 1, source)]
         share = f"{_term(dz)} × {_term(a)} = {_number(dz * a)}" if source != BIAS else f"{_number(dz)}"
-        line = {"weight": weight_name(names, layer, unit, source), "this row: dL/dz × a": share,
-                "batch: sum over its rows": _number(weight["gradient"] - weight["from_penalty"])}
+        line = {N_("weight"): weight_name(names, layer, unit, source), N_("this row: dL/dz × a"): share,
+                N_("batch: sum over its rows"): _number(weight["gradient"] - weight["from_penalty"])}
         if weight["from_penalty"]:
-            line["+ penalty"] = _number(weight["from_penalty"])
-        line["gradient"] = _number(weight["gradient"])
+            line[N_("+ penalty")] = _number(weight["from_penalty"])
+        line[N_("gradient")] = _number(weight["gradient"])
         lines.append(line)
     return pd.DataFrame(lines)
 
@@ -175,14 +176,14 @@ def weight_gradients(step: Step, row: int, features: list[str]) -> pd.DataFrame:
 def updates(step: Step, features: list[str]) -> pd.DataFrame:
     """Each weight: before, its gradient, the optimizer's state, the step, after."""
     names = unit_names(step, features)
-    frame = pd.DataFrame({"weight": [weight_name(names, *map(int, key)) for key in
+    frame = pd.DataFrame({N_("weight"): [weight_name(names, *map(int, key)) for key in
                                      step.update[["layer", "unit", "source"]].to_numpy()]})
-    frame["before"] = step.update["before"].map(_number)
-    frame["gradient g"] = step.update["gradient"].map(_number)
+    frame[N_("before")] = step.update["before"].map(_number)
+    frame[N_("gradient g")] = step.update["gradient"].map(_number)
     for column in step.state:
         frame[STATE_NAMES[column]] = step.update[column].map(_number)
-    frame["step"] = step.update["step"].map(_number)
-    frame["after"] = step.update["after"].map(_number)
+    frame[N_("step")] = step.update["step"].map(_number)
+    frame[N_("after")] = step.update["after"].map(_number)
     return frame
 
 

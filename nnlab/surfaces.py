@@ -21,7 +21,7 @@ from nnlab.choices import OPTIMIZERS
 from nnlab.engine.autograd import torch_optimizer
 from nnlab.errors import ConfigError
 from nnlab.experiment import SETTINGS, TrainSpec
-from nnlab.i18n import msg
+from nnlab.i18n import N_, msg
 
 MAX_STEPS = 2000
 MAX_RACERS = 8
@@ -44,19 +44,19 @@ def _bowl(condition: float) -> Callable:
 
 
 SURFACES = {surface.name: surface for surface in (
-    Surface("bowl", "Bowl", _bowl(10.0), ((0.0, 0.0),), (-4.0, 2.0), (-5, 5, -3, 3),
-            "A round bowl at condition number 1; stretched, its steep side makes plain steps zigzag.", (0.13, 0.1)),
-    Surface("ravine", "Ravine", lambda x, y: 0.05 * x ** 2 + 5 * y ** 2, ((0.0, 0.0),), (-8.0, 1.0), (-9, 9, -2, 2),
-            "A long, narrow valley: steps sized for its steep walls crawl along its gentle floor.", (0.13, 0.1)),
-    Surface("rosenbrock", "Rosenbrock", lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2, ((1.0, 1.0),),
-            (-1.5, 2.0), (-2, 2, -1, 3), "A curved valley: easy to fall into, slow to follow to its end at (1, 1).",
+    Surface("bowl", N_("Bowl"), _bowl(10.0), ((0.0, 0.0),), (-4.0, 2.0), (-5, 5, -3, 3),
+            N_("A round bowl at condition number 1; stretched, its steep side makes plain steps zigzag."), (0.13, 0.1)),
+    Surface("ravine", N_("Ravine"), lambda x, y: 0.05 * x ** 2 + 5 * y ** 2, ((0.0, 0.0),), (-8.0, 1.0), (-9, 9, -2, 2),
+            N_("A long, narrow valley: steps sized for its steep walls crawl along its gentle floor."), (0.13, 0.1)),
+    Surface("rosenbrock", N_("Rosenbrock"), lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2, ((1.0, 1.0),),
+            (-1.5, 2.0), (-2, 2, -1, 3), N_("A curved valley: easy to fall into, slow to follow to its end at (1, 1)."),
             (0.001, 0.05)),
-    Surface("saddle", "Saddle", lambda x, y: x ** 2 - y ** 2 + 0.1 * y ** 4, ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))),
-            (-2.0, 1e-3), (-3, 3, -3, 3), "Flat in the middle: a start near the ridge rolls off slowly, or not at all.",
+    Surface("saddle", N_("Saddle"), lambda x, y: x ** 2 - y ** 2 + 0.1 * y ** 4, ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))),
+            (-2.0, 1e-3), (-3, 3, -3, 3), N_("Flat in the middle: a start near the ridge rolls off slowly, or not at all."),
             (0.05, 0.05)),
-    Surface("himmelblau", "Himmelblau", lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
+    Surface("himmelblau", N_("Himmelblau"), lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
             ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
-            (0.0, 0.0), (-5, 5, -5, 5), "Four equal minima: which one an optimizer finds depends on its path.",
+            (0.0, 0.0), (-5, 5, -5, 5), N_("Four equal minima: which one an optimizer finds depends on its path."),
             (0.005, 0.1)),
 )}
 

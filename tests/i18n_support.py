@@ -22,10 +22,10 @@ CODE_NAMES = {
     "StepLR", "CosineAnnealingLR", "LambdaLR", "AUC", "ROC", "ID", "URL", "TensorFlow", "Playground", "Iris", "iris",
     "sklearn", "scikit", "learn", "Li", "et", "al", "NaN", "inf", "Arrow", "max", "min", "mean", "std", "log", "exp",
     "dL", "dz", "dw", "pt", "csv", "json", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
-    "yes", "no", "true", "false", "yrs",
+    "yes", "no", "true", "false", "yrs", "dropout", "Dropout", "identity", "da", "f", "sin",
 }
 _ID = re.compile(r"^[0-9a-f]{32}$")  # an element's id, which a proto's nested fields carry
-_CODE_SPAN = re.compile(r"`[^`]*`|\$[^$]*\$|https?://\S+|:material/[a-z_]+:|\{[^}]*\}")
+_CODE_SPAN = re.compile(r"`[^`]*`|\$[^$]*\$|https?://\S+|(?<!\S)/\S*\?\S+|:material/[a-z_]+:|\{[^}]*\}")  # code, links
 _WORD = re.compile(r"[A-Za-z][A-Za-z_'’]+")
 
 
@@ -51,7 +51,7 @@ def _walk(node, found: list[str]) -> None:
 
 _SKIPPED_FIELDS = {"id", "form_id", "key", "type", "spec", "data", "icon", "url", "page_script_hash", "page",
                    "format", "element_id", "value_type", "datasets", "vega_lite_theme", "selection_mode",
-                   "element_type", "options_json", "default", "value", "raw_value", "query_string"}
+                   "element_type", "options_json", "default", "value", "raw_value", "query_string", "columns"}
 
 
 def _proto_strings(proto: Proto, found: list[str]) -> None:

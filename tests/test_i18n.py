@@ -3,6 +3,7 @@ function, and every page in Chinese with no English left but code names."""
 
 from __future__ import annotations
 
+import ast
 import pickle
 import re
 
@@ -14,12 +15,14 @@ from streamlit.testing.v1 import AppTest
 
 import nnlab
 from nnlab import catalogue, charts, i18n, views
+from nnlab.classroom import Board, Rules
+from nnlab.errors import NnlabError
+from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
 
-# The pages translated so far; the Class, Inside one step and Optimizer race pages still show English
-# (issue 24 is open), and join this list as they are translated.
-TRANSLATED_PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
-                    "pages/4_Compare_activations.py", "pages/6_Sweep.py"]
+PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
+         "pages/4_Compare_activations.py", "pages/5_Class.py", "pages/6_Sweep.py", "pages/7_Inside_one_step.py",
+         "pages/8_Optimizer_race.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -92,16 +95,20 @@ def _chinese(page: str, lesson: str, **query):
     return at
 
 
-def _english_left(at) -> dict[str, list[str]]:
-    """Each text on the page with English words in it, and those words: none but code names and
-    the data's own names (a table's columns, its classes)."""
-    data = nnlab.load_data(at.session_state["experiment"])
-    names = {word for name in [*data.feature_names, *data.class_names, data.target_name] for word in
-             re.findall(r"[A-Za-z][A-Za-z_'’]+", str(name))}
+def _english_left(at, also: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Each text on the page with English words in it, and those words: none but code names, the
+    data's own names (a table's columns, its classes) and `also` (a challenge's join code)."""
+    try:
+        data = nnlab.load_data(at.session_state["experiment"])
+        shown = [*data.feature_names, *data.class_names, data.target_name]
+    except NnlabError:  # an empty drawing: there is no data yet, and its page says so
+        shown = []
+    shown += also
+    names = {word for name in shown for word in re.findall(r"[A-Za-z][A-Za-z_'’]+", str(name))}
     return {text: english(text, names) for text in texts(at) if english(text, names)}
 
 
-@pytest.mark.parametrize("page", TRANSLATED_PAGES)
+@pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lesson", ["bump-twenty-neurons", "simple-classifier", "tabular-relu"])
 def test_every_page_in_chinese_shows_no_english_but_code_names(page, lesson):
     left = _english_left(_chinese(page, lesson))
@@ -135,3 +142,76 @@ def test_the_browser_language_picks_chinese_and_the_switch_goes_back_keeping_set
     assert at.button(key="train").disabled  # the result is still shown: nothing trains again
     if result is not None:
         assert at.session_state["last_result"] is result
+
+
+@pytest.mark.parametrize(("page", "press", "query"), [
+    ("pages/4_Compare_activations.py", "compare", {"compare_epochs": "30", "compare_seeds": "1"}),
+    ("pages/6_Sweep.py", "sweep", {"sweep_epochs": "20"}),
+])
+def test_a_comparison_and_a_sweep_in_chinese_show_no_english_but_code_names(page, press, query):
+    at = _chinese(page, "tabular-relu")
+    for name, value in query.items():
+        (at.number_input if name.endswith("epochs") else at.slider)(key=f"w_{name}").set_value(int(value)).run()
+    at.button(key=press).click().run()
+    assert_clean(at)
+    assert at.get("vega_lite_chart")
+    left = _english_left(at)
+    assert not left, left
+
+
+@pytest.mark.parametrize("phase", ["forward", "loss", "backward", "update"])
+def test_each_phase_of_one_step_in_chinese_shows_no_english_but_code_names(phase):
+    at = _chinese("pages/7_Inside_one_step.py", "step-two-neurons")
+    at.segmented_control(key="inside_phase").set_value(phase).run()
+    assert_clean(at)
+    left = _english_left(at)
+    assert not left, left
+
+
+@pytest.mark.parametrize("dataset", ["drawn_curve", "drawn_points"])
+def test_the_drawing_tools_in_chinese_show_no_english_but_code_names(dataset):
+    at = _chinese("pages/1_Data_explorer.py", "step-two-neurons", dataset=dataset)
+    left = _english_left(at)
+    assert not left, left
+
+
+def test_a_class_challenge_with_a_poll_in_chinese_shows_no_english_on_the_board_or_the_phone(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_DATABASE_URL", f"sqlite:///{tmp_path / 'class.sqlite3'}")
+    lesson = nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 50})
+    made = Board().create(lesson, Rules(free=("model",), max_units=32))
+    Board().submit(made.code, "ann", made.experiment)
+    Board().ask_lesson(made.code, made.key, "bump-twenty-neurons")
+    student = _chinese("pages/5_Class.py", "bump-twenty-neurons", **{"class": made.code})
+    assert student.title[0].value == f"课堂 {made.code}"
+    board = _chinese("pages/5_Class.py", "bump-twenty-neurons", **{"class": made.code, "key": made.key})
+    board.segmented_control(key="class_projecting").set_value("board").run()
+    for at in (student, board):
+        assert_clean(at)
+        left = _english_left(at, also=(made.code,))
+        assert not left, left
+
+
+def test_the_exported_script_keeps_its_code_and_says_its_comments_in_chinese():
+    exp = nnlab.lessons.get("tabular-relu").replace(training={"l2": 0.01, "schedule": "cosine"})
+    english_script = export_script(exp)
+    chinese_script = export_script(exp, language=CHINESE)
+    comments = [line for line in chinese_script.splitlines() if "# " in line]
+    assert "# --- 数据" in chinese_script and "用普通的 PyTorch 写成" in chinese_script
+    assert all(not english(line.partition("# ")[2]) for line in comments if line.strip().startswith("#")), comments
+    header_end = english_script.index('"""\n', 3) + 4
+    assert _code_lines(english_script[header_end:]) == _code_lines(chinese_script[chinese_script.index('"""\n', 3) + 4:])
+
+
+def _code_lines(script: str) -> list[str]:
+    return [line.partition("  # ")[0].rstrip() for line in script.splitlines() if not line.strip().startswith("#")]
+
+
+def test_no_function_on_a_page_binds_the_name_of_the_translation_function():
+    """`_` bound in a function (a loop's throwaway, an unpacked pair) makes every `_("...")` in it fail."""
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "nnlab").rglob("*.py")]:
+        for function in ast.walk(ast.parse(path.read_text())):
+            if isinstance(function, (ast.FunctionDef, ast.Lambda)):
+                names = list(ast.walk(function))
+                binds = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in names)
+                calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in names)
+                assert not (binds and calls), f"{path.name}: {getattr(function, 'name', 'lambda')}"

@@ -21,6 +21,7 @@ from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter, fragment
 
 REFRESH_SECONDS = 3  # the leaderboard's refresh: entries show on the projector within this
 SUBMIT_SECONDS = 10  # a session submits at most once in this long
@@ -53,7 +54,8 @@ def board() -> Board:
 def flags(rules: Rules) -> links.InstructorFlags:
     """The controls a challenge's students may not change, locked as an instructor's link would."""
     locked = set(ALWAYS_LOCKED)
-    for name, (group, _, _) in links.CONTROLS.items():
+    for name, control in links.CONTROLS.items():
+        group = control[0]
         if group in ("model", "training") and group not in rules.free and name not in rules.free:
             locked.add(name)
     return links.InstructorFlags(lock=frozenset(locked))
@@ -93,9 +95,9 @@ def follow_link() -> None:
         join(code, exp, query.get("key"))
     except ClassError as error:
         if not query.get("key"):
-            st.warning(f"{error} You can still train on your own.")
+            st.warning(_("{problem} You can still train on your own.", problem=error))
             return
-        st.warning(f"{error} This session joins as a student.")
+        st.warning(_("{problem} This session joins as a student.", problem=error))
         join(code, exp)
 
 
@@ -108,41 +110,43 @@ def current() -> Challenge | None:
     try:
         return board().challenge(code)
     except ClassError as error:
-        st.warning(str(error))
+        st.warning(_(error))
         return None
 
 
 def rules_text(challenge: Challenge) -> str:
     rules = challenge.rules
-    free = [choice_label(name) for name in rules.free]
+    free = _(", ").join(_(choice_label(name)) for name in rules.free)
     limits = []
     if rules.max_units < MAX_UNITS:
-        limits.append(f"at most {rules.max_units} units a layer")
+        limits.append(_("at most {units} units a layer", units=rules.max_units))
     if rules.max_epochs < MAX_EPOCHS:
-        limits.append(f"at most {rules.max_epochs:,} epochs")
-    may = (f"You may change the {' and '.join(free)}" + (f" ({', '.join(limits)})" if limits else "")
-           if free else "Every setting is the instructor's")
-    return f"Best **{challenge.score_label}** wins. {may}; the data stays the challenge's own."
+        limits.append(_("at most {epochs:,} epochs", epochs=rules.max_epochs))
+    may = (_("You may change: {free}", free=free) + (f" ({_(', ').join(limits)})" if limits else "")
+           if free else _("Every setting is the instructor's"))
+    return _("Best **{score}** wins. {may}; the data stays the challenge's own.", score=challenge.score_label, may=may)
 
 
 def banner(challenge: Challenge) -> None:
     """One line above a page: which challenge, and what it asks."""
-    status = "" if challenge.is_open else " It is **closed** for now."
-    st.info(f"**Class challenge {challenge.code}.** {rules_text(challenge)}{status}", icon=":material/groups:")
+    status = "" if challenge.is_open else _(" It is **closed** for now.")
+    st.info(_("**Class challenge {code}.** {rules}", code=challenge.code, rules=rules_text(challenge)) + status,
+            icon=":material/groups:")
 
 
 def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
     """Nickname and Submit, under a finished run. The server scores the run itself."""
-    st.subheader(f"Submit to challenge {challenge.code}")
+    st.subheader(_("Submit to challenge {code}", code=challenge.code))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    nickname = left.text_input("Nickname on the leaderboard", max_chars=24, key="class_nickname",
-                               placeholder="1 to 24 characters")
-    if not right.button("Submit", icon=":material/send:", type="primary", key="class_submit", width="stretch",
+    nickname = left.text_input(_("Nickname on the leaderboard"), max_chars=24, key="class_nickname",
+                               placeholder=_("1 to 24 characters"))
+    if not right.button(_("Submit"), icon=":material/send:", type="primary", key="class_submit", width="stretch",
                         disabled=not challenge.is_open):
         return
     waited = time.monotonic() - st.session_state.get(_SUBMITTED, -1e9)
     if waited < SUBMIT_SECONDS:
-        st.warning(f"One submission every {SUBMIT_SECONDS} seconds: try again in {SUBMIT_SECONDS - waited:.0f} s.")
+        st.warning(_("One submission every {every} seconds: try again in {left:.0f} s.", every=SUBMIT_SECONDS,
+                     left=SUBMIT_SECONDS - waited))
         return
     st.session_state[_SUBMITTED] = time.monotonic()
     try:
@@ -150,11 +154,12 @@ def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
                                train=lambda e: server.cached_result(e) or server.train_live(e, data))
         table = board().entries(challenge.code)
     except ClassError as error:  # a rule, a closed challenge, a database that is down: said, and the page goes on
-        st.error(str(error))
+        st.error(_(error))
         return
     rank = int(table.loc[table["number"] == entry.number, "rank"].iloc[0])
-    st.success(f"Entry #{entry.number}: {challenge.score_label} {_score(entry.score, challenge)}, "
-               f"rank {rank} of {len(table)}. Watch for it on the projector.", icon=":material/check_circle:")
+    st.success(_("Entry #{number}: {score} {value}, rank {rank} of {entries}. Watch for it on the projector.",
+                 number=entry.number, score=challenge.score_label, value=_score(entry.score, challenge), rank=rank,
+                 entries=len(table)), icon=":material/check_circle:")
 
 
 def _score(value: float, challenge: Challenge) -> str:
@@ -162,26 +167,28 @@ def _score(value: float, challenge: Challenge) -> str:
 
 
 def join_form() -> None:
-    code = st.text_input("Join code", max_chars=8, key="class_join_code", placeholder="e.g. K7Q2M")
-    if st.button("Join", type="primary", key="class_join", icon=":material/login:") and code.strip():
+    code = st.text_input(_("Join code"), max_chars=8, key="class_join_code", placeholder=_("e.g. K7Q2M"))
+    if st.button(_("Join"), type="primary", key="class_join", icon=":material/login:") and code.strip():
         challenge = join(code)
         st.switch_page("pages/3_Train.py", query_params=state.link_query(challenge.experiment))
 
 
 def create_form(exp: Experiment, data: Data) -> None:
     """An instructor's challenge from the current settings."""
-    st.caption("From the current settings: this data and its train and test rows; these defaults for everything else.")
-    title = st.text_input("Title (shown above the leaderboard)", max_chars=60, key="class_title",
-                          placeholder="e.g. Fit the two bumps")
-    free = st.multiselect("Students may change", FREE_CHOICES, default=["model", "training"], key="class_free",
-                          format_func=choice_label)
+    st.caption(_("From the current settings: this data and its train and test rows; these defaults for everything "
+                 "else."))
+    title = st.text_input(_("Title (shown above the leaderboard)"), max_chars=60, key="class_title",
+                          placeholder=_("e.g. Fit the two bumps"))
+    free = st.multiselect(_("Students may change"), FREE_CHOICES, default=["model", "training"], key="class_free",
+                          format_func=formatter(choice_label))
     left, middle, right = st.columns([2, 2, 3])
     widest = max(exp.model.hidden, default=1)
-    max_units = left.number_input("Most units a layer", 1, MAX_UNITS, value=max(64, widest), key="class_max_units")
-    max_epochs = middle.number_input("Most epochs", 1, MAX_EPOCHS, value=exp.training.epochs, step=100,
+    max_units = left.number_input(_("Most units a layer"), 1, MAX_UNITS, value=max(64, widest), key="class_max_units")
+    max_epochs = middle.number_input(_("Most epochs"), 1, MAX_EPOCHS, value=exp.training.epochs, step=100,
                                      key="class_max_epochs")
-    score = right.selectbox("Score", scores_for(data), key="class_score", format_func=lambda name: SCORES[name][0])
-    if st.button("Start the challenge", type="primary", key="class_create", icon=":material/flag:"):
+    score = right.selectbox(_("Score"), scores_for(data), key="class_score",
+                            format_func=formatter(lambda name: SCORES[name][0]))
+    if st.button(_("Start the challenge"), type="primary", key="class_create", icon=":material/flag:"):
         made = board().create(exp, Rules(free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs),
                                          score=score, title=title))
         join(made.code, key=made.key)
@@ -206,10 +213,10 @@ def qr_code(link: str) -> bytes:
 
 def join_panel(challenge: Challenge, picture, words, page: str = "Train") -> None:
     """What the projector shows the room: a QR code of the join link (to `page`), and the code, large."""
-    join_link, _ = links_for(challenge, page)
+    join_link = links_for(challenge, page)[0]
     picture.image(qr_code(join_link), width=170)
     with words:
-        st.caption("Scan, or type this code on the **Class** page")
+        st.caption(_("Scan, or type this code on the **Class** page"))
         st.title(challenge.code, anchor=False)
         st.caption(join_link)
 
@@ -220,21 +227,21 @@ def instructor_controls(challenge: Challenge) -> None:
     if not key:
         return
     bar = st.sidebar
-    bar.header("Instructor")
+    bar.header(_("Instructor"))
     if challenge.is_open:
-        if bar.button("Close the challenge", key="class_close", icon=":material/lock:", width="stretch"):
+        if bar.button(_("Close the challenge"), key="class_close", icon=":material/lock:", width="stretch"):
             board().close(challenge.code, key)
             st.rerun()
-    elif bar.button("Reopen the challenge", key="class_reopen", icon=":material/lock_open:", width="stretch"):
+    elif bar.button(_("Reopen the challenge"), key="class_reopen", icon=":material/lock_open:", width="stretch"):
         board().reopen(challenge.code, key)
         st.rerun()
-    if bar.button("Clear every entry", key="class_clear", icon=":material/delete:", width="stretch",
-                  help="Removes every entry; the challenge and its code stay."):
+    if bar.button(_("Clear every entry"), key="class_clear", icon=":material/delete:", width="stretch",
+                  help=_("Removes every entry; the challenge and its code stay.")):
         board().clear(challenge.code, key)
         st.rerun()
-    _, instructor_link = links_for(challenge)
-    with bar.expander(":material/key: Instructor link (keep it private)"):
-        st.caption("It closes, reopens and clears this challenge. Do not project it.")
+    instructor_link = links_for(challenge)[1]
+    with bar.expander(_(":material/key: Instructor link (keep it private)")):
+        st.caption(_("It closes, reopens and clears this challenge. Do not project it."))
         st.code(instructor_link, language=None, wrap_lines=True)
 
 
@@ -242,12 +249,12 @@ def leaderboard(code: str, projector: bool) -> None:
     """The challenge as it stands, refreshed every few seconds: with `projector`, the join code and
     QR beside the best entries by name; then the class's sweep and the spread of its scores."""
 
-    @st.fragment(run_every=REFRESH_SECONDS)
+    @fragment(run_every=REFRESH_SECONDS)
     def live() -> None:
         try:
             challenge, table = board().challenge(code), board().entries(code)
         except ClassError as error:
-            st.warning(str(error))
+            st.warning(_(error))
             return
         if projector:
             picture, words, about = st.columns([2, 3, 6], vertical_alignment="center")
@@ -257,19 +264,21 @@ def leaderboard(code: str, projector: bool) -> None:
         with about:
             if challenge.rules.title:
                 st.subheader(as_text(challenge.rules.title), anchor=False)
-            st.markdown(rules_text(challenge) + ("" if challenge.is_open else " **Closed: no new entries.**"))
+            st.markdown(rules_text(challenge) + ("" if challenge.is_open else _(" **Closed: no new entries.**")))
         if table.empty:
-            st.info("No entries yet: they appear here as the class submits.", icon=":material/hourglass_top:")
+            st.info(_("No entries yet: they appear here as the class submits."), icon=":material/hourglass_top:")
             return
+        opens = _("open")
         st.dataframe(_top(table, challenge), hide_index=True, width="stretch",
-                     column_config={"open": st.column_config.LinkColumn("open", display_text="open on Train")})
-        st.caption(f"{len(table)} entries; the best {min(TOP, len(table))} above. Refreshed every {REFRESH_SECONDS} s.")
+                     column_config={opens: st.column_config.LinkColumn(opens, display_text=_("open on Train"))})
+        st.caption(_("{entries} entries; the best {best} above. Refreshed every {seconds} s.", entries=len(table),
+                     best=min(TOP, len(table)), seconds=REFRESH_SECONDS))
         shown = table.drop(columns=["experiment"])
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
-        draw(sweep, charts.class_sweep(shown, challenge.score_label, challenge.higher_is_better, percent),
-             width="stretch")
-        draw(spread, charts.score_histogram(shown, challenge.score_label, percent), width="stretch")
+        score = _(challenge.score_label)
+        draw(sweep, charts.class_sweep(shown, score, challenge.higher_is_better, percent), width="stretch")
+        draw(spread, charts.score_histogram(shown, score, percent), width="stretch")
 
     live()
 
@@ -278,10 +287,10 @@ def _top(table: pd.DataFrame, challenge: Challenge) -> pd.DataFrame:
     """The best TOP entries as the leaderboard lists them: who, the score, the settings in a few
     words, and a link that opens the entry on Train."""
     top = table.head(TOP)
-    settings = [f"lr {exp.training.learning_rate:g} · {'-'.join(map(str, exp.model.hidden)) or 'no'} units · "
-                f"{activations} · {exp.training.epochs:,} epochs"
+    settings = [_("lr {rate:g} · {units} units · {activations} · {epochs:,} epochs", rate=exp.training.learning_rate,
+                  units="-".join(map(str, exp.model.hidden)) or "0", activations=activations, epochs=exp.training.epochs)
                 for exp, activations in zip(top["experiment"], top["activations"], strict=True)]
     return pd.DataFrame({
-        "rank": top["rank"], "who": top["label"], challenge.score_label: [_score(v, challenge) for v in top["score"]],
-        "settings": settings,
-        "open": ["/Train?" + urlencode(links.to_query(exp) | {"class": challenge.code}) for exp in top["experiment"]]})
+        _("rank"): top["rank"], _("who"): top["label"], _(challenge.score_label): [_score(v, challenge) for v in top["score"]],
+        _("settings"): settings,
+        _("open"): ["/Train?" + urlencode(links.to_query(exp) | {"class": challenge.code}) for exp in top["experiment"]]})

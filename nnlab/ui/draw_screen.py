@@ -14,8 +14,10 @@ from nnlab.choices import DATASETS
 from nnlab.datasets import load_data
 from nnlab.errors import DataError, NnlabError
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter
 
 TAPS = "drawing_taps"  # counts handled taps: the chart's key, so a handled selection is not read again
 START_SETS = ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss")
@@ -41,7 +43,7 @@ def show(exp: Experiment) -> bool:
     try:
         server.data_for(exp)
     except DataError as error:
-        st.info(str(error), icon=":material/draw:")
+        st.info(_(error), icon=":material/draw:")
         return False
     return True
 
@@ -49,13 +51,14 @@ def show(exp: Experiment) -> bool:
 def _curve(exp: Experiment) -> None:
     curve = drawing.of(exp.data.name, exp.data.drawing)
     tools = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-    preset = tools[0].selectbox("Start from", list(drawing.CURVES), format_func=lambda name: drawing.CURVES[name][0],
+    preset = tools[0].selectbox(_("Start from"), list(drawing.CURVES),
+                                format_func=formatter(lambda name: drawing.CURVES[name][0]),
                                 key="drawing_preset")
-    if tools[1].button("Use it", key="drawing_use"):
+    if tools[1].button(_("Use it"), key="drawing_use"):
         _save(exp, drawing.preset_curve(preset))
-    if tools[2].button("Smooth", key="drawing_smooth", disabled=len(curve.knots) < 3):
+    if tools[2].button(_("Smooth"), key="drawing_smooth", disabled=len(curve.knots) < 3):
         _save(exp, drawing.smoothed(curve))
-    if tools[3].button("Clear", key="drawing_clear", disabled=not curve.knots):
+    if tools[3].button(_("Clear"), key="drawing_clear", disabled=not curve.knots):
         _save(exp, drawing.Curve(()))
     event = draw(st, charts.drawing_line(views.line_cells(), views.drawn_knots(curve)), width="stretch",
                  on_select="rerun", key=_chart_key("line"))
@@ -64,30 +67,31 @@ def _curve(exp: Experiment) -> None:
         for cell in picked:
             curve = drawing.set_knot(curve, float(cell["x"]), float(cell["y"]))
         _save(exp, curve)
-    st.caption(f"{len(curve.knots)} knots (at most {drawing.MAX_KNOTS}). The target runs through them, straight "
-               "between; a curve of only 0s and 1s is a class to predict, any other a value.")
+    st.caption(_("{knots} knots (at most {most}). The target runs through them, straight between; a curve of only 0s "
+                 "and 1s is a class to predict, any other a value.", knots=len(curve.knots), most=drawing.MAX_KNOTS))
 
 
 def _points(exp: Experiment) -> None:
     points = drawing.of(exp.data.name, exp.data.drawing)
     tools = st.columns([2, 2, 1], vertical_alignment="bottom")
-    kind = tools[0].segmented_control("Each point carries", ["a class", "a value"], key="drawing_kind",
-                                      default="a value" if points.values else "a class", required=True,
-                                      disabled=bool(points.points), help="Clear the plane to change it.")
-    values = kind == "a value"
+    kind = tools[0].segmented_control(_("Each point carries"), ["class", "value"], key="drawing_kind",
+                                      format_func=formatter({"class": N_("a class"), "value": N_("a value")}.get),
+                                      default="value" if points.values else "class", required=True,
+                                      disabled=bool(points.points), help=_("Clear the plane to change it."))
+    values = kind == "value"
     if values:
-        label = tools[1].slider("Value to add", -2.0, 2.0, 1.0, 0.1, key="drawing_value")
+        label = tools[1].slider(_("Value to add"), -2.0, 2.0, 1.0, 0.1, key="drawing_value")
     else:
-        label = tools[1].segmented_control("Class to add", list(range(drawing.MAX_CLASSES)), key="drawing_class",
+        label = tools[1].segmented_control(_("Class to add"), list(range(drawing.MAX_CLASSES)), key="drawing_class",
                                            default=0, required=True)
-    if tools[2].button("Clear", key="drawing_clear", disabled=not points.points):
+    if tools[2].button(_("Clear"), key="drawing_clear", disabled=not points.points):
         _save(exp, drawing.Points((), values))
     start = st.columns([3, 1], vertical_alignment="bottom")
-    source = start[0].selectbox("Or start from", START_SETS, key="drawing_source",
-                                format_func=lambda name: DATASETS[name].label)
-    if start[1].button("Use its points", key="drawing_from"):
+    source = start[0].selectbox(_("Or start from"), START_SETS, key="drawing_source",
+                                format_func=formatter(lambda name: DATASETS[name].label))
+    if start[1].button(_("Use its points"), key="drawing_from"):
         _save(exp, _points_of(source, exp))
-    classes = sorted({str(label) for *_, label in points.points}) if not points.values else []
+    classes = sorted({str(point[-1]) for point in points.points}) if not points.values else []
     shown = [str(number) for number in range(drawing.MAX_CLASSES)] if not points.values else []
     event = draw(st, charts.drawing_plane(views.plane_cells(), views.drawn_points(points), shown or classes,
                                           points.values), width="stretch", on_select="rerun", key=_chart_key("plane"))
@@ -96,8 +100,8 @@ def _points(exp: Experiment) -> None:
         cell = picked[-1]
         _save(exp, drawing.add_or_erase(drawing.Points(points.points, values), float(cell["x1"]), float(cell["x2"]),
                                         float(label)))
-    st.caption(f"{len(points.points)} points (at most {drawing.MAX_POINTS}). Noise and the train fraction in the "
-               "sidebar apply to them as to the other 2-D sets.")
+    st.caption(_("{count} points (at most {most}). Noise and the train fraction in the sidebar apply to them as to the "
+                 "other 2-D sets.", count=len(points.points), most=drawing.MAX_POINTS))
 
 
 def _points_of(name: str, exp: Experiment) -> drawing.Points:

@@ -11,23 +11,26 @@ from nnlab import charts, step_views
 from nnlab.choices import OPTIMIZERS
 from nnlab.datasets import Data
 from nnlab.experiment import Experiment
+from nnlab.i18n import N_
 from nnlab.inside import MAX_STEPS_BEFORE, PHASES, Step, one_step
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter
 
 STEP, PHASE, ROW, START = "inside_step", "inside_phase", "inside_row", "inside_from"
 GO = "inside_go"  # set by Train's "Look inside one training step"; the page switch follows in the run
 PAGE = "pages/7_Inside_one_step.py"
-PHASE_LABELS = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}  # all four fit a phone
+PHASE_LABELS = {"forward": N_("Forward"), "loss": N_("Loss"), "backward": N_("Backward"),
+                "update": N_("Update")}  # all four fit a phone
 EXPLAINED = {
-    "forward": "Each unit adds up its inputs times their weights, plus its bias (**z**), then its activation "
-               "squashes the sum (**a**). The lines are the weights: orange pushes up, blue pushes down.",
-    "loss": "The loss compares each row's output with its target; the step works on the batch's mean.",
-    "backward": "The chain rule, from the output back: each unit's **dL/dz** is how much the loss changes as its "
+    "forward": N_("Each unit adds up its inputs times their weights, plus its bias (**z**), then its activation "
+               "squashes the sum (**a**). The lines are the weights: orange pushes up, blue pushes down."),
+    "loss": N_("The loss compares each row's output with its target; the step works on the batch's mean."),
+    "backward": N_("The chain rule, from the output back: each unit's **dL/dz** is how much the loss changes as its "
                 "sum does, **dL/da × f'(z)**. At the output dL/da comes from the loss; below it, it is the sum of "
                 "dL/dz × w over the units the unit feeds. A weight's gradient is its unit's dL/dz times the input "
-                "it weighs, added up over the batch. The lines are the gradients.",
-    "update": "The optimizer moves every weight against its gradient. The lines are each weight's step.",
+                "it weighs, added up over the batch. The lines are the gradients."),
+    "update": N_("The optimizer moves every weight against its gradient. The lines are each weight's step."),
 }
 
 
@@ -65,62 +68,69 @@ def show(exp: Experiment, data: Data) -> None:
     st.session_state.setdefault(STEP, 0)
     st.session_state.setdefault(PHASE, PHASES[0])
     back, ahead, phase_column = st.columns([1, 1, 5], vertical_alignment="bottom")
-    back.button("Back", icon=":material/arrow_back:", on_click=_move, args=(False,), width="stretch",
+    back.button(_("Back"), icon=":material/arrow_back:", on_click=_move, args=(False,), width="stretch",
                 disabled=st.session_state[STEP] == 0 and st.session_state[PHASE] == PHASES[0])
-    ahead.button("Next", icon=":material/arrow_forward:", on_click=_move, args=(True,), type="primary", width="stretch")
-    phase = phase_column.segmented_control("Phase", PHASES, format_func=PHASE_LABELS.get, key=PHASE, required=True,
+    ahead.button(_("Next"), icon=":material/arrow_forward:", on_click=_move, args=(True,), type="primary", width="stretch")
+    phase = phase_column.segmented_control(_("Phase"), PHASES, format_func=formatter(PHASE_LABELS.get), key=PHASE,
+                                           required=True,
                                            label_visibility="collapsed")
     number_column, row_column, start_column = st.columns(3)
-    number = number_column.number_input("Step number", 0, MAX_STEPS_BEFORE, key=STEP,
-                                        help="Steps taken before this one; 0 is the first batch of the first epoch.")
+    number = number_column.number_input(_("Step number"), 0, MAX_STEPS_BEFORE, key=STEP,
+                                        help=_("Steps taken before this one; 0 is the first batch of the first epoch."))
     if len(epochs) > 1:
-        start_column.select_slider("Weights from epoch", epochs, key=START,
-                                   format_func=lambda epoch: "the start" if epoch == 0 else f"{epoch:,}",
-                                   help="The weights your run recorded; 0 is where training starts.")
+        start = _("the start")
+        start_column.select_slider(_("Weights from epoch"), epochs, key=START,
+                                   format_func=lambda epoch: start if epoch == 0 else f"{epoch:,}",
+                                   help=_("The weights your run recorded; 0 is where training starts."))
     else:
-        start_column.caption("From the initial weights. Train this network on **Train** to step from its "
-                             "trained weights too.")
+        start_column.caption(_("From the initial weights. Train this network on **Train** to step from its "
+                               "trained weights too."))
     step = _taken_apart(exp, st.session_state[START], int(number))
     if st.session_state.get(ROW) not in step.rows:
         st.session_state[ROW] = step.rows[0]
-    row = row_column.selectbox("Training row shown", step.rows, key=ROW,
-                               help="The batch's rows; the loss and every gradient are the batch's.")
+    row = row_column.selectbox(_("Training row shown"), step.rows, key=ROW,
+                               help=_("The batch's rows; the loss and every gradient are the batch's."))
     st.caption(_where(step, data))
     features = data.feature_names
     left, right = st.columns(2, gap="large")
     units, edges, heading = step_views.diagram(step, row, phase, features)
-    edge_title = {"forward": "weight", "loss": "weight", "backward": "gradient", "update": "step"}[phase]
-    draw(left, charts.step_network(units, edges, heading, edge_title,
-                                   f"{PHASE_LABELS[phase]}: row {row}"), width="stretch")
+    heading = heading.assign(title=[_(title) for title in heading["title"]])
+    edge_title = {"forward": N_("weight"), "loss": N_("weight"), "backward": N_("gradient"), "update": N_("step")}[phase]
+    draw(left, charts.step_network(units, edges, heading, _(edge_title),
+                                   _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row)), width="stretch")
     with right:
-        st.markdown(EXPLAINED[phase])
+        st.markdown(_(EXPLAINED[phase]))
     _phase_numbers(step, row, phase, features, right)
 
 
 def _where(step: Step, data: Data) -> str:
     spec = step.experiment.training
     size = len(step.rows)
-    rows = f"{size} row{'s' if size > 1 else ''} of {len(data.x_train):,}"
     remembers = spec.optimizer != "sgd" or spec.momentum  # plain SGD keeps nothing between steps
-    memory = " The optimizer's memory starts empty at these weights." if st.session_state[START] and remembers else ""
-    return (f"Step {step.number:,}: epoch {step.epoch + 1}, batch {step.batch + 1} ({rows}) · "
-            f"{OPTIMIZERS[spec.optimizer].label} at "
-            f"learning rate {step.rate:g}.{memory}")
+    memory = _(" The optimizer's memory starts empty at these weights.") if st.session_state[START] and remembers else ""
+    return _("Step {step:,}: epoch {epoch}, batch {batch} ({rows} of {total:,} rows) · {optimizer} at learning rate "
+             "{rate:g}.", step=step.number, epoch=step.epoch + 1, batch=step.batch + 1, rows=size,
+             total=len(data.x_train), optimizer=OPTIMIZERS[spec.optimizer].label, rate=step.rate) + memory
 
 
 def _phase_numbers(step: Step, row: int, phase: str, features: list[str], beside) -> None:
     """The phase's arithmetic: a short table beside the network, a wide one across the page under it."""
     if phase == "forward":
-        beside.table(step_views.forward_sums(step, row, features), hide_index=True)
+        beside.table(_headed(step_views.forward_sums(step, row, features)), hide_index=True)
     elif phase == "loss":
-        beside.metric("The batch's loss", f"{step.loss:.4f}",
-                      help="The mean of the rows' losses: what backward() starts from." +
-                           (f" L2/L1 add {step.penalty:.4g} before it." if step.penalty else ""))
-        beside.dataframe(step_views.losses(step), hide_index=True, height=min(400, 38 + 35 * len(step.rows)))
+        beside.metric(_("The batch's loss"), f"{step.loss:.4f}",
+                      help=_("The mean of the rows' losses: what `backward()` starts from.") +
+                           (_(" L2/L1 add {penalty:.4g} before it.", penalty=step.penalty) if step.penalty else ""))
+        beside.dataframe(_headed(step_views.losses(step)), hide_index=True, height=min(400, 38 + 35 * len(step.rows)))
     elif phase == "backward":
-        beside.table(step_views.chain_rule(step, row, features), hide_index=True)
-        st.markdown("**Each weight's gradient**: this row's share, then the batch's sum.")
-        st.dataframe(step_views.weight_gradients(step, row, features), hide_index=True)
+        beside.table(_headed(step_views.chain_rule(step, row, features)), hide_index=True)
+        st.markdown(_("**Each weight's gradient**: this row's share, then the batch's sum."))
+        st.dataframe(_headed(step_views.weight_gradients(step, row, features)), hide_index=True)
     else:
         beside.latex(step_views.rule(step))
-        st.dataframe(step_views.updates(step, features), hide_index=True)
+        st.dataframe(_headed(step_views.updates(step, features)), hide_index=True)
+
+
+def _headed(table):
+    """A table with its column names in the session's language (formulas stay as they are)."""
+    return table.rename(columns=_)

@@ -15,15 +15,17 @@ from nnlab.classdb import SCORES
 from nnlab.classroom import Challenge
 from nnlab.errors import ClassError
 from nnlab.experiment import SETTINGS, Experiment
+from nnlab.i18n import N_
 from nnlab.polls import KINDS, Poll
 from nnlab.ui import state
 from nnlab.ui.class_screen import as_text, board, join_panel
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter, fragment
 
 REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
 STUDENT_SECONDS = 4  # a phone looks for a new question or the reveal this often: a hall of phones, one server
 _VOTER, _REVEALED, _NEW = "poll_voter", "poll_revealed", "poll_new"
-KIND_LABELS = {"choice": "My own options", "setting": "Which setting wins", "number": "A number"}
+KIND_LABELS = {"choice": N_("My own options"), "setting": N_("Which setting wins"), "number": N_("A number")}
 # the settings a setting poll may ask about, and what a new poll offers for each
 SETTING_CHOICES = ("activation", "rate", "units", "optimizer", "init", "batch", "epochs")
 
@@ -44,15 +46,16 @@ def ask_form(challenge: Challenge, exp: Experiment) -> None:
     lesson_id = _lesson_of(challenge.experiment)
     if lesson_id and lessons.lesson(lesson_id).poll:
         ready = lessons.lesson(lesson_id).poll
-        st.markdown(f"**This lesson's question:** {as_text(ready.question)}")
-        if st.button("Ask it", type="primary", key="poll_ask_lesson", icon=":material/how_to_vote:"):
+        st.markdown(_("**This lesson's question:** {question}", question=as_text(_(ready.question))))
+        if st.button(_("Ask it"), type="primary", key="poll_ask_lesson", icon=":material/how_to_vote:"):
             board().ask_lesson(challenge.code, key, lesson_id)
             _asked()
-    with st.expander("Or write your own question", expanded=not lesson_id):
-        kind = st.segmented_control("Kind", KINDS, format_func=KIND_LABELS.get, default="choice", key="poll_kind")
-        question = st.text_input("Question", max_chars=200, key="poll_question")
+    with st.expander(_("Or write your own question"), expanded=not lesson_id):
+        kind = st.segmented_control(_("Kind"), KINDS, format_func=formatter(KIND_LABELS.get), default="choice",
+                                    key="poll_kind")
+        question = st.text_input(_("Question"), max_chars=200, key="poll_question")
         options, details = _kind_fields(kind or "choice")
-        if st.button("Ask the class", key="poll_ask", icon=":material/how_to_vote:"):
+        if st.button(_("Ask the class"), key="poll_ask", icon=":material/how_to_vote:"):
             board().ask(challenge.code, key, question, options, kind or "choice", exp=exp, **details)
             _asked()
 
@@ -71,36 +74,39 @@ def _lesson_of(exp: Experiment) -> str | None:
 
 def _kind_fields(kind: str) -> tuple[list[str] | None, dict]:
     if kind == "choice":
-        text = st.text_area("Options, one a line (2 to 6)", key="poll_options", height=120)
+        text = st.text_area(_("Options, one a line (2 to 6)"), key="poll_options", height=120)
         options = [line.strip() for line in text.splitlines() if line.strip()]
-        mark = st.selectbox("The right one", ["(none: an opinion)", *options], key="poll_mark")
-        return options, {"mark": None if mark == "(none: an opinion)" else mark}
+        opinion = _("(none: an opinion)")
+        mark = st.selectbox(_("The right one"), ["", *options], key="poll_mark",  # "": no option is an empty line
+                            format_func=lambda option: option or opinion)
+        return options, {"mark": mark or None}
     if kind == "setting":
-        setting = st.selectbox("Setting", SETTING_CHOICES, key="poll_setting", format_func=lambda n: SETTINGS[n].says)
-        text = st.text_input("Its values, separated by spaces (e.g. sigmoid tanh relu)", key="poll_values")
+        setting = st.selectbox(_("Setting"), SETTING_CHOICES, key="poll_setting",
+                               format_func=formatter(lambda name: SETTINGS[name].says))
+        text = st.text_input(_("Its values, separated by spaces (e.g. sigmoid tanh relu)"), key="poll_values")
         return text.split(), {"setting": setting}
     low, high = st.columns(2)
-    return None, {"low": low.number_input("From", value=0.0, key="poll_low"),
-                  "high": high.number_input("To", value=1.0, key="poll_high")}
+    return None, {"low": low.number_input(_("From"), value=0.0, key="poll_low"),
+                  "high": high.number_input(_("To"), value=1.0, key="poll_high")}
 
 
 def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
     """The projector's poll: while voting, the question and how many have voted (not how: nobody
     anchors on the crowd); then the votes of each round and the answer."""
 
-    @st.fragment(run_every=REFRESH_SECONDS)
+    @fragment(run_every=REFRESH_SECONDS)
     def live() -> None:
         try:
             poll = latest(challenge.code)
             if poll is None or st.session_state.get(_NEW):
                 ask_form(challenge, exp)
-                if poll is not None and st.button("Back to the last question", key="poll_back"):
+                if poll is not None and st.button(_("Back to the last question"), key="poll_back"):
                     st.session_state[_NEW] = False
                     st.rerun()
                 return
             _projected(challenge, poll)
         except ClassError as error:
-            st.error(str(error))
+            st.error(_(error))
 
     live()
 
@@ -108,28 +114,27 @@ def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
 def _projected(challenge: Challenge, poll: Poll) -> None:
     key = st.session_state.get(state.INSTRUCTOR_KEY)
     asked, joining = st.columns([3, 1], gap="large") if poll.is_open else (st.container(), None)
-    asked.header(as_text(poll.question), anchor=False)
+    asked.header(as_text(_(poll.question)), anchor=False)
     if joining is not None:  # latecomers join while the class votes; the votes take the room after
         join_panel(challenge, joining, joining, page="Class")
-    round_text = f"round {poll.round}" if poll.round > 1 else ""
     if poll.revealed is None:
         count = board().votes(challenge.code, poll.id)
-        asked.metric(f"Votes {round_text}".strip(), count,
-                     help="Only how many have voted, not how: the class sees the votes at the reveal.")
+        asked.metric(_("Votes, round {number}", number=poll.round) if poll.round > 1 else _("Votes"), count,
+                     help=_("Only how many have voted, not how: the class sees the votes at the reveal."))
     buttons = asked.container(horizontal=True)
-    if poll.is_open and buttons.button("Close voting", key="poll_close", icon=":material/lock:"):
+    if poll.is_open and buttons.button(_("Close voting"), key="poll_close", icon=":material/lock:"):
         board().close_poll(challenge.code, key, poll.id)
         st.rerun()
-    if poll.revealed is None and buttons.button("Reveal", type="primary", key="poll_reveal",
+    if poll.revealed is None and buttons.button(_("Reveal"), type="primary", key="poll_reveal",
                                                 icon=":material/visibility:"):
-        with st.spinner("Training the runs that decide it…" if poll.kind != "choice" else "Counting…"):
+        with st.spinner(_("Training the runs that decide it…") if poll.kind != "choice" else _("Counting…")):
             st.session_state[_REVEALED] = (poll.id, board().reveal(challenge.code, key, poll.id).runs)
         st.rerun()
-    if not poll.is_open and poll.round == 1 and buttons.button("Vote again", key="poll_again", icon=":material/replay:"):
+    if not poll.is_open and poll.round == 1 and buttons.button(_("Vote again"), key="poll_again", icon=":material/replay:"):
         board().revote(challenge.code, key, poll.id)
         st.session_state.pop(_REVEALED, None)
         st.rerun()
-    if buttons.button("New question", key="poll_new_button", icon=":material/add:"):
+    if buttons.button(_("New question"), key="poll_new_button", icon=":material/add:"):
         st.session_state[_NEW] = True
         st.rerun()
     if poll.revealed is not None or not poll.is_open:
@@ -138,7 +143,7 @@ def _projected(challenge: Challenge, poll: Poll) -> None:
 
 def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
     """The votes of every round so far, side by side, and the answer once revealed."""
-    tallies = {f"round {number}": board().tally(challenge.code, poll.id, round=number)
+    tallies = {_("round {number}", number=number): board().tally(challenge.code, poll.id, round=number)
                for number in range(1, poll.round + 1)}
     answer = poll.revealed["answer"] if poll.revealed else None
     if poll.revealed:
@@ -149,12 +154,13 @@ def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
     if poll.kind == "setting" and values:
         label = SCORES[poll.score][0]
         shown = [f"{value:.1%}" if poll.score.endswith("acc") else f"{value:.4f}" for value in values.values()]
-        st.dataframe(pd.DataFrame({SETTINGS[poll.setting].says: list(values), f"median {label}": shown}),
+        st.dataframe(pd.DataFrame({_(SETTINGS[poll.setting].says): list(values), _("median {score}", score=label): shown}),
                      hide_index=True)
     if download:
         _deciding_runs(poll)
-        table = pd.concat([tally.assign(round=label) for label, tally in tallies.items()], ignore_index=True)
-        st.download_button("Votes (.csv)", table.to_csv(index=False).encode(), f"poll-{poll.id}.csv", "text/csv",
+        table = pd.concat([tally.assign(round=number) for number, tally in enumerate(tallies.values(), 1)],
+                          ignore_index=True)
+        st.download_button(_("Votes (.csv)"), table.to_csv(index=False).encode(), f"poll-{poll.id}.csv", "text/csv",
                            key=f"poll_csv_{poll.id}", icon=":material/download:")
 
 
@@ -177,49 +183,52 @@ def _deciding_runs(poll: Poll) -> None:
 def _answer_text(poll: Poll) -> str:
     answer = poll.revealed["answer"]
     if poll.kind == "choice":
-        return f"The answer: **{as_text(answer)}**." if answer else "An opinion: no answer is right."
+        return _("The answer: **{answer}**.", answer=as_text(_(answer))) if answer else _("An opinion: no answer is right.")
     label = SCORES[poll.score][0]
     if poll.kind == "number":
-        return f"The run reached a {label} of **{float(answer):.3g}**."
-    verdict = "tie" if " and " in answer else "won"
-    return (f"**{as_text(answer)}** {verdict}: the best median {label} over the seeds, each option trained on the "
-            f"same data by the server.")
+        return _("The run reached a {score} of **{value:.3g}**.", score=label, value=float(answer))
+    if " and " in answer:
+        return _("**{answer}** tie: the best median {score} over the seeds, each option trained on the same data by the "
+                 "server.", answer=as_text(answer), score=label)
+    return _("**{answer}** won: the best median {score} over the seeds, each option trained on the same data by the "
+             "server.", answer=as_text(answer), score=label)
 
 
 def student_panel(challenge: Challenge) -> None:
     """The newest poll on a student's phone: the question, a large button per option, their vote."""
 
-    @st.fragment(run_every=STUDENT_SECONDS)
+    @fragment(run_every=STUDENT_SECONDS)
     def live() -> None:
         try:
             poll = latest(challenge.code)
             if poll is not None:
                 _ballot(challenge, poll)
         except ClassError as error:
-            st.error(str(error))
+            st.error(_(error))
 
     live()
 
 
 def _ballot(challenge: Challenge, poll: Poll) -> None:
-    st.subheader(as_text(poll.question), anchor=False)
+    st.subheader(as_text(_(poll.question)), anchor=False)
     mine = f"poll_mine_{poll.id}_{poll.round}"
     if poll.is_open:
         if poll.kind == "number":
-            value = st.number_input(f"Your answer, from {poll.low:g} to {poll.high:g}", poll.low, poll.high,
+            value = st.number_input(_("Your answer, from {low:g} to {high:g}", low=poll.low, high=poll.high), poll.low,
+                                    poll.high,
                                     value=(poll.low + poll.high) / 2, key=f"poll_number_{poll.id}")
-            choices = [value] if st.button("Vote", type="primary", key=f"poll_vote_{poll.id}", width="stretch") else []
+            choices = [value] if st.button(_("Vote"), type="primary", key=f"poll_vote_{poll.id}", width="stretch") else []
         else:
             choices = [option for number, option in enumerate(poll.options)
-                       if st.button(option, key=f"poll_option_{poll.id}_{number}", width="stretch",
+                       if st.button(_(option), key=f"poll_option_{poll.id}_{number}", width="stretch",
                                     type="primary" if st.session_state.get(mine) == option else "secondary")]
         for choice in choices:
             st.session_state[mine] = board().vote(challenge.code, poll.id, voter(), choice)
     if st.session_state.get(mine) is not None:
         shown = st.session_state[mine] if poll.kind != "number" else f"{float(st.session_state[mine]):g}"
-        until = "you can change it until the poll closes" if poll.is_open else "voting is closed"
-        st.info(f"Your vote: **{as_text(shown)}**; {until}.", icon=":material/how_to_vote:")
+        until = _("you can change it until the poll closes") if poll.is_open else _("voting is closed")
+        st.info(_("Your vote: **{vote}**; {until}.", vote=as_text(_(shown)), until=until), icon=":material/how_to_vote:")
     elif not poll.is_open:
-        st.caption("Voting is closed.")
+        st.caption(_("Voting is closed."))
     if poll.revealed is not None:
         results(challenge, poll)

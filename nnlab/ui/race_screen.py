@@ -11,6 +11,7 @@ import streamlit as st
 from nnlab import charts, surfaces
 from nnlab.ui.controls import header
 from nnlab.ui.pictures import draw
+from nnlab.ui.words import _, formatter
 
 RACE_STEPS = [10, 20, 50, 100, 200, 500, 1000]
 
@@ -30,44 +31,48 @@ def _racers(where: surfaces.Surface) -> tuple:
                           "learning rate": [surfaces.default_rate(where, label) for label in surfaces.RACERS]})
     edited = st.data_editor(table, hide_index=True, key=f"racers_{where.name}", width="stretch",
                             disabled=["racer"], column_config={
-                                "race": st.column_config.CheckboxColumn("race", width="small"),
-                                "learning rate": st.column_config.NumberColumn(min_value=1e-6, max_value=10.0,
-                                                                               format="%.4g", step=0.0001)})
+                                "race": st.column_config.CheckboxColumn(_("race"), width="small"),
+                                "racer": st.column_config.TextColumn(_("racer")),
+                                "learning rate": st.column_config.NumberColumn(_("learning rate"), min_value=1e-6,
+                                                                               max_value=10.0, format="%.4g",
+                                                                               step=0.0001)})
     return tuple((row["racer"], tuple({**surfaces.RACERS[row["racer"]], "rate": float(row["learning rate"])}.items()))
-                 for _, row in edited.iterrows() if row["race"] and pd.notna(row["learning rate"]))
+                 for row in edited.to_dict("records") if row["race"] and pd.notna(row["learning rate"]))
 
 
 def show() -> None:
-    header("race", "The surface")
+    header("race", _("The surface"))
     bar = st.sidebar
-    name = bar.selectbox("Surface", list(surfaces.SURFACES), format_func=lambda key: surfaces.SURFACES[key].label,
+    name = bar.selectbox(_("Surface"), list(surfaces.SURFACES), format_func=formatter(lambda key: surfaces.SURFACES[key].label),
                          key="race_surface")
     condition = 10.0
     if name == "bowl":
-        condition = float(bar.select_slider("Condition number", [1, 2, 5, 10, 20, 50, 100], value=10, key="race_condition",
-                                            help="How much steeper the bowl is across than along: 1 is round."))
+        condition = float(bar.select_slider(_("Condition number"), [1, 2, 5, 10, 20, 50, 100], value=10,
+                                            key="race_condition",
+                                            help=_("How much steeper the bowl is across than along: 1 is round.")))
     where = surfaces.surface(name, condition)
-    steps = bar.select_slider("Steps", RACE_STEPS, value=200, key="race_steps")
+    steps = bar.select_slider(_("Steps"), RACE_STEPS, value=200, key="race_steps")
     x0, x1, y0, y1 = where.box
     left, right = bar.columns(2)
-    start = (left.number_input("Start x", float(x0), float(x1), float(where.start[0]), step=0.1, key=f"race_x_{name}"),
-             right.number_input("Start y", float(y0), float(y1), float(where.start[1]), step=0.1, key=f"race_y_{name}"))
+    start = (left.number_input(_("Start x"), float(x0), float(x1), float(where.start[0]), step=0.1, key=f"race_x_{name}"),
+             right.number_input(_("Start y"), float(y0), float(y1), float(where.start[1]), step=0.1, key=f"race_y_{name}"))
     picture = st.container()  # the race first, where a projector shows it; the racers' table under it
-    with st.expander(":material/tune: Racers and their learning rates"):
+    with st.expander(_(":material/tune: Racers and their learning rates")):
         racers = _racers(where)
     if not racers:
-        picture.info("Tick at least one racer under **Racers and their learning rates**.")
+        picture.info(_("Tick at least one racer under **Racers and their learning rates**."))
         return
     where, surface, paths, minima = _race(name, condition, racers, start, steps)
-    draw(picture, charts.race(surface, paths, minima, where.box, f"{len(racers)} optimizers on the {where.label.lower()}"),
-         width="stretch")
+    title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label).lower())
+    draw(picture, charts.race(surface, paths, minima, where.box, title), width="stretch")
     ended = sorted(set(paths["optimizer"]) - set(paths.loc[paths["step"] == steps, "optimizer"]))
-    picture.caption(f"**{where.label}.** {where.about} Drag **Step** under the picture to replay the race; a cross "
-                    "marks each minimum. " + (f"{', '.join(ended)} blew up (its numbers grew past what a float "
-                                              "holds): its path ends there." if ended else ""))
+    picture.caption(_("**{surface}.** {about} Drag **Step** under the picture to replay the race; a cross marks each "
+                      "minimum.", surface=where.label, about=where.about)
+                    + (_(" {racers} blew up (its numbers grew past what a float holds): its path ends there.",
+                         racers=", ".join(ended)) if ended else ""))
     draw(st, charts.race_distances(paths), width="stretch")
     finish = paths[paths["step"] == paths.groupby("optimizer")["step"].transform("max")]
-    st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]].rename(
-        columns={"optimizer": "racer", "step": "last step", "value": "height", "distance": "distance to a minimum"}),
-        hide_index=True, column_config={column: st.column_config.NumberColumn(format="%.4g")
-                                        for column in ("x", "y", "height", "distance to a minimum")})
+    st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]], hide_index=True, column_config={
+        "optimizer": _("racer"), "step": _("last step"),
+        **{column: st.column_config.NumberColumn(title, format="%.4g") for column, title in
+           (("x", "x"), ("y", "y"), ("value", _("height")), ("distance", _("distance to a minimum")))}})

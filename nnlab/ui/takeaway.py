@@ -7,12 +7,12 @@ import streamlit as st
 from nnlab.experiment import Experiment
 from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
 from nnlab.training import TrainResult
-from nnlab.ui.words import _
+from nnlab.ui.words import _, language
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _script(exp: Experiment) -> str:
-    return export_script(exp)
+def _script(exp: Experiment, language: str) -> str:
+    return export_script(exp, language=language)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -22,7 +22,7 @@ def _data_file(exp: Experiment) -> bytes:
 
 def script_panel(exp: Experiment) -> None:
     """The whole training script, to copy (button at the code's top right) or download, and its data file."""
-    script = _script(exp)
+    script = _script(exp, language())
     file = data_file_name(exp)
     st.caption(_("Run it with `python nnlab_train.py`: it prints its progress and ends with the same final train "
                  "loss as this app.") + (_(" It reads `{file}`: download it beside the script.", file=file) if file else ""))

@@ -230,8 +230,21 @@ def _points_1d(splits: tuple[str, ...], x_title: str, y_title: str) -> alt.Chart
     return _data("points").mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title=y_title),
         shape=alt.Shape("split:N", scale=alt.Scale(domain=list(splits), range=["circle", "diamond"][: len(splits)]),
-                        legend=alt.Legend(title=N_("points"))),
+                        legend=alt.Legend(title=N_("points"), **_named_in_language(SPLIT_NAMES))),
         tooltip=["x:Q", "target:Q", "split:N"])
+
+
+SPLIT_NAMES = {"train": N_("train"), "test": N_("test")}  # a point's part, as the data frames name it
+
+
+def _named_in_language(names: dict[str, str]) -> dict:
+    """A legend's `labelExpr` showing data values (`names`' keys) in the language the template is made
+    in: the data keeps its own values, so a result's frames are the same in every language."""
+    language = i18n.LANGUAGE.get()
+    if language == i18n.ENGLISH:
+        return {}
+    shown = {value: i18n.translate(name, language) for value, name in names.items()}
+    return {"labelExpr": f"{json.dumps(shown, ensure_ascii=False)}[datum.label] || datum.label"}
 
 
 @template
@@ -800,7 +813,9 @@ def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps
     walked = _data("paths").transform_filter(alt.datum.step <= step)
     lines = walked.mark_line(strokeWidth=3, clip=True).encode(
         x="x:Q", y="y:Q", order="step:Q",
-        color=alt.Color("optimizer:N", scale=colours, legend=_top_legend(racers)), detail="optimizer:N")
+        color=alt.Color("optimizer:N", scale=colours,
+                        legend=_top_legend(racers, **_named_in_language({"Momentum": N_("Momentum")}))),
+        detail="optimizer:N")
     now = walked.transform_filter(alt.datum.step == step).mark_point(
         size=260, filled=True, stroke="white", strokeWidth=2, opacity=1, clip=True).encode(
         x="x:Q", y="y:Q", color=alt.Color("optimizer:N", scale=colours, legend=None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nnlab.i18n import N_, msg
+from nnlab.i18n import N_
 from nnlab.inside import BIAS, PHASES, Step
 
 
@@ -103,7 +103,7 @@ def diagram(step: Step, row: int, phase: str, features: list[str]) -> tuple[pd.D
     reach = edges["value"].abs().max() or 1.0
     edges["size"] = edges["value"].abs() / reach
     titles = [N_("inputs"), *[step.activations[layer] for layer in range(1, len(sizes))]]
-    titles[-1] = msg("output\n{activation}", activation=titles[-1])
+    titles[-1] = N_("output") + "\n" + titles[-1]  # a line each: the page translates them one by one
     top = max(sizes.max(), 3) / 2 + 0.9  # above the widest layer (charts.step_network leaves the room)
     heading = pd.DataFrame({"x": range(len(sizes)), "y": top, "title": titles})
     return pd.DataFrame(units), edges, heading
@@ -133,7 +133,7 @@ def losses(step: Step) -> pd.DataFrame:
     frame = pd.DataFrame({N_("row"): step.rows})
     targets = step.targets.pivot(index="row", columns="output", values="target").reindex(step.rows)
     for unit in shown.columns:
-        frame[msg("output {number}", number=unit + 1) if len(shown.columns) > 1 else N_("output")] = shown[unit].to_numpy()
+        frame[f"ŷ{unit + 1}" if len(shown.columns) > 1 else "ŷ"] = shown[unit].to_numpy()  # as the diagram names them
     frame[N_("target")] = targets.iloc[:, 0].to_numpy() if targets.shape[1] == 1 else [tuple(t) for t in targets.to_numpy()]
     frame[N_("loss")] = step.targets.groupby("row")["loss"].first().reindex(step.rows).to_numpy()
     return frame

@@ -74,7 +74,7 @@ with ui.shown_errors():
     lesson_id = lessons.matching(exp)
     if lesson_id:
         lesson = lessons.lesson(lesson_id)
-        st.markdown(f"**{_(lesson.title)}** ({_(lesson.source)}). {_(lesson.notice)}")
+        st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))
     st.caption(_(views.settings_line(exp)))
     run_panel(exp, data, challenge)

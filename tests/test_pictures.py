@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import nnlab
-from nnlab import charts, step_views, views
+from nnlab import charts, i18n, step_views, views
 from nnlab.comparison import compare_gradient_flow, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
@@ -177,3 +177,21 @@ def test_a_long_history_is_thinned_to_the_screen_keeping_its_first_and_last_epoc
     grads = pd.DataFrame({"epoch": [e for e in range(1, 7001) for _ in range(2)], "layer": [1, 2] * 7000,
                           "mean_abs_grad": 0.5})
     assert set(charts.thinned(grads)["epoch"]) == set(kept)  # every layer of each kept epoch
+
+
+@pytest.fixture(scope="module")
+def chinese_pictures() -> dict[str, dict]:
+    token = i18n.LANGUAGE.set(i18n.CHINESE)
+    try:
+        return every_picture()
+    finally:
+        i18n.LANGUAGE.reset(token)
+
+
+def test_every_picture_made_in_chinese_is_valid_vega_lite_and_names_a_cjk_font(chinese_pictures, pictures):
+    for name, spec in chinese_pictures.items():
+        jsonschema.validate(as_sent(spec), SCHEMA)
+        assert "Noto Sans CJK SC" in spec["config"]["font"], name
+    assert chinese_pictures["loss_curves"]["title"] == "损失" and pictures["loss_curves"]["title"] == "Loss"
+    points_legend = chinese_pictures["fit_1d"]["layer"][0]["encoding"]["shape"]["legend"]
+    assert points_legend["title"] == "点" and '"train": "训练"' in points_legend["labelExpr"]

@@ -67,7 +67,7 @@ def show(exp: Experiment, data: Data) -> None:
         st.session_state[START] = 0
     st.session_state.setdefault(STEP, 0)
     st.session_state.setdefault(PHASE, PHASES[0])
-    back, ahead, phase_column = st.columns([1, 1, 5], vertical_alignment="bottom")
+    back, ahead, phase_column = st.columns([4, 4, 13], vertical_alignment="bottom")  # 上一步 and 下一步 fit too
     back.button(_("Back"), icon=":material/arrow_back:", on_click=_move, args=(False,), width="stretch",
                 disabled=st.session_state[STEP] == 0 and st.session_state[PHASE] == PHASES[0])
     ahead.button(_("Next"), icon=":material/arrow_forward:", on_click=_move, args=(True,), type="primary", width="stretch")
@@ -94,7 +94,7 @@ def show(exp: Experiment, data: Data) -> None:
     features = data.feature_names
     left, right = st.columns(2, gap="large")
     units, edges, heading = step_views.diagram(step, row, phase, features)
-    heading = heading.assign(title=[_(title) for title in heading["title"]])
+    heading = heading.assign(title=["\n".join(map(_, title.split("\n"))) for title in heading["title"]])
     edge_title = {"forward": N_("weight"), "loss": N_("weight"), "backward": N_("gradient"), "update": N_("step")}[phase]
     draw(left, charts.step_network(units, edges, heading, _(edge_title),
                                    _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row)), width="stretch")

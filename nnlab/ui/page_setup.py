@@ -103,7 +103,7 @@ def _lesson_picker(exp: Experiment) -> None:
 
 def page_card(card: lessons.Card) -> None:
     """A page's card, as the lessons have theirs: what to notice, then a question to predict."""
-    st.markdown(f"**{_(card.title)}.** {_(card.notice)}")
+    st.markdown(_("**{title}.** {notice}", title=card.title, notice=card.notice))
     st.info(_("**Predict first:** {question}", question=card.predict))
 
 

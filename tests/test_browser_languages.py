@@ -1,0 +1,55 @@
+"""English and Chinese in real Chromium, with Debian's fonts-noto-cjk: a student opens a Chinese link
+on a projector and on a phone, trains, and switches to English without losing the result.
+Screenshots go to docs/screenshots (zh-*.png), to be looked at for clipped or overlapping text."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import ROOT, require_chromium, settle
+
+SHOTS = ROOT / "docs" / "screenshots"
+PROJECTOR, PHONE = (1280, 720), (390, 844)
+CJK_FONT = "16px 'Noto Sans CJK SC'"
+
+pytest.importorskip("playwright.sync_api")
+require_chromium("the browser tests")
+
+
+def open_at(browser, url: str, size: tuple[int, int]):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE,
+                            has_touch=size == PHONE)
+    page.goto(url)
+    page.locator('[data-testid="stApp"]').wait_for(timeout=90_000)
+    settle(page)
+    return page
+
+
+@pytest.mark.parametrize(("size", "name"), [(PROJECTOR, "zh-train"), (PHONE, "phone-zh-train")])
+def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browser, server, size, name):
+    page = open_at(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&lang=zh-CN", size)
+    assert page.evaluate(f"document.fonts.check({CJK_FONT!r}, '训练')")  # the CJK font is there to draw with
+    page.get_by_role("button", name="训练", exact=True).click()
+    page.get_by_text("最终训练损失", exact=True).wait_for(timeout=120_000)
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "训练"
+    page.screenshot(path=SHOTS / f"{name}.png")
+    if size == PHONE:  # the sidebar, with the language switch, is closed on a phone
+        return
+    page.get_by_text("English", exact=True).click()
+    settle(page)
+    page.get_by_text("Final train loss", exact=True).wait_for(timeout=30_000)  # the same result, not trained again
+    assert page.get_by_role("button", name="Train", exact=True).is_disabled()
+    assert "lang=" not in page.url  # English from an English browser: the link needs no lang=
+
+
+@pytest.mark.parametrize(("path", "size", "name"), [
+    ("/?lesson=bump-twenty-neurons", PROJECTOR, "zh-lessons"), ("/?lesson=bump-twenty-neurons", PHONE, "phone-zh-lessons"),
+    ("/Inside_one_step?lesson=step-two-neurons", PROJECTOR, "zh-inside-step"),
+    ("/Optimizer_race?lesson=bump-twenty-neurons", PROJECTOR, "zh-race"),
+    ("/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve", PHONE, "phone-zh-draw"),
+])
+def test_the_pages_in_chinese_on_a_projector_and_a_phone(browser, server, path, size, name):
+    page = open_at(browser, f"{server.url}{path}&lang=zh-CN", size)
+    assert page.locator("h1").first.inner_text().strip() and page.get_by_text("Language · 语言").count() <= 1
+    assert not page.get_by_text("Something went wrong").count()
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=size == PHONE)

@@ -139,14 +139,14 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
 def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector sizes, and text dark enough to read from the back of the room (WCAG AA, 4.5:1 on white
     at least: Vega's and Streamlit's default grey is 3.7:1; tests/test_contrast.py checks)."""
-    return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
-                                 labelColor=MUTED_TEXT, titleColor=TEXT)
+    return (chart.configure(font=FONT_FAMILY)  # first: `configure` sets the whole config, the others add to it
+            .configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, grid=True, gridOpacity=0.35,
+                            labelColor=MUTED_TEXT, titleColor=TEXT)
             .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=160, labelColor=MUTED_TEXT,
                               titleColor=TEXT)
             .configure_header(labelColor=TEXT, titleColor=TEXT)
             .configure_title(fontSize=FONT + 4, anchor="start", color=TEXT)
-            .configure_view(strokeOpacity=0)
-            .configure(font=FONT_FAMILY))
+            .configure_view(strokeOpacity=0))
 
 
 @functools.lru_cache(maxsize=TEMPLATES)

@@ -130,7 +130,7 @@ def test_a_poll_from_ask_to_a_second_round_on_the_projector_and_the_phones():
     shows only how many); voting closes, opens again, and the reveal trains the answer."""
     made = Board().create(LESSON)
     teacher = open_page("pages/5_Class.py", query={"class": made.code, "key": made.key})
-    teacher.segmented_control(key="class_projecting").set_value("Poll").run()
+    teacher.segmented_control(key="class_projecting").set_value("poll").run()
     teacher.button(key="poll_ask_lesson").click().run()
     assert_clean(teacher)
     question = nnlab.lessons.lesson("bump-twenty-neurons").poll.question

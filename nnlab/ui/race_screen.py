@@ -72,7 +72,7 @@ def show() -> None:
                          racers=", ".join(ended)) if ended else ""))
     draw(st, charts.race_distances(paths), width="stretch")
     finish = paths[paths["step"] == paths.groupby("optimizer")["step"].transform("max")]
-    st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]], hide_index=True, column_config={
-        "optimizer": _("racer"), "step": _("last step"),
-        **{column: st.column_config.NumberColumn(title, format="%.4g") for column, title in
-           (("x", "x"), ("y", "y"), ("value", _("height")), ("distance", _("distance to a minimum")))}})
+    names = {"optimizer": _("racer"), "step": _("last step"), "value": _("height"), "distance": _("distance to a minimum")}
+    st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]].rename(columns=names), hide_index=True,
+                 column_config={column: st.column_config.NumberColumn(format="%.4g")
+                                for column in ("x", "y", names["value"], names["distance"])})

@@ -99,8 +99,8 @@ def locale_name(language: str) -> str:
 
 def translate(text, language: str, **values) -> str:
     """`text` (plain English, a Message, or an nnlab error) in `language`, with `values` filled in.
-    A value that is itself a Message is translated too; other values (numbers, names a student
-    typed, code) are shown as they are. Text the catalogue lacks stays English."""
+    A value that is itself a Message (or an error) is translated too; other values (numbers, names a
+    student typed, code) are shown as they are. Text the catalogue lacks stays English."""
     if isinstance(text, BaseException):
         text = text.args[0] if text.args and isinstance(text.args[0], str) else str(text)
     if isinstance(text, Message):
@@ -109,7 +109,7 @@ def translate(text, language: str, **values) -> str:
         template = str(text)
     if language != ENGLISH:
         template = catalogue(language).get(template, template)
-        values = {name: translate(value, language) if isinstance(value, Message) else value
+        values = {name: translate(value, language) if isinstance(value, (Message, BaseException)) else value
                   for name, value in values.items()}
     made = template.format(**values) if values else template
     return made[:1].upper() + made[1:] if getattr(text, "capital", False) else made

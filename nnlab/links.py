@@ -104,11 +104,12 @@ def from_link(query: Mapping[str, str]) -> tuple[Experiment, list[str]]:
             from_query({**context, name: text})
         except NnlabError as error:
             kept.pop(name)
-            problems.append(str(error))
+            problems.append(error.args[0])  # its Message: the page says it in the student's language
     try:
         return from_query(kept), problems
     except NnlabError as error:
-        return lessons.get(kept.get("lesson", DEFAULT_LESSON)), [*problems, f"{error} Showing the lesson alone."]
+        return lessons.get(kept.get("lesson", DEFAULT_LESSON)), [*problems, msg("{problem} Showing the lesson alone.",
+                                                                                problem=error)]
 
 
 def with_settings(exp: Experiment, query: Mapping[str, str]) -> Experiment:

@@ -23,6 +23,19 @@ def require_chromium(what: str) -> None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
+PROJECTOR, PHONE = (1280, 720), (390, 844)  # the room's screen, a student's
+
+
+def open_at(browser, url: str, size: tuple[int, int]):
+    """`url` in a new tab of `size` (a phone's is a touch screen), once its page has drawn."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE,
+                            has_touch=size == PHONE)
+    page.goto(url)
+    page.locator('[data-testid="stApp"]').wait_for(timeout=90_000)
+    settle(page)
+    return page
+
+
 def settle(page) -> None:
     """Wait until the page script has finished and every element has drawn: no grey placeholder
     (an element whose code the browser is still loading) and a picture in every chart."""

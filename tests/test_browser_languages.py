@@ -4,30 +4,30 @@ Screenshots go to docs/screenshots (zh-*.png), to be looked at for clipped or ov
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
-from browser_support import ROOT, require_chromium, settle
+from browser_support import PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
 
 SHOTS = ROOT / "docs" / "screenshots"
-PROJECTOR, PHONE = (1280, 720), (390, 844)
-CJK_FONT = "16px 'Noto Sans CJK SC'"
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")
 
 
-def open_at(browser, url: str, size: tuple[int, int]):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE,
-                            has_touch=size == PHONE)
-    page.goto(url)
-    page.locator('[data-testid="stApp"]').wait_for(timeout=90_000)
-    settle(page)
-    return page
+def test_the_machine_has_a_font_that_draws_chinese():
+    """Debian's fonts-noto-cjk, which the charts' font stack names first among the CJK families (CI
+    installs it; elsewhere the screenshots would show boxes, so the test says what to install)."""
+    listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if "Noto Sans CJK SC" not in listed and not os.environ.get("CI"):
+        pytest.skip("Debian's fonts-noto-cjk is not installed (apt-get install fonts-noto-cjk)")
+    assert "Noto Sans CJK SC" in listed, "CI must install fonts-noto-cjk"
 
 
 @pytest.mark.parametrize(("size", "name"), [(PROJECTOR, "zh-train"), (PHONE, "phone-zh-train")])
 def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browser, server, size, name):
     page = open_at(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&lang=zh-CN", size)
-    assert page.evaluate(f"document.fonts.check({CJK_FONT!r}, '训练')")  # the CJK font is there to draw with
     page.get_by_role("button", name="训练", exact=True).click()
     page.get_by_text("最终训练损失", exact=True).wait_for(timeout=120_000)
     settle(page)

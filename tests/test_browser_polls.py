@@ -7,26 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import ROOT, require_chromium, settle
+from browser_support import PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
 
 import nnlab
 from nnlab.classroom import Board
 
 ARTIFACTS = ROOT / "test-artifacts"
 DECIDED = re.compile(r"(won|tie): the best median")
-PROJECTOR, WIDE, PHONE = (1280, 720), (1920, 1080), (390, 844)
+WIDE = (1920, 1080)
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")
-
-
-def open_at(browser, url: str, size: tuple[int, int]):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE,
-                            has_touch=size == PHONE)
-    page.goto(url)
-    page.locator('[data-testid="stApp"]').wait_for(timeout=90_000)
-    settle(page)
-    return page
 
 
 def click(page, name: str) -> None:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 import streamlit as st
-from apptest_support import ROOT, TIMEOUT, assert_clean, open_page
+from apptest_support import PAGES, ROOT, TIMEOUT, assert_clean, open_page
 from i18n_support import english, texts
 from streamlit.testing.v1 import AppTest
 
@@ -19,10 +19,6 @@ from nnlab.classroom import Board, Rules
 from nnlab.errors import NnlabError
 from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
-
-PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
-         "pages/4_Compare_activations.py", "pages/5_Class.py", "pages/6_Sweep.py", "pages/7_Inside_one_step.py",
-         "pages/8_Optimizer_race.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -215,3 +211,11 @@ def test_no_function_on_a_page_binds_the_name_of_the_translation_function():
                 binds = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in names)
                 calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in names)
                 assert not (binds and calls), f"{path.name}: {getattr(function, 'name', 'lambda')}"
+
+
+def test_a_bad_value_in_a_chinese_link_is_named_in_chinese_and_the_rest_is_kept():
+    at = open_page("pages/3_Train.py", "bump-twenty-neurons", query={"lang": "zh-CN", "rate": "fast", "epochs": "300"})
+    assert not at.exception
+    warnings = [warning.value for warning in at.warning]
+    assert any("链接中的值 rate='fast' 无效" in text and "链接中的其他设置保持不变" in text for text in warnings), warnings
+    assert at.session_state["experiment"].training.epochs == 300

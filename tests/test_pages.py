@@ -5,15 +5,11 @@ import math
 import pyarrow as pa
 import pytest
 import streamlit as st
-from apptest_support import assert_clean, open_page
+from apptest_support import PAGES, assert_clean, open_page
 
 import nnlab
 from nnlab import links
 from nnlab.ui import live
-
-PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
-         "pages/4_Compare_activations.py", "pages/5_Class.py", "pages/6_Sweep.py", "pages/7_Inside_one_step.py",
-         "pages/8_Optimizer_race.py"]
 
 
 @pytest.fixture(autouse=True)

@@ -109,7 +109,7 @@ def _points_of(name: str, exp: Experiment) -> drawing.Points:
     try:
         data = load_data(exp.replace(data={"name": name, "noise": 0.0, "drawing": ""}))
     except NnlabError as error:  # not expected: the 2-D sets build themselves
-        st.error(str(error))
+        st.error(_(error))
         st.stop()
     source = data.source
     values = data.task == "regression"

@@ -40,8 +40,8 @@ ICON = Path(__file__).with_name("icon.png")
 log = logging.getLogger("nnlab")
 RECONNECT_WATCH_SECONDS = 3600  # the timer of `_rerun_on_reconnect`: rare, since its run does nothing
 RESUMED = N_("This page's server stopped or restarted, so it is on a fresh one now. Your settings are kept (they "
-           "are in the link), and so are the class's entries. A run that was training stopped with it: press its "
-           "button again.")
+              "are in the link), and so are the class's entries. A run that was training stopped with it: press its "
+              "button again.")
 
 
 def page(title: str) -> Experiment:

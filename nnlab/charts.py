@@ -548,7 +548,17 @@ def _network_diagram() -> alt.LayerChart:
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> dict:
     """Units as circles, connections as lines, one column per layer with its size and activation."""
     more = nodes["kind"] == "more"
-    return _fill(_network_diagram(), N_("Network"), edges=edges, units=nodes[~more], more=nodes[more], heading=heading)
+    return _fill(_network_diagram(), N_("Network"), edges=edges, units=nodes[~more], more=nodes[more],
+                 heading=_headings_in_language(heading))
+
+
+def _headings_in_language(heading: pd.DataFrame) -> pd.DataFrame:
+    """A diagram's layer headings ("output\\nsigmoid") in the run's language, a line at a time."""
+    language = i18n.LANGUAGE.get()
+    if language == i18n.ENGLISH:
+        return heading
+    return heading.assign(title=["\n".join(i18n.translate(line, language) for line in title.split("\n"))
+                                 for title in heading["title"]])
 
 
 def _activation_colour(activations: tuple[str, ...]) -> alt.Color:
@@ -902,7 +912,7 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
     reach = float(edges["value"].abs().max()) if len(edges) else 1.0
     widest = int(units.groupby("x").size().max())
     return _fill(_step_network(edge_title, widest), title, {"edge_reach": reach or 1.0},
-                 units=units, edges=edges, heading=heading)
+                 units=units, edges=edges, heading=_headings_in_language(heading))
 
 
 @template

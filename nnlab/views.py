@@ -257,7 +257,7 @@ def network_layout(sizes: list[int], activations: list[str], max_drawn: int = 12
                 edges.append({"edge": len(edges), "x": node["x"], "y": node["y"],
                               "x2": target["x"], "y2": target["y"]})
     hidden = [f"{a}\n{s}" for s, a in zip(sizes[1:-1], activations, strict=True)]
-    titles = [f"input\n{sizes[0]}", *hidden, f"output\n{sizes[-1]}"]
+    titles = [N_("input") + f"\n{sizes[0]}", *hidden, N_("output") + f"\n{sizes[-1]}"]  # charts translates each line
     top = max(min(size, max_drawn) for size in sizes) / 2 + 1.5
     heading = pd.DataFrame({"x": range(len(sizes)), "title": titles, "y": top})
     return pd.DataFrame(nodes), pd.DataFrame(edges), heading

@@ -219,3 +219,14 @@ def test_a_bad_value_in_a_chinese_link_is_named_in_chinese_and_the_rest_is_kept(
     warnings = [warning.value for warning in at.warning]
     assert any("链接中的值 rate='fast' 无效" in text and "链接中的其他设置保持不变" in text for text in warnings), warnings
     assert at.session_state["experiment"].training.epochs == 300
+
+
+def test_a_diagrams_layer_headings_are_drawn_in_the_runs_language():
+    heading = views.network_layout([2, 3, 1], ["relu"])[2]
+    token = i18n.LANGUAGE.set(CHINESE)
+    try:
+        chinese = charts.network_diagram(*views.network_layout([2, 3, 1], ["relu"]))["datasets"]["heading"]
+    finally:
+        i18n.LANGUAGE.reset(token)
+    assert list(heading["title"]) == ["input\n2", "relu\n3", "output\n1"]
+    assert list(chinese["title"]) == ["输入层\n2", "relu\n3", "输出层\n1"]

@@ -94,7 +94,6 @@ def show(exp: Experiment, data: Data) -> None:
     features = data.feature_names
     left, right = st.columns(2, gap="large")
     units, edges, heading = step_views.diagram(step, row, phase, features)
-    heading = heading.assign(title=["\n".join(map(_, title.split("\n"))) for title in heading["title"]])
     edge_title = {"forward": N_("weight"), "loss": N_("weight"), "backward": N_("gradient"), "update": N_("step")}[phase]
     draw(left, charts.step_network(units, edges, heading, _(edge_title),
                                    _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row)), width="stretch")

@@ -1,7 +1,7 @@
 """Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium, the key ones
 at 1920x1080 too, and every page on a 390x844 phone.
 
-Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study]   (needs the heart-failure file in NNLAB_DATA_DIR
+Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study | chinese]   (needs the heart-failure file in NNLAB_DATA_DIR
 or ~/.cache/nnlab, as the app does)
 """
 
@@ -190,6 +190,24 @@ def study_pages(browser, server: Server) -> None:
     page.screenshot(path=OUT / "phone-race.png")
 
 
+def chinese_pages(browser, server: Server) -> None:
+    """Lessons, Train with a result, Inside one step and the race in Chinese; on a phone too (the
+    charts draw their text in Debian's fonts-noto-cjk)."""
+    lessons = f"{server.url}/?lesson=bump-twenty-neurons&lang=zh-CN"
+    visit(browser, lessons).screenshot(path=OUT / "zh-lessons.png")
+    visit(browser, lessons, PHONE).screenshot(path=OUT / "phone-zh-lessons.png")
+    for size, name in ((PROJECTOR, "zh-train.png"), (PHONE, "phone-zh-train.png")):
+        page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&lang=zh-CN", size)
+        train(page, "训练", "最终训练损失")
+        page.screenshot(path=OUT / name)
+    visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons&lang=zh-CN").screenshot(
+        path=OUT / "zh-inside-step.png")
+    visit(browser, f"{server.url}/Optimizer_race?lesson=bump-twenty-neurons&lang=zh-CN").screenshot(
+        path=OUT / "zh-race.png")
+    visit(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve&lang=zh-CN",
+          PHONE).screenshot(path=OUT / "phone-zh-draw.png", full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     server = Server(Path(os.environ.get("NNLAB_DATA_DIR") or data_dir()))
@@ -199,7 +217,11 @@ def main() -> None:
             if sys.argv[1:] == ["study"]:  # the study pages alone: `take_screenshots.py study`
                 study_pages(browser, server)
                 return
+            if sys.argv[1:] == ["chinese"]:  # the Chinese pages alone
+                chinese_pages(browser, server)
+                return
             study_pages(browser, server)
+            chinese_pages(browser, server)
             visit(browser, f"{server.url}/?lesson=bump-twenty-neurons").screenshot(path=OUT / "lessons.png")
 
             # the first screen after Train (the fit and the loss are on it), then inside the network

@@ -1,6 +1,7 @@
 """English and Chinese in real Chromium, with Debian's fonts-noto-cjk: a student opens a Chinese link
 on a projector and on a phone, trains, and switches to English without losing the result.
-Screenshots go to docs/screenshots (zh-*.png), to be looked at for clipped or overlapping text."""
+Screenshots go to test-artifacts/ (docs/screenshots' Chinese ones: `take_screenshots.py chinese`),
+to be looked at for clipped or overlapping text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 import pytest
 from browser_support import PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "test-artifacts"
 
 pytest.importorskip("playwright.sync_api")
 require_chromium("the browser tests")
@@ -27,6 +28,7 @@ def test_the_machine_has_a_font_that_draws_chinese():
 
 @pytest.mark.parametrize(("size", "name"), [(PROJECTOR, "zh-train"), (PHONE, "phone-zh-train")])
 def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browser, server, size, name):
+    SHOTS.mkdir(exist_ok=True)
     page = open_at(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&lang=zh-CN", size)
     page.get_by_role("button", name="训练", exact=True).click()
     page.get_by_text("最终训练损失", exact=True).wait_for(timeout=120_000)
@@ -49,6 +51,7 @@ def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browse
     ("/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve", PHONE, "phone-zh-draw"),
 ])
 def test_the_pages_in_chinese_on_a_projector_and_a_phone(browser, server, path, size, name):
+    SHOTS.mkdir(exist_ok=True)
     page = open_at(browser, f"{server.url}{path}&lang=zh-CN", size)
     assert page.locator("h1").first.inner_text().strip() and page.get_by_text("Language · 语言").count() <= 1
     assert not page.get_by_text("Something went wrong").count()

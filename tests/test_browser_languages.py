@@ -42,6 +42,7 @@ def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browse
     page.get_by_text("Final train loss", exact=True).wait_for(timeout=30_000)  # the same result, not trained again
     assert page.get_by_role("button", name="Train", exact=True).is_disabled()
     assert "lang=" not in page.url  # English from an English browser: the link needs no lang=
+    page.screenshot(path=SHOTS / name.replace("zh", "en"))  # the same page in English, to set beside it
 
 
 @pytest.mark.parametrize(("path", "size", "name"), [

@@ -41,8 +41,12 @@ def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browse
     settle(page)
     page.get_by_text("Final train loss", exact=True).wait_for(timeout=30_000)  # the same result, not trained again
     assert page.get_by_role("button", name="Train", exact=True).is_disabled()
+    # every widget shows what it holds in English: the mode radio, the schedule's select box
+    assert page.get_by_role("radio", name="Whole run").is_checked()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator('[role="combobox"][value="Constant"]').count() == 1 and "恒定" not in sidebar.inner_html()
     assert "lang=" not in page.url  # English from an English browser: the link needs no lang=
-    page.screenshot(path=SHOTS / name.replace("zh", "en"))  # the same page in English, to set beside it
+    page.screenshot(path=SHOTS / f"{name.replace('zh', 'en')}.png")  # the same page in English, beside it
 
 
 @pytest.mark.parametrize(("path", "size", "name"), [

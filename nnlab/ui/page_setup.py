@@ -73,6 +73,19 @@ def _switch_language() -> None:
     picked = st.session_state.get("language_switch")
     if picked in i18n.LANGUAGES:  # None: the picked one pressed again, which a segmented control unpicks
         words.set_language(picked)
+        _widgets_told_again()
+
+
+def _widgets_told_again() -> None:
+    """Give every choice a widget holds back to it. A widget is known by its key alone, so after a
+    switch the browser kept showing the old language's label of what it held (a select box said 恒定
+    in English) and a radio matched none of its new labels; a value the script sets is sent again,
+    with the new labels. Only choices and numbers: a button's or a checkbox's value (a bool), an
+    upload or a table's edits are not the script's to set, and their labels come anew anyway."""
+    for key in [key for key in st.session_state if key != "language_switch"]:
+        value = st.session_state[key]
+        if isinstance(value, (str, int, float, list, tuple)) and not isinstance(value, bool):
+            st.session_state[key] = value
 
 
 @st.fragment(run_every=RECONNECT_WATCH_SECONDS)

@@ -103,6 +103,8 @@ def translate(text, language: str, **values) -> str:
     student typed, code) are shown as they are. Text the catalogue lacks stays English."""
     if isinstance(text, BaseException):
         text = text.args[0] if text.args and isinstance(text.args[0], str) else str(text)
+    if language == ENGLISH and not values:  # the source language: a Message is already its English
+        return str(text)
     if isinstance(text, Message):
         template, values = text.template, {**text.values, **values}
     else:

@@ -11,6 +11,7 @@ import os
 import streamlit as st
 
 from nnlab import i18n
+from nnlab.ui import words
 
 # Set before torch loads (this module imports nothing heavy, and every page imports it first).
 # Streamlit runs each script run on a new thread; torch's OpenMP gives each a team of its own,
@@ -36,10 +37,7 @@ def first_page(title: str) -> None:
     holder = st.empty()
     if _loaded:
         return
-    try:  # the session's language is not known yet: the link's, else the browser's
-        language = i18n.parse(st.query_params.get("lang", ""))
-    except ValueError:
-        language = i18n.from_browser(st.context.locale)
+    language = words.language()  # the link's, else the browser's (light: Streamlit and nnlab.i18n only)
     st.set_page_config(page_title=f"{i18n.translate(title, language)} · nnlab", layout="wide")
     with holder.container():
         st.title(i18n.translate(title, language))

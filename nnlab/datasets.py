@@ -19,6 +19,7 @@ from nnlab import drawing
 from nnlab.choices import CROSSES
 from nnlab.errors import DataError
 from nnlab.i18n import N_, msg
+from nnlab.lazy import import_alone
 
 if TYPE_CHECKING:
     from nnlab.experiment import DataSpec, Experiment
@@ -248,9 +249,7 @@ def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
 
 def _sklearn_loader(loader_name: str) -> Callable[[DataSpec, int], Data]:
     def load(spec: DataSpec, seed: int) -> Data:
-        import sklearn.datasets
-
-        bunch = getattr(sklearn.datasets, loader_name)(as_frame=True)
+        bunch = getattr(import_alone("sklearn.datasets"), loader_name)(as_frame=True)
         frame = bunch.frame.rename(columns={"target": "class"})
         names = [str(name) for name in bunch.target_names]
         return split_table(frame, "class", spec.train_fraction, seed, class_names=names)
@@ -297,8 +296,7 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
                 class_names: list[str] | None = None, standardise: bool = True, task: str | None = None) -> Data:
     """Stratified train/test split with `seed`; features standardised on the train part only.
     The task is the target's own (table_task) unless given."""
-    from sklearn.model_selection import train_test_split
-
+    train_test_split = import_alone("sklearn.model_selection").train_test_split
     features = frame.drop(columns=[target])
     labels = frame[target]
     task = task or table_task(labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 
 
 def exports(package: str, homes: dict[str, str]):
@@ -32,11 +33,23 @@ class LazyModule:
     """A module imported when one of its names is first read, not when this is made
     (`alt = LazyModule("altair")`, then `alt.Chart`): importing altair took half a second of a
     fresh server's first page, which draws no picture. Not for packages whose modules import each
-    other (scikit-learn): two threads importing two of them at once can each get the other's
-    module half made."""
+    other (scikit-learn): see `import_alone`."""
 
     def __init__(self, name: str):
         self._name = name
 
     def __getattr__(self, attribute: str):
         return getattr(importlib.import_module(self._name), attribute)
+
+
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def import_alone(name: str):
+    """`importlib.import_module(name)`, never while another thread imports through here: for
+    scikit-learn, whose modules import each other, so that two threads importing two of them at
+    once could each get the other's module half made (a CI run once saw a heart page lose its
+    settings line so). Every nnlab import of scikit-learn goes through here, when first needed:
+    importing it at the top of a module cost a fresh server's first page over a second."""
+    with _ONE_AT_A_TIME:
+        return importlib.import_module(name)

@@ -8,12 +8,12 @@ import functools
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import confusion_matrix
 
 from nnlab import drawing
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.i18n import N_, Message, joined, msg
+from nnlab.lazy import import_alone
 from nnlab.models import hidden_activations, linear_layers, predict_proba
 from nnlab.result import early_gradient_flow
 from nnlab.training import TrainResult
@@ -143,7 +143,7 @@ def confusion(result: TrainResult, split: str, epoch: int) -> pd.DataFrame:
     predicted = probability.argmax(dim=1) if data.task == "multiclass" else (probability > 0.5).long()
     actual = y.reshape(-1).long()
     names = data.class_names
-    counts = confusion_matrix(actual.numpy(), predicted.numpy(), labels=range(len(names)))
+    counts = import_alone("sklearn.metrics").confusion_matrix(actual.numpy(), predicted.numpy(), labels=range(len(names)))
     return pd.DataFrame([{"actual": names[a], "predicted": names[p], "count": int(counts[a, p])}
                          for a in range(len(names)) for p in range(len(names))])
 

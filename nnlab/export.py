@@ -66,11 +66,10 @@ def export_script(exp: Experiment, epochs: int | None = None, language: str = i1
     """A standalone script that trains `exp` for `epochs` (default: the experiment's) and ends by
     printing `final train loss: <value>`, nnlab's last `train_loss` for the same run; its comments
     in `language` (the code is the same in every language)."""
-    script = _script(exp, epochs)
+    header, body = _header(exp), _body(exp, epochs)
     if language == i18n.ENGLISH:
-        return script
-    header = _header(exp)
-    return i18n.translate(header, language) + _comments_in(script[len(header):], language)
+        return header + body
+    return i18n.translate(header, language) + _comments_in(body, language)
 
 
 def _comments_in(script: str, language: str) -> str:
@@ -85,13 +84,14 @@ def _comments_in(script: str, language: str) -> str:
     return "\n".join(lines)
 
 
-def _script(exp: Experiment, epochs: int | None) -> str:
+def _body(exp: Experiment, epochs: int | None) -> str:
+    """Everything after the header: the code, its comments in English (marked N_ for `_comments_in`)."""
     data = load_data(exp)
     epochs = epochs or exp.training.epochs
     spec = exp.training
     model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
     parts = [
-        _header(exp),
+        "",  # the line after the header
         "import math\n\nimport torch\nfrom torch import nn\n",
         f"SEED = {exp.seed}\nDATA_SEED = {data_seed(exp)}\nEPOCHS = {epochs}\n"
         f"BATCH_SIZE = {spec.batch_size}  # " + N_("None: the whole training set in one step") + "\n"

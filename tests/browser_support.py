@@ -24,6 +24,13 @@ def require_chromium(what: str) -> None:
 
 
 PROJECTOR, PHONE = (1280, 720), (390, 844)  # the room's screen, a student's
+# The pages looked at in Chinese beside Train with a result, as (path, screen, screenshot name): by the
+# browser test (test-artifacts/) and by take_screenshots.py (docs/screenshots/)
+CHINESE_PAGES = (("/?lesson=bump-twenty-neurons", PROJECTOR, "zh-lessons"),
+                 ("/?lesson=bump-twenty-neurons", PHONE, "phone-zh-lessons"),
+                 ("/Inside_one_step?lesson=step-two-neurons", PROJECTOR, "zh-inside-step"),
+                 ("/Optimizer_race?lesson=bump-twenty-neurons", PROJECTOR, "zh-race"),
+                 ("/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve", PHONE, "phone-zh-draw"))
 
 
 def open_at(browser, url: str, size: tuple[int, int]):

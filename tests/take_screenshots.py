@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, press_key, settle
+from browser_support import CHINESE_PAGES, CHROMIUM, CHROMIUM_ARGS, PHONE, PROJECTOR, ROOT, Server, open_at, press_key, settle
 from playwright.sync_api import sync_playwright
 
 import nnlab
@@ -25,12 +25,12 @@ GAUSSIANS = ("lesson=bump-twenty-neurons&dataset=multi_gauss&noise=0.1&fraction=
              "&loss=mse&epochs=300&batch=10&rate=0.03")
 
 
-PROJECTOR, FULL_HD, PHONE = (1280, 720), (1920, 1080), (390, 844)
+FULL_HD = (1920, 1080)
 
 
 def visit(browser, url: str, size: tuple[int, int] = PROJECTOR):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE, has_touch=size == PHONE)
-    page.goto(url)
+    """`open_at`, once the page's title is on it too."""
+    page = open_at(browser, url, size)
     page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=90_000)
     settle(page)
     return page
@@ -193,19 +193,13 @@ def study_pages(browser, server: Server) -> None:
 def chinese_pages(browser, server: Server) -> None:
     """Lessons, Train with a result, Inside one step and the race in Chinese; on a phone too (the
     charts draw their text in Debian's fonts-noto-cjk)."""
-    lessons = f"{server.url}/?lesson=bump-twenty-neurons&lang=zh-CN"
-    visit(browser, lessons).screenshot(path=OUT / "zh-lessons.png")
-    visit(browser, lessons, PHONE).screenshot(path=OUT / "phone-zh-lessons.png")
+    for path, size, name in CHINESE_PAGES:  # the drawing tools reach below a phone's screen: taken whole
+        visit(browser, f"{server.url}{path}&lang=zh-CN", size).screenshot(path=OUT / f"{name}.png",
+                                                                         full_page=name == "phone-zh-draw")
     for size, name in ((PROJECTOR, "zh-train.png"), (PHONE, "phone-zh-train.png")):
         page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons&lang=zh-CN", size)
         train(page, "训练", "最终训练损失")
         page.screenshot(path=OUT / name)
-    visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons&lang=zh-CN").screenshot(
-        path=OUT / "zh-inside-step.png")
-    visit(browser, f"{server.url}/Optimizer_race?lesson=bump-twenty-neurons&lang=zh-CN").screenshot(
-        path=OUT / "zh-race.png")
-    visit(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve&lang=zh-CN",
-          PHONE).screenshot(path=OUT / "phone-zh-draw.png", full_page=True)
 
 
 def main() -> None:

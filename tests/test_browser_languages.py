@@ -9,7 +9,7 @@ import os
 import subprocess
 
 import pytest
-from browser_support import PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
+from browser_support import CHINESE_PAGES, PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
 
 SHOTS = ROOT / "test-artifacts"
 
@@ -49,12 +49,7 @@ def test_a_chinese_link_trains_in_chinese_and_the_switch_keeps_the_result(browse
     page.screenshot(path=SHOTS / f"{name.replace('zh', 'en')}.png")  # the same page in English, beside it
 
 
-@pytest.mark.parametrize(("path", "size", "name"), [
-    ("/?lesson=bump-twenty-neurons", PROJECTOR, "zh-lessons"), ("/?lesson=bump-twenty-neurons", PHONE, "phone-zh-lessons"),
-    ("/Inside_one_step?lesson=step-two-neurons", PROJECTOR, "zh-inside-step"),
-    ("/Optimizer_race?lesson=bump-twenty-neurons", PROJECTOR, "zh-race"),
-    ("/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve", PHONE, "phone-zh-draw"),
-])
+@pytest.mark.parametrize(("path", "size", "name"), CHINESE_PAGES)
 def test_the_pages_in_chinese_on_a_projector_and_a_phone(browser, server, path, size, name):
     SHOTS.mkdir(exist_ok=True)
     page = open_at(browser, f"{server.url}{path}&lang=zh-CN", size)

@@ -28,9 +28,11 @@ def formatter(text_of: Callable) -> Callable:
 
 def language() -> str:
     """The session's language: the link's lang= where it names one of ours, else the browser's, else English."""
-    if _LANGUAGE not in st.session_state:
+    chosen = st.session_state.get(_LANGUAGE)  # one look-up: every word on a page asks
+    if chosen is None:
         read_language(st.query_params.get("lang"))
-    return st.session_state[_LANGUAGE]
+        chosen = st.session_state[_LANGUAGE]
+    return chosen
 
 
 def read_language(text: str | None) -> None:

@@ -3,6 +3,8 @@ the scores a run is judged by, and the one rule for text a student or instructor
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import unicodedata
 
 from sqlalchemy import (
@@ -23,8 +25,9 @@ from nnlab.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.i18n import N_, msg
 
-SCHEMA_VERSION = 2  # 2: polls and their votes
+SCHEMA_VERSION = 3  # 2: polls and their votes; 3: lectures, their steps and who followed them
 CODE_LENGTH = 5
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: read off a projector at the back
 MAX_NICKNAME = 24
 MAX_VOTER = 64  # an opaque id per browser session
 
@@ -76,6 +79,45 @@ votes_table = Table("nnlab_votes", metadata,
                     UniqueConstraint("poll", "round", "voter"))  # one vote a voter a round
 
 
+lectures_table = Table("nnlab_lectures", metadata,
+                       Column("code", String(CODE_LENGTH), primary_key=True),  # the one join code of the lecture
+                       Column("key_hash", String(64), nullable=False),
+                       Column("lecture", Text, nullable=False),  # its file, as nnlab.lectures writes it
+                       Column("step", Integer, nullable=False),  # the step the room is on, from 0
+                       Column("mode", String(8), nullable=False),  # "follow" or "free"
+                       Column("paused", Boolean, nullable=False),  # eyes up: every student's controls wait
+                       Column("revision", Integer, nullable=False),  # one more at every change: what a phone compares
+                       Column("created", DateTime(timezone=True), nullable=False),
+                       Column("ended", DateTime(timezone=True)))
+
+
+def _of_a_lecture() -> Column:
+    return Column("lecture", String(CODE_LENGTH), ForeignKey("nnlab_lectures.code", ondelete="CASCADE"), nullable=False,
+                  index=True)
+
+
+lecture_steps_table = Table("nnlab_lecture_steps", metadata,
+                            _of_a_lecture(),
+                            Column("step", Integer, nullable=False),
+                            Column("challenge", String(CODE_LENGTH), nullable=False),  # its poll's and entries' home
+                            Column("poll", Integer),
+                            UniqueConstraint("lecture", "step"))
+members_table = Table("nnlab_members", metadata,
+                      _of_a_lecture(),
+                      Column("member", String(MAX_VOTER), nullable=False),  # the session's opaque id, as it votes
+                      Column("nickname", String(MAX_NICKNAME), nullable=False),  # "" unless the student gave one
+                      Column("step", Integer, nullable=False),  # the last step it arrived at
+                      Column("joined", DateTime(timezone=True), nullable=False),
+                      UniqueConstraint("lecture", "member"))
+activity_table = Table("nnlab_activity", metadata,
+                       _of_a_lecture(),
+                       Column("member", String(MAX_VOTER), nullable=False),
+                       Column("step", Integer, nullable=False),
+                       Column("what", String(8), nullable=False),  # "arrived" or "trained"
+                       Column("created", DateTime(timezone=True), nullable=False),
+                       UniqueConstraint("lecture", "member", "step", "what"))
+
+
 def plain_text(text: str, limit: int, what: str) -> str:
     """`text` trimmed, checked for length and for control characters; a ClassError naming `what`."""
     text = str(text).strip()
@@ -92,3 +134,13 @@ def scores_for(data: Data) -> list[str]:
     where every target is a class, else loss."""
     splits = ["test", "train"] if data.has_test else ["train"]
     return [f"{split}_{metric}" for split in splits for metric in (["acc"] if data.hard_labels else []) + ["loss"]]
+
+
+def new_code() -> str:
+    """A join code to try (a table's primary key refuses one already taken)."""
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
+def key_hash(key: str) -> str:
+    """What the database keeps of an instructor's key."""
+    return hashlib.sha256(key.encode()).hexdigest()

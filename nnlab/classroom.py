@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import hmac
 import json
 import os
@@ -36,70 +35,30 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError, SQLAlch
 
 from nnlab import training
 from nnlab.classdb import (
-    CODE_LENGTH,
     MAX_NICKNAME,
     SCHEMA_VERSION,
     SCORES,
     challenges_table,
     entries_table,
+    key_hash,
     metadata,
+    new_code,
     plain_text,
     schema_table,
     scores_for,
 )
 from nnlab.datasets import load_data, pin_data
 from nnlab.errors import ClassError, NnlabError
-from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
-from nnlab.links import BY_FIELD, CONTROLS
+from nnlab.links import BY_FIELD
+from nnlab.pacing import Lectures
 from nnlab.polls import Polls
+from nnlab.rules import FREE_CHOICES, MAX_TITLE, Rules, choice_label  # noqa: F401 - where challenges' callers find them
 from nnlab.tables import data_dir
 from nnlab.training import TrainResult
 
-CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: read off a projector at the back
-MAX_TITLE = 60
 MAX_ENTRIES = 5000  # per challenge: a class that submits more has other problems
-# What students may be let change: the model and training groups, or single controls in them.
-FREE_CHOICES = ("model", "training") + tuple(name for name, (group, _, _) in CONTROLS.items()
-                                             if group in ("model", "training"))
-
-@dataclass(frozen=True)
-class Rules:
-    """What a challenge lets students change, its limits, and how entries are scored. The data is
-    always the challenge's own: scores on other data would not compare."""
-
-    free: tuple[str, ...] = ("model", "training")  # groups or controls of FREE_CHOICES
-    max_units: int = MAX_UNITS  # in any hidden layer
-    max_epochs: int = MAX_EPOCHS
-    score: str = ""  # a SCORES name; "" takes the data's first of them
-    title: str = ""  # shown above the leaderboard
-
-    def __post_init__(self):
-        object.__setattr__(self, "free", tuple(self.free))
-        unknown = [name for name in self.free if name not in FREE_CHOICES]
-        if unknown:
-            raise ClassError(msg("A challenge can free {value}; not {value2}.", value=', '.join(FREE_CHOICES),
-                                 value2=', '.join(unknown)))
-        if not (isinstance(self.max_units, int) and 1 <= self.max_units <= MAX_UNITS):
-            raise ClassError(msg("The most units a layer may have must be 1 to {max_units}; got {max_units2}.",
-                                 max_units=MAX_UNITS, max_units2=self.max_units))
-        if not (isinstance(self.max_epochs, int) and 1 <= self.max_epochs <= MAX_EPOCHS):
-            raise ClassError(msg("The most epochs must be 1 to {max_epochs:,}; got {max_epochs2}.", max_epochs=MAX_EPOCHS,
-                                 max_epochs2=self.max_epochs))
-        if self.score and self.score not in SCORES:
-            raise ClassError(msg("Unknown score {score!r}; choose one of {value}.", score=self.score, value=', '.join(SCORES)))
-        if self.title:
-            object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
-
-    def allows(self, part: str, name: str) -> bool:
-        """Whether students may change the setting `part.name` (part "" is the Experiment itself)."""
-        return any((part, name) in fields and (control in self.free or group in self.free)
-                   for control, (group, _, fields) in CONTROLS.items())
-
-
-def choice_label(name: str) -> str:
-    """What one of FREE_CHOICES is called in a sentence."""
-    return {"model": N_("model settings"), "training": N_("training settings")}.get(name) or CONTROLS[name][1]
 
 
 @dataclass(frozen=True)
@@ -174,10 +133,6 @@ class Entry:
         return f"{self.nickname} #{self.number}"
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def database_url(url: str | None = None) -> str:
     """The database a Board uses: `url`, else NNLAB_DATABASE_URL, else a SQLite file in the data
     directory. A plain postgres:// URL is read with psycopg 3."""
@@ -208,7 +163,7 @@ def _make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
-class Board(Polls):
+class Board(Polls, Lectures):
     """Challenges, their entries and their polls (nnlab.polls). Every call is a short transaction; a database that is down
     raises ClassError with a message for the student, and the rest of nnlab goes on."""
 
@@ -217,6 +172,7 @@ class Board(Polls):
         self.engine = _make_engine(self.url)
         self._ready = False
         self._ready_lock = threading.Lock()
+        self._keep_lectures()
 
     @contextlib.contextmanager
     def _transaction(self):
@@ -261,8 +217,9 @@ class Board(Polls):
                     connection.execute(update(schema_table).values(version=SCHEMA_VERSION))
             self._ready = True
 
-    def create(self, exp: Experiment, rules: Rules | None = None) -> Challenge:
-        """A new challenge on `exp`'s data; its `key` is shown once and stored only as a hash."""
+    def create(self, exp: Experiment, rules: Rules | None = None, key: str | None = None, is_open: bool = True) -> Challenge:
+        """A new challenge on `exp`'s data; its `key` (new, or a lecture's own for its steps) is shown
+        once and stored only as a hash."""
         data = load_data(exp)
         rules = rules or Rules()
         available = scores_for(data)
@@ -275,17 +232,17 @@ class Board(Polls):
             Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
         except ClassError as error:
             raise ClassError(msg("The challenge's own settings break its limits: {error}", error=error)) from None
-        key, created = secrets.token_urlsafe(18), datetime.now(UTC)
+        key, created = key or secrets.token_urlsafe(18), datetime.now(UTC)
         for _ in range(20):
-            code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+            code = new_code()
             try:
                 with self._transaction() as connection:
                     connection.execute(insert(challenges_table).values(
-                        code=code, key_hash=_hash(key), experiment=json.dumps(pinned.to_dict()),
-                        rules=json.dumps(dataclasses.asdict(rules)), is_open=True, created=created))
+                        code=code, key_hash=key_hash(key), experiment=json.dumps(pinned.to_dict()),
+                        rules=json.dumps(dataclasses.asdict(rules)), is_open=is_open, created=created))
             except IntegrityError:
                 continue  # that code is taken: draw another
-            return Challenge(code, pinned, rules, True, created, key)
+            return Challenge(code, pinned, rules, is_open, created, key)
         raise ClassError(N_("Could not find a free join code; try again."))
 
     def challenge(self, code: str) -> Challenge:
@@ -371,7 +328,7 @@ class Board(Polls):
         stored = connection.execute(select(challenges_table.c.key_hash).where(challenges_table.c.code == code)).scalar()
         if stored is None:
             raise ClassError(msg("There is no challenge with the code {code!r}.", code=code))
-        if not key or not hmac.compare_digest(_hash(str(key)), stored):
+        if not key or not hmac.compare_digest(key_hash(str(key)), stored):
             raise ClassError(N_("That is not this challenge's instructor key: nothing was changed."))
         return code
 

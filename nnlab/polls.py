@@ -81,29 +81,8 @@ class Polls:
         """Open a poll on challenge `code` (the instructor's `key`); see the module's kinds."""
         challenge = self.challenge(code)
         question = plain_text(question, MAX_QUESTION, "question")
-        if kind not in KINDS:
-            raise ClassError(msg("A poll is a {value} poll; not {kind!r}.", value=', '.join(KINDS), kind=kind))
-        details = {"score": score or challenge.rules.score}
-        if kind == "choice":
-            details["options"] = _options(options)
-            if mark is not None and _option_text(mark) not in details["options"]:
-                raise ClassError(msg("The right answer {mark!r} is not one of the options.", mark=mark))
-            details["mark"] = None if mark is None else _option_text(mark)
-        else:
-            base = exp or challenge.experiment
-            available = scores_for(load_data(base))
-            if details["score"] not in available:
-                raise ClassError(msg("These runs have no {value}; choose {value2}.", value=SCORES.get(details['score'],
-                                                                                                      (details['score'],))[0],
-                                     value2=' or '.join(SCORES[name][0] for name in available)))
-            details["experiment"] = base.to_dict()
-            if kind == "setting":
-                details["setting"], details["options"] = _setting_options(base, setting, options)
-            else:
-                if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and low < high):
-                    raise ClassError(msg("A number poll needs a range with its low end below its high end; got {low} to "
-                                         "{high}.", low=low, high=high))
-                details["low"], details["high"], details["options"] = float(low), float(high), []
+        details = poll_details(kind, options, mark, setting, low, high, score or challenge.rules.score,
+                               exp or challenge.experiment)
         with self._transaction() as connection:
             code = self._authorise(connection, code, key)
             number = connection.execute(insert(polls_table).values(
@@ -211,6 +190,38 @@ class Polls:
             code = self._authorise(connection, code, key)
             if not connection.execute(update(polls_table).where(_this_poll(code, poll_id)).values(**values)).rowcount:
                 raise _no_poll(code, poll_id)
+
+
+def poll_details(kind: str, options, mark: str | None, setting: str | None, low: float, high: float, score: str | None,
+                 base: Experiment) -> dict:
+    """What a poll of `kind` keeps beside its question, every value checked (ClassError naming the
+    wrong one): its options, and for a setting or number poll the runs' settings and their score
+    (`score`, or the data's usual one)."""
+    if kind not in KINDS:
+        raise ClassError(msg("A poll is a {value} poll; not {kind!r}.", value=', '.join(KINDS), kind=kind))
+    details = {"score": score}
+    if kind == "choice":
+        details["options"] = _options(options)
+        if mark is not None and _option_text(mark) not in details["options"]:
+            raise ClassError(msg("The right answer {mark!r} is not one of the options.", mark=mark))
+        details["mark"] = None if mark is None else _option_text(mark)
+        return details
+    available = scores_for(load_data(base))
+    details["score"] = details["score"] or available[0]
+    if details["score"] not in available:
+        raise ClassError(msg("These runs have no {value}; choose {value2}.", value=SCORES.get(details['score'],
+                                                                                              (details['score'],))[0],
+                             value2=' or '.join(SCORES[name][0] for name in available)))
+    details["experiment"] = base.to_dict()
+    if kind == "setting":
+        details["setting"], details["options"] = _setting_options(base, setting, options)
+    else:
+        if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and not isinstance(low, bool)
+                and not isinstance(high, bool) and low < high):
+            raise ClassError(msg("A number poll needs a range with its low end below its high end; got {low} to "
+                                 "{high}.", low=low, high=high))
+        details["low"], details["high"], details["options"] = float(low), float(high), []
+    return details
 
 
 def _this_poll(code: str, poll_id: int):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 import nnlab
-from nnlab import classroom
+from nnlab import classdb, classroom
 from nnlab.classroom import Board, Rules
 
 QUICK = nnlab.Experiment(
@@ -22,7 +22,7 @@ QUICK = nnlab.Experiment(
 
 def test_a_challenge_has_a_short_code_a_key_kept_only_as_a_hash_and_pinned_data(board):
     made = board.create(QUICK)
-    assert len(made.code) == 5 and set(made.code) <= set(classroom.CODE_LETTERS) and len(made.key) >= 20
+    assert len(made.code) == 5 and set(made.code) <= set(classdb.CODE_LETTERS) and len(made.key) >= 20
     loaded = board.challenge(made.code.lower())  # codes are read in any case
     assert loaded.experiment == made.experiment == QUICK.replace(data={"seed": QUICK.seed})
     assert loaded.rules.score == "test_acc" and loaded.is_open and loaded.key is None

@@ -1,0 +1,56 @@
+"""What a class challenge lets students change, its limits and its score: the rules that
+nnlab.classroom checks every entry against, and that a lecture's step (nnlab.lectures) declares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nnlab.classdb import SCORES, plain_text
+from nnlab.errors import ClassError
+from nnlab.experiment import MAX_EPOCHS, MAX_UNITS
+from nnlab.i18n import N_, msg
+from nnlab.links import CONTROLS
+
+MAX_TITLE = 60
+# What students may be let change: the model and training groups, or single controls in them.
+FREE_CHOICES = ("model", "training") + tuple(name for name, (group, _, _) in CONTROLS.items()
+                                             if group in ("model", "training"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a challenge lets students change, its limits, and how entries are scored. The data is
+    always the challenge's own: scores on other data would not compare."""
+
+    free: tuple[str, ...] = ("model", "training")  # groups or controls of FREE_CHOICES
+    max_units: int = MAX_UNITS  # in any hidden layer
+    max_epochs: int = MAX_EPOCHS
+    score: str = ""  # a SCORES name; "" takes the data's first of them
+    title: str = ""  # shown above the leaderboard
+
+    def __post_init__(self):
+        object.__setattr__(self, "free", tuple(self.free))
+        unknown = [name for name in self.free if name not in FREE_CHOICES]
+        if unknown:
+            raise ClassError(msg("A challenge can free {value}; not {value2}.", value=', '.join(FREE_CHOICES),
+                                 value2=', '.join(unknown)))
+        if not (isinstance(self.max_units, int) and 1 <= self.max_units <= MAX_UNITS):
+            raise ClassError(msg("The most units a layer may have must be 1 to {max_units}; got {max_units2}.",
+                                 max_units=MAX_UNITS, max_units2=self.max_units))
+        if not (isinstance(self.max_epochs, int) and 1 <= self.max_epochs <= MAX_EPOCHS):
+            raise ClassError(msg("The most epochs must be 1 to {max_epochs:,}; got {max_epochs2}.", max_epochs=MAX_EPOCHS,
+                                 max_epochs2=self.max_epochs))
+        if self.score and self.score not in SCORES:
+            raise ClassError(msg("Unknown score {score!r}; choose one of {value}.", score=self.score, value=', '.join(SCORES)))
+        if self.title:
+            object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
+
+    def allows(self, part: str, name: str) -> bool:
+        """Whether students may change the setting `part.name` (part "" is the Experiment itself)."""
+        return any((part, name) in fields and (control in self.free or group in self.free)
+                   for control, (group, _, fields) in CONTROLS.items())
+
+
+def choice_label(name: str) -> str:
+    """What one of FREE_CHOICES is called in a sentence."""
+    return {"model": N_("model settings"), "training": N_("training settings")}.get(name) or CONTROLS[name][1]

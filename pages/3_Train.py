@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab import lessons, ui, views
 from nnlab.i18n import N_
-from nnlab.ui import class_screen, state
+from nnlab.ui import class_screen, lecture_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
@@ -31,6 +31,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         estimate.empty()
         result = ui.train_live(exp, data)
         button.finished()
+        lecture_screen.trained()
     if result is None and affordable:
         if ui.running_elsewhere(exp):
             st.info(_("A run with these settings is training right now (perhaps yours, before the page was "
@@ -40,9 +41,9 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         if ui.background_run() not in (None, exp):
             st.caption(_("Your run of other settings goes on training; it shows when you go back to them."))
     elif result is not None:
-        show_training(result)
-        if challenge:
+        if challenge:  # within a phone's screen of the Train button, not under the pictures
             class_screen.submit_panel(challenge, exp, data)
+        show_training(result)
         st.subheader(_("Take it home"))
         downloads(result)
 

@@ -195,13 +195,17 @@ def create_form(exp: Experiment, data: Data) -> None:
         st.rerun()
 
 
-def links_for(challenge: Challenge, page: str = "Train") -> tuple[str, str]:
-    """The join link (straight to Train, or to Class where the class votes) and the private instructor link."""
+def site_link(page: str, query: dict[str, str]) -> str:
+    """A link to one of this site's pages, as the room's browsers reach it."""
     parts = urlsplit(st.context.url or "")
     base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    join_link = f"{base}/{page}?{urlencode({'class': challenge.code})}"
+    return f"{base}/{page}?{urlencode(query)}"
+
+
+def links_for(challenge: Challenge, page: str = "Train") -> tuple[str, str]:
+    """The join link (straight to Train, or to Class where the class votes) and the private instructor link."""
     key = st.session_state.get(state.INSTRUCTOR_KEY, "")
-    return join_link, f"{base}/Class?{urlencode({'class': challenge.code, 'key': key})}"
+    return site_link(page, {"class": challenge.code}), site_link("Class", {"class": challenge.code, "key": key})
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

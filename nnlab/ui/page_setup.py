@@ -12,7 +12,7 @@ from nnlab import i18n, lessons
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.ui import class_screen, server, state, words
+from nnlab.ui import class_screen, lecture_editor, lecture_screen, server, state, words
 from nnlab.ui.words import _
 
 CUSTOM = "custom"
@@ -33,7 +33,9 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          # a drawing's chart (nnlab.ui.draw_screen) takes the finger: a drag draws, it neither scrolls
          # the page nor slides the chart sideways
          "[class*='st-key-drawing_'] [data-testid='stVegaLiteChart'],[class*='st-key-drawing_'][data-testid='stVegaLiteChart']"
-         "{overflow:hidden !important;touch-action:none;user-select:none;-webkit-user-select:none}</style>")
+         "{overflow:hidden !important;touch-action:none;user-select:none;-webkit-user-select:none}"
+         # a presenter's clicker (Page Up / Page Down) presses buttons that need no place on the screen
+         ".st-key-lecture_clicker{display:none}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font
 # host on the internet, which a lecture hall's network may not reach).
 ICON = Path(__file__).with_name("icon.png")
@@ -58,6 +60,9 @@ def page(title: str) -> Experiment:
     if state.resumed_elsewhere():
         st.warning(_(RESUMED), icon=":material/sync_problem:")
     class_screen.follow_link()
+    lecture_screen.follow_link()
+    lecture_screen.steer(title)
+    lecture_editor.add_page_button(title)
     _lesson_picker(state.current())
     return state.current()
 

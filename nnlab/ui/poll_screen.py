@@ -138,12 +138,12 @@ def _projected(challenge: Challenge, poll: Poll) -> None:
         st.session_state[_NEW] = True
         st.rerun()
     if poll.revealed is not None or not poll.is_open:
-        results(challenge, poll, download=True)
+        results(challenge.code, poll, download=True)
 
 
-def results(challenge: Challenge, poll: Poll, download: bool = False) -> None:
+def results(code: str, poll: Poll, download: bool = False) -> None:
     """The votes of every round so far, side by side, and the answer once revealed."""
-    tallies = {_("round {number}", number=number): board().tally(challenge.code, poll.id, round=number)
+    tallies = {_("round {number}", number=number): board().tally(code, poll.id, round=number)
                for number in range(1, poll.round + 1)}
     answer = poll.revealed["answer"] if poll.revealed else None
     if poll.revealed:
@@ -202,14 +202,15 @@ def student_panel(challenge: Challenge) -> None:
         try:
             poll = latest(challenge.code)
             if poll is not None:
-                _ballot(challenge, poll)
+                ballot(challenge.code, poll)
         except ClassError as error:
             st.error(_(error))
 
     live()
 
 
-def _ballot(challenge: Challenge, poll: Poll) -> None:
+def ballot(code: str, poll: Poll) -> None:
+    """The question, a large button per option (a number box for a number), this session's vote, and the reveal."""
     st.subheader(as_text(_(poll.question)), anchor=False)
     mine = f"poll_mine_{poll.id}_{poll.round}"
     if poll.is_open:
@@ -223,7 +224,7 @@ def _ballot(challenge: Challenge, poll: Poll) -> None:
                        if st.button(_(option), key=f"poll_option_{poll.id}_{number}", width="stretch",
                                     type="primary" if st.session_state.get(mine) == option else "secondary")]
         for choice in choices:
-            st.session_state[mine] = board().vote(challenge.code, poll.id, voter(), choice)
+            st.session_state[mine] = board().vote(code, poll.id, voter(), choice)
     if st.session_state.get(mine) is not None:
         shown = st.session_state[mine] if poll.kind != "number" else f"{float(st.session_state[mine]):g}"
         until = _("you can change it until the poll closes") if poll.is_open else _("voting is closed")
@@ -231,4 +232,4 @@ def _ballot(challenge: Challenge, poll: Poll) -> None:
     elif not poll.is_open:
         st.caption(_("Voting is closed."))
     if poll.revealed is not None:
-        results(challenge, poll)
+        results(code, poll)

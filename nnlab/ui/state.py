@@ -33,7 +33,8 @@ PAGES = [("app.py", N_("Lessons"), ":material/school:"),
          ("pages/6_Sweep.py", N_("Sweep"), ":material/grid_on:"),
          ("pages/7_Inside_one_step.py", N_("Inside one step"), ":material/calculate:"),
          ("pages/8_Optimizer_race.py", N_("Optimizer race"), ":material/route:"),
-         ("pages/5_Class.py", N_("Class"), ":material/groups:")]
+         ("pages/5_Class.py", N_("Class"), ":material/groups:"),
+         ("pages/9_Lecture.py", N_("Lecture"), ":material/co_present:")]
 NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar slot for the page links
 _KEY = "experiment"
 _WRITTEN = "written_query"  # the query this session last put in the address bar
@@ -41,6 +42,7 @@ _FLAGS = "classroom"
 _RESUMED = "resumed_elsewhere"  # set on a session's first run when its browser had a session this server lacks
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
+LECTURE, LECTURE_KEY = "lecture_code", "lecture_key"  # the lecture this session follows, or drives with its key
 
 
 def current() -> Experiment:
@@ -127,6 +129,8 @@ def link_query(exp: Experiment) -> dict[str, str]:
         query["lang"] = language()
     if challenge_code():
         query["class"] = challenge_code()
+    if st.session_state.get(LECTURE) and not st.session_state.get(LECTURE_KEY):  # a reload rejoins the room
+        query["lecture"] = st.session_state[LECTURE]
     return query
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -21,7 +22,7 @@ from nnlab import links, polls
 from nnlab.classdb import SCORES
 from nnlab.errors import NnlabError
 from nnlab.experiment import SETTINGS, Experiment
-from nnlab.i18n import CHINESE, ENGLISH, N_, Message, msg
+from nnlab.i18n import CHINESE, ENGLISH, N_, Message, capitalized, msg
 from nnlab.rules import MAX_TITLE as MAX_CHALLENGE_TITLE
 from nnlab.rules import Rules
 
@@ -122,7 +123,7 @@ def read(content: bytes | str) -> Lecture:
     except tomllib.TOMLDecodeError as error:
         raise LectureError(msg("This file is not TOML ({reason}).", reason=str(error))) from None
     version = document.get("format")
-    if version != FORMAT:
+    if type(version) is not int or version != FORMAT:
         if isinstance(version, int) and version > FORMAT:
             raise LectureError(msg("This lecture is in format {version}, from a newer nnlab; this one reads format {known}.",
                                    version=version, known=FORMAT))
@@ -144,7 +145,7 @@ def _step(number: int, table: dict) -> Step:
     where = lambda name: msg("step {number}, {field}", number=number, field=name)  # noqa: E731
     _only(table, STEP_FIELDS, place)
     page = table.get("page")
-    if page not in PAGES:
+    if not isinstance(page, str) or page not in PAGES:
         raise LectureError(msg("In {where}: the page is one of {pages}; not {value}.", where=where("page"),
                                pages=", ".join(PAGES), value=repr(page)))
     settings = _settings(table.get("settings", {}), where("settings"))
@@ -159,7 +160,7 @@ def _step(number: int, table: dict) -> Step:
     except NnlabError as error:
         raise _wrong(where("settings"), error) from None
     poll = _poll(table["poll"], exp, where) if "poll" in table else None
-    challenge = _challenge(table["challenge"], where) if "challenge" in table else None
+    challenge = _challenge(table["challenge"], exp, where) if "challenge" in table else None
     return dataclasses.replace(step, poll=poll, challenge=challenge)
 
 
@@ -221,7 +222,7 @@ def _card(table, place: Message, where) -> Card:
 def _card_words(table: dict, where: Message, required: bool) -> tuple[str, str, str]:
     limits = {"title": MAX_TITLE, "notice": MAX_NOTICE, "predict": MAX_PREDICT}
     return tuple(_text(table.get(name), limits[name], msg("{where}.{name}", where=where, name=name),
-                       optional=not (required and name == "title"))
+                       optional=not (required and name == "title"), lines=name != "title")
                  for name in CARD_FIELDS)
 
 
@@ -234,7 +235,7 @@ def _poll(table, exp: Experiment, where) -> PollSpec:
         from nnlab import lessons
 
         lesson_id = table["lesson"]
-        if lesson_id not in lessons.LESSONS or lessons.lesson(lesson_id).poll is None:
+        if not isinstance(lesson_id, str) or lesson_id not in lessons.LESSONS or lessons.lesson(lesson_id).poll is None:
             ready = ", ".join(name for name in lessons.names() if lessons.lesson(name).poll)
             raise LectureError(msg("In {where}: the lessons with a question of their own are {names}; not {value}.",
                                    where=where("poll.lesson"), names=ready, value=repr(lesson_id)))
@@ -259,7 +260,7 @@ def _poll(table, exp: Experiment, where) -> PollSpec:
     return spec
 
 
-def _challenge(table, where) -> Rules:
+def _challenge(table, exp: Experiment, where) -> Rules:
     if not isinstance(table, dict):
         raise LectureError(msg("In {where}: a challenge is a table of its rules.", where=where("challenge")))
     _only(table, CHALLENGE_FIELDS, where("challenge"))
@@ -268,29 +269,35 @@ def _challenge(table, where) -> Rules:
     if "free" in table and not (isinstance(table["free"], list) and all(isinstance(name, str) for name in table["free"])):
         raise LectureError(msg("In {where}: a list of what students may change, e.g. [\"model\"].",
                                where=where("challenge.free")))
-    if "score" in table and table["score"] not in SCORES:
+    if "score" in table and (not isinstance(table["score"], str) or table["score"] not in SCORES):
         raise LectureError(msg("In {where}: the score is one of {names}; not {value}.", where=where("challenge.score"),
                                names=", ".join(SCORES), value=repr(table["score"])))
+    for name in ("max_units", "max_epochs"):
+        if name in table and type(table[name]) is not int:
+            raise LectureError(msg("In {where}: a whole number.", where=where(f"challenge.{name}")))
     try:
-        return Rules(**table)
+        rules = Rules(**table)
+        rules.fits(exp)
     except NnlabError as error:
         raise _wrong(where("challenge"), error) from None
+    return rules
 
 
-def _text(value, limit: int, what: Message, optional: bool = False) -> str:
+def _text(value, limit: int, what: Message, optional: bool = False, lines: bool = False) -> str:
     if value is None and optional:
         return ""
     if not isinstance(value, str):
-        raise LectureError(msg("{what} is text in quotes.", what=what) if value is not None
-                           else msg("{what} is missing.", what=what))
+        raise LectureError(capitalized(msg("{what} is text in quotes.", what=what) if value is not None
+                                       else msg("{what} is missing.", what=what)))
     text = value.strip()
     if len(text) > limit:
-        raise LectureError(msg("{what} is at most {limit} characters; this one has {count}.", what=what, limit=limit,
-                               count=len(text)))
+        raise LectureError(capitalized(msg("{what} is at most {limit} characters; this one has {count}.", what=what,
+                                           limit=limit, count=len(text))))
     if not text and not optional:
-        raise LectureError(msg("{what} is empty.", what=what))
-    if any(ord(character) < 32 and character not in "\n" for character in text):
-        raise LectureError(msg("{what} has control characters (tabs and the like).", what=what))
+        raise LectureError(capitalized(msg("{what} is empty.", what=what)))
+    allowed = "\n" if lines else ""  # a notice or a question to predict may break its lines
+    if any(unicodedata.category(character).startswith("C") and character not in allowed for character in text):
+        raise LectureError(capitalized(msg("{what} has control characters (line breaks, tabs and the like).", what=what)))
     return text
 
 

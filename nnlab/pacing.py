@@ -84,8 +84,10 @@ class Lectures:
         self._lectures: dict[str, Lecture] = {}
 
     def start_lecture(self, lecture: Lecture) -> tuple[str, str]:
-        """A running lecture on its first step: its join code and the instructor's key (shown once)."""
+        """A running lecture on its first step: its join code and the instructor's key (shown once). The
+        lecture is checked as its file would be (LectureError), so every step it holds can open."""
         key, text, now = secrets.token_urlsafe(18), lectures.dumps(lecture), datetime.now(UTC)
+        lectures.read(text)
         for _ in range(20):
             code = new_code()
             try:
@@ -147,8 +149,9 @@ class Lectures:
         if not 0 <= step < steps:
             raise ClassError(msg("This lecture has steps 1 to {steps}; there is no step {step}.", steps=steps,
                                  step=step + 1))
+        self.verify_lecture(code, key)
+        self._reach(code, key, step)  # what the step opens, first: a step it cannot open leaves the room where it was
         self._change(code, key, step=step)
-        self._reach(code, key, step)
         return self.pace(code, fresh_within=0)
 
     def set_mode(self, code: str, key: str, mode: str) -> None:
@@ -175,41 +178,50 @@ class Lectures:
         """Open what the step holds the first time the room reaches it: its challenge (the home of its
         poll and entries, closed where the step has no challenge) and its poll."""
         code = _code(code)
-        with self._transaction() as connection:
-            if connection.execute(select(lecture_steps_table.c.step).where(
-                    (lecture_steps_table.c.lecture == code) & (lecture_steps_table.c.step == step))).first():
-                return
+        if self._reached(code, step):
+            return
         lecture = self.lecture(code)
         spec = lecture.steps[step]
         if spec.poll is None and spec.challenge is None:
-            if spec.page == "board":  # the class board shows the latest challenge the room has reached
-                self._show_board(code, step)
+            earlier = [number for number in range(step) if lecture.steps[number].challenge is not None]
+            if spec.page == "board" and earlier:  # the class board shows the latest challenge the room has reached
+                self._show_board(code, step, earlier)
             return
         challenge = self.create(spec.experiment, spec.challenge or Rules(), key=key, is_open=spec.challenge is not None)
+        try:
+            poll = self._open_poll(spec, challenge.code, key)
+            with self._transaction() as connection:
+                connection.execute(insert(lecture_steps_table).values(lecture=code, step=step,
+                                                                      challenge=challenge.code, poll=poll))
+        except (ClassError, IntegrityError):  # refused, or the instructor's other device reached it first: theirs is kept
+            with self._transaction() as connection:
+                connection.execute(delete(challenges_table).where(challenges_table.c.code == challenge.code))
+            if not self._reached(code, step):
+                raise
+
+    def _reached(self, code: str, step: int) -> bool:
+        with self._transaction() as connection:
+            return connection.execute(select(lecture_steps_table.c.step).where(
+                (lecture_steps_table.c.lecture == code) & (lecture_steps_table.c.step == step))).first() is not None
+
+    def _open_poll(self, spec, challenge: str, key: str) -> int | None:
         poll = None
         if spec.poll is not None:
             poll_spec = spec.poll
             if poll_spec.lesson:
-                poll = self.ask_lesson(challenge.code, key, poll_spec.lesson).id
+                poll = self.ask_lesson(challenge, key, poll_spec.lesson).id
             else:
-                poll = self.ask(challenge.code, key, poll_spec.question, list(poll_spec.options) or None, poll_spec.kind,
+                poll = self.ask(challenge, key, poll_spec.question, list(poll_spec.options) or None, poll_spec.kind,
                                 poll_spec.setting, poll_spec.score, spec.experiment, poll_spec.mark, poll_spec.low,
                                 poll_spec.high).id
-        try:
-            with self._transaction() as connection:
-                connection.execute(insert(lecture_steps_table).values(lecture=code, step=step,
-                                                                      challenge=challenge.code, poll=poll))
-        except IntegrityError:  # the instructor's other device reached it at the same moment: theirs is kept
-            with self._transaction() as connection:
-                connection.execute(delete(challenges_table).where(challenges_table.c.code == challenge.code))
+        return poll
 
-    def _show_board(self, code: str, step: int) -> None:
+    def _show_board(self, code: str, step: int, earlier: list[int]) -> None:
         with self._transaction() as connection:
             latest = connection.execute(
-                select(lecture_steps_table.c.challenge).join(challenges_table, challenges_table.c.code ==
-                                                             lecture_steps_table.c.challenge)
-                .where((lecture_steps_table.c.lecture == code) & (lecture_steps_table.c.step < step)
-                       & challenges_table.c.is_open).order_by(lecture_steps_table.c.step.desc()).limit(1)).scalar()
+                select(lecture_steps_table.c.challenge)
+                .where((lecture_steps_table.c.lecture == code) & lecture_steps_table.c.step.in_(earlier))
+                .order_by(lecture_steps_table.c.step.desc()).limit(1)).scalar()
             if latest is not None:
                 try:
                     with connection.begin_nested():

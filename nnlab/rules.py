@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnlab.classdb import SCORES, plain_text
+from nnlab.classdb import SCORES, plain_text, scores_for
+from nnlab.datasets import load_data
 from nnlab.errors import ClassError
-from nnlab.experiment import MAX_EPOCHS, MAX_UNITS
+from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.i18n import N_, msg
 from nnlab.links import CONTROLS
 
@@ -44,6 +45,21 @@ class Rules:
             raise ClassError(msg("Unknown score {score!r}; choose one of {value}.", score=self.score, value=', '.join(SCORES)))
         if self.title:
             object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
+
+    def fits(self, exp: Experiment) -> None:
+        """Refuse (ClassError) rules that `exp`, the challenge's own settings, would break: its widest
+        layer or its epochs beyond the limits, or a score its data does not have."""
+        widest = max(exp.model.hidden, default=0)
+        if widest > self.max_units:
+            raise ClassError(msg("The most units a layer may have ({max_units}) is below the challenge's own settings' "
+                                 "{widest}.", max_units=self.max_units, widest=widest))
+        if exp.training.epochs > self.max_epochs:
+            raise ClassError(msg("The most epochs ({max_epochs:,}) is below the challenge's own settings' {epochs:,}.",
+                                 max_epochs=self.max_epochs, epochs=exp.training.epochs))
+        available = scores_for(load_data(exp))
+        if self.score and self.score not in available:
+            raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[self.score][0],
+                                 value2=' or '.join(SCORES[name][0] for name in available)))
 
     def allows(self, part: str, name: str) -> bool:
         """Whether students may change the setting `part.name` (part "" is the Experiment itself)."""

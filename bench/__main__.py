@@ -12,7 +12,9 @@ Prints medians over alternated repeats:
    (bench/classload.py; `--gate` makes it fail above a budget);
 9. the study pages: an optimizer race drawn, a loss surface mapped, one step taken apart, each
    against its goal in seconds and in T100;
-10. a language's cost: the Train page with a result, rerun in English and in Chinese (AppTest).
+10. a language's cost: the Train page with a result, rerun in English and in Chinese (AppTest);
+11. a lecture hall: phones joined and idle (the server's CPU and memory a phone), then the time from
+    the instructor's Next to each phone showing the new step (bench/lectureload.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import pandas as pd
 import torch
 
 import nnlab
-from bench import classload
+from bench import classload, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.comparison import with_activation
@@ -267,11 +269,12 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class", "study", "languages"))
+                                           "class", "study", "languages", "lecture"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
-                        help="class: app processes (2: behind HAProxy, deploy/haproxy.cfg)")
+                        help="class and lecture: app processes (2: behind HAProxy, deploy/haproxy.cfg)")
+    parser.add_argument("--phones", default="30,100", help="lecture: phones in the hall, comma-separated counts")
     parser.add_argument("--gate", type=float, help="class: fail above this many T100 of server CPU a result, training "
                                                    "left out (bump lesson)")
     args = parser.parse_args()
@@ -286,7 +289,8 @@ def main() -> None:
                 "sweep": lambda: sweep_table(args.repeats),
                 "class": lambda: class_section(args),
                 "study": lambda: study_table(args.repeats),
-                "languages": lambda: language_table(args.repeats)}
+                "languages": lambda: language_table(args.repeats),
+                "lecture": lambda: lecture_section(args)}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):
@@ -297,6 +301,12 @@ def main() -> None:
 def class_section(args) -> bool:
     with tempfile.TemporaryDirectory() as data_dir:
         return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir), args.processes)
+
+
+
+def lecture_section(args) -> bool:
+    with tempfile.TemporaryDirectory() as data_dir:
+        return lectureload.lecture_table([int(n) for n in args.phones.split(",")], Path(data_dir), args.processes)
 
 
 if __name__ == "__main__":

@@ -63,11 +63,13 @@ class Site:
 
     apps: list[Server]
     balancer: Balancer | None = None
+    database_url: str = ""  # the class database every process shares
 
     @classmethod
-    def start(cls, data_dir: Path, processes: int = 1) -> Site:
-        apps = [Server(data_dir) for _ in range(processes)]
-        return cls(apps, Balancer(apps) if processes > 1 else None)
+    def start(cls, data_dir: Path, processes: int = 1, database_url: str | None = None) -> Site:
+        database_url = database_url or f"sqlite:///{data_dir / 'classroom.sqlite3'}"
+        apps = [Server(data_dir, {"NNLAB_DATABASE_URL": database_url}) for _ in range(processes)]
+        return cls(apps, Balancer(apps) if processes > 1 else None, database_url)
 
     @property
     def url(self) -> str:

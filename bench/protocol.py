@@ -51,7 +51,9 @@ class Session:
 
     def __init__(self, url: str, page: str, query: str, cookie: str | None = None):
         self.page, self.query = page, query
+        self.page_hash = ""  # the page the server last ran for this session (a switch_page moves it)
         self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in, as the browser keeps it
+        self.timers: dict[str, float] = {}  # fragment id -> seconds: the fragments a browser reruns on a timer
         self.connect(url, cookie)
 
     def connect(self, url: str, cookie: str | None = None) -> None:
@@ -61,20 +63,28 @@ class Session:
                               additional_headers={"Cookie": cookie} if cookie else None)
 
     def run(self, widgets: list[WidgetState] = (), until: callable | None = None, timeout: float = 600,
-            fragment: str = "") -> Run:
+            fragment: str = "", through_reruns: bool = False) -> Run:
         """Rerun the page (or only `fragment`) with these widget states, as the frontend does on an
         interaction, and read its messages until the script finishes, or until `until(run)` holds."""
         message = BackMsg()
         message.rerun_script.query_string = self.query
         message.rerun_script.page_name = self.page
+        message.rerun_script.page_script_hash = self.page_hash
         message.rerun_script.fragment_id = fragment
+        message.rerun_script.is_auto_rerun = fragment in self.timers
         message.rerun_script.widget_states.widgets.extend(widgets)
         self.socket.send(message.SerializeToString())
-        return self.read(until, timeout)
+        return self.read(until, timeout, through_reruns)
 
-    def read(self, until: callable | None = None, timeout: float = 600) -> Run:
+    def tick(self, fragment: str, until: callable | None = None, timeout: float = 600) -> Run:
+        """A fragment's timer firing, as the browser's: its rerun, read through any rerun of the
+        whole page it asks for (and a page switch), until the last run finishes or `until(run)` holds."""
+        return self.run([], until, timeout, fragment, through_reruns=True)
+
+    def read(self, until: callable | None = None, timeout: float = 600, through_reruns: bool = False) -> Run:
         """Read the server's messages until the script finishes, or until `until(run)` holds; a
-        connection the server closed raises websockets' ConnectionClosed."""
+        connection the server closed raises websockets' ConnectionClosed. With `through_reruns`, a
+        run that ends early for a rerun (st.rerun, st.switch_page) is read on into the next."""
         run, deadline = Run(), time.monotonic() + timeout
         while True:
             forward, received = ForwardMsg(), self.socket.recv(timeout=max(0.0, deadline - time.monotonic()))
@@ -93,7 +103,13 @@ class Session:
                     return run
             elif kind == "page_info_changed":  # the page wrote its address: the frontend's next rerun sends it
                 self.query = forward.page_info_changed.query_string
+            elif kind == "new_session":  # a script run begins: on this page (a switch_page changes it)
+                self.page_hash = forward.new_session.page_script_hash
+            elif kind == "auto_rerun":
+                self.timers[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
             elif kind == "script_finished":
+                if through_reruns and forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue
                 run.finished = time.monotonic()
                 return run
 

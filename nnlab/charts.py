@@ -763,7 +763,7 @@ def _score_histogram(score_label: str, percent: bool) -> alt.Chart:
     axis = alt.Axis(format=_score_format(percent, ".3g"))
     return _data("entries").mark_bar(color=PALETTE[0]).encode(
         x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=score_label, axis=axis),
-        y=alt.Y("count():Q", title=N_("entries"))).properties(height=HEIGHT)
+        y=alt.Y("count():Q", title=N_("entries"), axis=alt.Axis(tickMinStep=1, format="d"))).properties(height=HEIGHT)
 
 
 def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> dict:

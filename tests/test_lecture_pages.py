@@ -131,7 +131,8 @@ def test_the_instructor_prepares_a_lecture_reorders_edits_and_refuses_a_damaged_
     assert at.session_state["lecture_draft"].steps[1] == first
     at.text_input(key="lc_title_1").set_value("")
     at.button(key="FormSubmitter:lecture_card_1-Save the step").click().run()
-    assert any("step 2, card.title is missing" in e.value.lower() for e in at.error), [e.value for e in at.error]  # refused, the draft kept as it was
+    errors = [e.value.lower() for e in at.error]
+    assert any("step 2, card.title is missing" in error for error in errors), errors  # refused, the draft kept as it was
     assert at.session_state["lecture_draft"].steps[1] == first
     at.button(key="lecture_delete_0").click().run()
     assert len(at.session_state["lecture_draft"].steps) == 5

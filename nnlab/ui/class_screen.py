@@ -208,6 +208,11 @@ def links_for(challenge: Challenge, page: str = "Train") -> tuple[str, str]:
     return site_link(page, {"class": challenge.code}), site_link("Class", {"class": challenge.code, "key": key})
 
 
+def breakable(link: str) -> str:
+    """A link as a narrow column may wrap it: at its slashes and before its query, never mid-word."""
+    return re.sub(r"(?<!/)/(?!/)", "/\u200b", link).replace("?", "\u200b?")  # a zero-width space: a place to wrap
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def qr_code(link: str) -> bytes:
     picture = io.BytesIO()
@@ -222,7 +227,7 @@ def join_panel(challenge: Challenge, picture, words, page: str = "Train") -> Non
     with words:
         st.caption(_("Scan, or type this code on the **Class** page"))
         st.title(challenge.code, anchor=False)
-        st.caption(join_link)
+        st.caption(breakable(join_link))
 
 
 def instructor_controls(challenge: Challenge) -> None:
@@ -260,7 +265,7 @@ def leaderboard(code: str, projector: bool) -> None:
         except ClassError as error:
             st.warning(_(error))
             return
-        if projector:
+        if projector and not st.session_state.get(state.LECTURE):  # a lecture's room has its own code
             picture, words, about = st.columns([2, 3, 6], vertical_alignment="center")
             join_panel(challenge, picture, words)
         else:

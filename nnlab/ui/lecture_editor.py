@@ -197,7 +197,7 @@ def running(lecture_code: str) -> None:
     with words:
         st.caption(_("Scan, or type this code on the **Lecture** page"))
         st.title(lecture_code, anchor=False)
-        st.caption(join_link)
+        st.caption(class_screen.breakable(join_link))
     with steps:
         for number, step in enumerate(lecture.steps):
             here = number == pace.step
@@ -214,7 +214,7 @@ def running(lecture_code: str) -> None:
         board.end_lecture(lecture_code, key)
         st.rerun()
     sure = remove.checkbox(_("Yes, delete it all"), key="lecture_delete_sure")
-    if remove.button(_("Delete this lecture's class data"), key="lecture_delete", icon=":material/delete_forever:",
+    if remove.button(_("Delete the class data"), key="lecture_delete", icon=":material/delete_forever:",
                      disabled=not sure, width="stretch",
                      help=_("Removes the lecture, who joined, the counts, every entry and every vote. It cannot be undone.")):
         board.delete_lecture(lecture_code, key)

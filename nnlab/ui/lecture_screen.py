@@ -85,9 +85,10 @@ def follow_link() -> None:
         st.warning(_("{problem} You can still use every page on your own.", problem=error))
 
 
-def steer(title: str) -> None:
+def steer(title: str, controls) -> None:
     """Called by every page: move this session to the room's step when the room has moved, hold the
-    page while Eyes up, show the step's card and poll, and, for the instructor, the pacing controls."""
+    page while Eyes up, show the step's card and poll, and, for the instructor, the pacing controls
+    (in `controls`, the top of the sidebar)."""
     lecture_code = code()
     if not lecture_code:
         return
@@ -105,11 +106,14 @@ def steer(title: str) -> None:
     if st.session_state.get(_SEEN) != pace.revision:
         _catch_up(pace, lecture, here)
     if instructor():
-        _pacing_controls(pace, lecture)
+        _pacing_controls(pace, lecture, controls)
     elif pace.paused:
         _eyes_up(lecture_code)
+        _follow(lecture_code)  # what brings the page back when the instructor releases it
         st.stop()
     _step_header(lecture, pace, here)
+    if instructor() and pace.poll is not None and here == lecture.steps[pace.step].page:
+        poll_screen.step_poll(pace.challenge, pace.poll, st.session_state[KEY])
     _follow(lecture_code)
 
 
@@ -136,14 +140,15 @@ def go(pace: Pace, step: Step) -> None:
     st.session_state[_AT] = pace.step
     st.session_state[_SEEN] = pace.revision
     st.session_state.pop(state.CHALLENGE, None)
+    entered = pace.challenge and (step.challenge is not None or step.page == "board")  # not a poll's own home
     if instructor():
         state.set_instructor_flags(links.InstructorFlags())
-        if pace.challenge:
+        st.session_state[state.INSTRUCTOR_KEY] = st.session_state[KEY]
+        if entered:
             st.session_state[state.CHALLENGE] = pace.challenge
-            st.session_state[state.INSTRUCTOR_KEY] = st.session_state[KEY]
     else:
         flags = step.flags
-        if pace.challenge and (step.challenge is not None or step.page == "board"):
+        if entered:
             st.session_state[state.CHALLENGE] = pace.challenge
             rules = board().challenge(pace.challenge).rules
             flags = links.InstructorFlags(hide=flags.hide, lock=flags.lock | class_screen.flags(rules).lock)
@@ -205,10 +210,10 @@ def _follow(lecture_code: str) -> None:
     watch()
 
 
-def _pacing_controls(pace: Pace, lecture: Lecture) -> None:
+def _pacing_controls(pace: Pace, lecture: Lecture, bar) -> None:
     """The instructor's sidebar: Back and Next (also the arrow keys and Page Up / Page Down, what a
     presenter's clicker sends), a step, Follow or Free, Eyes up, and the room's counts."""
-    key, lecture_code, bar = st.session_state[KEY], pace.code, st.sidebar
+    key, lecture_code = st.session_state[KEY], pace.code
     bar.header(_("Lecture {code}", code=lecture_code))
     back, forward = bar.columns(2)
     moves = {"back": back.button(_("Back"), key="lecture_back", icon=":material/chevron_left:", width="stretch",
@@ -243,7 +248,8 @@ def _pacing_controls(pace: Pace, lecture: Lecture) -> None:
         bar.error(_(error))
     with bar:
         roster_panel(lecture_code, key)
-    bar.page_link("pages/9_Lecture.py", label=_("The lecture's page: code, record, end"), icon=":material/co_present:")
+    bar.page_link("pages/9_Lecture.py", label=_("Lecture page: code, record"), icon=":material/co_present:")
+    bar.divider()
 
 
 def roster_panel(lecture_code: str, key: str) -> None:

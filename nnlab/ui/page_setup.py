@@ -53,6 +53,7 @@ def page(title: str) -> Experiment:
     st.set_page_config(page_title=f"{_(title)} · nnlab", page_icon=str(ICON), layout="wide")
     server.start_server()
     st.html(STYLE)
+    pacing = st.sidebar.container()  # a lecture's controls, on top, where a 720-pixel projector shows them
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings
     _language_switch()
     st.sidebar.divider()
@@ -61,7 +62,7 @@ def page(title: str) -> Experiment:
         st.warning(_(RESUMED), icon=":material/sync_problem:")
     class_screen.follow_link()
     lecture_screen.follow_link()
-    lecture_screen.steer(title)
+    lecture_screen.steer(title, pacing)
     lecture_editor.add_page_button(title)
     _lesson_picker(state.current())
     return state.current()

@@ -104,41 +104,59 @@ def instructor_panel(challenge: Challenge, exp: Experiment) -> None:
                     st.session_state[_NEW] = False
                     st.rerun()
                 return
-            _projected(challenge, poll)
+            _projected(challenge.code, poll, st.session_state.get(state.INSTRUCTOR_KEY), joins=challenge)
         except ClassError as error:
             st.error(_(error))
 
     live()
 
 
-def _projected(challenge: Challenge, poll: Poll) -> None:
-    key = st.session_state.get(state.INSTRUCTOR_KEY)
-    asked, joining = st.columns([3, 1], gap="large") if poll.is_open else (st.container(), None)
+def step_poll(code: str, poll_id: int, key: str) -> None:
+    """A lecture step's poll on the projector: its question, options and count while the room votes,
+    the instructor's controls, then the rounds and the answer."""
+
+    @fragment(run_every=REFRESH_SECONDS)
+    def live() -> None:
+        try:
+            _projected(code, board().poll(code, poll_id), key)
+        except ClassError as error:
+            st.error(_(error))
+
+    live()
+
+
+def _projected(code: str, poll: Poll, key: str, joins: Challenge | None = None) -> None:
+    """The poll on the projector, with its controls; `joins`: the challenge whose join code shows
+    beside it while the room votes (a lecture's room has joined already)."""
+    asked, joining = st.columns([3, 1], gap="large") if poll.is_open and joins else (st.container(), None)
     asked.header(as_text(_(poll.question)), anchor=False)
     if joining is not None:  # latecomers join while the class votes; the votes take the room after
-        join_panel(challenge, joining, joining, page="Class")
+        join_panel(joins, joining, joining, page="Class")
     if poll.revealed is None:
-        count = board().votes(challenge.code, poll.id)
+        if poll.options and poll.is_open:  # what the room chooses from, without a count to anchor on
+            asked.markdown("  \n".join(f"**{chr(65 + number)}.** {as_text(_(option))}"
+                                        for number, option in enumerate(poll.options)))
+        count = board().votes(code, poll.id)
         asked.metric(_("Votes, round {number}", number=poll.round) if poll.round > 1 else _("Votes"), count,
                      help=_("Only how many have voted, not how: the class sees the votes at the reveal."))
     buttons = asked.container(horizontal=True)
     if poll.is_open and buttons.button(_("Close voting"), key="poll_close", icon=":material/lock:"):
-        board().close_poll(challenge.code, key, poll.id)
+        board().close_poll(code, key, poll.id)
         st.rerun()
     if poll.revealed is None and buttons.button(_("Reveal"), type="primary", key="poll_reveal",
                                                 icon=":material/visibility:"):
         with st.spinner(_("Training the runs that decide it…") if poll.kind != "choice" else _("Counting…")):
-            st.session_state[_REVEALED] = (poll.id, board().reveal(challenge.code, key, poll.id).runs)
+            st.session_state[_REVEALED] = (poll.id, board().reveal(code, key, poll.id).runs)
         st.rerun()
     if not poll.is_open and poll.round == 1 and buttons.button(_("Vote again"), key="poll_again", icon=":material/replay:"):
-        board().revote(challenge.code, key, poll.id)
+        board().revote(code, key, poll.id)
         st.session_state.pop(_REVEALED, None)
         st.rerun()
-    if buttons.button(_("New question"), key="poll_new_button", icon=":material/add:"):
+    if joins is not None and buttons.button(_("New question"), key="poll_new_button", icon=":material/add:"):
         st.session_state[_NEW] = True
         st.rerun()
     if poll.revealed is not None or not poll.is_open:
-        results(challenge.code, poll, download=True)
+        results(code, poll, download=True)
 
 
 def results(code: str, poll: Poll, download: bool = False) -> None:
@@ -212,6 +230,9 @@ def student_panel(challenge: Challenge) -> None:
 def ballot(code: str, poll: Poll) -> None:
     """The question, a large button per option (a number box for a number), this session's vote, and the reveal."""
     st.subheader(as_text(_(poll.question)), anchor=False)
+    if poll.round > 1 and poll.is_open:  # a second round must not look like the first
+        st.info(_("**Round {number}: vote again**, now that you have talked it over.", number=poll.round),
+                icon=":material/replay:")
     mine = f"poll_mine_{poll.id}_{poll.round}"
     if poll.is_open:
         if poll.kind == "number":

@@ -95,7 +95,7 @@ class Measured:
     by_process: dict[str, tuple[int, int]]  # process -> (phones it served, how many of them arrived)
 
 
-def measure(site: Site, phones: int, instructor_cookie: str | None = None) -> Measured:
+def measure(site: Site, phones: int, instructor_cookie: str | None = None, idle_seconds: float = IDLE_SECONDS) -> Measured:
     """Start a lecture; its instructor's browser (pinned by `instructor_cookie` behind HAProxy) and
     `phones` phones join; the room idles, then the instructor presses Next."""
     board = Board(site.database_url)
@@ -124,7 +124,7 @@ def measure(site: Site, phones: int, instructor_cookie: str | None = None) -> Me
         thread.start()
     time.sleep(FOLLOW_SECONDS * 2)  # every phone on its timer
     cpu, began = site.cpu(), time.monotonic()
-    time.sleep(IDLE_SECONDS)
+    time.sleep(idle_seconds)
     idle = (site.cpu() - cpu) / (time.monotonic() - began) * 100
     mb_a_phone = (site.memory_mb() - memory_before) / max(1, phones - 1)
     pressed = time.monotonic()
@@ -161,6 +161,9 @@ def lecture_table(phone_counts: list[int], data_dir: Path, processes: int = 1, d
             print(f"{phones:>7}{measured.idle_cpu_percent:>24.1f}{measured.mb_a_phone:>12.2f}"
                   f"{statistics.median(waits):>16.2f}{p90(waits):>8.2f}{max(waits):>11.2f}"
                   f"{measured.arrived:>5}/{phones}")
+            if processes > 1:
+                print("        the instructor on app1; phones served, arrived: " + ", ".join(
+                    f"{name} {joined}, {arrived}" for name, (joined, arrived) in sorted(measured.by_process.items())))
             passed = passed and measured.arrived == phones
     finally:
         site.stop()

@@ -98,7 +98,7 @@ def test_an_instructor_drives_a_four_step_lecture_and_three_students_follow(brow
     clicker = teacher.locator(".st-key-lecture_clicker button")
     assert clicker.count() == 2 and not any(button.is_visible() for button in clicker.all())
     # ... and the lecture's page shows the room its join code and QR
-    sidebar(teacher).get_by_role("link", name="The lecture's page: code, record, end").click()
+    sidebar(teacher).get_by_role("link", name="Lecture page: code, record").click()
     heading(teacher, code)
     settle(teacher)
     shots({"teacher": teacher}, "0-join-code")
@@ -218,7 +218,7 @@ def test_an_instructor_drives_a_four_step_lecture_and_three_students_follow(brow
     shots({"teacher": teacher, "phone": phone}, "6-board")
 
     # The end, from the lecture's page, and the room's record as one zip of CSVs
-    sidebar(teacher).get_by_role("link", name="The lecture's page: code, record, end").click()
+    sidebar(teacher).get_by_role("link", name="Lecture page: code, record").click()
     heading(teacher, code)
     teacher.get_by_role("button", name="End the lecture").click()
     teacher.get_by_text("This lecture has ended", exact=False).wait_for(timeout=30_000)

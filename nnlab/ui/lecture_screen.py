@@ -18,7 +18,7 @@ from nnlab.pacing import Pace
 from nnlab.ui import class_screen, poll_screen, state
 from nnlab.ui.words import _, formatter, fragment, language
 
-FOLLOW_SECONDS = 2  # a phone looks for the room's next move this often: one cached row a server
+FOLLOW_SECONDS = 2.5  # a phone looks for the room's next move this often: one cached row a server
 CODE, KEY = state.LECTURE, state.LECTURE_KEY  # the lecture this session is in, and its instructor key (session only)
 _SEEN = "lecture_revision"  # the room's revision this session last acted on
 _AT = "lecture_step"  # the step this session is on
@@ -109,23 +109,26 @@ def steer(title: str, controls) -> None:
         _pacing_controls(pace, lecture, controls)
     elif pace.paused:
         _eyes_up(lecture_code)
-        _follow(lecture_code)  # what brings the page back when the instructor releases it
+        _follow(lecture_code, here)  # what brings the page back when the instructor releases it
         st.stop()
     _step_header(lecture, pace, here)
     if instructor() and pace.poll is not None and here == lecture.steps[pace.step].page:
         poll_screen.step_poll(pace.challenge, pace.poll, st.session_state[KEY])
-    _follow(lecture_code)
+    _follow(lecture_code, here)
 
 
 def _catch_up(pace: Pace, lecture: Lecture, here: str | None) -> None:
     """The room moved since this session last looked: go to its step where this session follows."""
     st.session_state[_SEEN] = pace.revision
+    if _must_go(pace, lecture, here):
+        go(pace, lecture.steps[pace.step])
+
+
+def _must_go(pace: Pace, lecture: Lecture, here: str | None) -> bool:
     at = st.session_state.get(_AT)
-    step = lecture.steps[pace.step]
     moved = at != pace.step and (pace.mode == "follow" or instructor() or at is None)
-    called_back = pace.mode == "follow" and here != step.page and not instructor()  # Free ended, or a student roamed
-    if moved or called_back:
-        go(pace, step)
+    called_back = pace.mode == "follow" and here != lecture.steps[pace.step].page and not instructor()  # Free ended
+    return moved or called_back
 
 
 def go(pace: Pace, step: Step) -> None:
@@ -188,9 +191,9 @@ def _eyes_up(lecture_code: str) -> None:
               "instructor releases it; nothing you did is lost."), icon=":material/visibility:")
 
 
-def _follow(lecture_code: str) -> None:
+def _follow(lecture_code: str, here: str | None) -> None:
     """Looks for the room's next move every few seconds, and shows the step's poll on whatever page
-    this session is on."""
+    this session is on. A move to another step goes there at once, without first drawing this page again."""
 
     @fragment(run_every=FOLLOW_SECONDS)
     def watch() -> None:
@@ -200,7 +203,10 @@ def _follow(lecture_code: str) -> None:
             st.caption(_(error))
             return
         if pace.revision != st.session_state.get(_SEEN):
-            st.rerun(scope="app")  # the page run moves this session (one code path for every move)
+            lecture = board().lecture(lecture_code)
+            if not pace.paused and _must_go(pace, lecture, here):
+                go(pace, lecture.steps[pace.step])
+            st.rerun(scope="app")  # Eyes up, its release, a new mode: the page draws itself again
         if pace.poll is not None and not instructor():
             try:
                 poll_screen.ballot(pace.challenge, board().poll(pace.challenge, pace.poll))

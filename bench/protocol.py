@@ -51,7 +51,6 @@ class Session:
 
     def __init__(self, url: str, page: str, query: str, cookie: str | None = None):
         self.page, self.query = page, query
-        self.page_hash = ""  # the page the server last ran for this session (a switch_page moves it)
         self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in, as the browser keeps it
         self.timers: dict[str, float] = {}  # fragment id -> seconds: the fragments a browser reruns on a timer
         self.connect(url, cookie)
@@ -69,7 +68,6 @@ class Session:
         message = BackMsg()
         message.rerun_script.query_string = self.query
         message.rerun_script.page_name = self.page
-        message.rerun_script.page_script_hash = self.page_hash
         message.rerun_script.fragment_id = fragment
         message.rerun_script.is_auto_rerun = fragment in self.timers
         message.rerun_script.widget_states.widgets.extend(widgets)
@@ -103,8 +101,8 @@ class Session:
                     return run
             elif kind == "page_info_changed":  # the page wrote its address: the frontend's next rerun sends it
                 self.query = forward.page_info_changed.query_string
-            elif kind == "new_session":  # a script run begins: on this page (a switch_page changes it)
-                self.page_hash = forward.new_session.page_script_hash
+            elif kind == "new_session":  # a script run begins on its page: a switch_page moves it, as the address does
+                self.page = _page_name(forward.new_session) or self.page
             elif kind == "auto_rerun":
                 self.timers[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
             elif kind == "script_finished":
@@ -120,3 +118,9 @@ class Session:
 
     def close(self) -> None:
         self.socket.close()
+
+
+def _page_name(session) -> str | None:
+    """The name a browser's address gives the page a run is on; None where the message names none of
+    the app's pages (a fragment's run names the main script)."""
+    return next((page.page_name for page in session.app_pages if page.page_script_hash == session.page_script_hash), None)

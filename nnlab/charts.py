@@ -712,7 +712,8 @@ def _class_sweep(score_label: str, higher_is_better: bool, percent: bool) -> alt
                        legend=alt.Legend(orient="right", gradientLength=HEIGHT - 80, format=_score_format(percent, ".3g")))
     return _data("entries").mark_circle(size=260, opacity=0.85, stroke="black", strokeWidth=0.6).encode(
         x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title=N_("learning rate")),
-        y=alt.Y("hidden_units:Q", title=N_("hidden units"), scale=alt.Scale(zero=False, padding=12)),
+        y=alt.Y("hidden_units:Q", title=N_("hidden units"), scale=alt.Scale(zero=False, padding=12),
+                axis=alt.Axis(format="d", tickMinStep=1)),  # whole units: one entry's axis read "20.000000"
         color=colour,
         tooltip=["label:N", alt.Tooltip("score:Q", title=score_label, format=".1%" if percent else ".4g"),
                  "learning_rate:Q", "hidden_units:Q", "activations:N", "optimizer:N", "epochs:Q"]).properties(height=HEIGHT)

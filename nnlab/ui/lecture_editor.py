@@ -200,9 +200,10 @@ def running(lecture_code: str) -> None:
         st.caption(class_screen.breakable(join_link))
     with steps:
         for number, step in enumerate(lecture.steps):
-            here = number == pace.step
-            label = f"{number + 1}. {step.card.text(language())[0]}"
-            if st.button(label, key=f"lecture_go_{number}", type="primary" if here else "tertiary", disabled=here):
+            label = f"{number + 1}. {class_screen.as_text(step.card.text(language())[0])}"
+            if number == pace.step:  # where the room is: said, not offered
+                st.markdown(f":material/arrow_right: **{label}**")
+            elif st.button(label, key=f"lecture_go_{number}", type="tertiary"):
                 lecture_screen.go(board.go_to(lecture_code, key, number), step)
     if pace.ended:
         st.info(_("This lecture has ended: the students' pages are theirs again."), icon=":material/school:")

@@ -167,3 +167,13 @@ def test_a_poll_from_ask_to_a_second_round_on_the_projector_and_the_phones():
     teacher.button(key="poll_ask").click().run()
     assert_clean(teacher)
     assert any(h.value == "Is a lower loss always better?" for h in teacher.header)  # shown, not the form again
+
+
+def test_the_instructor_who_started_a_challenge_is_never_locked_by_its_link():
+    """The page writes class=CODE into the address; reading it again must not make the instructor a student."""
+    at = open_page("pages/5_Class.py", experiment=LESSON)
+    at.button(key="class_create").click().run()
+    at.switch_page("pages/3_Train.py").run()
+    assert_clean(at)
+    assert "classroom" not in at.session_state or not at.session_state["classroom"].lock
+    assert not at.select_slider(key="w_rate").disabled and not at.selectbox(key="w_lesson").disabled

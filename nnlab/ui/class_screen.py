@@ -68,7 +68,7 @@ def join(code: str, exp: Experiment | None = None, key: str | None = None) -> Ch
     if key:
         board().verify(challenge.code, key)
     state.load(exp or challenge.experiment)
-    st.session_state[state.CHALLENGE] = challenge.code
+    st.session_state[state.CHALLENGE] = st.session_state[_LINKED] = challenge.code
     if key:
         st.session_state[state.INSTRUCTOR_KEY] = key
     else:
@@ -86,7 +86,7 @@ def follow_link() -> None:
     """Join the challenge a link names (`?class=CODE`, with `&key=...` for its instructor), once."""
     query = st.query_params.to_dict()
     code = query.get("class", "").strip().upper()
-    if not code or st.session_state.get(_LINKED) == code:
+    if not code or code in (st.session_state.get(_LINKED), state.challenge_code()):  # this session is in it already
         return
     st.session_state[_LINKED] = code
     shared = any(name in query for name in ("lesson", *links.SETTINGS, *links.OLD_NAMES))  # an entry's own settings

@@ -128,7 +128,7 @@ def read(content: bytes | str) -> Lecture:
             raise LectureError(msg("This lecture is in format {version}, from a newer nnlab; this one reads format {known}.",
                                    version=version, known=FORMAT))
         raise LectureError(msg("A lecture file starts with format = {known}; this one has {value}.", known=FORMAT,
-                               value="no format" if version is None else repr(version)))
+                               value=N_("no format") if version is None else repr(version)))
     _only(document, ("format", "title", "steps"), N_("the file"))
     title = _text(document.get("title"), MAX_TITLE, N_("the lecture's title"))
     steps = document.get("steps")

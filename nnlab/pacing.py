@@ -99,7 +99,12 @@ class Lectures:
                         revision=1, created=now))
             except IntegrityError:
                 continue
-            self._reach(code, key, 0)
+            try:
+                self._reach(code, key, 0)
+            except Exception:  # its first step could not open: no lecture is left that nobody holds the key to
+                with self._transaction() as connection:
+                    connection.execute(delete(lectures_table).where(lectures_table.c.code == code))
+                raise
             return code, key
         raise ClassError(N_("Could not find a free join code; try again."))
 
@@ -139,8 +144,12 @@ class Lectures:
             raise _no_lecture(code)
         pace = Pace(code, int(row.step), row.mode, bool(row.paused), int(row.revision), row.ended is not None,
                     row.challenge, None if row.poll is None else int(row.poll))
-        with self._paces_lock:
-            self._paces[code] = (time.monotonic(), pace)
+        with self._paces_lock:  # a read that began before a move and ended after it never takes the room back
+            kept = self._paces.get(code)
+            if kept is None or pace.revision >= kept[1].revision:
+                self._paces[code] = (time.monotonic(), pace)
+            else:
+                pace = kept[1]
         return pace
 
     def go_to(self, code: str, key: str, step: int) -> Pace:
@@ -170,6 +179,9 @@ class Lectures:
         code = _code(code)
         with self._transaction() as connection:
             self._authorise_lecture(connection, code, key)
+            if "ended" not in values and connection.execute(
+                    select(lectures_table.c.ended).where(lectures_table.c.code == code)).scalar() is not None:
+                raise ClassError(N_("This lecture has ended: start it again from the Lecture page to go on."))
             connection.execute(update(lectures_table).where(lectures_table.c.code == code)
                                .values(revision=lectures_table.c.revision + 1, **values))
         self._paces.pop(code, None)
@@ -363,5 +375,9 @@ def _code(code: str) -> str:
     return str(code).strip().upper()
 
 
-def _no_lecture(code: str) -> ClassError:
-    return ClassError(msg("There is no lecture with the code {code!r}: check it with your instructor.", code=code))
+class LectureGone(ClassError):
+    """The lecture a session follows is not in the database (a wrong code, or deleted)."""
+
+
+def _no_lecture(code: str) -> LectureGone:
+    return LectureGone(msg("There is no lecture with the code {code!r}: check it with your instructor.", code=code))

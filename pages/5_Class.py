@@ -29,8 +29,11 @@ with ui.shown_errors():
             class_screen.create_form(exp, data)
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
+        in_lecture = bool(st.session_state.get(state.LECTURE))  # the lecture shows its step's poll, on every page
         class_screen.instructor_controls(challenge)
-        if instructor:
+        if instructor and in_lecture:
+            class_screen.leaderboard(challenge.code, projector=True)
+        elif instructor:
             shown = st.segmented_control(_("On the projector"), ["board", "poll"], default="board",
                                          format_func=formatter({"board": N_("Leaderboard"), "poll": N_("Poll")}.get),
                                          key="class_projecting", label_visibility="collapsed")
@@ -40,10 +43,11 @@ with ui.shown_errors():
                 class_screen.leaderboard(challenge.code, projector=True)
         else:
             st.title(_("Class {code}", code=challenge.code))
-            poll_screen.student_panel(challenge)
+            if not in_lecture:
+                poll_screen.student_panel(challenge)
             st.page_link("pages/3_Train.py", label=_("Train and submit your run"), icon=":material/model_training:")
             class_screen.leaderboard(challenge.code, projector=False)
-        if st.sidebar.button(_("Leave this challenge"), key="class_leave", icon=":material/logout:"):
+        if not in_lecture and st.sidebar.button(_("Leave this challenge"), key="class_leave", icon=":material/logout:"):
             class_screen.leave()
             st.rerun()
 ui.share_link(exp)

@@ -1,8 +1,8 @@
 """Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium, the key ones
 at 1920x1080 too, and every page on a 390x844 phone.
 
-Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study | chinese]   (needs the heart-failure file in NNLAB_DATA_DIR
-or ~/.cache/nnlab, as the app does)
+Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study | chinese | lecture]
+(needs the heart-failure file in NNLAB_DATA_DIR or ~/.cache/nnlab, as the app does)
 """
 
 from __future__ import annotations
@@ -190,6 +190,40 @@ def study_pages(browser, server: Server) -> None:
     page.screenshot(path=OUT / "phone-race.png")
 
 
+def lecture_pages(browser, server: Server) -> None:
+    """A lecture: preparing it, the projector with its join code, a step with its poll on the projector
+    and a phone, and Eyes up on a phone."""
+    page = visit(browser, f"{server.url}/Lecture")
+    page.screenshot(path=OUT / "lecture-start.png")
+    page.get_by_role("button", name="Open", exact=True).click()
+    page.get_by_text("Lecture title", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    page.screenshot(path=OUT / "lecture-prepare.png")
+    code, key = Board().start_lecture(nnlab.lectures.shipped()["depth-and-nonlinearity"])
+    teacher = visit(browser, f"{server.url}/Lecture?lecture={code}&key={key}")
+    teacher.get_by_text("Step 1 of 6", exact=False).first.wait_for(timeout=60_000)
+    phones = [visit(browser, f"{server.url}/Lecture?lecture={code}", PHONE) for _ in range(2)]
+    teacher.goto(f"{server.url}/Lecture")
+    teacher.get_by_role("heading", name=code).wait_for(timeout=60_000)
+    settle(teacher)
+    teacher.screenshot(path=OUT / "lecture-projector.png")
+    teacher.get_by_role("button", name="2. More layers, still a line").click()  # the step with a poll
+    teacher.get_by_text("Step 2 of 6", exact=False).first.wait_for(timeout=60_000)
+    for phone_page in phones:
+        phone_page.get_by_text("Step 2 of 6", exact=False).first.wait_for(timeout=30_000)
+    phones[0].get_by_role("button", name="5", exact=True).click()
+    phones[0].get_by_text("Your vote", exact=False).wait_for(timeout=30_000)
+    settle(teacher)
+    teacher.wait_for_timeout(2500)  # the projector's count
+    teacher.screenshot(path=OUT / "lecture-poll.png")
+    settle(phones[0])
+    phones[0].screenshot(path=OUT / "phone-lecture-poll.png")
+    teacher.get_by_text("Eyes up", exact=True).first.click()
+    phones[1].get_by_role("heading", name="Eyes up").wait_for(timeout=30_000)
+    settle(phones[1])
+    phones[1].screenshot(path=OUT / "phone-lecture-eyes-up.png")
+
+
 def chinese_pages(browser, server: Server) -> None:
     """Lessons, Train with a result, Inside one step and the race in Chinese; on a phone too (the
     charts draw their text in Debian's fonts-noto-cjk)."""
@@ -214,6 +248,10 @@ def main() -> None:
             if sys.argv[1:] == ["chinese"]:  # the Chinese pages alone
                 chinese_pages(browser, server)
                 return
+            if sys.argv[1:] == ["lecture"]:  # a lecture alone
+                lecture_pages(browser, server)
+                return
+            lecture_pages(browser, server)
             study_pages(browser, server)
             chinese_pages(browser, server)
             visit(browser, f"{server.url}/?lesson=bump-twenty-neurons").screenshot(path=OUT / "lessons.png")

@@ -128,7 +128,9 @@ def test_a_run_goes_on_through_a_reload_and_through_a_lesson_switch_and_back(bro
     page = open_at(browser, f"{server.url}/Train?{SLOW}&seed=12", "Train")
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text(re.compile(r"^Epoch [1-9][\d,]* of 1,000$")).wait_for(timeout=60_000)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    picker.evaluate("node => node.scrollIntoView({block: 'center'})")  # its list opens below it, on the screen
+    picker.click()
     page.get_by_role("option", name="Two sigmoid neurons make a step").click()
     page.get_by_text("goes on training", exact=False).wait_for(timeout=60_000)
     page.go_back()  # Back: the settings of the run, and the run itself, followed again

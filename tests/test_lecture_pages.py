@@ -166,3 +166,22 @@ def test_the_instructor_starts_it_drives_from_the_sidebar_and_takes_the_record_h
     assert_clean(at)
     assert code in [t.value for t in at.title]
     assert at.get("download_button")
+
+
+def test_a_board_step_with_its_own_poll_draws_it_once_for_the_student_and_the_instructor():
+    code, key = started(step("board", poll=PollSpec(question="Which?", options=("yes", "no")),
+                             challenge=Rules(free=("model",), max_epochs=300)))
+    at = student(code, "board").run()
+    assert [s.value for s in at.subheader].count("Which?") == 1
+    teacher = open_page("pages/9_Lecture.py", query={"lecture": code, "key": key})
+    teacher.switch_page(PAGE_FILES["board"]).run()
+    assert_clean(teacher)
+    assert [h.value for h in teacher.header].count("Which?") == 1
+
+
+def test_a_deleted_lecture_gives_the_student_every_page_back():
+    code, key = started(step(lock=frozenset({"rate"})))
+    at = student(code).run()
+    Board().delete_lecture(code, key)
+    after_the_room_moved(at)
+    assert "lecture_code" not in at.session_state and not at.select_slider(key="w_rate").disabled

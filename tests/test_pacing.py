@@ -415,3 +415,23 @@ def test_a_lecture_runs_on_postgresql(postgres, depth, quick_result):
         assert _rows(first, table, **{column: value}) == 0, table.name
     with pytest.raises(ClassError, match="no lecture"):
         first.pace(code, fresh_within=0)
+
+
+def test_a_read_that_ends_after_a_move_never_takes_the_room_back(board, started):
+    """A read that began before a move can end after it: what it brings is older than what the server holds."""
+    code, key = started
+    moved = board.go_to(code, key, 1)
+    with board.engine.begin() as connection:  # the row as a read that began before the move saw it
+        connection.execute(classdb.lectures_table.update().where(classdb.lectures_table.c.code == code)
+                           .values(step=0, revision=moved.revision - 1))
+    assert board.pace(code, fresh_within=0) == moved
+
+
+def test_an_ended_lecture_refuses_every_move(board, started):
+    code, key = started
+    board.end_lecture(code, key)
+    for move in (lambda: board.go_to(code, key, 1), lambda: board.set_mode(code, key, "free"),
+                 lambda: board.set_paused(code, key, True)):
+        with pytest.raises(ClassError, match="has ended"):
+            move()
+    assert board.pace(code, fresh_within=0).step == 0

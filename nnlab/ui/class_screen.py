@@ -248,6 +248,8 @@ def instructor_controls(challenge: Challenge) -> None:
                   help=_("Removes every entry; the challenge and its code stay.")):
         board().clear(challenge.code, key)
         st.rerun()
+    if st.session_state.get(state.LECTURE):
+        return  # a lecture's key does more than this challenge's: its own page offers its link
     instructor_link = links_for(challenge)[1]
     with bar.expander(_(":material/key: Instructor link (keep it private)")):
         st.caption(_("It closes, reopens and clears this challenge. Do not project it."))

@@ -46,7 +46,13 @@ def _add(lecture: Lecture, page: str) -> None:
         st.warning(_("A lecture has at most {limit} steps.", limit=lectures.MAX_STEPS))
         return
     step = Step.of(page, state.current(), state.instructor_flags(), Card(_(lectures.PAGES[page])))
-    _keep(dataclasses.replace(lecture, steps=(*lecture.steps, step)))
+    longer = dataclasses.replace(lecture, steps=(*lecture.steps, step))
+    try:  # the checks a file gets: a page on an uploaded file, say, could never start
+        lectures.read(lectures.dumps(longer))
+    except NnlabError as error:
+        st.warning(_(error))
+        return
+    _keep(longer)
     st.toast(_("Step {number} added: {page}.", number=len(lecture.steps) + 1, page=_(lectures.PAGES[page])),
              icon=":material/playlist_add_check:")
 
@@ -124,7 +130,7 @@ def _step_row(lecture: Lecture, number: int, step: Step) -> None:
         words, buttons = st.columns([3, 2], vertical_alignment="center")
         words.markdown(f"**{number + 1}. {class_screen.as_text(title)}**  \n"
                        + _("{page} · {settings}", page=_(lectures.PAGES[step.page]),
-                           settings=", ".join(f"{name}={value}" for name, value in step.settings))
+                           settings=class_screen.as_text(", ".join(f"{name}={value}" for name, value in step.settings)))
                        + (_(" · a poll") if step.poll else "") + (_(" · a challenge") if step.challenge else ""))
         cells = buttons.columns(4)
         steps = list(lecture.steps)
@@ -208,7 +214,7 @@ def running(lecture_code: str) -> None:
     if pace.ended:
         st.info(_("This lecture has ended: the students' pages are theirs again."), icon=":material/school:")
     record, finish, remove = st.columns(3)
-    record.download_button(_("The room's record (.zip)"), record_zip(lecture_code, key), f"lecture-{lecture_code}.zip",
+    record.download_button(_("The room's record (.zip)"), lambda: record_zip(lecture_code, key), f"lecture-{lecture_code}.zip",
                            "application/zip", key="lecture_record", icon=":material/download:", width="stretch",
                            help=_("CSVs of every entry, both rounds of every poll, and each step's counts."))
     if not pace.ended and finish.button(_("End the lecture"), key="lecture_end", icon=":material/stop:", width="stretch"):
@@ -221,9 +227,15 @@ def running(lecture_code: str) -> None:
         board.delete_lecture(lecture_code, key)
         lecture_screen.leave()
         st.rerun()
-    with st.expander(_(":material/key: Instructor link: a phone as a remote (keep it private)")):
-        st.caption(_("Open it on your phone to drive the lecture from there. Do not project it."))
+    with st.expander(_(":material/key: Instructor link: a phone as a remote, or your controls back after a reload "
+                       "(keep it private)")):
+        st.caption(_("Open it on your phone to drive the lecture from there, or here again if this page reloads: the "
+                     "controls live in this browser tab only. Do not project it."))
         st.code(class_screen.site_link("Lecture", {"lecture": lecture_code, "key": key}), language=None, wrap_lines=True)
+    if st.button(_("Leave the lecture"), key="lecture_instructor_leave", icon=":material/logout:",
+                 help=_("This browser tab stops driving it; the lecture goes on, and the instructor link brings you back.")):
+        lecture_screen.leave()
+        st.rerun()
 
 
 def record_zip(lecture_code: str, key: str) -> bytes:

@@ -14,7 +14,7 @@ from nnlab import links
 from nnlab.errors import ClassError
 from nnlab.i18n import N_
 from nnlab.lectures import Lecture, Step
-from nnlab.pacing import Pace
+from nnlab.pacing import LectureGone, Pace
 from nnlab.ui import class_screen, poll_screen, state
 from nnlab.ui.words import _, formatter, fragment, language
 
@@ -55,15 +55,13 @@ def join(lecture_code: str, nickname: str = "", key: str | None = None) -> None:
     """Put this session in lecture `lecture_code`: as a student (counted, nickname optional), or with its key, as
     the instructor. The next page run takes it to the room's step."""
     lecture_code = lecture_code.strip().upper()
+    leave()  # nothing of an earlier lecture (its key, its steps' settings) carries over
     if key:
         board().verify_lecture(lecture_code, key)
         st.session_state[KEY] = key
     else:
         board().join_lecture(lecture_code, member(), nickname)
-    class_screen.leave()  # a lecture brings its own challenges
     st.session_state[CODE] = lecture_code
-    for name in (_SEEN, _AT):
-        st.session_state.pop(name, None)
 
 
 def leave() -> None:
@@ -95,7 +93,11 @@ def steer(title: str, controls) -> None:
     try:
         pace = board().pace(lecture_code)
         lecture = board().lecture(lecture_code)
-    except ClassError as error:
+    except LectureGone as error:  # deleted: every page is the student's again
+        leave()
+        st.info(_(error), icon=":material/school:")
+        return
+    except ClassError as error:  # the database for a moment: the page works on, the next look catches up
         st.warning(_(error))
         return
     if pace.ended and not instructor():
@@ -103,8 +105,11 @@ def steer(title: str, controls) -> None:
         leave()
         return
     here = PAGE_OF_TITLE.get(title)
-    if st.session_state.get(_SEEN) != pace.revision:
-        _catch_up(pace, lecture, here)
+    if _news(pace):
+        try:
+            _catch_up(pace, lecture, here)
+        except ClassError as error:
+            st.warning(_(error))
     if instructor():
         _pacing_controls(pace, lecture, controls)
     elif pace.paused:
@@ -117,11 +122,17 @@ def steer(title: str, controls) -> None:
     _follow(lecture_code, here)
 
 
+def _news(pace: Pace) -> bool:
+    """Whether the room has moved since this session last acted on it."""
+    seen = st.session_state.get(_SEEN)
+    return seen is None or pace.revision > seen
+
+
 def _catch_up(pace: Pace, lecture: Lecture, here: str | None) -> None:
     """The room moved since this session last looked: go to its step where this session follows."""
-    st.session_state[_SEEN] = pace.revision
     if _must_go(pace, lecture, here):
-        go(pace, lecture.steps[pace.step])
+        go(pace, lecture.steps[pace.step])  # notes the revision once the session has moved
+    st.session_state[_SEEN] = pace.revision
 
 
 def _must_go(pace: Pace, lecture: Lecture, here: str | None) -> bool:
@@ -134,6 +145,13 @@ def _must_go(pace: Pace, lecture: Lecture, here: str | None) -> bool:
 def go(pace: Pace, step: Step) -> None:
     """Take this session to the room's step: its own settings there if it has been there before,
     else the step's; the step's locks (never the instructor's); its challenge; then its page."""
+    entered = pace.challenge and (step.challenge is not None or step.page == "board")  # not a poll's own home
+    flags = links.InstructorFlags()  # the instructor's own session: never locked
+    if not instructor():
+        flags = step.flags
+        if entered:  # read first: a database that fails here leaves the session as it was, to try again
+            rules = board().challenge(pace.challenge).rules
+            flags = links.InstructorFlags(hide=flags.hide, lock=flags.lock | class_screen.flags(rules).lock)
     work = st.session_state.setdefault(_WORK, {})
     at = st.session_state.get(_AT)
     if at is not None:
@@ -143,19 +161,12 @@ def go(pace: Pace, step: Step) -> None:
     st.session_state[_AT] = pace.step
     st.session_state[_SEEN] = pace.revision
     st.session_state.pop(state.CHALLENGE, None)
-    entered = pace.challenge and (step.challenge is not None or step.page == "board")  # not a poll's own home
+    state.set_instructor_flags(flags)
+    if entered:
+        st.session_state[state.CHALLENGE] = pace.challenge
     if instructor():
-        state.set_instructor_flags(links.InstructorFlags())
         st.session_state[state.INSTRUCTOR_KEY] = st.session_state[KEY]
-        if entered:
-            st.session_state[state.CHALLENGE] = pace.challenge
     else:
-        flags = step.flags
-        if entered:
-            st.session_state[state.CHALLENGE] = pace.challenge
-            rules = board().challenge(pace.challenge).rules
-            flags = links.InstructorFlags(hide=flags.hide, lock=flags.lock | class_screen.flags(rules).lock)
-        state.set_instructor_flags(flags)
         with contextlib.suppress(ClassError):  # the count misses one arrival; the student's page goes on
             board().did(pace.code, member(), pace.step, "arrived")
     st.switch_page(PAGE_FILES[step.page], query_params=state.link_query(exp))
@@ -173,7 +184,8 @@ def _step_header(lecture: Lecture, pace: Pace, here: str | None) -> None:
     step = lecture.steps[pace.step]
     title, notice, predict = step.card.text(language())
     count = _("Step {number} of {steps}", number=pace.step + 1, steps=len(lecture.steps))
-    if here != step.page and not instructor():
+    elsewhere = here != step.page or st.session_state.get(_AT) != pace.step  # Free: another page, or another step's
+    if elsewhere and not instructor():
         with st.container(border=True, horizontal=True, vertical_alignment="center"):
             st.markdown(_("**The class is on {count}: {title}.**", count=count, title=class_screen.as_text(title)))
             if st.button(_("Back to the class"), key="lecture_back_to_class", type="primary", icon=":material/groups:"):
@@ -199,19 +211,17 @@ def _follow(lecture_code: str, here: str | None) -> None:
     def watch() -> None:
         try:
             pace = board().pace(lecture_code)
-        except ClassError as error:
-            st.caption(_(error))
-            return
-        if pace.revision != st.session_state.get(_SEEN):
-            lecture = board().lecture(lecture_code)
-            if not pace.paused and _must_go(pace, lecture, here):
-                go(pace, lecture.steps[pace.step])
-            st.rerun(scope="app")  # Eyes up, its release, a new mode: the page draws itself again
-        if pace.poll is not None and not instructor():
-            try:
+            if _news(pace):
+                lecture = board().lecture(lecture_code)
+                if not pace.paused and _must_go(pace, lecture, here):
+                    go(pace, lecture.steps[pace.step])
+                st.rerun(scope="app")  # Eyes up, its release, a new mode, a lecture gone: the page draws itself again
+            if pace.poll is not None and not instructor() and not pace.paused:
                 poll_screen.ballot(pace.challenge, board().poll(pace.challenge, pace.poll))
-            except ClassError as error:
-                st.error(_(error))
+        except LectureGone:
+            st.rerun(scope="app")
+        except ClassError as error:  # the database for a moment: the next look tries again
+            st.caption(_(error))
 
     watch()
 
@@ -272,8 +282,8 @@ def roster_panel(lecture_code: str, key: str) -> None:
         st.caption(_("{joined} joined · {here} on this step · {trained} trained · {voted} voted · {submitted} submitted",
                      joined=roster.joined, here=roster.on_step, trained=roster.trained, voted=roster.voted,
                      submitted=roster.submitted))
-        if named:
-            st.caption(", ".join(roster.names) or _("No one has given a nickname."))
+        if named:  # as typed: a nickname is never Markdown on the projector
+            st.caption(", ".join(class_screen.as_text(name) for name in roster.names) or _("No one has given a nickname."))
 
     counts()
     st.toggle(_("Show names"), key="lecture_show_names", value=False,

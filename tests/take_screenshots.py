@@ -195,7 +195,7 @@ def lecture_pages(browser, server: Server) -> None:
     and a phone, and Eyes up on a phone."""
     page = visit(browser, f"{server.url}/Lecture")
     page.screenshot(path=OUT / "lecture-start.png")
-    page.get_by_role("button", name="Open", exact=True).click()
+    page.locator(".st-key-lecture_open button").click()
     page.get_by_text("Lecture title", exact=True).wait_for(timeout=60_000)
     settle(page)
     page.screenshot(path=OUT / "lecture-prepare.png")
@@ -203,8 +203,8 @@ def lecture_pages(browser, server: Server) -> None:
     teacher = visit(browser, f"{server.url}/Lecture?lecture={code}&key={key}")
     teacher.get_by_text("Step 1 of 6", exact=False).first.wait_for(timeout=60_000)
     phones = [visit(browser, f"{server.url}/Lecture?lecture={code}", PHONE) for _ in range(2)]
-    teacher.goto(f"{server.url}/Lecture")
-    teacher.get_by_role("heading", name=code).wait_for(timeout=60_000)
+    teacher.get_by_role("link", name="Lecture page: code, record").click()  # the same session: its key
+    teacher.get_by_role("heading", name=code).first.wait_for(timeout=60_000)
     settle(teacher)
     teacher.screenshot(path=OUT / "lecture-projector.png")
     teacher.get_by_role("button", name="2. More layers, still a line").click()  # the step with a poll

@@ -73,7 +73,7 @@ with ui.shown_errors():
     exp, data = ui.with_data(exp)
     exp = ui.training_controls(exp, data.task)
     lesson_id = lessons.matching(exp)
-    if lesson_id:
+    if lesson_id and not lecture_screen.code():  # in a lecture, the step's card asks the question
         lesson = lessons.lesson(lesson_id)
         st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))

@@ -20,8 +20,11 @@ st.title(_("Sweep learning rate × width"))
 st.markdown(_("Every cell is this page's experiment with one learning rate and one width for every hidden layer, "
             "trained from several seeds on the same data. All the runs train together on every core."))
 
+linked = False
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
+    ui.share_link(exp)  # before the stops below: the sidebar's page links are drawn with it
+    linked = True
     ui.header("sweep", _("Sweep"))
     bar = st.sidebar
     rates = sorted(ui.control(bar.multiselect, "sweep_rates", "sweep", _("Learning rates"), LEARNING_RATES,
@@ -72,4 +75,5 @@ with ui.shown_errors():
         st.session_state.pop("sweep_chart", None)  # else coming back to this page would open the cell again
         st.session_state["train_now"] = True  # the cell's own run, at once
         st.switch_page("pages/3_Train.py", query_params=ui.link_query(cell))
-ui.share_link(exp)
+if not linked:
+    ui.share_link(exp)

@@ -221,7 +221,8 @@ def test_an_instructor_drives_a_four_step_lecture_and_three_students_follow(brow
     sidebar(teacher).get_by_role("link", name="Lecture page: code, record").click()
     heading(teacher, code)
     teacher.get_by_role("button", name="End the lecture").click()
-    teacher.get_by_text("This lecture has ended", exact=False).wait_for(timeout=30_000)
+    teacher.get_by_text("This lecture has ended: the students' pages are theirs again.").wait_for(timeout=30_000)
+    assert sidebar(teacher).get_by_role("button", name="Next").count() == 0  # nothing left to move
     settle(teacher)
     with teacher.expect_download() as downloaded:
         teacher.get_by_role("button", name="The room's record (.zip)").click()

@@ -109,17 +109,18 @@ def editor(lecture: Lecture) -> None:
         _add(lecture, page)
         st.rerun()
     if lecture.steps:
-        download, start, close = st.columns(3)
-        download.download_button(_("Download the lecture (.toml)"), lectures.dumps(lecture).encode(), _file_name(lecture),
-                                 "application/toml", key="lecture_download", icon=":material/download:", width="stretch")
-        if start.button(_("Start the lecture"), type="primary", key="lecture_start", icon=":material/play_arrow:",
-                        width="stretch"):
+        if st.button(_("Start the lecture"), type="primary", key="lecture_start", icon=":material/play_arrow:",
+                     width="stretch"):
             lecture_code, key = lecture_screen.board().start_lecture(lecture)
-            lecture_screen.join(lecture_code, key=key)
+            lecture_screen.join(lecture_code, key=key, stay=True)
             st.rerun()
+        download, close = st.columns(2)
+        download.download_button(_("Download (.toml)"), lectures.dumps(lecture).encode(), _file_name(lecture),
+                                 "application/toml", key="lecture_download", icon=":material/download:", width="stretch",
+                                 help=_("A draft lives in this browser tab only: download it to keep it."))
     else:
         close = st
-    if close.button(_("Close the draft"), key="lecture_close_draft", icon=":material/close:"):
+    if close.button(_("Close the draft"), key="lecture_close_draft", icon=":material/close:", width="stretch"):
         st.session_state.pop(DRAFT, None)
         st.rerun()
 
@@ -155,21 +156,22 @@ def _step_row(lecture: Lecture, number: int, step: Step) -> None:
 
 
 def _card_form(lecture: Lecture, number: int, step: Step) -> None:
-    with st.form(f"lecture_card_{number}", border=False):
+    mark = f"{number}_{hash(step) & 0xFFFFFF:x}"  # the step's own: a moved step's form shows its words, not its place's
+    with st.form(f"lecture_card_{mark}", border=False):
         card, zh = step.card, dict(step.card.words).get("zh-CN", ("", "", ""))
         english, chinese = st.columns(2)
-        texts = [english.text_input(_("Title"), card.title, max_chars=lectures.MAX_TITLE, key=f"lc_title_{number}"),
+        texts = [english.text_input(_("Title"), card.title, max_chars=lectures.MAX_TITLE, key=f"lc_title_{mark}"),
                  english.text_area(_("What to notice"), card.notice, max_chars=lectures.MAX_NOTICE,
-                                   key=f"lc_notice_{number}"),
+                                   key=f"lc_notice_{mark}"),
                  english.text_area(_("The question to predict"), card.predict, max_chars=lectures.MAX_PREDICT,
-                                   key=f"lc_predict_{number}")]
-        translated = [chinese.text_input(_("Title in Chinese"), zh[0], max_chars=lectures.MAX_TITLE, key=f"lc_zt_{number}"),
+                                   key=f"lc_predict_{mark}")]
+        translated = [chinese.text_input(_("Title in Chinese"), zh[0], max_chars=lectures.MAX_TITLE, key=f"lc_zt_{mark}"),
                       chinese.text_area(_("What to notice, in Chinese"), zh[1], max_chars=lectures.MAX_NOTICE,
-                                        key=f"lc_zn_{number}"),
+                                        key=f"lc_zn_{mark}"),
                       chinese.text_area(_("The question, in Chinese"), zh[2], max_chars=lectures.MAX_PREDICT,
-                                        key=f"lc_zp_{number}")]
-        lock = st.multiselect(_("Locked for students"), CONTROL_NAMES, default=sorted(step.lock), key=f"lc_lock_{number}")
-        hide = st.multiselect(_("Hidden from students"), CONTROL_NAMES, default=sorted(step.hide), key=f"lc_hide_{number}")
+                                        key=f"lc_zp_{mark}")]
+        lock = st.multiselect(_("Locked for students"), CONTROL_NAMES, default=sorted(step.lock), key=f"lc_lock_{mark}")
+        hide = st.multiselect(_("Hidden from students"), CONTROL_NAMES, default=sorted(step.hide), key=f"lc_hide_{mark}")
         if not st.form_submit_button(_("Save the step"), type="primary"):
             return
     words = (("zh-CN", tuple(text.strip() for text in translated)),) if any(t.strip() for t in translated) else ()
@@ -197,18 +199,22 @@ def running(lecture_code: str) -> None:
     board, key = lecture_screen.board(), st.session_state[lecture_screen.KEY]
     lecture, pace = board.lecture(lecture_code), board.pace(lecture_code)
     st.title(class_screen.as_text(lecture.title), anchor=False)
-    picture, words, steps = st.columns([2, 3, 6], vertical_alignment="top")
+    picture, words, steps = st.columns([3, 3, 5], vertical_alignment="top")
     join_link = class_screen.site_link("Lecture", {"lecture": lecture_code})
-    picture.image(class_screen.qr_code(join_link), width=170)
+    picture.image(class_screen.qr_code(join_link), width=240)
     with words:
-        st.caption(_("Scan, or type this code on the **Lecture** page"))
+        st.markdown(_("Scan, or type this code on the **Lecture** page"))
         st.title(lecture_code, anchor=False)
         st.caption(class_screen.breakable(join_link))
     with steps:
         for number, step in enumerate(lecture.steps):
             label = f"{number + 1}. {class_screen.as_text(step.card.text(language())[0])}"
-            if number == pace.step:  # where the room is: said, not offered
-                st.markdown(f":material/arrow_right: **{label}**")
+            if pace.ended:  # nothing to move any more
+                st.markdown(label)
+            elif number == pace.step:  # where the room is: this tab goes there, the room stays
+                if st.button(f"{label} ·  " + _("show it"), key=f"lecture_go_{number}", type="primary",
+                             icon=":material/arrow_right:"):
+                    lecture_screen.go(pace, step)
             elif st.button(label, key=f"lecture_go_{number}", type="tertiary"):
                 lecture_screen.go(board.go_to(lecture_code, key, number), step)
     if pace.ended:

@@ -51,9 +51,10 @@ def member() -> str:
     return poll_screen.voter()
 
 
-def join(lecture_code: str, nickname: str = "", key: str | None = None) -> None:
+def join(lecture_code: str, nickname: str = "", key: str | None = None, stay: bool = False) -> None:
     """Put this session in lecture `lecture_code`: as a student (counted, nickname optional), or with its key, as
-    the instructor. The next page run takes it to the room's step."""
+    the instructor. The next page run takes it to the room's step; with `stay`, the instructor who has just
+    started it stays on the lecture's page, with its join code, until they go to the step."""
     lecture_code = lecture_code.strip().upper()
     leave()  # nothing of an earlier lecture (its key, its steps' settings) carries over
     if key:
@@ -62,6 +63,9 @@ def join(lecture_code: str, nickname: str = "", key: str | None = None) -> None:
     else:
         board().join_lecture(lecture_code, member(), nickname)
     st.session_state[CODE] = lecture_code
+    if stay:
+        pace = board().pace(lecture_code, fresh_within=0)
+        st.session_state[_SEEN], st.session_state[_AT] = pace.revision, pace.step
 
 
 def leave() -> None:
@@ -231,6 +235,10 @@ def _pacing_controls(pace: Pace, lecture: Lecture, bar) -> None:
     presenter's clicker sends), a step, Follow or Free, Eyes up, and the room's counts."""
     key, lecture_code = st.session_state[KEY], pace.code
     bar.header(_("Lecture {code}", code=lecture_code))
+    if pace.ended:
+        bar.info(_("This lecture has ended."), icon=":material/school:")
+        bar.page_link("pages/9_Lecture.py", label=_("Lecture page: code, record"), icon=":material/co_present:")
+        return
     back, forward = bar.columns(2)
     moves = {"back": back.button(_("Back"), key="lecture_back", icon=":material/chevron_left:", width="stretch",
                                  disabled=pace.step == 0, shortcut="Left", help=_("Keyboard: ← or Page Up")),

@@ -54,7 +54,7 @@ from nnlab.i18n import N_, msg
 from nnlab.links import BY_FIELD
 from nnlab.pacing import Lectures
 from nnlab.polls import Polls
-from nnlab.rules import FREE_CHOICES, MAX_TITLE, Rules, choice_label  # noqa: F401 - where challenges' callers find them
+from nnlab.rules import Rules
 from nnlab.tables import data_dir
 from nnlab.training import TrainResult
 

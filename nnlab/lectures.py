@@ -22,7 +22,7 @@ from nnlab import links, polls
 from nnlab.classdb import SCORES
 from nnlab.errors import NnlabError
 from nnlab.experiment import SETTINGS, Experiment
-from nnlab.i18n import CHINESE, ENGLISH, N_, Message, capitalized, msg
+from nnlab.i18n import CHINESE, N_, Message, capitalized, msg
 from nnlab.rules import MAX_TITLE as MAX_CHALLENGE_TITLE
 from nnlab.rules import Rules
 
@@ -312,6 +312,12 @@ def _wrong(where: Message, error: Exception) -> LectureError:
     return LectureError(msg("In {where}: {problem}", where=where, problem=error.args[0] if error.args else str(error)))
 
 
+def check(lecture: Lecture) -> None:
+    """Refuse (LectureError) a lecture built in code that its own file would not give back: the
+    checks a file gets, for a draft edited on screen or a lecture about to start."""
+    read(dumps(lecture))
+
+
 def dumps(lecture: Lecture) -> str:
     """The lecture as a TOML file that `read` gives back equal."""
     return tomli_w.dumps({"format": FORMAT, "title": lecture.title, "steps": [_step_table(s) for s in lecture.steps]})
@@ -347,4 +353,4 @@ def shipped() -> dict[str, Lecture]:
             for entry in sorted(folder.iterdir(), key=lambda entry: entry.name) if entry.name.endswith(".toml")}
 
 
-__all__ = ["ENGLISH", "FORMAT", "PAGES", "Card", "Lecture", "LectureError", "PollSpec", "Step", "dumps", "read", "shipped"]
+__all__ = ["FORMAT", "PAGES", "Card", "Lecture", "LectureError", "PollSpec", "Step", "check", "dumps", "read", "shipped"]

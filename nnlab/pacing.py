@@ -86,8 +86,8 @@ class Lectures:
     def start_lecture(self, lecture: Lecture) -> tuple[str, str]:
         """A running lecture on its first step: its join code and the instructor's key (shown once). The
         lecture is checked as its file would be (LectureError), so every step it holds can open."""
+        lectures.check(lecture)
         key, text, now = secrets.token_urlsafe(18), lectures.dumps(lecture), datetime.now(UTC)
-        lectures.read(text)
         for _ in range(20):
             code = new_code()
             try:

@@ -15,10 +15,11 @@ import streamlit as st
 
 from nnlab import charts, links
 from nnlab.classdb import SCORES, scores_for
-from nnlab.classroom import FREE_CHOICES, Board, Challenge, Rules, choice_label
+from nnlab.classroom import Board, Challenge
 from nnlab.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.rules import FREE_CHOICES, Rules, choice_label
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter, fragment

@@ -48,7 +48,7 @@ def _add(lecture: Lecture, page: str) -> None:
     step = Step.of(page, state.current(), state.instructor_flags(), Card(_(lectures.PAGES[page])))
     longer = dataclasses.replace(lecture, steps=(*lecture.steps, step))
     try:  # the checks a file gets: a page on an uploaded file, say, could never start
-        lectures.read(lectures.dumps(longer))
+        lectures.check(longer)
     except NnlabError as error:
         st.warning(_(error))
         return
@@ -111,7 +111,7 @@ def editor(lecture: Lecture) -> None:
     if lecture.steps:
         if st.button(_("Start the lecture"), type="primary", key="lecture_start", icon=":material/play_arrow:",
                      width="stretch"):
-            lecture_code, key = lecture_screen.board().start_lecture(lecture)
+            lecture_code, key = class_screen.board().start_lecture(lecture)
             lecture_screen.join(lecture_code, key=key, stay=True)
             st.rerun()
         download, close = st.columns(2)
@@ -180,7 +180,7 @@ def _card_form(lecture: Lecture, number: int, step: Step) -> None:
     steps = list(lecture.steps)
     steps[number] = changed
     try:  # the same checks as a file: a card without a title, a text too long
-        lectures.read(lectures.dumps(dataclasses.replace(lecture, steps=tuple(steps))))
+        lectures.check(dataclasses.replace(lecture, steps=tuple(steps)))
     except NnlabError as error:
         st.error(_(error))
         return
@@ -196,7 +196,7 @@ def _file_name(lecture: Lecture) -> str:
 def running(lecture_code: str) -> None:
     """The instructor's page while the lecture runs: the join code for the room, its steps, the
     record to take home, and the end."""
-    board, key = lecture_screen.board(), st.session_state[lecture_screen.KEY]
+    board, key = class_screen.board(), st.session_state[lecture_screen.KEY]
     lecture, pace = board.lecture(lecture_code), board.pace(lecture_code)
     st.title(class_screen.as_text(lecture.title), anchor=False)
     picture, words, steps = st.columns([3, 3, 5], vertical_alignment="top")
@@ -248,7 +248,7 @@ def record_zip(lecture_code: str, key: str) -> bytes:
     """One download: a CSV per table of the room's record."""
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, table in lecture_screen.board().record(lecture_code, key).items():
+        for name, table in class_screen.board().record(lecture_code, key).items():
             archive.writestr(f"{name}.csv", table.to_csv(index=False))
     return packed.getvalue()
 

@@ -16,6 +16,7 @@ from nnlab.i18n import N_
 from nnlab.lectures import Lecture, Step
 from nnlab.pacing import LectureGone, Pace
 from nnlab.ui import class_screen, poll_screen, state
+from nnlab.ui.class_screen import board
 from nnlab.ui.words import _, formatter, fragment, language
 
 FOLLOW_SECONDS = 2.5  # a phone looks for the room's next move this often: one cached row a server
@@ -28,14 +29,9 @@ _LINKED = "lecture_linked"
 PAGE_FILES = {"lessons": "app.py", "data": "pages/1_Data_explorer.py", "build": "pages/2_Build_model.py",
               "train": "pages/3_Train.py", "compare": "pages/4_Compare_activations.py", "sweep": "pages/6_Sweep.py",
               "inside": "pages/7_Inside_one_step.py", "race": "pages/8_Optimizer_race.py", "board": "pages/5_Class.py"}
-PAGE_OF_TITLE = {"Lessons": "lessons", "Data explorer": "data", "Build model": "build", "Train": "train",
-                 "Compare activations": "compare", "Sweep": "sweep", "Inside one step": "inside",
-                 "Optimizer race": "race", "Class": "board"}  # a page's title (as ui.page names it) -> its step page
+PAGE_OF_TITLE = {str(title): page for page, file in PAGE_FILES.items() for path, title, _icon in state.PAGES
+                 if path == file}  # a page's title (as ui.page names it) -> its step page
 MODE_LABELS = {"follow": N_("Follow"), "free": N_("Free")}
-
-
-def board():
-    return class_screen.board()
 
 
 def code() -> str | None:
@@ -117,7 +113,7 @@ def steer(title: str, controls) -> None:
     if instructor():
         _pacing_controls(pace, lecture, controls)
     elif pace.paused:
-        _eyes_up(lecture_code)
+        _eyes_up()
         _follow(lecture_code, here)  # what brings the page back when the instructor releases it
         st.stop()
     _step_header(lecture, pace, here)
@@ -201,7 +197,7 @@ def _step_header(lecture: Lecture, pace: Pace, here: str | None) -> None:
             st.markdown(_("**Predict first:** {question}", question=class_screen.as_text(predict)))
 
 
-def _eyes_up(lecture_code: str) -> None:
+def _eyes_up() -> None:
     st.title(_("Eyes up"), anchor=False)
     st.info(_("Your instructor has paused the class: look at the projector. Your page comes back as soon as the "
               "instructor releases it; nothing you did is lost."), icon=":material/visibility:")

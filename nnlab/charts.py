@@ -33,6 +33,9 @@ SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"
 TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
 MIDDLE = "#f7f7f7"  # the neutral middle of every diverging scale
 HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
+# A chart's height holds its title and axes too (Streamlit sizes a chart to fit: autosize "fit"). A plane's
+# picture gives up its legends' width beside the plot, so it takes more height to stay near square.
+PLANE_HEIGHT = HEIGHT + 100
 FONT = 16
 # Vega draws text on a canvas in this font: Streamlit's own first, then a CJK family each platform has
 # (Debian's fonts-noto-cjk, macOS and iOS, Windows), so Chinese titles and labels are drawn, not boxes.
@@ -40,7 +43,8 @@ FONT_FAMILY = ("'Source Sans Pro', 'Source Sans 3', 'Noto Sans CJK SC', 'Noto Sa
                "'Hiragino Sans GB', 'Microsoft YaHei', sans-serif")
 # A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
 NARROW = "containerSize()[0] < 560"
-TITLE_CHARS = 34  # what fits across a 390-pixel phone at the title's font
+TITLE_CHARS = 30  # what fits across a 390-pixel phone at the title's font
+TITLE_CHAR_PIXELS = 11  # about what a Latin character takes at the title's font (a Chinese one: twice that)
 PIXEL = 5  # screen pixels per image pixel: an 8x8 digit is 40 px, legible from the back of a room
 CURVE_POINTS = 500  # a longer curve is drawn from evenly spaced epochs: a chart has fewer pixels than that
 TEMPLATES = 256  # shapes kept per process: a class's lessons need a few dozen
@@ -93,33 +97,49 @@ FIELD_TITLES = (N_("epoch"), N_("unit"), N_("layer"), N_("step"), N_("score"), N
                 N_("weight"), N_("loss"), N_("activation"), N_("label"), N_("votes"), N_("optimizer"))
 
 
-def _translated(spec, language: str):
+def _translated(spec, language: str, titled: frozenset[str] = frozenset(), field_titles: bool = True):
     """A template's words (titles of the chart, its axes, legends, headers and tooltips; a text
     mark's fixed text; the title Vega-Lite would take from a field's name) in `language`; names
-    and numbers are left as they are."""
+    and numbers are left as they are. `titled`: the channels a sibling layer gives a title of its
+    own; Vega-Lite shows that title alone, so a field's name there gets none (an explicit one would
+    be joined to it: "target / prediction, prediction")."""
     if language == i18n.ENGLISH:
         return spec
     if isinstance(spec, dict):
-        made = {key: i18n.translate(value, language) if key in ("title", "text") and isinstance(value, str)
-                else _translated(value, language) for key, value in spec.items()}
+        if isinstance(spec.get("layer"), list):
+            titled = titled | {channel for layer in spec["layer"] if isinstance(layer, dict)
+                               for channel, definition in layer.get("encoding", {}).items()
+                               if isinstance(definition, dict) and "title" in definition}
+        made = {}
+        for key, value in spec.items():
+            if key in ("title", "text") and isinstance(value, str):
+                made[key] = i18n.translate(value, language)
+            elif key == "encoding" and isinstance(value, dict):
+                made[key] = {channel: _translated(definition, language, titled, channel not in titled)
+                             for channel, definition in value.items()}
+            else:
+                made[key] = _translated(value, language, titled)
         if isinstance(spec.get("bind"), dict) and "name" in spec["bind"]:  # a slider's label in the picture
             made["bind"] = {**spec["bind"], "name": i18n.translate(spec["bind"]["name"].strip(), language) + " "}
-        if isinstance(spec.get("field"), str) and "type" in spec and "title" not in spec:
-            titled = i18n.translate(spec["field"], language)
-            if titled != spec["field"]:
-                made["title"] = titled
+        if field_titles and isinstance(spec.get("field"), str) and "type" in spec and "title" not in spec:
+            titled_as = i18n.translate(spec["field"], language)
+            if titled_as != spec["field"]:
+                made["title"] = titled_as
         return made
     if isinstance(spec, list):
-        return [_translated(item, language) for item in spec]
+        return [_translated(item, language, titled) for item in spec]
     return spec
 
 
 def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, wrap: bool = True,
-          compact: bool = False, **frames: pd.DataFrame) -> dict:
-    """A template with a run's data sets, its title (wrapped on a phone unless `wrap` is off) and the
-    values of the parameters it leaves open; the template itself is not changed. `compact` sends
-    the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
+          compact: bool = False, description: str | None = None, **frames: pd.DataFrame) -> dict:
+    """A template with a run's data sets, its title (wrapped on a chart narrower than it unless `wrap`
+    is off), its description in words (nnlab.descriptions: Vega's ARIA label, and the caption under
+    it) and the values of the parameters it leaves open; the template itself is not changed.
+    `compact` sends the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
     filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
+    if description:
+        filled["description"] = description
     if title is not None:
         title = i18n.translate(title, i18n.LANGUAGE.get())
         filled["title"] = _title(title) if wrap else title
@@ -151,9 +171,10 @@ def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 @functools.lru_cache(maxsize=TEMPLATES)
 def _title(title: str) -> str | dict:
-    """A long title in lines on a narrow chart (Vega would cut it short with "…"), in one line elsewhere.
-    It breaks after a colon first: "Inside the network:" / "first-layer weights". A Chinese character
-    is as wide as two Latin ones, and a line of them may break between any two."""
+    """A long title in lines on a chart narrower than it (Vega would cut it short with "…": half a
+    projector's width is such a chart), in one line elsewhere. It breaks after a colon first:
+    "Inside the network:" / "first-layer weights". A Chinese character is as wide as two Latin
+    ones, and a line of them may break between any two."""
     if _width(title) <= TITLE_CHARS:
         return title
     for colon in (": ", "："):
@@ -163,7 +184,8 @@ def _title(title: str) -> str | dict:
             break
     else:
         lines = _wrap(title)
-    return {"text": {"expr": f"{NARROW} ? {json.dumps(lines, ensure_ascii=False)} : {json.dumps(title, ensure_ascii=False)}"}}
+    fits = f"containerSize()[0] >= {_width(title) * TITLE_CHAR_PIXELS + 20}"
+    return {"text": {"expr": f"{fits} ? {json.dumps(title, ensure_ascii=False)} : {json.dumps(lines, ensure_ascii=False)}"}}
 
 
 def _width(text: str) -> int:
@@ -303,7 +325,7 @@ def _decision_boundary(classes: tuple[str, ...], titles: tuple[str, str]) -> alt
         fill=alt.Fill("probability:Q", scale=alt.Scale(domain=[0, 1], range=[PALETTE[0], MIDDLE, PALETTE[1]]),
                       title=f"P({classes[-1]})", legend=alt.Legend(gradientLength=HEIGHT // 3)))
     # fill, not color, for the heatmap: the points' colour and shape then share one class legend
-    return (heat + _scatter_layer(classes, titles)).properties(height=HEIGHT + 20)
+    return (heat + _scatter_layer(classes, titles)).properties(height=PLANE_HEIGHT)
 
 
 def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str,
@@ -325,11 +347,11 @@ def _value_plane(titles: tuple[str, str], with_grid: bool) -> alt.Chart | alt.La
         color=alt.Color("target:Q", scale=scale, title=N_("target"), legend=alt.Legend(gradientLength=HEIGHT // 3)),
         tooltip=["x1:Q", "x2:Q", alt.Tooltip("target:Q", format=".3f"), "split:N"])
     if not with_grid:
-        return dots.properties(height=HEIGHT + 20)
+        return dots.properties(height=PLANE_HEIGHT)
     heat = _data("grid").mark_rect(opacity=0.6).encode(
         x="x1:Q", x2="x1_end:Q", y="x2:Q", y2="x2_end:Q",
         fill=alt.Fill("prediction:Q", scale=scale, title=N_("prediction"), legend=None))
-    return (heat + dots).properties(height=HEIGHT + 20)
+    return (heat + dots).properties(height=PLANE_HEIGHT)
 
 
 def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: str = "The data",
@@ -353,24 +375,24 @@ def _image_grid(columns: int, rows: int, predicted: bool) -> alt.LayerChart:
         x=x, x2="column_end:Q", y=y, y2="row_end:Q",
         color=alt.Color("ink:Q", scale=alt.Scale(scheme="greys"), legend=None),
         tooltip=["image:Q", "actual:N"] + (["predicted:N"] if predicted else []))
-    text = _data("labels").mark_text(align="left", baseline="bottom", dy=-1, fontSize=FONT - 1, fontWeight="bold").encode(
-        x=x, y=y, text="text:N",  # above the image's first row, in the gap between images
+    text = _data("labels").mark_text(align="left", baseline="bottom", dy=-2, fontSize=FONT - 1, fontWeight="bold").encode(
+        x=x, y=y, text="text:N",  # just above the image's first row, nearer it than the image above
         color=alt.condition(alt.datum.wrong, alt.value(PALETTE[3]), alt.value(TEXT)))
     return (images + text).properties(width=columns * PIXEL, height=rows * PIXEL)
 
 
 def image_grid(pixels: pd.DataFrame, title: str) -> dict:
     """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
-    by the network's answer: a wrong one's label is red and reads "answer ✗ actual". Square
-    pixels of PIXEL screen pixels, so the grid keeps its shape at any page width."""
+    by the network's answer: a wrong one's label is red, with a cross (the image shows what it
+    is; its tooltip and the confusion matrix say it too). Square pixels of PIXEL screen pixels, so
+    the grid keeps its shape at any page width."""
     predicted = "predicted" in pixels
     columns, rows = int(pixels["column"].max()) + 1, int(pixels["row"].max()) + 1
     labels = pixels.groupby("image").first().reset_index()
     labels["wrong"] = labels["predicted"] != labels["actual"] if predicted else False
     answer = labels["predicted"] if predicted else labels["actual"]
-    labels["text"] = np.where(labels["wrong"], answer + " ✗ " + labels["actual"], answer)
-    return _fill(_image_grid(columns, rows, predicted), title, pixels=pixels,
-                 labels=labels[["column", "row", "text", "wrong"]])
+    labels["text"] = np.where(labels["wrong"], answer + " ✗", answer)
+    return _fill(_image_grid(columns, rows, predicted), title, pixels=pixels, labels=labels[["column", "row", "text", "wrong"]])
 
 
 @template
@@ -422,7 +444,7 @@ def _correlation_heatmap(order: tuple[str, ...]) -> alt.LayerChart:
 def correlation_heatmap(frame: pd.DataFrame) -> dict:
     matrix = frame.corr(numeric_only=True).round(2)
     long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
-    return _fill(_correlation_heatmap(tuple(matrix.columns)), N_("Correlations (hover a cell)"), cells=long)
+    return _fill(_correlation_heatmap(tuple(matrix.columns)), N_("Correlations (point at or tap a cell)"), cells=long)
 
 
 @template
@@ -430,7 +452,7 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
     """Train (solid) and test (dashed) curves, from one wide frame (epoch and a column per curve,
     folded in the browser: a quarter of the bytes); NaN points are left out."""
     value_format = ".1%" if percent else ".4f"
-    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    axis = alt.Axis(format=".0%", tickMinStep=0.01) if percent else alt.Axis()  # else 51%, 50%, 50%, 49% on a flat run
     y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=False))  # a longer title overruns a short chart
     lines = _data("history").transform_fold(list(curves), as_=["curve", "value"]).transform_filter(
         "isFinite(datum.value)").mark_line(strokeWidth=3).encode(
@@ -468,8 +490,13 @@ def accuracy_curves(history: pd.DataFrame) -> dict:
     return _curves(history, {"train_acc": N_("train"), "test_acc": N_("test")}, N_("accuracy"), True, N_("Accuracy"))
 
 
+DECADES_ONLY = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? datum.label : ''"
+
+
 def _gradient_y() -> alt.Y:
-    return alt.Y("mean_abs_grad:Q", title=N_("mean |gradient|"), scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
+    # whole powers of ten, the domain widened to them: labels such as 4e-1, 5e-2, 1e-2 read as uneven steps
+    return alt.Y("mean_abs_grad:Q", title=N_("mean |gradient|"), scale=alt.Scale(type="log", nice=True),
+                 axis=alt.Axis(format=".0e", labelExpr=DECADES_ONLY))
 
 
 def _layer_names(layers: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -514,21 +541,32 @@ def gradient_flow(gradient_flow: pd.DataFrame) -> dict:
     return _fill(_gradient_flow(names), N_("Gradient flow"), gradients=wide)
 
 
+ROW = 34  # a heatmap's row on a projector: its label and its count read from the back of the room
+
+
 @template
-def _confusion_matrix() -> alt.LayerChart:
+def _confusion_matrix(classes: int, digits: int) -> alt.LayerChart:
     # horizontal class names: turned ones took the height the "predicted" title needs in a narrow column
     base = _data("counts").encode(x=alt.X("predicted:N", title=N_("predicted"), axis=alt.Axis(labelAngle=0, labelLimit=90)),
                                   y=alt.Y("actual:N", title=N_("actual")))
-    cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
-                                    tooltip=["actual:N", "predicted:N", "count:Q"])
-    text = base.mark_text(fontSize=FONT + 6, fontWeight="bold").encode(
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
+        tooltip=["actual:N", "predicted:N", "count:Q"])
+    size = FONT + 6 if classes <= 4 else FONT
+    # a count only where its cell holds it (a phone's ten columns do not hold three digits), and no zeros:
+    # the diagonal and the mistakes stand out
+    shown = alt.ExprRef(f"width / {classes} >= {round(digits * size * 0.6 + 8)} ? 1 : 0")
+    text = base.transform_filter("datum.count > 0").mark_text(fontSize=size, fontWeight="bold", opacity=shown).encode(
         text="count:Q", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")))
-    return (cells + text).properties(height=HEIGHT - 60)
+    return (cells + text).properties(height=alt.Step(ROW if classes > 4 else 80))
 
 
 def confusion_matrix(counts: pd.DataFrame, title: str) -> dict:
-    """Counts of (actual, predicted) classes; a count over half the largest is on a dark cell."""
-    return _fill(_confusion_matrix(), title, counts=counts.assign(dark=counts["count"] > counts["count"].max() / 2))
+    """Counts of (actual, predicted) classes, a row a class tall enough to read; a count over half
+    the largest is on a dark cell."""
+    classes = counts["actual"].nunique()
+    digits = len(str(int(counts["count"].max()))) if len(counts) else 1
+    return _fill(_confusion_matrix(classes, digits), title, counts=counts.assign(dark=counts["count"] > counts["count"].max() / 2))
 
 
 @template
@@ -627,11 +665,12 @@ def smoothed_spread(histories: pd.DataFrame, metric: str) -> pd.DataFrame:
 @template
 def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) -> alt.LayerChart:
     hover = alt.selection_point(name="hover", on="pointerover", fields=["unit"], empty=False)
-    colour = alt.Color("kind:N", scale=alt.Scale(domain=["one unit", sum_label], range=[PALETTE[0], PALETTE[3]]),
-                       legend=_top_legend(("one unit", sum_label), symbolType="stroke", symbolStrokeWidth=4))
+    one = i18n.translate(N_("one unit"), i18n.LANGUAGE.get())  # a data value the legend shows: in the language
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=[one, sum_label], range=[PALETTE[0], PALETTE[3]]),
+                       legend=_top_legend((one, sum_label), symbolType="stroke", symbolStrokeWidth=4))
     lines = _data("curves").transform_fold(list(units), as_=["unit", "contribution"]).transform_lookup(
         lookup="unit", from_=alt.LookupData(alt.NamedData("units"), "unit", ["in_weight", "bias", "out_weight"]),
-    ).transform_calculate(kind="'one unit'").mark_line().encode(
+    ).transform_calculate(kind=json.dumps(one, ensure_ascii=False)).mark_line().encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("contribution:Q", title=N_("contribution to the output")),
         detail="unit:N", color=colour,
         strokeWidth=alt.condition(hover, alt.value(6), alt.value(2)),
@@ -647,7 +686,12 @@ def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) ->
 def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
     """Each last-layer unit's contribution (output weight x activation) over x, and their sum
     (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
-    weights. The curves go as one wide frame, each unit's weights once."""
+    weights. The curves go as one wide frame, each unit's weights once; a unit is named in the
+    session's language ("unit 3")."""
+    language = i18n.LANGUAGE.get()
+    if language != i18n.ENGLISH:
+        names = {name: i18n.translate(msg("unit {number}", number=name.split()[-1]), language) for name in units["unit"]}
+        curves, units = curves.rename(columns=names), units.assign(unit=units["unit"].map(names))
     return _fill(_unit_contributions(tuple(units["unit"]), sum_label, x_title),
                  N_("Inside the network: each hidden unit's share"), compact=True, curves=curves, units=units)
 
@@ -924,7 +968,8 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
     tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
     cells = _data("cells").mark_rect(color="white", opacity=0.001).encode(
         x=alt.X("x1_from:Q", title=N_("x1"), scale=alt.Scale(domain=[-6, 6], nice=False)), x2="x1_to:Q",
-        y=alt.Y("x2_from:Q", title=N_("x2"), scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q").add_params(tap)
+        y=alt.Y("x2_from:Q", title=N_("x2"), scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q",
+        tooltip=alt.value(None)).add_params(tap)  # a cell is a place to tap, not a value to read
     if values:
         colour = alt.Color("value:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below(title=N_("value")))
     else:
@@ -951,7 +996,8 @@ def _drawing_line() -> alt.LayerChart:
                               on="click, touchend, [pointerdown, window:pointerup] > pointermove")
     cells = _data("cells").mark_rect(color="white", opacity=0.001, clip=True).encode(
         x=alt.X("x_from:Q", title=N_("x"), scale=alt.Scale(domain=[-1, 1], nice=False)), x2="x_to:Q",
-        y=alt.Y("y_from:Q", title=N_("target"), scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q").add_params(pen)
+        y=alt.Y("y_from:Q", title=N_("target"), scale=alt.Scale(domain=[-2, 2], nice=False)), y2="y_to:Q",
+        tooltip=alt.value(None)).add_params(pen)  # a cell is a place to draw, not a value to read
     curve = _data("knots").mark_line(strokeWidth=3, color=PALETTE[0]).encode(x="x:Q", y="y:Q")
     knots = _data("knots").mark_point(filled=True, size=60, color=PALETTE[0], opacity=1).encode(x="x:Q", y="y:Q")
     return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")

@@ -96,7 +96,8 @@ def _plane(task: str) -> Callable[[Data], bool]:
 
 FITS = (
     Picture("fit curve", lambda data: data.shape_kind == "1d", _fit_curve),
-    Picture("answers on images", lambda data: bool(data.image_shape), _answers, width="content"),
+    Picture("answers on images", lambda data: bool(data.image_shape), _answers, width="content",
+            caption=N_("Each answer is just above its image; a wrong one is red, with ✗.")),
     Picture("prediction over the plane", _plane("regression"), _value_plane, toggles=("show_test",)),
     Picture("decision boundary", _plane("binary"), _decision_boundary, toggles=("discretize", "show_test")),
     Picture("confusion matrix", lambda data: data.task != "regression", _confusion),
@@ -107,10 +108,11 @@ FITS = (
 
 def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
     data, exp = result.data, result.experiment
-    ending = (N_("input to the output sigmoid") if outputs_probability(exp, data.task)
+    # short: a phone's legend holds about 30 characters; the caption says the output bias is in the sum
+    ending = (N_("the sigmoid's input") if outputs_probability(exp, data.task)
               else N_("the output logit") if exp.training.loss == "bce_logits" else N_("the output"))
     curves, units = views.unit_contributions(result, epoch)
-    return charts.unit_contributions(curves, units, i18n.translate(msg("all units + output bias = {ending}", ending=ending),
+    return charts.unit_contributions(curves, units, i18n.translate(msg("sum = {ending}", ending=ending),
                                                                    i18n.LANGUAGE.get()), data.feature_names[0])
 
 
@@ -124,7 +126,7 @@ INSIDE = (
     Picture("confusion under the images", lambda data: bool(data.image_shape), _test_confusion),
     Picture("unit shares", lambda data: data.shape_kind == "1d", _unit_shares,
             caption=N_("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
-                       "Added up with the output bias they give the thick dashed line. Hover a line for its weights.")),
+                       "Added up with the output bias they give the thick dashed line. Point at or tap a line for its weights.")),
     Picture("unit maps", lambda data: data.shape_kind == "2d",
             lambda result, epoch, view: charts.unit_maps(views.unit_maps(result, epoch)), width=None,
             caption=N_("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "

@@ -107,11 +107,12 @@ def image_grid(data: Data, result: TrainResult | None = None, epoch: int = 0, co
     actual = y[:count].numpy()
     image = np.repeat(np.arange(count), height * width)
     pixel = np.tile(np.arange(height * width), count)
-    gap = 3  # blank pixels between images: room for the label above each
+    # blank pixels between images; above each, room for its label and a clear gap to the image above
+    across, down = 3, 6
     frame = pd.DataFrame({
         "image": image,
-        "column": (image % IMAGES_ACROSS) * (width + gap) + pixel % width,
-        "row": (image // IMAGES_ACROSS) * (height + gap) + gap + pixel // width,
+        "column": (image % IMAGES_ACROSS) * (width + across) + pixel % width,
+        "row": (image // IMAGES_ACROSS) * (height + down) + down + pixel // width,
         "ink": images.reshape(-1),
         "actual": np.asarray(data.class_names)[actual[image]],
     })
@@ -212,7 +213,8 @@ def data_summary(data: Data) -> Message:
     """A data set's size, features and target in a sentence."""
     classes = (msg(" with classes {names}", names=", ".join(data.class_names))
                if data.class_names and data.task == "multiclass" else "")
-    return msg("**{train}** training rows, **{test}** test rows, **{features}** features, a **{task}** target "
+    # counts after a colon: "1 features" reads wrong, and the sentence holds in both languages for any number
+    return msg("Training rows: **{train}**; test rows: **{test}**; features: **{features}**; a **{task}** target "
                "`{target}`{classes}.", train=len(data.x_train), test=len(data.x_test), features=data.n_features,
                task=TASKS[data.task], target=data.target_name, classes=classes)
 

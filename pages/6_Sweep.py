@@ -61,7 +61,7 @@ with ui.shown_errors():
     cells = views.sweep_cells(runs, score, higher_is_better)
     event = draw(st, charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")),
                          width="stretch", on_select="rerun", key="sweep_chart")
-    st.caption(_("Each cell is the median of its seeds ({seeds}); hover a cell for the spread between them. "
+    st.caption(_("Each cell is the median of its seeds ({seeds}); point at or tap a cell for the spread between them. "
                  "{runs} runs of {epochs:,} epochs.", seeds=seeds, runs=len(runs), epochs=epochs))
     diverged = int(cells["diverged"].sum())
     if diverged:

@@ -83,8 +83,8 @@ def test_csv_upload_loads_a_good_table_and_refuses_a_bad_one(browser, data_dir, 
         page.get_by_role("button", name="Use this table").click()
         page.get_by_role("heading", name="Your CSV file").wait_for(timeout=60_000)
         settle(page)
-        assert page.get_by_text("30 training rows").count() == 0  # 80/20 split of 30 rows
-        assert page.get_by_text("24 training rows").count() == 1
+        assert page.get_by_text("Training rows: 30").count() == 0  # 80/20 split of 30 rows
+        assert page.get_by_text("Training rows: 24").count() == 1
         assert page.get_by_text("yes/no").count() >= 1 and page.get_by_text("decimal comma").count() >= 1
         assert page.locator('[data-testid="stException"]').count() == 0
         shoot(page, "Upload-after")

@@ -245,6 +245,7 @@ def _pacing_controls(pace: Pace, lecture: Lecture, bar) -> None:
         moves["back"] |= st.button("Page Up", key="lecture_page_up", shortcut="PageUp", disabled=pace.step == 0)
         moves["next"] |= st.button("Page Down", key="lecture_page_down", shortcut="PageDown",
                                    disabled=pace.step == len(lecture.steps) - 1)
+    bar.caption(_("Keys: **←** Back · **→** Next; a presenter's clicker (Page Up / Page Down) works too."))
     titles = [step.card.text(language())[0] for step in lecture.steps]
     picked = bar.selectbox(_("Step"), range(len(lecture.steps)), index=pace.step, key=f"lecture_pick_{pace.revision}",
                            format_func=lambda number: f"{number + 1}. {titles[number]}")

@@ -93,6 +93,7 @@ def _buttons(run: EpochRun) -> None:
         st.rerun()
     cells[3].progress(min(1.0, run.epoch / run.epochs), text=_("Epoch {epoch:,} of {epochs:,}", epoch=run.epoch,
                                                                epochs=run.epochs))
+    st.caption(_("Keys: **P** play or pause · **S** one epoch · **Z** reset"))  # a tooltip is no help on a projector
 
 
 def _draw(run: EpochRun) -> None:

@@ -20,9 +20,31 @@ CUSTOM = "custom"
 # on a 720-pixel projector that space is worth more to the charts.
 # Captions are drawn at 60% opacity: 3.7:1 on white, too faint for the back of a room.
 CAPTION_COLOR = "#555867"  # 7.1:1 on white
+# A segmented control's picked option (the language switch) is the primary colour on its own tint:
+# 4.0:1. A darker shade of the same blue:
+SELECTED_COLOR = "#005A8C"  # 5.8:1 on that tint (#D8E5EF)
+# Streamlit's code colours (Build model's st.code) are 2.3-3.9:1 on its code block (#F8F9FB): keywords,
+# numbers, strings alike. The same hues, darkened to at least 5:1, per kind of Prism token:
+CODE_COLORS = {"comment prolog doctype cdata punctuation unchanged": CAPTION_COLOR,
+               "attr-name property variable": "#006F8E",
+               "boolean constant symbol string char attr-value inserted": "#137333",
+               "number regex": "#00756A",
+               "operator entity decorator atrule": "#A84A00",
+               "url": "#6D3FC0",
+               "keyword tag function class-name selector": "#1A64B0",
+               "important deleted": "#B3261E"}
+CODE_STYLE = "".join(",".join(f"[data-testid='stCode'] .token.{kind}" for kind in kinds.split())
+                     + f"{{color:{colour} !important}}" for kinds, colour in CODE_COLORS.items())
 STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
+         # Streamlit's wide layout leaves 5rem each side: on a 1280-pixel projector, a fifth of the page's
+         # width that the pictures need more
+         "@media (min-width:641px){[data-testid='stMainBlockContainer']{padding-left:2rem;padding-right:2rem}}"
          "h1{font-size:2.4rem !important;padding-top:0.25rem !important;padding-bottom:0.5rem !important}"
          f"[data-testid='stCaptionContainer']{{color:{CAPTION_COLOR} !important;opacity:1 !important}}"
+         f"[data-variant='segmented_control'][data-selected='true']{{color:{SELECTED_COLOR} !important}}{CODE_STYLE}"
+         # a locked setting's label (a challenge's, a lecture's) is drawn at 40%, 2.3:1: the room still reads
+         # what is locked
+         f"[data-testid='stWidgetLabel'][disabled]{{color:{CAPTION_COLOR} !important}}"
          # a phone: room for the header's sidebar button above the title; a chart wider than the
          # screen (a grid of unit maps) scrolls sideways instead of being cut off
          "@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-top:4.5rem}"
@@ -34,6 +56,9 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          # the page nor slides the chart sideways
          "[class*='st-key-drawing_'] [data-testid='stVegaLiteChart'],[class*='st-key-drawing_'][data-testid='stVegaLiteChart']"
          "{overflow:hidden !important;touch-action:none;user-select:none;-webkit-user-select:none}"
+         # a lesson's whole name in the sidebar's picker, in lines, not cut short with "…"
+         ".st-key-w_lesson [data-baseweb='select'] div{white-space:normal !important;text-overflow:clip !important;"
+         "overflow:visible !important}"
          # a presenter's clicker (Page Up / Page Down) presses buttons that need no place on the screen
          ".st-key-lecture_clicker{display:none}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font

@@ -90,11 +90,11 @@ def _show_training(result: TrainResult) -> None:
     epoch = st.session_state.get(slider, epochs[-1])
     epoch = epoch if epoch in epochs else epochs[-1]
     shown = gallery.result_pictures(result, epoch, st.session_state)
-    left, right = st.columns(2, gap="large")
+    left, right = st.columns([3, 2], gap="large")  # the fit is the lesson's picture: the wider
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
-    if right.toggle(_(":material/landscape: Loss surface around these weights"), key="show_landscape",
-                    help=_("The training loss over a plane of weight space through the trained weights, and the "
+    if right.toggle(_(":material/landscape: Loss surface"), key="show_landscape",  # short: a narrow column
+                    help=_("The training loss around these weights: the training loss over a plane of weight space through the trained weights, and the "
                            "path training took across it.")):
         loss_surface(result)
     st.select_slider(_("Show the fit after epoch"), epochs, value=epochs[-1], key=slider,
@@ -105,9 +105,9 @@ def _show_training(result: TrainResult) -> None:
         st.button(_("Look inside one training step from epoch {epoch:,}", epoch=epoch), icon=":material/calculate:",
                   on_click=inside_screen.start_from, args=(epoch,))
     _draw_shown(shown, "inside", st)
-    accuracy, flow = st.columns(2, gap="large")
-    _draw_shown(shown, "accuracy", accuracy)
-    _draw_shown(shown, "gradient flow", flow)
+    below = [name for name in ("accuracy", "gradient flow") if name in shown]  # side by side; one alone takes the width
+    for name, where in zip(below, st.columns(len(below), gap="large") if len(below) > 1 else [st], strict=True):
+        _draw_shown(shown, name, where)
 
 
 def loss_surface(result: TrainResult) -> None:

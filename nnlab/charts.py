@@ -20,8 +20,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from nnlab import i18n
-from nnlab.i18n import N_, msg
+from nnlab import descriptions, i18n
+from nnlab.i18n import N_, capitalized, msg
 from nnlab.lazy import LazyModule
 
 alt = LazyModule("altair")  # imported when the first template is drawn
@@ -32,7 +32,7 @@ LINE_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9"
 SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
 TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white
 MIDDLE = "#f7f7f7"  # the neutral middle of every diverging scale
-HEIGHT = 280  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
+HEIGHT = 320  # the fit and the loss side by side, whole on a 1280x720 projector below the page's controls
 # A chart's height holds its title and axes too (Streamlit sizes a chart to fit: autosize "fit"). A plane's
 # picture gives up its legends' width beside the plot, so it takes more height to stay near square.
 PLANE_HEIGHT = HEIGHT + 100
@@ -132,14 +132,11 @@ def _translated(spec, language: str, titled: frozenset[str] = frozenset(), field
 
 
 def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, wrap: bool = True,
-          compact: bool = False, description: str | None = None, **frames: pd.DataFrame) -> dict:
+          compact: bool = False, **frames: pd.DataFrame) -> dict:
     """A template with a run's data sets, its title (wrapped on a chart narrower than it unless `wrap`
-    is off), its description in words (nnlab.descriptions: Vega's ARIA label, and the caption under
-    it) and the values of the parameters it leaves open; the template itself is not changed.
+    is off) and the values of the parameters it leaves open; the template itself is not changed.
     `compact` sends the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
     filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
-    if description:
-        filled["description"] = description
     if title is not None:
         title = i18n.translate(title, i18n.LANGUAGE.get())
         filled["title"] = _title(title) if wrap else title
@@ -147,6 +144,18 @@ def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None 
         filled["params"] = [*spec.get("params", []), *({"name": name, "value": float(value)}
                                                        for name, value in params.items())]
     return filled
+
+
+def described(picture):
+    """A picture function whose spec carries its description in words (the nnlab.descriptions function
+    of the same name, given the same frames): Vega's ARIA label, and the caption nnlab.ui.pictures
+    draws under it."""
+    describe = getattr(descriptions, picture.__name__)
+
+    @functools.wraps(picture)
+    def with_words(*args, **kwargs) -> dict:
+        return {**picture(*args, **kwargs), "description": describe(*args, **kwargs)}
+    return with_words
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
@@ -252,7 +261,7 @@ def _points_1d(splits: tuple[str, ...], x_title: str, y_title: str) -> alt.Chart
     return _data("points").mark_point(filled=True, size=90, opacity=0.85, color=PALETTE[1]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("target:Q", title=y_title),
         shape=alt.Shape("split:N", scale=alt.Scale(domain=list(splits), range=["circle", "diamond"][: len(splits)]),
-                        legend=alt.Legend(title=N_("points"), **_named_in_language(SPLIT_NAMES))),
+                        legend=_top_legend(splits, **_named_in_language(SPLIT_NAMES))),  # above: the plot keeps the width
         tooltip=["x:Q", "target:Q", "split:N"])
 
 
@@ -274,6 +283,7 @@ def _scatter_1d(x_title: str, splits: tuple[str, ...]) -> alt.Chart:
     return _points_1d(splits, x_title, N_("target")).properties(height=HEIGHT)
 
 
+@described
 def scatter_1d(points: pd.DataFrame, x_title: str = "x") -> dict:
     """Points of a 1-D dataset (columns x, target, split)."""
     return _fill(_scatter_1d(x_title, _splits(points)), N_("The data"), points=points[["x", "target", "split"]])
@@ -286,6 +296,7 @@ def _fit_1d(x_title: str, splits: tuple[str, ...]) -> alt.LayerChart:
     return (_points_1d(splits, x_title, N_("target / prediction")) + line).properties(height=HEIGHT)
 
 
+@described
 def fit_1d(points: pd.DataFrame, curve: pd.DataFrame, title: str | None = None, x_title: str = "x") -> dict:
     """Data points and the network's output over x, as in the tutorials' plots."""
     epoch = int(curve["epoch"].iloc[0]) if len(curve) else 0
@@ -312,6 +323,7 @@ def _scatter_2d(classes: tuple[str, ...], titles: tuple[str, str]) -> alt.Chart:
     return _scatter_layer(classes, titles).properties(height=HEIGHT + 80)
 
 
+@described
 def scatter_2d(points: pd.DataFrame, classes: list[str], titles: tuple[str, str] = ("x1", "x2")) -> dict:
     """Points of a 2-D dataset (columns x1, x2, class, split), colour and shape by class."""
     return _fill(_scatter_2d(tuple(classes), tuple(titles)), N_("The data"), points=points[POINT_COLUMNS])
@@ -328,6 +340,7 @@ def _decision_boundary(classes: tuple[str, ...], titles: tuple[str, str]) -> alt
     return (heat + _scatter_layer(classes, titles)).properties(height=PLANE_HEIGHT)
 
 
+@described
 def decision_boundary(grid: pd.DataFrame, points: pd.DataFrame, classes: list[str], title: str,
                       titles: tuple[str, str] = ("x1", "x2"), discretize: bool = False) -> dict:
     """Probability of the second class as a diverging heatmap under the points; `discretize` shows
@@ -354,6 +367,7 @@ def _value_plane(titles: tuple[str, str], with_grid: bool) -> alt.Chart | alt.La
     return (heat + dots).properties(height=PLANE_HEIGHT)
 
 
+@described
 def value_plane(points: pd.DataFrame, grid: pd.DataFrame | None = None, title: str = "The data",
                 titles: tuple[str, str] = ("x1", "x2")) -> dict:
     """2-D regression: the points coloured by their target on a diverging scale, over a heatmap of
@@ -381,6 +395,7 @@ def _image_grid(columns: int, rows: int, predicted: bool) -> alt.LayerChart:
     return (images + text).properties(width=columns * PIXEL, height=rows * PIXEL)
 
 
+@described
 def image_grid(pixels: pd.DataFrame, title: str) -> dict:
     """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
     by the network's answer: a wrong one's label is red, with a cross (the image shows what it
@@ -404,6 +419,7 @@ def _class_balance(classes: tuple[str, ...]) -> alt.Chart:
     ).properties(height=alt.Step(56))
 
 
+@described
 def class_balance(labels: pd.Series) -> dict:
     counts = labels.value_counts().rename_axis("class").reset_index(name="rows")
     counts["class"] = [str(c) for c in counts["class"]]
@@ -422,6 +438,7 @@ def _feature_histogram(feature: str, by: str | None, classes: tuple[str, ...]) -
     return chart.encode(**encoding).properties(height=HEIGHT)
 
 
+@described
 def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> dict:
     classes = tuple(sorted(frame[by].astype(str).unique())) if by else ()
     return _fill(_feature_histogram(feature, by, classes), msg("Distribution of {feature}", feature=feature),
@@ -441,6 +458,7 @@ def _correlation_heatmap(order: tuple[str, ...]) -> alt.LayerChart:
     return chart.properties(height=alt.Step(40))
 
 
+@described
 def correlation_heatmap(frame: pd.DataFrame) -> dict:
     matrix = frame.corr(numeric_only=True).round(2)
     long = matrix.rename_axis("row").reset_index().melt("row", var_name="column", value_name="correlation")
@@ -457,9 +475,10 @@ def _train_test_curves(curves: tuple[str, ...], y_title: str, percent: bool) -> 
     lines = _data("history").transform_fold(list(curves), as_=["curve", "value"]).transform_filter(
         "isFinite(datum.value)").mark_line(strokeWidth=3).encode(
         x=alt.X("epoch:Q"), y=y,
-        color=alt.Color("curve:N", scale=alt.Scale(domain=list(curves), range=PALETTE[: len(curves)]), title=None),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=list(curves), range=PALETTE[: len(curves)]),
+                        legend=_top_legend(curves)),  # above: a narrow column's plot keeps its width
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=list(curves), range=[[1, 0], [8, 4]][: len(curves)]),
-                                  title=None),
+                                  legend=_top_legend(curves)),
         tooltip=["epoch:Q", "curve:N", alt.Tooltip("value:Q", format=value_format)])
     if len(curves) < 2:
         return alt.layer(lines).properties(height=HEIGHT)
@@ -482,10 +501,12 @@ def _curves(history: pd.DataFrame, columns: dict[str, str], y_title: str, percen
     return _fill(_train_test_curves(tuple(present.values()), y_title, percent), title, history=frame)
 
 
+@described
 def loss_curves(history: pd.DataFrame) -> dict:
     return _curves(history, {"train_loss": N_("train"), "test_loss": N_("test")}, N_("loss"), False, N_("Loss"))
 
 
+@described
 def accuracy_curves(history: pd.DataFrame) -> dict:
     return _curves(history, {"train_acc": N_("train"), "test_acc": N_("test")}, N_("accuracy"), True, N_("Accuracy"))
 
@@ -524,6 +545,7 @@ def _gradient_flow(names: tuple[str, ...]) -> alt.Chart:
         tooltip=["epoch:Q", "layer:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT)
 
 
+@described
 def gradient_flow(gradient_flow: pd.DataFrame) -> dict:
     """Each Linear layer's mean absolute weight gradient by epoch, on a log axis: a layer whose
     line lies orders of magnitude below the others barely learns (vanishing gradients). Sent as a
@@ -561,12 +583,14 @@ def _confusion_matrix(classes: int, digits: int) -> alt.LayerChart:
     return (cells + text).properties(height=alt.Step(ROW if classes > 4 else 80))
 
 
+@described
 def confusion_matrix(counts: pd.DataFrame, title: str) -> dict:
     """Counts of (actual, predicted) classes, a row a class tall enough to read; a count over half
     the largest is on a dark cell."""
     classes = counts["actual"].nunique()
     digits = len(str(int(counts["count"].max()))) if len(counts) else 1
-    return _fill(_confusion_matrix(classes, digits), title, counts=counts.assign(dark=counts["count"] > counts["count"].max() / 2))
+    dark = counts["count"] > counts["count"].max() / 2
+    return _fill(_confusion_matrix(classes, digits), title, counts=counts.assign(dark=dark))
 
 
 @template
@@ -583,6 +607,7 @@ def _network_diagram() -> alt.LayerChart:
     return (lines + units + more + titles).properties(height=HEIGHT + 60)
 
 
+@described
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> dict:
     """Units as circles, connections as lines, one column per layer with its size and activation."""
     more = nodes["kind"] == "more"
@@ -617,6 +642,7 @@ def _compare_curves(activations: tuple[str, ...], label: str, percent: bool, log
     return (band + line).properties(height=HEIGHT + 140)  # the picture this page is for
 
 
+@described
 def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
     """Each activation's curve: every seed's run smoothed, then their median, with a band over the
     middle half of the seeds (a mean and min..max let one odd seed swamp the rest)."""
@@ -626,10 +652,15 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> dict:
     # use a log scale only where the curves span a factor of ten (else it squeezes them into a strip).
     bottom, top = float(stats["low"].min()), float(stats["high"].quantile(0.99))
     log = metric.endswith("loss") and bottom > 0 and top / bottom > 10
-    name = metric.replace("_acc", " accuracy").replace("_", " ")
-    spec = _compare_curves(activations, name + (" (log scale)" if log else ""), metric.endswith("acc"), log)
-    title = f"{name.capitalize()}: the median and the middle half of the seeds"
+    name = METRIC_NAMES[metric]
+    label = i18n.translate(msg("{metric} (log scale)", metric=name) if log else name, i18n.LANGUAGE.get())
+    spec = _compare_curves(activations, label, metric.endswith("acc"), log)
+    title = capitalized(msg("{metric}: the median and the middle half of the seeds", metric=name))
     return _fill(spec, title, {"bottom": bottom, "top": top} if log else None, compact=True, stats=stats)
+
+
+METRIC_NAMES = {"train_loss": N_("train loss"), "test_loss": N_("test loss"), "train_acc": N_("train accuracy"),
+                "test_acc": N_("test accuracy")}  # a history's columns, as a picture names them
 
 
 @template
@@ -640,6 +671,7 @@ def _compare_gradients(activations: tuple[str, ...], order: tuple[str, ...]) -> 
         tooltip=["activation:N", "where:N", alt.Tooltip("mean_abs_grad:Q", format=".2e")]).properties(height=HEIGHT + 100)
 
 
+@described
 def compare_gradient_flow(frame: pd.DataFrame) -> dict:
     """compare.compare_gradient_flow: each activation's gradient size by layer (log axis), from the input
     to the output: a line that falls steeply to the left is a gradient vanishing on its way back."""
@@ -683,6 +715,7 @@ def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) ->
     return (lines + total).properties(height=HEIGHT + 40)
 
 
+@described
 def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
     """Each last-layer unit's contribution (output weight x activation) over x, and their sum
     (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
@@ -716,6 +749,7 @@ def _unit_maps(side: int, units: tuple[str, ...]) -> alt.FacetChart:
         layer="toNumber(split(datum.key, '_')[0])", unit="toNumber(split(datum.key, '_')[1])")
 
 
+@described
 def unit_maps(frame: pd.DataFrame) -> dict:
     """A small heatmap of every hidden unit's activation over the plane, one row per layer
     (`nnlab.views.unit_maps`: a column per unit)."""
@@ -739,6 +773,7 @@ def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
     return (cells + text).properties(height=alt.Step(30))
 
 
+@described
 def weight_heatmap(weights: pd.DataFrame) -> dict:
     """First-layer weights, features down and units across: which inputs each unit listens to."""
     reach = float(weights["weight"].abs().max()) or 1.0
@@ -763,6 +798,7 @@ def _class_sweep(score_label: str, higher_is_better: bool, percent: bool) -> alt
                  "learning_rate:Q", "hidden_units:Q", "activations:N", "optimizer:N", "epochs:Q"]).properties(height=HEIGHT)
 
 
+@described
 def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> dict:
     """Every entry of a class challenge as a point, learning rate (log) x hidden units, coloured by
     its score: the sweep the class ran together. The better end of the scale is always the brighter."""
@@ -793,13 +829,14 @@ def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows
     return (rects + text).properties(height=170 + 40 * rows)  # the title, the axes and the scale below as well
 
 
+@described
 def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> dict:
     """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
     cell coloured and labelled by its seeds' median score, the better end the brighter, highest
     learning rate on top. A click selects a cell (selection "cell")."""
     spec = _sweep_heatmap(score_label, higher_is_better, percent, cells["learning_rate"].nunique(),
                           cells["hidden_units"].nunique())
-    title = f"Median {score_label} of each cell's seeds: click a cell to open it on Train"
+    title = msg("Median {score} of each cell's seeds: click a cell to open it on Train", score=score_label)
     return _fill(spec, title, cells=cells)
 
 
@@ -811,6 +848,7 @@ def _score_histogram(score_label: str, percent: bool) -> alt.Chart:
         y=alt.Y("count():Q", title=N_("entries"), axis=alt.Axis(tickMinStep=1, format="d"))).properties(height=HEIGHT)
 
 
+@described
 def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> dict:
     """How the class's scores spread."""
     return _fill(_score_histogram(score_label, percent), N_("Scores"), entries=entries[["score"]])
@@ -830,6 +868,7 @@ def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerC
     return (bars + counts).properties(height=alt.Step(34 if len(rounds) > 1 else 48))
 
 
+@described
 def poll_votes(tallies: dict[str, pd.DataFrame], answer: str | None = None, title: str = "") -> dict:
     """A poll's votes, each round's bar beside the other's (`tallies`: round label -> option,
     votes); the right option, once revealed, marked with a check."""
@@ -881,6 +920,7 @@ def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps
     return (cells + lines + now + lowest).add_params(step).properties(height=HEIGHT + 200)
 
 
+@described
 def race(surface: pd.DataFrame, paths: pd.DataFrame, minima: pd.DataFrame,
          box: tuple[float, float, float, float], title: str) -> dict:
     """Each racer's path over the surface's height bands (light is low), a cross on each minimum,
@@ -901,6 +941,7 @@ def _race_distances(racers: tuple[str, ...]) -> alt.Chart:
     ).transform_calculate(shown="max(datum.distance, 1e-6)").properties(height=HEIGHT + 40)
 
 
+@described
 def race_distances(paths: pd.DataFrame) -> dict:
     """Each racer's distance to the nearest minimum, step by step, on a log scale (down to 1e-6)."""
     racers = tuple(dict.fromkeys(paths["optimizer"]))
@@ -922,6 +963,7 @@ def _loss_landscape(a_title: str, b_title: str) -> alt.LayerChart:
     return (cells + line + dots + labels).properties(height=HEIGHT + 120, width="container")
 
 
+@described
 def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str], title: str) -> dict:
     """The loss over a slice of weight space (views.landscape_cells) in height bands, and the
     training's path across it, each recorded epoch a dot."""
@@ -950,6 +992,7 @@ def _step_network(edge_title: str, widest: int) -> alt.LayerChart:
     return (edges + units + values + names + heading).properties(height=75 * widest + 160, width="container")
 
 
+@described
 def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str) -> dict:
     """A small network (nnlab.step_views.diagram) with its numbers beside each unit and each
     connection coloured, and thickened, by its own number: the weights on the way forward, the
@@ -980,6 +1023,7 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
     return (points + cells).properties(height=HEIGHT + 160, width="container")
 
 
+@described
 def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> dict:
     """Points drawn on the plane (x1, x2 and class or value), and the cells a tap selects."""
     reach = float(points["value"].abs().max()) if values and len(points) else 1.0
@@ -1003,6 +1047,7 @@ def _drawing_line() -> alt.LayerChart:
     return (curve + knots + cells).properties(height=HEIGHT + 60, width="container")
 
 
+@described
 def drawing_line(cells: pd.DataFrame, knots: pd.DataFrame) -> dict:
     """A drawn curve (its knots x, y, joined), and the cells a tap or a drag selects."""
     return _fill(_drawing_line(), N_("Tap or drag to set the target"), cells=cells, knots=knots)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from nnlab import charts
-from nnlab.ui.page_setup import STYLE
+from nnlab.ui.page_setup import CODE_COLORS, SELECTED_COLOR, STYLE
 
 ROOT = Path(__file__).resolve().parents[1]
 AA = 4.5
@@ -46,6 +46,15 @@ def test_white_text_reads_on_the_primary_colour():
 def test_captions_are_drawn_dark_enough_on_the_page():
     colour = re.search(r"stCaptionContainer'\]\{color:(#[0-9A-Fa-f]{6})", STYLE).group(1)
     assert "opacity:1" in STYLE and contrast(colour, THEME["backgroundColor"]) >= AA
+
+
+def test_the_picked_option_of_a_segmented_control_reads_on_its_tint():
+    assert contrast(SELECTED_COLOR, "#D8E5EF") >= AA  # Streamlit's tint of the primary colour, in the sidebar
+
+
+@pytest.mark.parametrize("kinds", CODE_COLORS)
+def test_every_kind_of_code_token_reads_on_the_code_block(kinds):
+    assert contrast(CODE_COLORS[kinds], "#F8F9FB") >= AA  # st.code's background in the light theme
 
 
 CHARTS = {

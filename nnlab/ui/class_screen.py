@@ -224,7 +224,7 @@ def qr_code(link: str) -> bytes:
 def join_panel(challenge: Challenge, picture, words, page: str = "Train") -> None:
     """What the projector shows the room: a QR code of the join link (to `page`), and the code, large."""
     join_link = links_for(challenge, page)[0]
-    picture.image(qr_code(join_link), width=170)
+    picture.image(qr_code(join_link), width=170, alt=join_link)  # what the code holds, in every language
     with words:
         st.caption(_("Scan, or type this code on the **Class** page"))
         st.title(challenge.code, anchor=False)

@@ -201,7 +201,7 @@ def running(lecture_code: str) -> None:
     st.title(class_screen.as_text(lecture.title), anchor=False)
     picture, words, steps = st.columns([3, 3, 5], vertical_alignment="top")
     join_link = class_screen.site_link("Lecture", {"lecture": lecture_code})
-    picture.image(class_screen.qr_code(join_link), width=240)
+    picture.image(class_screen.qr_code(join_link), width=240, alt=join_link)  # what the code holds
     with words:
         st.markdown(_("Scan, or type this code on the **Lecture** page"))
         st.title(lecture_code, anchor=False)

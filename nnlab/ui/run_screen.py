@@ -94,7 +94,7 @@ def _show_training(result: TrainResult) -> None:
     _draw_shown(shown, "fit", left)
     _draw_shown(shown, "loss", right)
     if right.toggle(_(":material/landscape: Loss surface"), key="show_landscape",  # short: a narrow column
-                    help=_("The training loss around these weights: the training loss over a plane of weight space through the trained weights, and the "
+                    help=_("The training loss over a plane of weight space through the trained weights, and the "
                            "path training took across it.")):
         loss_surface(result)
     st.select_slider(_("Show the fit after epoch"), epochs, value=epochs[-1], key=slider,
@@ -182,14 +182,12 @@ def _show_comparison(runs: list[CompareRun]) -> None:
                  speed=epochs / seconds if seconds else 0, together=together, reason=first.reason))
 
 
-SUMMARY_COLUMNS = {"train_loss": N_("train loss"), "test_loss": N_("test loss"), "train_acc": N_("train accuracy"),
-                   "test_acc": N_("test accuracy")}
 
 
 def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One column per metric, "mean ± std": narrow enough for a 1280-pixel projector."""
     table = {_("activation"): summary["activation"]}
-    for metric, title in SUMMARY_COLUMNS.items():
+    for metric, title in charts.METRIC_NAMES.items():
         if f"{metric} mean" in summary:
             means, spreads = summary[f"{metric} mean"], summary[f"{metric} std"].fillna(0.0)
             shown = "{:.1%} ± {:.1%}" if metric.endswith("acc") else "{:.4f} ± {:.4f}"

@@ -39,7 +39,7 @@ PLANE_HEIGHT = HEIGHT + 100
 FONT = 16
 # Vega draws text on a canvas in this font: Streamlit's own first, then a CJK family each platform has
 # (Debian's fonts-noto-cjk, macOS and iOS, Windows), so Chinese titles and labels are drawn, not boxes.
-FONT_FAMILY = ("'Source Sans Pro', 'Source Sans 3', 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', "
+FONT_FAMILY = ("'Source Sans', 'Source Sans Pro', 'Source Sans 3', 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', "
                "'Hiragino Sans GB', 'Microsoft YaHei', sans-serif")
 # A phone, or a narrow column. Vega evaluates it in the browser; Python never knows the screen.
 NARROW = "containerSize()[0] < 560"
@@ -131,15 +131,14 @@ def _translated(spec, language: str, titled: frozenset[str] = frozenset(), field
     return spec
 
 
-def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, wrap: bool = True,
-          compact: bool = False, **frames: pd.DataFrame) -> dict:
-    """A template with a run's data sets, its title (wrapped on a chart narrower than it unless `wrap`
-    is off) and the values of the parameters it leaves open; the template itself is not changed.
+def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, compact: bool = False,
+          **frames: pd.DataFrame) -> dict:
+    """A template with a run's data sets, its title (wrapped on a chart narrower than it) and the values of the parameters it leaves open; the template itself is not changed.
     `compact` sends the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
     filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
     if title is not None:
         title = i18n.translate(title, i18n.LANGUAGE.get())
-        filled["title"] = _title(title) if wrap else title
+        filled["title"] = _title(title)
     if params:
         filled["params"] = [*spec.get("params", []), *({"name": name, "value": float(value)}
                                                        for name, value in params.items())]
@@ -234,7 +233,7 @@ def _cell_text(cells: int) -> alt.ExprRef:
 def _gradient_below(**options) -> alt.Legend:
     """A heatmap's colour scale under it, so the cells get the whole width of a phone."""
     return alt.Legend(orient="bottom", direction="horizontal", titleOrient="left",
-                      gradientLength=alt.ExprRef("clamp(containerSize()[0] - 240, 100, 240)"), **options)
+                      gradientLength=alt.ExprRef("clamp(width - 70, 80, 240)"), **options)  # under the plot: its width
 
 
 def _diverging(reach: str, high: str = PALETTE[1]) -> alt.Scale:
@@ -719,12 +718,7 @@ def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) ->
 def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
     """Each last-layer unit's contribution (output weight x activation) over x, and their sum
     (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
-    weights. The curves go as one wide frame, each unit's weights once; a unit is named in the
-    session's language ("unit 3")."""
-    language = i18n.LANGUAGE.get()
-    if language != i18n.ENGLISH:
-        names = {name: i18n.translate(msg("unit {number}", number=name.split()[-1]), language) for name in units["unit"]}
-        curves, units = curves.rename(columns=names), units.assign(unit=units["unit"].map(names))
+    weights. The curves go as one wide frame, each unit's weights once."""
     return _fill(_unit_contributions(tuple(units["unit"]), sum_label, x_title),
                  N_("Inside the network: each hidden unit's share"), compact=True, curves=curves, units=units)
 
@@ -755,8 +749,8 @@ def unit_maps(frame: pd.DataFrame) -> dict:
     (`nnlab.views.unit_maps`: a column per unit)."""
     units = tuple(column for column in frame.columns if column not in CELL_COLUMNS)
     side = 96 if max(int(unit.split("_")[1]) for unit in units) <= 6 else 64  # eight across fit a 1280-pixel projector
-    # a facet grid keeps its size and scrolls sideways on a phone, its title with it: not wrapped
-    return _fill(_unit_maps(side, units), N_("Inside the network: what each hidden unit responds to"), wrap=False,
+    # a facet grid keeps its size and scrolls sideways on a phone; its title wraps to the page's width
+    return _fill(_unit_maps(side, units), N_("Inside the network: what each hidden unit responds to"),
                  compact=True, maps=frame)
 
 
@@ -764,8 +758,8 @@ def unit_maps(frame: pd.DataFrame) -> dict:
 def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
     base = _data("weights").encode(
         x=alt.X("unit:N", sort=list(units), title=None,  # "unit 3" reads as "3" where there is no room for it
-                axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, 'unit ', '') : datum.label")),
-        y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 120 : 260"))))
+                axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, regexp('\\\\D+', 'g'), '') : datum.label")),
+        y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 210 : 260"))))
     cells = base.mark_rect().encode(
         color=alt.Color("weight:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below()),
         tooltip=["feature:N", "unit:N", alt.Tooltip("weight:Q", format=".3f")])

@@ -253,6 +253,7 @@ def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> str:
     if not by:
         return _said(spread)
     medians = pd.Series(values[finite]).groupby(frame[by].astype(str).to_numpy()[finite]).median()
+    by = i18n.translate(by, i18n.LANGUAGE.get())  # a column's name, in the language where it has one ("class")
     return _said(spread, msg("Median by {by}: {medians}.", by=by, medians=_listing(medians.index, map(number, medians))))
 
 
@@ -593,6 +594,8 @@ def _ends(paths: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The racers in order of appearance, each one's code per row, and each one's last row (a
     racer that blew up ends on its first row that is not finite)."""
     codes, racers = pd.factorize(paths["optimizer"])
+    # an optimizer's name as the race's legend shows it (charts' _named_in_language): "Momentum" has a word
+    racers = pd.Index([i18n.translate(racer, i18n.LANGUAGE.get()) for racer in racers.astype(str)])
     last = len(codes) - 1 - np.unique(codes[::-1], return_index=True)[1]
     return np.asarray(racers).astype(str), codes, last
 

@@ -112,8 +112,21 @@ def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
     ending = (N_("the sigmoid's input") if outputs_probability(exp, data.task)
               else N_("the output logit") if exp.training.loss == "bce_logits" else N_("the output"))
     curves, units = views.unit_contributions(result, epoch)
+    names = _unit_names(units["unit"])
+    curves, units = curves.rename(columns=names), units.assign(unit=units["unit"].map(names))
     return charts.unit_contributions(curves, units, i18n.translate(msg("sum = {ending}", ending=ending),
                                                                    i18n.LANGUAGE.get()), data.feature_names[0])
+
+
+def _unit_names(names) -> dict[str, str]:
+    """Each unit's name ("unit 3": a data value that a legend, an axis and a tooltip show) in the session's language."""
+    language = i18n.LANGUAGE.get()
+    return {name: i18n.translate(msg("unit {number}", number=name.split()[-1]), language) for name in dict.fromkeys(names)}
+
+
+def _first_weights(result: TrainResult, epoch: int, view: View) -> dict:
+    weights = views.first_layer_weights(result, epoch)
+    return charts.weight_heatmap(weights.assign(unit=weights["unit"].map(_unit_names(weights["unit"]))))
 
 
 def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
@@ -132,7 +145,7 @@ INSIDE = (
             caption=N_("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
                        "scaled to its own largest value. Later layers combine the shapes of earlier ones.")),
     Picture("first-layer weights", lambda data: True,
-            lambda result, epoch, view: charts.weight_heatmap(views.first_layer_weights(result, epoch)),
+            _first_weights,
             caption=N_("Standardised inputs: a large weight means the unit listens to that feature. Red pushes the "
                        "unit up, blue down.")),
 )

@@ -183,7 +183,7 @@ def test_a_class_challenge_with_a_poll_in_chinese_shows_no_english_on_the_board_
     board.segmented_control(key="class_projecting").set_value("board").run()
     for at in (student, board):
         assert_clean(at)
-        left = _english_left(at, also=(made.code,))
+        left = _english_left(at, also=(made.code, "ann"))  # a nickname, as typed
         assert not left, left
 
 

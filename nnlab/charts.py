@@ -133,7 +133,8 @@ def _translated(spec, language: str, titled: frozenset[str] = frozenset(), field
 
 def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None = None, compact: bool = False,
           **frames: pd.DataFrame) -> dict:
-    """A template with a run's data sets, its title (wrapped on a chart narrower than it) and the values of the parameters it leaves open; the template itself is not changed.
+    """A template with a run's data sets, its title (wrapped on a chart narrower than it) and the
+    values of the parameters it leaves open; the template itself is not changed.
     `compact` sends the frames' numbers in 32 bits: for curves and grids, never for values shown as labels."""
     filled = {**spec, "datasets": {name: _compact(frame) if compact else frame for name, frame in frames.items()}}
     if title is not None:
@@ -754,11 +755,14 @@ def unit_maps(frame: pd.DataFrame) -> dict:
                  compact=True, maps=frame)
 
 
+NUMBER_ONLY = "replace(datum.label, regexp('\\\\D+', 'g'), '')"  # "unit 3", "单元 3": "3"
+
+
 @template
 def _weight_heatmap(units: tuple[str, ...]) -> alt.LayerChart:
     base = _data("weights").encode(
         x=alt.X("unit:N", sort=list(units), title=None,  # "unit 3" reads as "3" where there is no room for it
-                axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? replace(datum.label, regexp('\\\\D+', 'g'), '') : datum.label")),
+                axis=alt.Axis(labelAngle=0, labelExpr=f"{NARROW} ? {NUMBER_ONLY} : datum.label")),
         y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 210 : 260"))))
     cells = base.mark_rect().encode(
         color=alt.Color("weight:Q", scale=_diverging("reach", PALETTE[3]), legend=_gradient_below()),

@@ -22,13 +22,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import vl_convert
 from browser_support import CHROMIUM, CHROMIUM_ARGS, PHONE, PROJECTOR, ROOT, Server, require_chromium, settle
+from streamlit.elements.vega_charts import _has_nested_composition, _prepare_vega_lite_spec
 
 import nnlab
 from nnlab import gallery, i18n, lessons
-
-import vl_convert
-from streamlit.elements.vega_charts import _has_nested_composition, _prepare_vega_lite_spec
 
 require_chromium("the picture layout tests")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
-import streamlit as st
 
 
 def arrow_bytes(frame: pd.DataFrame) -> bytes:
@@ -27,18 +26,13 @@ def arrow_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def draw(where, spec: dict, **options):
+def draw(where, spec: dict, caption: bool = True, **options):
     """`where.vega_lite_chart` (st, a column, a placeholder) of a filled picture, and under it the
     picture's description in words (its numbers, for a screen reader and for whoever cannot see
-    the projector: Streamlit drops a large chart's ARIA labels); the chart's selection, if any."""
-    if "description" not in spec:
-        return _chart(where, spec, options)
-    with where.container(gap="small"):  # one element in the caller's place: a placeholder holds one
-        shown = _chart(st, spec, options)
-        st.caption(spec["description"])
+    the projector: Streamlit drops a large chart's ARIA labels) unless `caption` is off (a
+    placeholder holds one element); the chart's selection, if any."""
+    shown = where.vega_lite_chart({**spec, "datasets": {name: arrow_bytes(frame) for name, frame in spec["datasets"].items()}},
+                                  **options)
+    if caption and spec.get("description"):
+        where.caption(spec["description"])
     return shown
-
-
-def _chart(where, spec: dict, options: dict):
-    return where.vega_lite_chart({**spec, "datasets": {name: arrow_bytes(frame) for name, frame in spec["datasets"].items()}},
-                                 **options)

@@ -1,7 +1,7 @@
 """Screenshots for docs/: each page at projector size (1280x720) in Debian's Chromium, the key ones
 at 1920x1080 too, and every page on a 390x844 phone.
 
-Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study | chinese | lecture]
+Run: PYTHONPATH=. .venv/bin/python tests/take_screenshots.py [study | chinese | lecture | whole]
 (needs the heart-failure file in NNLAB_DATA_DIR or ~/.cache/nnlab, as the app does)
 """
 
@@ -224,6 +224,32 @@ def lecture_pages(browser, server: Server) -> None:
     phones[1].screenshot(path=OUT / "phone-lecture-eyes-up.png")
 
 
+def whole(page, path: Path) -> None:
+    """The whole page, every picture below the first screen too: the window made as tall as the page
+    (Streamlit scrolls its own inner element, so a browser's full-page shot would hold one screen)."""
+    width = page.viewport_size["width"]
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": height})
+    settle(page)
+    page.screenshot(path=path)
+
+
+WHOLE_PAGES = [(lesson, PROJECTOR, "") for lesson in nnlab.lessons.names()] + [
+    ("bump-twenty-neurons", PHONE, ""), ("digits-classifier", PHONE, ""), ("bump-twenty-neurons", PHONE, "zh-CN"),
+    ("tabular-relu", FULL_HD, "")]
+
+
+def whole_pages(browser, server: Server) -> None:
+    """Train with a result, whole, for each lesson on the projector, and a few on a phone, in Chinese
+    and at 1920x1080: the confusion, the accuracy, the gradient flow and the units below the fit."""
+    for lesson, size, language in WHOLE_PAGES:
+        page = visit(browser, f"{server.url}/Train?lesson={lesson}" + (f"&lang={language}" if language else ""), size)
+        train(page, "训练" if language else "Train", "最终训练损失" if language else "Final train loss")
+        kind = {PROJECTOR: "", PHONE: "phone-", FULL_HD: "1080-"}[size] + (f"{language[:2]}-" if language else "")
+        whole(page, OUT / f"whole-{kind}{lesson}.png")
+        page.close()
+
+
 def chinese_pages(browser, server: Server) -> None:
     """Lessons, Train with a result, Inside one step and the race in Chinese; on a phone too (the
     charts draw their text in Debian's fonts-noto-cjk)."""
@@ -251,6 +277,10 @@ def main() -> None:
             if sys.argv[1:] == ["lecture"]:  # a lecture alone
                 lecture_pages(browser, server)
                 return
+            if sys.argv[1:] == ["whole"]:  # Train's whole pages alone
+                whole_pages(browser, server)
+                return
+            whole_pages(browser, server)
             lecture_pages(browser, server)
             study_pages(browser, server)
             chinese_pages(browser, server)

@@ -201,12 +201,12 @@ def _width(text: str) -> int:
     return sum(2 if "\u2e80" <= character <= "\uffef" else 1 for character in text)
 
 
-def _wrap(text: str) -> list[str]:
+def _wrap(text: str, chars: int = TITLE_CHARS) -> list[str]:
     if _width(text) == len(text):  # no wide characters: break between words
-        return textwrap.wrap(text, TITLE_CHARS)
+        return textwrap.wrap(text, chars)
     lines, line = [], ""
     for character in text:
-        if _width(line + character) > TITLE_CHARS:
+        if _width(line + character) > chars:
             lines.append(line)
             line = character.lstrip()
         else:
@@ -231,10 +231,15 @@ def _cell_text(cells: int) -> alt.ExprRef:
     return alt.ExprRef(f"width / {cells} >= 44 ? 1 : 0")
 
 
-def _gradient_below(**options) -> alt.Legend:
-    """A heatmap's colour scale under it, so the cells get the whole width of a phone."""
-    return alt.Legend(orient="bottom", direction="horizontal", titleOrient="left",
-                      gradientLength=alt.ExprRef("clamp(width - 70, 80, 240)"), **options)  # under the plot: its width
+def _gradient_below(beside: bool = False, **options) -> alt.Legend:
+    """A heatmap's colour scale under it, so the cells get the whole width of a phone. It starts at
+    the plot's left edge and must end within it: its title beside it where the plot is wide, above
+    it where it is narrow (a title such as "test accuracy" and the scale did not fit a phone's plot);
+    `beside`: always beside, for a picture without a y axis, whose first label the title keeps
+    from the canvas's edge."""
+    above = "false" if beside else NARROW
+    return alt.Legend(orient="bottom", direction="horizontal", titleOrient=alt.ExprRef(f"{above} ? 'top' : 'left'"),
+                      gradientLength=alt.ExprRef(f"clamp(width - ({above} ? 40 : 150), 80, 240)"), **options)
 
 
 def _diverging(reach: str, high: str = PALETTE[1]) -> alt.Scale:
@@ -447,7 +452,9 @@ def feature_histogram(frame: pd.DataFrame, feature: str, by: str | None) -> dict
 
 @template
 def _correlation_heatmap(order: tuple[str, ...]) -> alt.LayerChart:
-    axis = alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? 110 : 220"))
+    # the built-in tables' names whole on a phone too ("od280/od315_of_diluted_wines": 212 px): a
+    # narrower plot rather than names cut to "…" that nothing else on the page spells out
+    axis = alt.Axis(labelLimit=220)
     base = _data("cells").encode(x=alt.X("column:N", sort=list(order), title=None, axis=axis),
                                  y=alt.Y("row:N", sort=list(order), title=None, axis=axis))
     cells = base.mark_rect().encode(
@@ -594,25 +601,32 @@ def confusion_matrix(counts: pd.DataFrame, title: str) -> dict:
 
 
 @template
-def _network_diagram() -> alt.LayerChart:
-    axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False, padding=30))
+def _network_diagram(layers: int, heading_width: int) -> alt.LayerChart:
+    margin = 30  # px around the units
+    axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False, padding=margin))
     lines = _data("edges").mark_rule(opacity=0.25, color="#555").encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q")
     kinds = alt.Scale(domain=["input", "hidden", "output"], range=[PALETTE[1], PALETTE[0], PALETTE[2]])
     units = _data("units").mark_circle(size=420, stroke="black", strokeWidth=1, opacity=1).encode(
         x="x:Q", y="y:Q", color=alt.Color("kind:N", scale=kinds, legend=None), tooltip=["layer:Q", "unit:Q"])
     more = _data("more").mark_text(fontSize=FONT, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
-    titles = _data("heading").mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(
-        x="x:Q", y="y:Q", text="title:N")
-    return (lines + units + more + titles).properties(height=HEIGHT + 60)
+    # where the columns are closer than a heading is wide (a phone's eight layers), every other heading
+    # two lines higher: "sigmoid" beside "sigmoid" overprinted
+    raised = alt.ExprRef(f"(width - {2 * margin}) / {max(layers - 1, 1)} < {heading_width} ? -40 : 0")
+    titles = [_data("heading").transform_filter(f"datum.x % 2 == {odd}").mark_text(
+        fontSize=FONT, lineBreak="\n", fontWeight="bold", dy=raised if odd else 0).encode(x="x:Q", y="y:Q", text="title:N")
+        for odd in (0, 1)]
+    return alt.layer(lines, units, more, *titles).properties(height=HEIGHT + 60)
 
 
 @described
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame) -> dict:
     """Units as circles, connections as lines, one column per layer with its size and activation."""
     more = nodes["kind"] == "more"
-    return _fill(_network_diagram(), N_("Network"), edges=edges, units=nodes[~more], more=nodes[more],
-                 heading=_headings_in_language(heading))
+    heading = _headings_in_language(heading)
+    widest = max((_width(line) for title in heading["title"] for line in title.split("\n")), default=0)
+    return _fill(_network_diagram(len(heading), widest * 9), N_("Network"),  # px: a bold 16-px character is about 9
+                 edges=edges, units=nodes[~more], more=nodes[more], heading=heading)
 
 
 def _headings_in_language(heading: pd.DataFrame) -> pd.DataFrame:
@@ -805,7 +819,7 @@ def class_sweep(entries: pd.DataFrame, score_label: str, higher_is_better: bool,
 
 
 @template
-def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows: int, widths: int) -> alt.LayerChart:
+def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, widths: int) -> alt.LayerChart:
     pick = alt.selection_point(name="cell", fields=["learning_rate", "hidden_units"], on="click")
     value_format = _score_format(percent, ".3g")
     base = _data("cells").encode(
@@ -824,7 +838,9 @@ def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, rows
     text = base.mark_text(fontSize=FONT, fontWeight="bold", opacity=_cell_text(widths)).encode(
         text=alt.Text("score:Q", format=value_format),
         color=alt.condition(alt.datum.bright, alt.value("#000000"), alt.value("#ffffff")))
-    return (rects + text).properties(height=170 + 40 * rows)  # the title, the axes and the scale below as well
+    # a row's height, not the chart's: a phone's title in three lines and the scale's title above it took
+    # the rows' room, and their labels overprinted
+    return (rects + text).properties(height=alt.Step(40))
 
 
 @described
@@ -832,8 +848,7 @@ def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool,
     """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
     cell coloured and labelled by its seeds' median score, the better end the brighter, highest
     learning rate on top. A click selects a cell (selection "cell")."""
-    spec = _sweep_heatmap(score_label, higher_is_better, percent, cells["learning_rate"].nunique(),
-                          cells["hidden_units"].nunique())
+    spec = _sweep_heatmap(score_label, higher_is_better, percent, cells["hidden_units"].nunique())
     title = msg("Median {score} of each cell's seeds: click a cell to open it on Train", score=score_label)
     return _fill(spec, title, cells=cells)
 
@@ -852,10 +867,19 @@ def score_histogram(entries: pd.DataFrame, score_label: str, percent: bool) -> d
     return _fill(_score_histogram(score_label, percent), N_("Scores"), entries=entries[["score"]])
 
 
+POLL_LINE_CHARS = (16, 24)  # a poll option's line on a phone (a third of its width) and elsewhere
+
+
 @template
 def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerChart:
+    # an option in short lines, on a phone at the body's size: in one line of 20 px a 40-character option
+    # was cut to "…" on a projector, and on a phone took all but a sliver of the width from the bars
+    narrow, wide = (json.dumps({option: _wrap(option, chars) for option in options}, ensure_ascii=False)
+                    for chars in POLL_LINE_CHARS)
+    axis = alt.Axis(labelLimit=320, labelFontSize=alt.ExprRef(f"{NARROW} ? {FONT} : {FONT + 4}"),
+                    labelExpr=f"({NARROW} ? {narrow} : {wide})[datum.label] || datum.label")
     base = _data("votes").encode(
-        y=alt.Y("option:N", sort=list(options), title=None, axis=alt.Axis(labelLimit=320, labelFontSize=FONT + 4)),
+        y=alt.Y("option:N", sort=list(options), title=None, axis=axis),
         yOffset=alt.YOffset("round:N", sort=list(rounds)),
         x=alt.X("votes:Q", title=N_("votes"), axis=alt.Axis(tickMinStep=1, format="d")))
     legend = _top_legend(rounds) if len(rounds) > 1 else None
@@ -863,7 +887,7 @@ def _poll_votes(options: tuple[str, ...], rounds: tuple[str, ...]) -> alt.LayerC
         color=alt.Color("round:N", scale=alt.Scale(domain=list(rounds), range=LINE_PALETTE[:len(rounds)]), legend=legend),
         tooltip=["option:N", "round:N", "votes:Q"])
     counts = base.mark_text(align="left", dx=6, fontSize=FONT + 2, color=TEXT).encode(text="votes:Q")
-    return (bars + counts).properties(height=alt.Step(34 if len(rounds) > 1 else 48))
+    return (bars + counts).properties(height=alt.Step(34 if len(rounds) > 1 else 56))  # an option's three lines
 
 
 @described
@@ -969,7 +993,7 @@ def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str]
 
 
 @template
-def _step_network(edge_title: str, widest: int) -> alt.LayerChart:
+def _step_network(edge_title: str, widest: int, layers: int) -> alt.LayerChart:
     widest = max(widest, 3)  # a layer of one or two units keeps the room of three: labels need it
     reach = widest / 2 + 0.6  # the widest layer's units a step apart, room for the headings above
     x = alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=60))
@@ -977,13 +1001,21 @@ def _step_network(edge_title: str, widest: int) -> alt.LayerChart:
     edges = _data("edges").mark_rule().encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
         color=alt.Color("value:Q", scale=_diverging("edge_reach", PALETTE[3]), title=edge_title,
-                        legend=_gradient_below()),
+                        legend=_gradient_below(beside=True)),
         strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(domain=[0, 1], range=[1, 8]), legend=None),
         tooltip=["weight:N", alt.Tooltip("value:Q", format=".4g")])
     units = _data("units").mark_circle(size=1000, stroke=TEXT, strokeWidth=1.5, opacity=1, color="white").encode(
         x="x:Q", y="y:Q", tooltip=["unit:N", alt.Tooltip("value:Q", format=".4g")])
-    values = _data("units").mark_text(fontSize=FONT - 1, fontWeight="bold", color=TEXT, align="left", dx=22,
-                                      dy=-12, lineBreak="\n").encode(x="x:Q", y="y:Q", text="label:N")
+    # a unit's numbers at its upper right; 4 px lower than they were, as on a phone the 1-2-1 network's
+    # h2 numbers reached the name of ŷ just above them
+    # smaller and under the unit where the layers are close (two hidden layers on a phone leave ~78 px
+    # between a unit and the next layer, where its numbers need ~100 beside it; the units of a layer
+    # are 75 px apart)
+    close = f"width / {layers} < 90"
+    values = _data("units").mark_text(fontSize=alt.ExprRef(f"{close} ? 12 : {FONT - 1}"), fontWeight="bold", color=TEXT,
+                                      align=alt.ExprRef(f"{close} ? 'center' : 'left'"),
+                                      dx=alt.ExprRef(f"{close} ? 0 : 22"), dy=alt.ExprRef(f"{close} ? 30 : -8"),
+                                      lineBreak="\n").encode(x="x:Q", y="y:Q", text="label:N")
     names = _data("units").mark_text(fontSize=FONT - 2, color=TEXT).encode(x="x:Q", y="y:Q", text="unit:N")
     heading = _data("heading").mark_text(fontSize=FONT, fontWeight="bold", color=TEXT, lineBreak="\n").encode(
         x="x:Q", y="y:Q", text="title:N")
@@ -997,7 +1029,7 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
     gradients on the way back, the steps at the update."""
     reach = float(edges["value"].abs().max()) if len(edges) else 1.0
     widest = int(units.groupby("x").size().max())
-    return _fill(_step_network(edge_title, widest), title, {"edge_reach": reach or 1.0},
+    return _fill(_step_network(edge_title, widest, len(heading)), title, {"edge_reach": reach or 1.0},
                  units=units, edges=edges, heading=_headings_in_language(heading))
 
 

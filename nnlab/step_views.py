@@ -83,8 +83,8 @@ def diagram(step: Step, row: int, phase: str, features: list[str]) -> tuple[pd.D
             label = f"{_number(values['a'])}"
         elif phase in ("forward", "loss"):
             label = f"z={_number(values['z'])}\na={_number(values['a'])}"
-        elif phase == "backward":
-            label = f"dL/dz={_number(backward.loc[(layer, unit), 'dz'])}"
+        elif phase == "backward":  # two lines, as the other phases': one ("dL/dz=−4.913e−09") reached the next layer
+            label = f"dL/dz =\n{_number(backward.loc[(layer, unit), 'dz'])}"
         else:
             bias = update.loc[(layer, unit, BIAS)]
             label = f"b: {_number(bias['before'])}\n→ {_number(bias['after'])}"

@@ -45,7 +45,6 @@ window.pictureLayout = (() => {
             text: lines(item).join(' / '), role: mark.role, name: mark.name || '', axis: axis || null, within, depth,
             fontSize: item.fontSize ?? 11, group, limit: item.limit || 0,
             width: Math.max(...lines(item).map(line => measured(item, line))),
-            anchor: [x + (item.x || 0), y + (item.y || 0)],
             x1: x + b.x1, y1: y + b.y1, x2: x + b.x2, y2: y + b.y2,
           });
         } else if (mark.marktype === 'rect' && mark.role === 'mark') {
@@ -78,11 +77,14 @@ window.pictureLayout = (() => {
     return found;
   }
 
-  // The data rect whose inside holds a data text's anchor, in the same group: the text's cell.
+  // The data rect a data text is centred on, in the same group: the text's cell (a heatmap's text
+  // layer shares its rects' bands). A label drawn over a grid elsewhere, such as the loss surface's
+  // "epoch 0" just above a point of its path, is not a cell's number.
+  const CENTRE = 2;  // px: Vega's text box is an estimate from the font
   function cellOf(text, cells) {
-    const [x, y] = text.anchor;
-    return cells.find(c => c.group === text.group && x > c.x1 + EPSILON && x < c.x2 - EPSILON
-                                                    && y > c.y1 + EPSILON && y < c.y2 - EPSILON);
+    const x = (text.x1 + text.x2) / 2, y = (text.y1 + text.y2) / 2;
+    return cells.find(c => c.group === text.group && Math.abs(x - (c.x1 + c.x2) / 2) <= CENTRE
+                                                    && Math.abs(y - (c.y1 + c.y2) / 2) <= CENTRE);
   }
 
   // What a reader cannot read in `view`, drawn on a canvas `width` x `height` px.
@@ -152,7 +154,11 @@ window.pictureLayout = (() => {
       document.body.append(place);
       const spec = streamlitSpec(JSON.parse(picture.spec), {...picture, theme});
       const {view} = await vegaEmbed(box, spec, {actions: false, renderer: 'svg'});
+      // run, then once more resized, as Streamlit's ArrowVegaLiteChart does: a legend whose columns
+      // follow the plot's width (charts._top_legend) takes its rows from the first pass's width, and
+      // a title above it is drawn above the canvas until the second
       await view.runAsync();
+      await view.resize().runAsync();
       const drawn = box.querySelector('svg, canvas').getBoundingClientRect();
       // what lies beyond the page's place for it is cut off as well, but for a facet grid's texts:
       // the page scrolls a grid sideways (its title, though, must fit the place)

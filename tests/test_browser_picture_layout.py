@@ -1,16 +1,20 @@
-"""Every lesson's result pictures, as Train shows them, laid out by Vega in real Chromium, in English
-and in Chinese, on the projector (1280x720) and on a phone (390x844): no text drawn over text, none
-cut off by the chart's edge or shortened by Vega to "…", no heatmap row thinner than its labels, no
-number wider than its cell (the checks: tests/picture_layout.js).
+"""Every picture of every page, laid out by Vega in real Chromium, in English and in Chinese, on the
+projector (1280x720), a wide screen (1920x1080) and a phone (390x844): each lesson's result pictures
+and loss surface as Train shows them, and Compare's, Sweep's, Inside one step's, the race's, the
+class board's and poll's, the Data explorer's (drawings included) and Build model's, each built as its
+page builds it (tests/picture_cases.py). No text drawn over text, none cut off by the chart's edge or
+shortened by Vega to "…", no heatmap row thinner than its labels, no number wider than its cell (the
+checks: tests/picture_layout.js).
 
 A harness page draws them: Vega-Embed, Vega-Lite and Vega from vl-convert's bundle, Streamlit's
 own fonts and the system's Noto Sans CJK, each picture in a box as wide as the real Train page gives
 its place, from the spec Streamlit hands Vega (its theme, the width, the title's limit, the padding).
 The widths and Streamlit's theme are read from the real app once per module: /Train of the
-bump lesson (which has all five places) at both sizes, trained, its charts measured and the specs
-Streamlit embeds caught on the way to Vega-Embed. A test checks that the harness lays out the bump
-lesson's pictures where the real page does. Failing pictures are saved under
-test-artifacts/picture-layout/, with a summary of what each lesson's pictures got wrong."""
+bump lesson (which has all five places) at each size, trained, its charts measured and the specs
+Streamlit embeds caught on the way to Vega-Embed; the other pages' columns follow from the page's
+width as Streamlit's CSS divides it (picture_cases.Place), checked against the measured places. A
+test checks that the harness lays out the bump lesson's pictures where the real page does. Failing
+pictures are saved under test-artifacts/picture-layout/, with a summary of what each case got wrong."""
 
 from __future__ import annotations
 
@@ -24,17 +28,19 @@ from pathlib import Path
 import pytest
 import vl_convert
 from browser_support import CHROMIUM, CHROMIUM_ARGS, PHONE, PROJECTOR, ROOT, Server, require_chromium, settle
+from picture_cases import GAPS, PAGES, TRAIN_PLACES, WHOLE, Runs, Shown, loss_surface
 from streamlit.elements.vega_charts import _has_nested_composition, _prepare_vega_lite_spec
 
 import nnlab
 from nnlab import gallery, i18n, lessons
+from nnlab.loss_surface import Landscape
 
 require_chromium("the picture layout tests")
 
 ARTIFACTS = ROOT / "test-artifacts" / "picture-layout"
 LAYOUT_JS = Path(__file__).with_name("picture_layout.js")
 STREAMLIT_MEDIA = Path(__import__("streamlit").__file__).parent / "static" / "static" / "media"
-SIZES = {"projector": PROJECTOR, "phone": PHONE}
+SIZES = {"projector": PROJECTOR, "wide": (1920, 1080), "phone": PHONE}
 LANGUAGES = {"en": i18n.ENGLISH, "zh": i18n.CHINESE}
 # Train's places for pictures, in the page's order: the fit and the loss side by side, what is
 # inside the network below them, then the accuracy and the gradient flow side by side
@@ -42,6 +48,7 @@ PLACES = ("fit", "loss", "inside", "accuracy", "gradient flow")
 MEASURED = "bump-twenty-neurons"  # a lesson with a picture in every place
 SHIFT, NEAR = 12, 6  # px: how far the harness may move a whole picture, and then a text, from the real page
 CASES = [(lesson, size, language) for lesson in lessons.names() for size in SIZES for language in LANGUAGES]
+PAGE_CASES = [(page, size, language) for page in PAGES for size in SIZES for language in LANGUAGES]
 # Vega-Embed's last line in Streamlit's bundle: each view and spec it returns is kept for the test
 EMBED_RETURN = re.compile(r"return\{view:(\w+),spec:(\w+),vgSpec:")
 
@@ -94,20 +101,35 @@ def train_page(chromium, data_dir) -> dict[str, dict]:
                 return {width: chart.getBoundingClientRect().width, config: embed.spec.config,
                         texts: pictureLayout.scene(embed.view).texts};
             })""")
+            gaps = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+                                          .map(row => parseFloat(getComputedStyle(row).columnGap))""")
             page.close()
             assert len(charts) == len(PLACES), f"Train of {MEASURED} at the {size} size drew {len(charts)} charts"
-            measured[size] = {"widths": {place: chart["width"] for place, chart in zip(PLACES, charts, strict=True)},
+            widths = {place: chart["width"] for place, chart in zip(PLACES, charts, strict=True)}
+            measured[size] = {"widths": widths,
                               "texts": {place: chart["texts"] for place, chart in zip(PLACES, charts, strict=True)},
-                              "theme": charts[PLACES.index("loss")]["config"]}
+                              "theme": charts[PLACES.index("loss")]["config"], "whole": widths["inside"],
+                              "stacked": widths["fit"] == widths["inside"]}
+            # the other pages' columns are reckoned as picture_cases.Place reckons these
+            assert set(gaps) <= set(GAPS.values()), f"Streamlit's column gaps are now {set(gaps)} px: update GAPS"
+            reckoned = {place: TRAIN_PLACES[place].width(widths["inside"], measured[size]["stacked"]) for place in PLACES}
+            assert all(abs(reckoned[place] - widths[place]) < 0.5 for place in PLACES), (size, reckoned, widths)
     finally:
         server.stop()
     return measured
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, nnlab.TrainResult]:
-    """Each lesson trained as it stands (every lesson takes under a second or so)."""
-    return {lesson: nnlab.train(lessons.get(lesson)) for lesson in lessons.names()}
+def results() -> dict[str, tuple[nnlab.TrainResult, Landscape]]:
+    """Each lesson trained as it stands (every lesson takes under a second or so), and its loss surface."""
+    trained = {lesson: nnlab.train(lessons.get(lesson)) for lesson in lessons.names()}
+    return {lesson: (result, nnlab.landscape(result)) for lesson, result in trained.items()}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Runs:
+    """What the other pages draw: comparisons, sweeps, steps, class boards and polls."""
+    return Runs.train(tmp_path_factory.mktemp("class"))
 
 
 def _fonts() -> str:
@@ -120,36 +142,50 @@ def _fonts() -> str:
     return "\n".join(faces)
 
 
-def _as_streamlit_sends(spec: dict, picture: gallery.Picture) -> tuple[dict, bool, bool]:
-    """`spec` as st.vega_lite_chart(spec, width=picture.width) hands it to the browser, with its
-    frames as records; whether it stretches to its place; whether it is a facet (Streamlit neither
-    stretches nor limits the title of one)."""
+def _as_streamlit_sends(spec: dict, width: str | None) -> tuple[dict, bool, bool]:
+    """`spec` as st.vega_lite_chart(spec, width=width) hands it to the browser, with its frames as
+    records; whether it stretches to its place; whether it is a facet (Streamlit neither stretches
+    nor limits the title of one)."""
     facet = "facet" in spec or any(channel in spec.get("encoding", {}) for channel in ("row", "column", "facet"))
-    width = picture.width or ("content" if facet or "hconcat" in spec or "repeat" in spec
-                              or _has_nested_composition(spec) else "stretch")
+    width = width or ("content" if facet or "hconcat" in spec or "repeat" in spec
+                      or _has_nested_composition(spec) else "stretch")
     frames = {name: json.loads(frame.to_json(orient="records")) for name, frame in spec["datasets"].items()}
     return _prepare_vega_lite_spec({**spec, "datasets": frames}, width == "stretch"), width == "stretch", facet
 
 
-def _pictures(result: nnlab.TrainResult, language: str, widths: dict[str, float]) -> list[dict]:
-    """The run's pictures at its last snapshot, made in `language`, each with its place's width."""
+def _in_language(language: str, make):
+    """`make()` as a session in `language` runs it: every picture's words in that language."""
     token = i18n.LANGUAGE.set(language)
     try:
-        shown = gallery.result_pictures(result, max(result.snapshots), {})
+        return make()
     finally:
         i18n.LANGUAGE.reset(token)
+
+
+def _train_pictures(result: nnlab.TrainResult, surface: Landscape) -> list[Shown]:
+    """The run's pictures at its last snapshot, each in its place on Train, and its loss surface."""
+    shown = gallery.result_pictures(result, max(result.snapshots), {})
+    below = [name for name in ("accuracy", "gradient flow") if name in shown]  # one alone takes the width
+    return [*(Shown(name, spec, picture.width, WHOLE if name in below and len(below) == 1 else TRAIN_PLACES[name])
+              for name, (picture, spec) in shown.items()), loss_surface(surface)]
+
+
+def _sent(shown: list[Shown], measured: dict) -> list[dict]:
+    """The pictures as the harness page draws them, each as wide as its place on a page of this size."""
     pictures = []
-    for place, (picture, spec) in shown.items():
-        sent, stretch, facet = _as_streamlit_sends(spec, picture)
-        pictures.append({"id": f"picture-{PLACES.index(place)}", "place": place, "width": widths[place],
-                         "stretch": stretch, "facet": facet, "spec": json.dumps(sent, ensure_ascii=False, default=float)})
+    for number, picture in enumerate(shown):
+        sent, stretch, facet = _as_streamlit_sends(picture.spec, picture.width)
+        pictures.append({"id": f"picture-{number}", "place": picture.name, "stretch": stretch, "facet": facet,
+                         "width": picture.place.width(measured["whole"], measured["stacked"]),
+                         "spec": json.dumps(sent, ensure_ascii=False, default=float)})
     return pictures
 
 
 @pytest.fixture(scope="module")
-def laid_out(chromium, bundle, train_page, results) -> dict[tuple[str, str, str], dict[str, dict]]:
-    """Every case's pictures drawn in the harness page: (lesson, size, language) -> place -> what
-    tests/picture_layout.js found. Saves the failing pictures and a summary under ARTIFACTS."""
+def laid_out(chromium, bundle, train_page, results, runs) -> dict[tuple[str, str, str], dict[str, dict]]:
+    """Every case's pictures drawn in the harness page: (lesson or page, size, language) -> the
+    picture's name -> what tests/picture_layout.js found. Saves the failing pictures and a summary
+    under ARTIFACTS."""
     page = chromium.new_page(viewport={"width": 1280, "height": 720})
     page.set_content(f"<!doctype html><html><head><meta charset='utf-8'><style>{_fonts()}"
                      "body{margin:0;font-family:'Source Sans',sans-serif}</style></head><body></body></html>")
@@ -160,19 +196,24 @@ def laid_out(chromium, bundle, train_page, results) -> dict[tuple[str, str, str]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
+    made = {(lesson, language): (lambda lesson=lesson: _train_pictures(*results[lesson]))
+            for lesson in lessons.names() for language in LANGUAGES}
+    made |= {(name, language): (lambda name=name: PAGES[name](runs)) for name in PAGES for language in LANGUAGES}
     found = {}
-    for lesson, size, language in CASES:
-        pictures = _pictures(results[lesson], LANGUAGES[language], train_page[size]["widths"])
-        for picture in pictures:  # what the harness draws of the measured lesson, to compare with the real page
-            picture["keepTexts"] = lesson == MEASURED and language == "en"
-        drawn = page.evaluate("([pictures, theme]) => pictureLayout.draw(pictures, theme)",
-                              [pictures, train_page[size]["theme"]])
-        found[lesson, size, language] = {picture["place"]: drawn[picture["id"]] for picture in pictures}
-        for picture in pictures:
-            if _faults(drawn[picture["id"]]):
-                page.locator(f"#{picture['id']}").screenshot(
-                    path=str(ARTIFACTS / f"{lesson}-{size}-{language}-{picture['place'].replace(' ', '_')}.png"))
-        page.evaluate("pictureLayout.clear()")
+    for (case, language), make in made.items():
+        shown = _in_language(LANGUAGES[language], make)
+        for size in SIZES:
+            pictures = _sent(shown, train_page[size])
+            for picture in pictures:  # what the harness draws of the measured lesson, to compare with the real page
+                picture["keepTexts"] = case == MEASURED and language == "en"
+            drawn = page.evaluate("([pictures, theme]) => pictureLayout.draw(pictures, theme)",
+                                  [pictures, train_page[size]["theme"]])
+            found[case, size, language] = {picture["place"]: drawn[picture["id"]] for picture in pictures}
+            for picture in pictures:
+                if _faults(drawn[picture["id"]]):
+                    name = re.sub(r"[^\w.-]+", "_", f"{case}-{size}-{language}-{picture['place']}")
+                    page.locator(f"#{picture['id']}").screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            page.evaluate("pictureLayout.clear()")
     page.close()
     summary = _summary(found)
     (ARTIFACTS / "summary.txt").write_text(summary + "\n", encoding="utf-8")
@@ -234,7 +275,7 @@ def test_the_harness_lays_out_the_bump_lesson_where_the_train_page_does(size, la
     keep other tick labels. So each picture may be shifted as a whole, its texts then within NEAR px,
     and only the tick labels shown in both places are compared."""
     drawn = laid_out[MEASURED, size, "en"]
-    assert set(drawn) == set(PLACES)
+    assert set(drawn) == {*PLACES, "loss surface"}
     for place in PLACES:
         real, harness = _placed(train_page[size]["texts"][place]), _placed(drawn[place]["placed"])
         words = {key: len(boxes) for key, boxes in real.items() if key[0] != "axis-label"}
@@ -263,6 +304,14 @@ def _placed(texts: list[dict]) -> dict[tuple[str, str], list[tuple[float, ...]]]
 @pytest.mark.parametrize(("lesson", "size", "language"), CASES)
 def test_every_result_picture_is_readable(lesson, size, language, laid_out):
     """No text over text, none beyond the chart or cut to '…', no row thinner than its label, no
-    number wider than its cell, in any of the lesson's pictures at its last snapshot."""
+    number wider than its cell, in any of the lesson's pictures at its last snapshot or its loss surface."""
     said = [line for place, drawn in laid_out[lesson, size, language].items() for line in _described(place, drawn)]
     assert not said, f"{lesson}, {language}, {size} ({SIZES[size][0]}x{SIZES[size][1]}):\n" + "\n".join(said)
+
+
+@pytest.mark.parametrize(("page", "size", "language"), PAGE_CASES)
+def test_every_picture_of_the_other_pages_is_readable(page, size, language, laid_out):
+    """The same checks on every picture of Compare, Sweep, Inside one step, the race, the class board,
+    the Data explorer and Build model (tests/picture_cases.py)."""
+    said = [line for name, drawn in laid_out[page, size, language].items() for line in _described(name, drawn)]
+    assert not said, f"{page}, {language}, {size} ({SIZES[size][0]}x{SIZES[size][1]}):\n" + "\n".join(said)

@@ -92,14 +92,21 @@ def show(exp: Experiment, data: Data) -> None:
                                help=_("The batch's rows; the loss and every gradient are the batch's."))
     st.caption(_where(step, data))
     features = data.feature_names
-    left, right = st.columns(2, gap="large")
     units, edges, heading = step_views.diagram(step, row, phase, features)
+    left, right = (st.container(), st.container()) if takes_the_width(heading) else st.columns(2, gap="large")
     edge_title = {"forward": N_("weight"), "loss": N_("weight"), "backward": N_("gradient"), "update": N_("step")}[phase]
     draw(left, charts.step_network(units, edges, heading, _(edge_title),
                                    _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row)), width="stretch")
     with right:
         st.markdown(_(EXPLAINED[phase]))
     _phase_numbers(step, row, phase, features, right)
+
+
+def takes_the_width(heading) -> bool:
+    """Whether a network (its layers' headings) is drawn across the page, its arithmetic below it,
+    rather than beside it: with two hidden layers or more, a unit's numbers need ~100 px before the
+    next layer, more than half a 1280-pixel projector's page leaves."""
+    return len(heading) > 3
 
 
 def _where(step: Step, data: Data) -> str:

@@ -252,8 +252,11 @@ def _field(name: str) -> str:
     return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
 
 
+CLASS_COLOURS = [*PALETTE, "#882255", "#999933"]  # ten classes (the digits) in ten colours: Tol's wine and olive added
+
+
 def _class_scales(classes: tuple[str, ...]) -> tuple[alt.Scale, alt.Scale]:
-    colours = alt.Scale(domain=list(classes), range=PALETTE[: len(classes)] or PALETTE)
+    colours = alt.Scale(domain=list(classes), range=CLASS_COLOURS[: len(classes)] or CLASS_COLOURS)
     shapes = alt.Scale(domain=list(classes), range=SHAPES[: len(classes)] or SHAPES)
     return colours, shapes
 

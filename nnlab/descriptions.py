@@ -56,7 +56,7 @@ def _listing(names, values) -> Message:
 def _items(items: list) -> Message:
     """Messages in a row, each translated on its own; the first LISTED, and how many more."""
     more = [msg("and {count} more", count=number(len(items) - LISTED))] if len(items) > LISTED else []
-    return joined(items[:LISTED] + more, ", ")
+    return joined(items[:LISTED] + more, i18n.translate(N_(", "), i18n.LANGUAGE.get()))  # Chinese lists with "，"
 
 
 def _finite(values) -> np.ndarray:
@@ -281,7 +281,7 @@ LOSS_WORDS = {  # a curve's sentences, for a loss (lower is better)
     "diverged": N_("From epoch {epoch} on the training loss is NaN or infinite: the run diverged."),
     "gaps": N_("The training loss is NaN or infinite at some epochs, the first at epoch {epoch}."),
     "best": N_("The test loss was lowest at epoch {epoch} ({best})."),
-    "worse": N_("The test loss was lowest at epoch {epoch} ({best}), then stopped falling: {last} at epoch {end}."),
+    "worse": N_("The test loss was lowest at epoch {epoch} ({best}), then rose: {last} at epoch {end}."),
 }
 ACCURACY_WORDS = {  # and for an accuracy (higher is better)
     "none": N_("No finite training accuracy: the run diverged at epoch {epoch}."),
@@ -292,7 +292,7 @@ ACCURACY_WORDS = {  # and for an accuracy (higher is better)
     "diverged": N_("From epoch {epoch} on the training accuracy is NaN: the run diverged."),
     "gaps": N_("The training accuracy is NaN at some epochs, the first at epoch {epoch}."),
     "best": N_("The test accuracy was highest at epoch {epoch} ({best})."),
-    "worse": N_("The test accuracy was highest at epoch {epoch} ({best}), then stopped rising: {last} at epoch {end}."),
+    "worse": N_("The test accuracy was highest at epoch {epoch} ({best}), then fell: {last} at epoch {end}."),
 }
 
 
@@ -441,22 +441,23 @@ def compare_curves(histories: pd.DataFrame, metric: str = "train_loss") -> str:
 
 
 def compare_gradient_flow(frame: pd.DataFrame) -> str:
-    """How many times the output layer's gradient exceeds the first layer's, for each activation."""
+    """The first layer's gradient as a share of the output layer's, for each activation, the smallest
+    share first: the activation whose gradient fades most on its way back leads."""
     if not len(frame):
         return _said(N_("No finite gradient recorded."))
     if frame["layer"].nunique() < 2:
         return _said(N_("One layer: no way back for a gradient to vanish on."))
     kinds, activations = pd.factorize(frame["activation"])
     layers, sizes = frame["layer"].to_numpy(dtype=int), frame["mean_abs_grad"].to_numpy(dtype=float)
-    ratios = {}
+    shares = {}
     for kind, activation in enumerate(activations):  # an activation each: a handful
         mine = kinds == kind
         first, output = sizes[mine][np.argmin(layers[mine])], sizes[mine][np.argmax(layers[mine])]
-        ratios[str(activation)] = output / first if first > 0 else np.inf
-    ranked = sorted(ratios, key=lambda name: -np.nan_to_num(ratios[name], nan=-np.inf))
-    return _said(msg("Early in training, the output layer's gradient divided by the first layer's, largest first: "
-                     "{values}. The larger, the more the gradient vanishes on its way back.",
-                     values=_listing(ranked, (number(ratios[name]) for name in ranked))))
+        shares[str(activation)] = first / output if output > 0 else np.inf
+    ranked = sorted(shares, key=lambda name: np.nan_to_num(shares[name], nan=np.inf))
+    return _said(msg("Early in training, the first layer's gradient as a share of the output layer's, smallest first: "
+                     "{values}. Below 1, the gradient shrinks on its way back to the input.",
+                     values=_listing(ranked, (number(shares[name]) for name in ranked))))
 
 
 # --- inside the network ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ with ui.shown_errors():
         draw(st, charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
         st.metric(_("Trainable parameters"), f"{parameter_count(model):,}")
-        st.markdown(_("Input: **{features}** features · output: **{outputs}** ({task})", features=data.n_features,
+        st.markdown(_("Input features: **{features}** · output: **{outputs}** ({task})", features=data.n_features,
                       outputs=data.n_outputs, task=views.TASKS[data.task]))
         st.markdown(_("The same network in PyTorch:"))
         st.code(sequential_code(model), language="python")

@@ -56,9 +56,8 @@ STYLE = ("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
          # the page nor slides the chart sideways
          "[class*='st-key-drawing_'] [data-testid='stVegaLiteChart'],[class*='st-key-drawing_'][data-testid='stVegaLiteChart']"
          "{overflow:hidden !important;touch-action:none;user-select:none;-webkit-user-select:none}"
-         # a lesson's whole name in the sidebar's picker, in lines, not cut short with "…"
-         ".st-key-w_lesson [data-baseweb='select'] div{white-space:normal !important;text-overflow:clip !important;"
-         "overflow:visible !important}"
+         # a picker's value is an input, which cannot wrap: a long name at least ends in "…", not mid-letter
+         "[data-testid='stSidebar'] input[role='combobox']{text-overflow:ellipsis}"
          # a presenter's clicker (Page Up / Page Down) presses buttons that need no place on the screen
          ".st-key-lecture_clicker{display:none}</style>")
 # The browser tab's icon: a file the app serves itself (a Material icon there is fetched from a font

@@ -585,10 +585,10 @@ def _confusion_matrix(classes: int, digits: int) -> alt.LayerChart:
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
         tooltip=["actual:N", "predicted:N", "count:Q"])
     size = FONT + 6 if classes <= 4 else FONT
-    # a count only where its cell holds it (a phone's ten columns do not hold three digits), and no zeros:
-    # the diagonal and the mistakes stand out
+    # a count only where its cell holds it (a phone's ten columns do not hold three digits); among many
+    # classes no zeros, so the diagonal and the mistakes stand out (in a 2x2 a blank would read as missing)
     shown = alt.ExprRef(f"width / {classes} >= {round(digits * size * 0.6 + 8)} ? 1 : 0")
-    text = base.transform_filter("datum.count > 0").mark_text(fontSize=size, fontWeight="bold", opacity=shown).encode(
+    text = base.transform_filter("datum.count > 0" if classes > 4 else "true").mark_text(fontSize=size, fontWeight="bold", opacity=shown).encode(
         text="count:Q", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")))
     return (cells + text).properties(height=alt.Step(ROW if classes > 4 else 80))
 

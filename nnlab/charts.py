@@ -220,7 +220,7 @@ def _data(name: str) -> alt.Chart:
 
 def _top_legend(labels: tuple[str, ...], **options) -> alt.Legend:
     """A legend above the chart, in one row where it fits and in as many columns as fit where it does not."""
-    entries = [round(len(label) * FONT * 0.55 + 40) for label in labels]  # about 0.55 em a character, plus symbol
+    entries = [round(_width(label) * FONT * 0.55 + 40) for label in labels]  # ~0.55 em a Latin character, plus symbol
     columns = f"width >= {sum(entries)} ? 0 : max(1, floor(width / {max(entries)}))"  # 0: all in one row
     return alt.Legend(orient="top", title=None, columns=alt.ExprRef(columns), labelLimit=alt.ExprRef("width - 30"),
                       **options)
@@ -588,7 +588,8 @@ def _confusion_matrix(classes: int, digits: int) -> alt.LayerChart:
     # a count only where its cell holds it (a phone's ten columns do not hold three digits); among many
     # classes no zeros, so the diagonal and the mistakes stand out (in a 2x2 a blank would read as missing)
     shown = alt.ExprRef(f"width / {classes} >= {round(digits * size * 0.6 + 8)} ? 1 : 0")
-    text = base.transform_filter("datum.count > 0" if classes > 4 else "true").mark_text(fontSize=size, fontWeight="bold", opacity=shown).encode(
+    counted = base.transform_filter("datum.count > 0") if classes > 4 else base
+    text = counted.mark_text(fontSize=size, fontWeight="bold", opacity=shown).encode(
         text="count:Q", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")))
     return (cells + text).properties(height=alt.Step(ROW if classes > 4 else 80))
 

@@ -43,9 +43,11 @@ def number(value, percent: bool = False) -> str:
 
 
 def _said(*sentences) -> str:
-    """Whole sentences (Messages; None for one left out) in the script run's language."""
+    """Whole sentences (Messages; None for one left out) in the script run's language (Chinese puts
+    no space after a full stop)."""
     language = i18n.LANGUAGE.get()
-    return " ".join(i18n.translate(sentence, language) for sentence in sentences if sentence is not None)
+    gap = "" if language == i18n.CHINESE else " "
+    return gap.join(i18n.translate(sentence, language) for sentence in sentences if sentence is not None)
 
 
 def _listing(names, values) -> Message:
@@ -56,7 +58,12 @@ def _listing(names, values) -> Message:
 def _items(items: list) -> Message:
     """Messages in a row, each translated on its own; the first LISTED, and how many more."""
     more = [msg("and {count} more", count=number(len(items) - LISTED))] if len(items) > LISTED else []
-    return joined(items[:LISTED] + more, i18n.translate(N_(", "), i18n.LANGUAGE.get()))  # Chinese lists with "，"
+    return _row(items[:LISTED] + more)
+
+
+def _row(items) -> Message:
+    """Items side by side, with the language's own separator (Chinese: "、")."""
+    return joined(items, i18n.translate(N_(", "), i18n.LANGUAGE.get()))
 
 
 def _finite(values) -> np.ndarray:
@@ -405,13 +412,13 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFr
     count = layers.max() + 1
     sizes = (np.bincount(layers[~more], minlength=count)
              + np.bincount(layers[more], weights=beyond_drawn.to_numpy(), minlength=count)).astype(int)
-    shown = {"sizes": ", ".join(map(number, sizes)), "parameters": number(int((sizes[:-1] * sizes[1:] + sizes[1:]).sum()))}
+    shown = {"sizes": _row(map(number, sizes)), "parameters": number(int((sizes[:-1] * sizes[1:] + sizes[1:]).sum()))}
     titles = heading.sort_values("x")["title"].astype(str).tolist()[1:-1] if len(heading) else []
     if count < 3:
         return _said(msg("Units per layer, input to output: {sizes}; no hidden layer. Weights and biases to learn: "
                          "{parameters}.", **shown))
     return _said(msg("Units per layer, input to output: {sizes}; hidden activations: {activations}. Weights and biases "
-                     "to learn: {parameters}.", activations=", ".join(title.split("\n")[0] for title in titles), **shown))
+                     "to learn: {parameters}.", activations=_row(title.split("\n")[0] for title in titles), **shown))
 
 
 # --- comparisons -------------------------------------------------------------------------------------
@@ -468,9 +475,10 @@ def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str
     if not names or not len(curves):
         return _said(N_("No hidden layer: no units to take apart."))
     values = curves[names].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        low, high = np.nanmin(np.where(np.isfinite(values), values, np.nan), axis=0), np.nanmax(values, axis=0)
-    reach = np.nan_to_num(high - low, nan=-1.0)
+    finite = np.isfinite(values)  # a unit with no finite value ranks last, with no warning from numpy
+    low = np.where(finite, values, np.inf).min(axis=0)
+    high = np.where(finite, values, -np.inf).max(axis=0)
+    reach = np.where(finite.any(axis=0), high - low, -1.0)
     top = int(np.argmax(reach))
     total_low, total_high = _span(curves["sum"]) if "sum" in curves else ("NaN", "NaN")
     return _said(msg("Hidden units: {count}; the one shaping the output most is {unit}, its share running from {low} "
@@ -489,12 +497,13 @@ def unit_maps(frame: pd.DataFrame) -> str:
         return _said(N_("No hidden units to show."))
     layers = np.array([int(str(unit).split("_")[0]) for unit in units])
     values = frame[units].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        reach = np.nan_to_num(np.nanmax(values, axis=0) - np.nanmin(values, axis=0), nan=0.0)
+    finite = np.isfinite(values)
+    reach = np.where(finite.any(axis=0), np.where(finite, values, -np.inf).max(axis=0)
+                     - np.where(finite, values, np.inf).min(axis=0), 0.0)
     flat = [msg("layer {layer} unit {unit}", layer=layer, unit=unit) for layer, unit
             in (str(name).split("_") for name, still in zip(units, reach < FLAT, strict=True) if still)]
-    sizes = msg("Hidden units shown, layer by layer: {sizes}.", sizes=", ".join(map(number, np.bincount(layers)[1:])))
-    return _said(sizes, msg("Flat over the whole plane, so telling no points apart: {units}.", units=joined(flat, ", "))
+    sizes = msg("Hidden units shown, layer by layer: {sizes}.", sizes=_row(map(number, np.bincount(layers)[1:])))
+    return _said(sizes, msg("Flat over the whole plane, so telling no points apart: {units}.", units=_items(flat))
                  if flat else N_("Every unit shown changes over the plane."))
 
 
@@ -576,7 +585,7 @@ def _round(label: str, tally: pd.DataFrame, right: set[str]) -> Message:
     if not total:
         return capitalized(msg("{round}: no votes yet.", round=label))
     most = np.nanmax(votes)
-    shown = {"round": label, "total": number(total), "top": ", ".join(options[votes == most]),
+    shown = {"round": label, "total": number(total), "top": _row(options[votes == most]),
              "count": number(int(most)), "share": number(most / total, percent=True)}
     if not right:
         return capitalized(msg("{round}: votes cast: {total}; the most ({count}, {share}) for {top}.", **shown))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+import axe_playwright_python
 from browser_support import PROJECTOR, open_at, require_chromium, settle
 
 import nnlab
@@ -15,8 +15,7 @@ from nnlab import drawing
 from nnlab.classroom import Board, Rules
 from nnlab.lectures import Card, Lecture, Step
 
-pytest.importorskip("playwright.sync_api")
-AXE = Path(pytest.importorskip("axe_playwright_python").__file__).with_name("axe.min.js")  # axe-core 4.12.1
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")  # axe-core 4.12.1
 require_chromium("the browser tests")
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -101,7 +101,8 @@ def _english_left(at, also: tuple[str, ...] = ()) -> dict[str, list[str]]:
         shown = []
     shown += also
     names = {word for name in shown for word in re.findall(r"[A-Za-z][A-Za-z_'’]+", str(name))}
-    return {text: english(text, names) for text in texts(at) if english(text, names)}
+    shown_as = {text: re.sub(r"\\(.)", r"\1", text) for text in texts(at)}  # Markdown's escapes (words.as_text) undone
+    return {text: english(read, names) for text, read in shown_as.items() if english(read, names)}
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -195,3 +195,29 @@ def test_every_picture_made_in_chinese_is_valid_vega_lite_and_names_a_cjk_font(c
     assert chinese_pictures["loss_curves"]["title"] == "损失" and pictures["loss_curves"]["title"] == "Loss"
     points_legend = chinese_pictures["fit_1d"]["layer"][0]["encoding"]["shape"]["legend"]
     assert points_legend["title"] is None and '"train": "训练"' in points_legend["labelExpr"]  # the splits, named in Chinese
+
+
+def test_every_picture_carries_its_description_in_words(pictures, chinese_pictures):
+    for name, spec in {**pictures, **{f"{name} (zh)": spec for name, spec in chinese_pictures.items()}}.items():
+        assert isinstance(spec.get("description"), str) and len(spec["description"]) > 10, name
+
+
+def test_a_description_is_drawn_under_its_picture_as_typed():
+    from nnlab.ui.pictures import draw
+
+    class Place:  # what draw asks of st, a column or a placeholder
+        def __init__(self):
+            self.drawn = []
+
+        def vega_lite_chart(self, spec, **options):
+            self.drawn.append(("chart", spec["description"]))
+
+        def caption(self, text):
+            self.drawn.append(("caption", text))
+
+    spec = {"datasets": {}, "description": "Best score: 95%, by [win](https://x.y) #2."}
+    place, quiet = Place(), Place()
+    draw(place, spec)
+    draw(quiet, spec, words=False)
+    assert place.drawn == [("chart", spec["description"]), ("caption", r"Best score\: 95%, by \[win\]\(https\://x\.y\) \#2\.")]
+    assert quiet.drawn == [("chart", spec["description"])]

@@ -22,19 +22,13 @@ from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.rules import FREE_CHOICES, Rules, choice_label
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
-from nnlab.ui.words import _, formatter, fragment
+from nnlab.ui.words import _, as_text, formatter, fragment
 
 REFRESH_SECONDS = 3  # the leaderboard's refresh: entries show on the projector within this
 SUBMIT_SECONDS = 10  # a session submits at most once in this long
 TOP = 10  # entries the leaderboard lists by name
 _LINKED, _SUBMITTED = "class_linked", "class_submitted"
 ALWAYS_LOCKED = {"lesson", "data", "upload"}  # a challenge is on its own data
-
-
-def as_text(text: str) -> str:
-    """User text (a title) for a Streamlit element that reads Markdown: every mark escaped, so it
-    shows as typed and never as a link, an image or a heading."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def _database_url() -> str | None:

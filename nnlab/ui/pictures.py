@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from nnlab.ui.words import as_text
+
 
 def arrow_bytes(frame: pd.DataFrame) -> bytes:
     """`frame` as an Arrow IPC stream: numbers as they are, categories as dictionaries, the rest as text."""
@@ -26,13 +28,13 @@ def arrow_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def draw(where, spec: dict, caption: bool = True, **options):
+def draw(where, spec: dict, words: bool = True, **options):
     """`where.vega_lite_chart` (st, a column, a placeholder) of a filled picture, and under it the
-    picture's description in words (its numbers, for a screen reader and for whoever cannot see
-    the projector: Streamlit drops a large chart's ARIA labels) unless `caption` is off (a
-    placeholder holds one element); the chart's selection, if any."""
+    picture's description in words (its numbers, for whoever cannot see the projector, and as text
+    a screen reader reads in the page's order) unless `words` is off (a placeholder holds one
+    element); the chart's selection, if any."""
     shown = where.vega_lite_chart({**spec, "datasets": {name: arrow_bytes(frame) for name, frame in spec["datasets"].items()}},
                                   **options)
-    if caption and spec.get("description"):
-        where.caption(spec["description"])
+    if words and spec.get("description"):
+        where.caption(as_text(spec["description"]))  # it may name a nickname, an option, a column: as typed
     return shown

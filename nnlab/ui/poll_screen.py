@@ -18,9 +18,9 @@ from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import N_
 from nnlab.polls import KINDS, Poll
 from nnlab.ui import state
-from nnlab.ui.class_screen import as_text, board, join_panel
+from nnlab.ui.class_screen import board, join_panel
 from nnlab.ui.pictures import draw
-from nnlab.ui.words import _, formatter, fragment
+from nnlab.ui.words import _, as_text, formatter, fragment
 
 REFRESH_SECONDS = 2  # a vote shows in the projector's count within this
 STUDENT_SECONDS = 4  # a phone looks for a new question or the reveal this often: a hall of phones, one server

@@ -4,6 +4,7 @@ every word a page shows passes through it (nnlab.i18n says why nothing is proces
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -67,3 +68,10 @@ def fragment(function=None, *, run_every=None):
             return function(*args, **kwargs)
         return st.fragment(run, run_every=run_every)
     return wrap if function is None else wrap(function)
+
+
+def as_text(text: str) -> str:
+    """Text that is not ours (a title, a nickname, a column's name, a picture's description that
+    names them) for a Streamlit element that reads Markdown: every mark escaped, so it shows as
+    typed and never as a link, an image, a formula or a heading."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)

@@ -164,7 +164,7 @@ def study_pages(browser, server: Server) -> None:
     page.screenshot(path=OUT / "race-bowl.png")
     page = visit(browser, f"{server.url}/Train?lesson=bump-twenty-neurons")
     train(page, "Train", "Final train loss")
-    page.get_by_text("Loss surface", exact=True).first.click()
+    page.get_by_text("Loss surface", exact=False).first.click()
     settle(page)
     scroll_to_text(page, "The loss around the trained weights", exact=False)
     page.screenshot(path=OUT / "train-loss-surface.png")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from nnlab import drawing
+from nnlab import drawing, i18n
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, with_crosses
 from nnlab.i18n import N_, Message, joined, msg
@@ -332,7 +332,9 @@ def landscape_cells(grid: pd.DataFrame, path: pd.DataFrame) -> tuple[pd.DataFram
     cells = cells.assign(a_end=cells["a"] + steps["a"], b_end=cells["b"] + steps["b"],
                          height=np.log10(grid["loss"] - grid["loss"].min() + 1e-4))
     labels = [""] * len(path)
-    labels[0], labels[-1] = f"epoch {path['epoch'].iloc[0]}", f"epoch {path['epoch'].iloc[-1]}"
+    language = i18n.LANGUAGE.get()  # a label drawn on the picture: in the session's language
+    labels[0], labels[-1] = (i18n.translate(msg("epoch {epoch}", epoch=int(path["epoch"].iloc[end])), language)
+                             for end in (0, -1))
     return cells, path.assign(label=labels)
 
 

@@ -203,7 +203,7 @@ def optimizer_race(runs: Runs) -> list[Shown]:
                   for label, settings in surfaces.RACERS.items()}
         paths = surfaces.race(where, racers, where.start, 200)
         minima = pd.DataFrame(where.minima, columns=["x", "y"])
-        title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label).lower())
+        title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label))
         shown.append(Shown(f"{name}: race", charts.race(surfaces.grid(where), paths, minima, where.box, title),
                            "stretch", WHOLE))
         shown.append(Shown(f"{name}: distances", charts.race_distances(paths), "stretch", WHOLE))

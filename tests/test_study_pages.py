@@ -82,10 +82,10 @@ def test_train_opens_a_step_from_the_shown_epoch_and_maps_the_loss_surface():
 def test_the_race_draws_every_racer_and_follows_the_table_and_the_surface():
     at = open_page(RACE)
     assert_clean(at)
-    race = next(chart.proto.spec for chart in at.get("vega_lite_chart") if "optimizers on the bowl" in chart.proto.spec)
+    race = next(chart.proto.spec for chart in at.get("vega_lite_chart") if "optimizers on the Bowl" in chart.proto.spec)
     assert '"name":"step"' in race.replace(" ", "")  # the step slider lives in the picture
     assert len(at.dataframe[-1].value) == len(nnlab.surfaces.RACERS)
     at.sidebar.selectbox(key="race_surface").set_value("rosenbrock").run()
     assert_clean(at)
-    assert any("optimizers on the rosenbrock" in chart.proto.spec for chart in at.get("vega_lite_chart"))
+    assert any("optimizers on the Rosenbrock" in chart.proto.spec for chart in at.get("vega_lite_chart"))
     assert at.dataframe[-1].value["racer"].tolist() == list(nnlab.surfaces.RACERS)

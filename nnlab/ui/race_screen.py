@@ -63,7 +63,7 @@ def show() -> None:
         picture.info(_("Tick at least one racer under **Racers and their learning rates**."))
         return
     where, surface, paths, minima = _race(name, condition, racers, start, steps)
-    title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label).lower())
+    title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label))  # a name: as written
     draw(picture, charts.race(surface, paths, minima, where.box, title), width="stretch")
     ended = sorted(set(paths["optimizer"]) - set(paths.loc[paths["step"] == steps, "optimizer"]))
     picture.caption(_("**{surface}.** {about} Drag **Step** under the picture to replay the race; a cross marks each "

@@ -67,12 +67,17 @@ with ui.shown_errors():
     if diverged:
         st.caption(_("Runs that diverged (the loss became NaN): {diverged}; their cells show the last finite epoch.",
                      diverged=diverged))
+    # the same as a click on a cell, from the keyboard (a picture's cells take no focus)
+    grid = list(zip(cells["learning_rate"], cells["hidden_units"], strict=True))
+    chosen = st.selectbox(_("Open a cell on Train"), grid, index=None, key="sweep_cell", placeholder=_("Choose a cell, or click it above"),
+                          format_func=lambda cell: _("learning rate {rate:g} · width {width}", rate=cell[0], width=cell[1]))
     picked = event.selection.get("cell") if event else None
-    if picked:
-        cell = sweep_experiment(exp, float(picked[0]["learning_rate"]), int(picked[0]["hidden_units"]), exp.seed)
-        cell = cell.replace(training={"epochs": epochs})
+    cell = (float(picked[0]["learning_rate"]), int(picked[0]["hidden_units"])) if picked else chosen
+    if cell:
+        cell = sweep_experiment(exp, float(cell[0]), int(cell[1]), exp.seed).replace(training={"epochs": epochs})
         ui.load(cell)
-        st.session_state.pop("sweep_chart", None)  # else coming back to this page would open the cell again
+        for key in ("sweep_chart", "sweep_cell"):  # else coming back to this page would open the cell again
+            st.session_state.pop(key, None)
         st.session_state["train_now"] = True  # the cell's own run, at once
         st.switch_page("pages/3_Train.py", query_params=ui.link_query(cell))
 if not linked:

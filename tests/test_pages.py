@@ -133,6 +133,12 @@ def test_sweep_trains_its_grid_on_the_press_and_draws_the_heatmap():
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert "click a cell to open it on Train" in spec and "test accuracy" in spec
     assert at.run().button(key="sweep").disabled  # swept: the result is on the page
+    cells = at.selectbox(key="sweep_cell")  # the keyboard's way to a cell: the last is the highest rate, widest
+    cells.select_index(len(cells.options) - 1).run()
+    assert_clean(at)
+    opened = at.session_state["experiment"]
+    assert (opened.training.learning_rate, opened.training.epochs) == (0.1, 30)
+    assert opened.model.hidden[0] == max(int(option.rsplit(" ", 1)[1]) for option in cells.options)
 
 
 def test_sweep_needs_a_hidden_layer():

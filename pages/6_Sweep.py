@@ -69,7 +69,8 @@ with ui.shown_errors():
                      diverged=diverged))
     # the same as a click on a cell, from the keyboard (a picture's cells take no focus)
     grid = list(zip(cells["learning_rate"], cells["hidden_units"], strict=True))
-    chosen = st.selectbox(_("Open a cell on Train"), grid, index=None, key="sweep_cell", placeholder=_("Choose a cell, or click it above"),
+    chosen = st.selectbox(_("Open a cell on Train"), grid, index=None, key="sweep_cell",
+                          placeholder=_("Choose a cell, or click it above"),
                           format_func=lambda cell: _("learning rate {rate:g} · width {width}", rate=cell[0], width=cell[1]))
     picked = event.selection.get("cell") if event else None
     cell = (float(picked[0]["learning_rate"]), int(picked[0]["hidden_units"])) if picked else chosen

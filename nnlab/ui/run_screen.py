@@ -182,8 +182,6 @@ def _show_comparison(runs: list[CompareRun]) -> None:
                  speed=epochs / seconds if seconds else 0, together=together, reason=first.reason))
 
 
-
-
 def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One column per metric, "mean ± std": narrow enough for a 1280-pixel projector."""
     table = {_("activation"): summary["activation"]}

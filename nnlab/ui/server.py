@@ -258,7 +258,8 @@ def follow(ticket: Ticket, chart=None):
             shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            draw(slot(1), chart(ticket.history), words=False, width="stretch")  # a curve still growing
+            # a curve still growing: its words would be stale by the next tick, so none are made (charts.described)
+            draw(slot(1), chart.__wrapped__(ticket.history), words=False, width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     for placeholder in slots:
         placeholder.empty()

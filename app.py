@@ -16,7 +16,7 @@ st.markdown(_(
     "loss, optimizer and batch order), so you can move between this page and the tutorial's code; two more go beyond "
     "them. Pick one; the **Data explorer** (where you can also draw your own data), **Build model**, **Train**, "
     "**Compare activations**, **Sweep** and **Inside one step** (one training step, number by number) pages all follow "
-    "it; **Optimizer race** sets seven optimizers loose on surfaces you can see, and **Class** turns a lesson into a "
+    "it; **Optimizer race** sets every optimizer loose on surfaces you can see, and **Class** turns a lesson into a "
     "challenge for the whole room."))
 
 current = lessons.matching(exp)

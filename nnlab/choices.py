@@ -2,9 +2,10 @@
 features, activations, losses, optimizers, initial weights and learning-rate schedules. The
 Experiment's validation, the sidebar, the engines and the exported script all read these tables.
 A new activation, initialiser or schedule is one entry here (with a kernel number for the compiled
-engine; without one the autograd engine trains it and says why); a new loss or optimizer also
-needs its arithmetic in engine/kernels.py, and a loss that reads probabilities its name in
-models.outputs_probability; a new data set, its loader in datasets.LOADERS.
+engine; without one the autograd engine trains it and says why); a new loss also needs its
+arithmetic in engine/kernels.py, and one that reads probabilities its name in
+models.outputs_probability; a new optimizer, its float32 step in engine/kernels.py and its float64
+rule in nnlab.optimizer_rules; a new data set, its loader in datasets.LOADERS.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ OPTIMIZERS: dict[str, Optimizer] = _by_name(
               help=N_("Each weight's step divided by the size its recent gradients have had; no momentum.")),
     Optimizer(name="adagrad", label=N_("Adagrad"), torch_name="Adagrad", kernel=4,
               help=N_("Each weight's step divided by the size of all its gradients so far: steps only shrink.")),
+    Optimizer(name="adamax", label=N_("Adamax"), torch_name="Adamax", kernel=5,
+              help=N_("Adam that divides each step by the largest recent gradient instead of their average size.")),
 )
 
 

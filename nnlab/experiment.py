@@ -24,11 +24,19 @@ MAX_LEARNING_RATE = 10.0
 MAX_POINTS = 5_000
 MAX_NOISE = 2.0
 MAX_PENALTY = 10.0  # l1 and l2
+MIN_LEARNING_RATE = 1e-6  # a smaller one moves no float32 weight of these networks in 20,000 epochs
+MAX_DROPOUT = 0.95  # torch takes any rate below 1; at 1 every unit is zeroed and nothing learns
+MAX_BATCH = 100_000  # a batch beyond the training rows is the full batch; no table nnlab reads is longer
+MAX_SEED = 2**31 - 1  # torch.Generator takes 64 bits; a link's seed stays a short number
 # the values the sidebar offers (a link may set others in range)
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (0, 1, 4, 8, 16, 32, 64, 128, 256)  # 0: the full batch
 PENALTIES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # L2 and L1, as TF Playground
 DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0)
+BETA1S = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
+BETA2S = (0.9, 0.99, 0.995, 0.999, 0.9999)
+MAX_BETA = 0.9999  # torch.optim takes a beta below 1; at 1 an average never moves
+ADAM_FAMILY = ("adam", "adamw", "adamax")  # the optimizers with Adam's two averages and their betas
 
 
 def _check(condition: bool, message: str) -> None:
@@ -41,19 +49,25 @@ def _is_number(value) -> bool:
 
 
 def _check_ranges(spec, part: str) -> None:
-    """Each field whose row gives a range is a number within it (a whole one where its default is)."""
+    """Each number a row gives a range is within it: a whole one where its default is, each value of
+    a tuple, and None only where None is the default (an optional seed, the full batch)."""
     for row in settings.rows(type(spec), part):
         if row.low is None:
             continue
         value, says = getattr(spec, row.field), capitalized(row.says)
-        if isinstance(row.default, int):
-            _check(isinstance(value, int) and not isinstance(value, bool) and row.low <= value <= row.high,
-                   msg("{says} must be a whole number from {low} to {high}; got {value}.", says=says, low=row.low,
-                       high=row.high, value=value))
-        else:
-            _check(_is_number(value) and row.low <= value <= row.high,
-                   msg("{says} must be between {low:g} and {high:g}; got {value}.", says=says, low=row.low, high=row.high,
-                       value=value))
+        if value is None and row.default is None:
+            continue
+        whole = isinstance(row.default, int) or row.default is None or (
+            isinstance(row.default, tuple) and all(isinstance(v, int) for v in row.default) and row.default)
+        for one in value if isinstance(value, tuple) else (value,):
+            if whole:
+                _check(isinstance(one, int) and not isinstance(one, bool) and row.low <= one <= row.high,
+                       msg("{says} must be a whole number from {low} to {high}; got {value}.", says=says,
+                           low=row.low, high=row.high, value=one))
+            else:
+                _check(_is_number(one) and row.low <= one <= row.high,
+                       msg("{says} must be between {low:g} and {high:g}; got {value}.", says=says, low=row.low,
+                           high=row.high, value=one))
 
 
 def _penalty(value: float) -> str:
@@ -95,7 +109,8 @@ class DataSpec:
     target: str = setting("", name="target", group="upload", says=N_("target column"),
                           control=False)  # uploaded CSV: the column to predict
     seed: int | None = setting(None, name="data_seed", group="data", says=N_("data seed"), parse=settings.optional_int,
-                               show=settings.show_optional_seed, control=False)  # None: the experiment's seed
+                               show=settings.show_optional_seed, low=0, high=MAX_SEED,
+                               control=False)  # None: the experiment's seed
     drawing: str = setting("", name="drawn", group="data", says=N_("drawing"), control=False,
                            when=lambda values: values["name"] in DRAWN)  # nnlab.drawing's text: the drawn data
     crosses: tuple[str, ...] = setting((), name="crosses", group="data", says=N_("extra input features"),
@@ -111,8 +126,6 @@ class DataSpec:
         _check_ranges(self, "data")
         _check(self.name != "csv" or (self.source and self.target),
                N_("An uploaded table needs its file and a target column."))
-        _check(self.seed is None or (isinstance(self.seed, int) and 0 <= self.seed < 2**31),
-               msg("Data seed must be empty or a whole number from 0 to {value}; got {seed}.", value=2**31 - 1, seed=self.seed))
         if self.name not in DRAWN:
             object.__setattr__(self, "drawing", "")  # one data set, one description
         elif self.drawing:
@@ -132,7 +145,7 @@ class ModelSpec:
     """Hidden layers of a multilayer perceptron; input and output sizes come from the data."""
 
     hidden: tuple[int, ...] = setting((20,), name="units", group="model", says=N_("hidden units"), parse=settings.ints,
-                                      show=settings.show_words, old=("hidden",))
+                                      show=settings.show_words, old=("hidden",), low=1, high=MAX_UNITS)
     activations: tuple[str, ...] = setting(("sigmoid",), name="activation", group="model", says=N_("activations"),
                                            parse=settings.words, show=settings.show_words,
                                            old=("act",))  # one per hidden layer
@@ -140,7 +153,7 @@ class ModelSpec:
                         widget=Widget(kind="select", label=N_("Initial weights"), options=INITIALIZERS))
     # () or one rate per hidden layer: the share of its outputs zeroed in training
     dropout: tuple[float, ...] = setting((), name="dropout", group="model", says=N_("dropout"), parse=settings.floats,
-                                         show=settings.show_words,
+                                         show=settings.show_words, low=0.0, high=MAX_DROPOUT,
                                          not_compiled=N_("dropout's random masks are torch's own draws, which the "
                                                          "compiled engine does not make"))
 
@@ -152,9 +165,7 @@ class ModelSpec:
         _check(len(self.hidden) <= MAX_HIDDEN_LAYERS,
                msg("At most {max_hidden_layers} hidden layers; got {count}.", max_hidden_layers=MAX_HIDDEN_LAYERS,
                    count=len(self.hidden)))
-        for units in self.hidden:
-            _check(isinstance(units, int) and not isinstance(units, bool) and 1 <= units <= MAX_UNITS,
-                   msg("Each hidden layer needs 1 to {max_units} units; got {units}.", max_units=MAX_UNITS, units=units))
+        _check_ranges(self, "model")
         _check(len(self.activations) == len(self.hidden),
                msg("Give one activation per hidden layer: {count} layers, {count2} activations.", count=len(self.hidden),
                    count2=len(self.activations)))
@@ -166,9 +177,6 @@ class ModelSpec:
         _check(not self.dropout or len(self.dropout) == len(self.hidden),
                msg("Give one dropout rate per hidden layer (or none): {count} layers, {count2} rates.", count=len(self.hidden),
                    count2=len(self.dropout)))
-        for rate in self.dropout:
-            _check(_is_number(rate) and 0 <= rate < 1, msg("A dropout rate must be at least 0 and below 1; got {rate}.",
-                                                           rate=rate))
 
     @property
     def drops(self) -> bool:
@@ -187,8 +195,9 @@ class TrainSpec:
     optimizer: str = setting("adam", name="optimizer", group="training", says=N_("optimizer"), old=("opt",),
                              widget=Widget(kind="select", label=N_("Optimizer"), options=OPTIMIZERS))
     learning_rate: float = setting(0.01, name="rate", group="training", says=N_("learning rate"), parse=float, show=repr,
-                                   old=("lr",), widget=Widget(kind="steps", label=N_("Learning rate"),
-                                                              options=LEARNING_RATES))
+                                   old=("lr",), low=MIN_LEARNING_RATE, high=MAX_LEARNING_RATE,
+                                   widget=Widget(kind="steps", label=N_("Learning rate"),
+                                                 options=LEARNING_RATES))
     momentum: float = setting(0.0, name="momentum", group="training", says=N_("momentum"), parse=float, show=repr,
                               low=0.0, high=0.99, optimizers=("sgd",), torch_name="momentum", hyper=True,
                               widget=Widget(kind="slider", label=N_("Momentum"), step=0.01,
@@ -205,6 +214,16 @@ class TrainSpec:
                                   widget=Widget(kind="steps", label=N_("Weight decay"), options=DECAYS, format=_penalty,
                                                 help=N_("AdamW shrinks every weight by rate × decay each step, "
                                                         "apart from the gradient's adaptive step.")))
+    beta1: float = setting(0.9, name="beta1", group="training", says=N_("β1"), parse=float, show=repr, low=0.0,
+                           high=MAX_BETA, optimizers=ADAM_FAMILY, torch_name="betas", torch_index=0, hyper=True,
+                           widget=Widget(kind="steps", label=N_("β1"), options=BETA1S, beside_next=True,
+                                         help=N_("Momentum's memory: the share of the average of past gradients each "
+                                                 "step keeps. 0.9 remembers about the last ten steps; 0 is none.")))
+    beta2: float = setting(0.999, name="beta2", group="training", says=N_("β2"), parse=float, show=repr, low=0.0,
+                           high=MAX_BETA, optimizers=ADAM_FAMILY, torch_name="betas", torch_index=1, hyper=True,
+                           widget=Widget(kind="steps", label=N_("β2"), options=BETA2S,
+                                         help=N_("The step size's memory: how long each weight remembers the size of "
+                                                 "its gradients. 0.999 remembers about the last thousand steps.")))
     schedule: str = setting("constant", name="schedule", group="training", says=N_("learning-rate schedule"),
                             widget=Widget(kind="select", label=N_("Learning-rate schedule"),
                                           options=SCHEDULES))  # how the rate changes from epoch to epoch
@@ -223,12 +242,13 @@ class TrainSpec:
     epochs: int = setting(1000, name="epochs", group="training", says=N_("epochs"), parse=int, low=1, high=MAX_EPOCHS,
                           widget=Widget(kind="number", label=N_("Epochs"), step=100))
     batch_size: int | None = setting(None, name="batch", group="training", says=N_("batch size"),
-                                     parse=settings.optional_int, show=settings.show_optional,
+                                     parse=settings.optional_int, show=settings.show_optional, low=1, high=MAX_BATCH,
                                      widget=Widget(kind="select", label=N_("Batch size"), options=BATCH_SIZES, none_as=0,
                                                    format=_batch))  # None: the whole training set in one batch
     shuffle: bool = setting(False, name="shuffle", group="training", says=N_("shuffling"), parse=settings.flag,
                             show=settings.show_flag, widget=Widget(kind="check", label=N_("Shuffle each epoch")))
     snapshot_every: int = setting(0, name="snap", group="training", says=N_("snapshot interval"), parse=int,
+                                  low=0, high=MAX_EPOCHS,
                                   control=False)  # record the fit every N epochs; 0 picks about five snapshots
 
     def __post_init__(self):
@@ -247,13 +267,6 @@ class TrainSpec:
                                                value=names(SCHEDULES)))
         _check_ranges(self, "training")
         _check(not self.nesterov or self.momentum > 0, N_("Nesterov momentum needs a momentum above 0."))
-        _check(_is_number(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE,
-               msg("Learning rate must be above 0 and at most {max_learning_rate:g}; got {learning_rate}.",
-                   max_learning_rate=MAX_LEARNING_RATE, learning_rate=self.learning_rate))
-        _check(self.batch_size is None or (isinstance(self.batch_size, int) and self.batch_size >= 1),
-               msg("Batch size must be at least 1 (or the full batch); got {batch_size}.", batch_size=self.batch_size))
-        _check(isinstance(self.snapshot_every, int) and self.snapshot_every >= 0,
-               msg("Snapshot interval must be 0 or more epochs; got {snapshot_every}.", snapshot_every=self.snapshot_every))
 
     def snapshot_interval(self, epochs: int) -> int:
         """Epochs between recorded fits: the set interval while it gives at least two snapshots
@@ -269,8 +282,19 @@ class TrainSpec:
 
     def optimizer_arguments(self) -> dict[str, object]:
         """The optimizer's torch.optim keywords besides the learning rate, those at torch's default
-        left out: `torch.optim.SGD(params, lr=rate, momentum=0.9)`."""
-        return {row.torch_name: value for row, value in self.optimizer_settings()}
+        left out: `torch.optim.SGD(params, lr=rate, momentum=0.9)`. A keyword that is a tuple of
+        settings (Adam's betas) is given whole where any of them is not at its default."""
+        changed = {row.torch_name for row, _ in self.optimizer_settings()}
+        arguments, parts = {}, {}
+        for row in settings.rows(TrainSpec, "training"):
+            if self.optimizer in row.optimizers and row.torch_name in changed:
+                if row.torch_index is None:
+                    arguments[row.torch_name] = getattr(self, row.field)
+                else:
+                    parts.setdefault(row.torch_name, {})[row.torch_index] = getattr(self, row.field)
+        for name, values in parts.items():
+            arguments[name] = tuple(values[index] for index in sorted(values))
+        return arguments
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,11 +304,11 @@ class Experiment:
     data: DataSpec = field(default_factory=DataSpec)
     model: ModelSpec = field(default_factory=ModelSpec)
     training: TrainSpec = field(default_factory=TrainSpec)
-    seed: int = setting(0, name="seed", group="training", says=N_("seed"), parse=int)  # drawn by hand: on two pages
+    seed: int = setting(0, name="seed", group="training", says=N_("seed"), parse=int, low=0,
+                        high=MAX_SEED)  # drawn by hand: on two pages
 
     def __post_init__(self):
-        _check(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
-               msg("Seed must be a whole number from 0 to {value}; got {seed}.", value=2**31 - 1, seed=self.seed))
+        _check_ranges(self, "")
 
     def replace(self, **changes) -> Experiment:
         """A copy with top-level fields or, as `data=`, `model=`, `training=` dicts, nested fields changed."""

@@ -38,7 +38,7 @@ class Message(str):
 
     def __new__(cls, template: str, capital: bool = False, **values):
         text = template.format(**values) if values else template
-        made = super().__new__(cls, text[:1].upper() + text[1:] if capital else text)
+        made = super().__new__(cls, _sentence_start(text) if capital else text)
         made.template, made.values, made.capital = template, values, capital
         return made
 
@@ -114,7 +114,12 @@ def translate(text, language: str, **values) -> str:
         values = {name: translate(value, language) if isinstance(value, (Message, BaseException)) else value
                   for name, value in values.items()}
     made = template.format(**values) if values else template
-    return made[:1].upper() + made[1:] if getattr(text, "capital", False) else made
+    return _sentence_start(made) if getattr(text, "capital", False) else made
+
+
+def _sentence_start(text: str) -> str:
+    """Its first letter upper case, if a Latin one: "β1" stays a symbol, not "Β1"."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
 def placeholders(template: str) -> set[str]:

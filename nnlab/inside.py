@@ -23,6 +23,7 @@ from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
 from nnlab.models import build_model, linear_layers
+from nnlab.optimizer_rules import RULES
 
 MAX_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
 MAX_UNITS = 8  # in any layer, the inputs included
@@ -53,6 +54,7 @@ class Step:
     rate: float  # the learning rate this step (the schedule applied)
     optimizer: str
     state: tuple[str, ...]  # the update's state columns, in the order the rule uses them
+    group: dict  # torch.optim's settings for this step (lr, betas, momentum, ...): what the rule reads
 
     def weights(self) -> pd.DataFrame:
         """layer, unit, source, weight: the weights this step starts from."""
@@ -161,7 +163,8 @@ def _taken_apart(exp, data, model, optimizer, number, epoch, in_epoch, rows) -> 
                 loss=float(row_loss.mean()), penalty=weight_penalty,
                 backward=_backward_frame(rows, das, slopes, deltas),
                 gradients=_gradient_frame(grads_w, grads_b, from_penalty), update=update[0],
-                rate=float(optimizer.param_groups[0]["lr"]), optimizer=exp.training.optimizer, state=update[1])
+                rate=float(optimizer.param_groups[0]["lr"]), optimizer=exp.training.optimizer, state=update[1],
+                group={key: value for key, value in optimizer.param_groups[0].items() if key != "params"})
 
 
 def _layer_functions(model: nn.Sequential) -> list:
@@ -219,7 +222,7 @@ def _update(name, optimizer, linears, weights, biases, grads_w, grads_b) -> tupl
                                                  (linear.bias, biases[layer], grads_b[layer], True)):
             state = {key: value.double() if torch.is_tensor(value) else value
                      for key, value in optimizer.state.get(parameter, {}).items()}
-            after, kept = _rule(name, group, before, grad, state)
+            after, kept = RULES[name].update(group, before, grad, state, float(state.get("step", 0)) + 1)
             columns = tuple(kept)
             units, sources = (np.arange(before.shape[0]), np.full(before.shape[0], BIAS)) if is_bias else \
                 np.indices(before.shape).reshape(2, -1)
@@ -229,34 +232,6 @@ def _update(name, optimizer, linears, weights, biases, grads_w, grads_b) -> tupl
             frame.update({key: value.reshape(-1).numpy() for key, value in kept.items()})
             frames.append(pd.DataFrame(frame))
     return pd.concat(frames, ignore_index=True), columns
-
-
-def _rule(name: str, group: dict, w: torch.Tensor, g: torch.Tensor, state: dict):
-    """The new weights and the state the rule keeps, as torch.optim computes them (its defaults)."""
-    lr, t = group["lr"], float(state.get("step", 0)) + 1
-    if name in ("adam", "adamw"):
-        beta1, beta2 = group["betas"]
-        if name == "adamw":
-            w = w * (1 - lr * group["weight_decay"])  # decoupled decay, before the step
-        m = beta1 * state.get("exp_avg", torch.zeros_like(w)) + (1 - beta1) * g
-        v = beta2 * state.get("exp_avg_sq", torch.zeros_like(w)) + (1 - beta2) * g * g
-        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
-        return w - lr * m_hat / (v_hat.sqrt() + group["eps"]), {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
-    if name == "rmsprop":
-        alpha = group["alpha"]
-        square = alpha * state.get("square_avg", torch.zeros_like(w)) + (1 - alpha) * g * g
-        return w - lr * g / (square.sqrt() + group["eps"]), {"square_avg": square}
-    if name == "adagrad":
-        total = state.get("sum", torch.full_like(w, group["initial_accumulator_value"])) + g * g
-        rate = lr / (1 + (t - 1) * group["lr_decay"])
-        return w - rate * g / (total.sqrt() + group["eps"]), {"sum": total}
-    momentum = group["momentum"]  # sgd
-    if not momentum:
-        return w - lr * g, {}
-    velocity = g if "momentum_buffer" not in state or state["momentum_buffer"] is None \
-        else momentum * state["momentum_buffer"] + g
-    direction = g + momentum * velocity if group["nesterov"] else velocity
-    return w - lr * direction, {"velocity": velocity}
 
 
 def _forward_frame(rows, zs, acts) -> pd.DataFrame:

@@ -146,7 +146,7 @@ PAGE_CARDS = {
            "will move most?")),
     "race": Card(
         N_("Optimizers on a surface"),
-        N_("One start, seven optimizers, a surface whose shape you can see. SGD zigzags across steep walls; "
+        N_("One start, every optimizer, a surface whose shape you can see. SGD zigzags across steep walls; "
            "momentum overshoots; Adam and RMSprop size each direction's step by its own gradients."),
         N_("On the stretched bowl, which racer reaches the middle first, and which one zigzags?")),
     "draw": Card(

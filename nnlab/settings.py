@@ -48,12 +48,14 @@ class Setting:
     control: bool = True  # drawn in the sidebar; the others are set by a link or an upload alone
     widget: Widget | None = None  # drawn from this row; None with `control`: the sidebar draws it by hand
     old: tuple[str, ...] = ()  # the URL parameters earlier links used for it, still read
-    low: float | None = None  # its range, checked for every Experiment and offered by its widget
-    high: float | None = None
+    low: float | None = None  # its range, checked for every Experiment (each value of a tuple; None passes where
+    high: float | None = None  # it is the default) and offered by its widget
+    unbounded: str = ""  # a number without a range: why it needs none (tests/test_experiment.py asks for one or the other)
     optimizers: tuple[str, ...] = ()  # an optimizer's hyperparameter: the optimizers that read it
     when: Callable[[dict], bool] | None = None  # its spec's values -> whether it means anything; where not,
     # the sidebar leaves it out and it takes its default
     torch_name: str = ""  # its keyword in those optimizers' torch.optim constructors; its default is theirs
+    torch_index: int | None = None  # its place in that keyword's tuple (Adam's betas), if the keyword is one
     hyper: bool = False  # the compiled kernels read it per model, a column of their hyperparameter array
     not_compiled: str = ""  # why the compiled kernels lack it, if they do: a run that sets it trains on autograd
 

@@ -7,26 +7,7 @@ import pandas as pd
 
 from nnlab.i18n import N_
 from nnlab.inside import BIAS, PHASES, Step
-
-
-def _lines(*lines: str) -> str:
-    """LaTeX lines aligned at their arrow or equals sign (`&`): a rule fits beside the network, a line each."""
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
-
-
-ADAPTIVE_STEP = r"w &\leftarrow w - \eta\, \tfrac{g}{\sqrt{s}+\epsilon}"
-RULES = {  # each optimizer's update, as the page writes it above the update's table (LaTeX)
-    "sgd": r"w \leftarrow w - \eta\, g",
-    "momentum": _lines(r"v &\leftarrow \mu v + g", r"w &\leftarrow w - \eta\, v"),
-    "nesterov": _lines(r"v &\leftarrow \mu v + g", r"w &\leftarrow w - \eta\,(g + \mu v)"),
-    "adam": _lines(r"m &\leftarrow \beta_1 m + (1-\beta_1)\, g", r"v &\leftarrow \beta_2 v + (1-\beta_2)\, g^2",
-                   r"\hat m &= \tfrac{m}{1-\beta_1^t}, \quad \hat v = \tfrac{v}{1-\beta_2^t}",
-                   r"w &\leftarrow w - \eta\, \tfrac{\hat m}{\sqrt{\hat v}+\epsilon}"),
-    "adamw": _lines(r"w &\leftarrow w\,(1 - \eta\lambda)", r"&\text{then Adam's step}"),
-    "rmsprop": _lines(r"s &\leftarrow \alpha s + (1-\alpha)\, g^2", ADAPTIVE_STEP),
-    "adagrad": _lines(r"s &\leftarrow s + g^2", ADAPTIVE_STEP),
-}
-STATE_NAMES = {"velocity": "v", "m": "m", "v": "v", "m_hat": "m̂", "v_hat": "v̂", "square_avg": "s", "sum": "s"}
+from nnlab.optimizer_rules import RULES
 
 
 def _number(value: float) -> str:
@@ -61,10 +42,8 @@ def weight_name(names: dict, layer: int, unit: int, source: int) -> str:
 
 
 def rule(step: Step) -> str:
-    exp = step.experiment.training
-    if exp.optimizer == "sgd" and exp.momentum:
-        return RULES["nesterov" if exp.nesterov else "momentum"]
-    return RULES[exp.optimizer]
+    """The optimizer's update as LaTeX, for its settings."""
+    return RULES[step.optimizer].latex(step.group)
 
 
 def diagram(step: Step, row: int, phase: str, features: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -181,7 +160,7 @@ def updates(step: Step, features: list[str]) -> pd.DataFrame:
     frame[N_("before")] = step.update["before"].map(_number)
     frame[N_("gradient g")] = step.update["gradient"].map(_number)
     for column in step.state:
-        frame[STATE_NAMES[column]] = step.update[column].map(_number)
+        frame[RULES[step.optimizer].symbols[column]] = step.update[column].map(_number)
     frame[N_("step")] = step.update["step"].map(_number)
     frame[N_("after")] = step.update["after"].map(_number)
     return frame

@@ -24,7 +24,6 @@ from nnlab.experiment import SETTINGS, TrainSpec
 from nnlab.i18n import N_, msg
 
 MAX_STEPS = 2000
-MAX_RACERS = 8
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,21 @@ def surface(name: str, condition: float = 10.0) -> Surface:
     return Surface(**{**SURFACES["bowl"].__dict__, "value": _bowl(float(condition))})
 
 
-# The racers the page starts with: each optimizer as a training setting names it (its rate: the surface's)
-RACERS = {"SGD": {"optimizer": "sgd"}, "Momentum": {"optimizer": "sgd", "momentum": 0.9},
-          "Nesterov": {"optimizer": "sgd", "momentum": 0.9, "nesterov": True}, "RMSprop": {"optimizer": "rmsprop"},
-          "Adagrad": {"optimizer": "adagrad"}, "Adam": {"optimizer": "adam"},
-          "AdamW": {"optimizer": "adamw", "decay": 0.01}}
+def _racers() -> dict[str, dict]:
+    """The racers the page starts with: every optimizer at torch's defaults, SGD with its two
+    momentums beside it (their rates: the surface's)."""
+    racers = {}
+    for name, optimizer in OPTIMIZERS.items():
+        racers[optimizer.label] = {"optimizer": name}
+        if name == "sgd":
+            racers |= {N_("Momentum"): {"optimizer": "sgd", "momentum": 0.9},
+                       N_("Nesterov"): {"optimizer": "sgd", "momentum": 0.9, "nesterov": True}}
+    return racers
+
+
+RACERS = _racers()
 ADAGRAD_BOOST = 5  # Adagrad's steps only shrink: it starts at five times the adaptive rate
+MAX_RACERS = len(RACERS)
 
 
 def default_rate(where: Surface, label: str) -> float:
@@ -94,8 +102,6 @@ def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
     if name not in OPTIMIZERS:
         raise ConfigError(msg("Unknown optimizer {name!r}; choose one of {value}.", name=name, value=', '.join(OPTIMIZERS)))
     rate = settings.get("rate")
-    if not (isinstance(rate, (int, float)) and 0 < rate <= 10):
-        raise ConfigError(msg("A racer's learning rate must be above 0 and at most 10; got {rate}.", rate=rate))
     fields = {}
     for key, value in settings.items():
         row = SETTINGS.get(key)

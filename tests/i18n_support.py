@@ -7,6 +7,8 @@ import re
 
 from google.protobuf.message import Message as Proto
 
+from nnlab.choices import LOSSES, OPTIMIZERS
+
 # Elements whose text is not prose: code, the page's CSS, a table's data, a picture's image.
 NOT_PROSE = {"code", "html", "arrow_data_frame", "data_frame", "imgs", "json", "deck_gl_json_chart", "empty",
              "arrow_table", "latex"}
@@ -15,14 +17,14 @@ BOTH_LANGUAGES = {"Language", "English"}
 # Names that are code or notation and stay as they are in every language (the allow-list).
 CODE_NAMES = {
     "nn", "Linear", "Sequential", "ReLU", "Leaky", "ELU", "Tanh", "Sigmoid", "Softmax", "PyTorch", "torch", "optim",
-    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nesterov", "MSE", "BCE", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "MSELoss", "Xavier", "Kaiming", "He", "Glorot", "Rosenbrock", "Himmelblau", "XOR", "CSV",
+    "Nesterov", "MSE", "BCE", "Xavier", "Kaiming", "He", "Glorot", "Rosenbrock", "Himmelblau", "XOR", "CSV",
     "L1", "L2", "MNIST", "QR", "PCA", "nnlab", "Streamlit", "DataLoader", "zero_grad", "backward", "step", "sigmoid",
     "tanh", "relu", "softmax", "logits", "Numba", "CPU", "GPU", "CUDA", "Vega", "Lite", "Python", "OneCycle",
     "StepLR", "CosineAnnealingLR", "LambdaLR", "AUC", "ROC", "ID", "URL", "TensorFlow", "Playground", "Iris", "iris",
     "sklearn", "scikit", "learn", "Li", "et", "al", "NaN", "inf", "Arrow", "max", "min", "mean", "std", "log", "exp",
     "dL", "dz", "dw", "pt", "csv", "json", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
     "yes", "no", "true", "false", "yrs", "dropout", "Dropout", "identity", "da", "f", "sin",
+    *(optimizer.torch_name for optimizer in OPTIMIZERS.values()), *(loss.module.__name__ for loss in LOSSES.values()),
 }
 _ID = re.compile(r"^[0-9a-f]{32}$")  # an element's id, which a proto's nested fields carry
 _CODE_SPAN = re.compile(r"`[^`]*`|\$[^$]*\$|https?://\S+|(?<!\S)/\S*\?\S+|:material/[a-z_]+:|\{[^}]*\}")  # code, links

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from nnlab import inside, lessons, training
-from nnlab.choices import SCHEDULES
+from nnlab import inside, lessons, step_views, training
+from nnlab.choices import OPTIMIZERS, SCHEDULES
 from nnlab.datasets import batch_order, load_data
 from nnlab.engine.autograd import make_loss, penalty, torch_optimizer
 from nnlab.errors import ConfigError
@@ -36,10 +36,13 @@ NETWORKS = {
     "AdamW with L2 and L1": (_circle("adamw", weight_decay=0.1, l2=0.01, l1=0.001), 4),
     "RMSprop, a bce_logits output": (_circle("rmsprop", loss="bce_logits"), 3),
     "Adagrad with a cosine schedule": (_circle("adagrad", schedule="cosine"), 30),
+    "Adam with short memories (β1 0.5, β2 0.99)": (_circle("adam", beta1=0.5, beta2=0.99), 4),
     "plain SGD on MSE regression": (
         Experiment(data=DataSpec(name="plane", n_points=100), model=ModelSpec(hidden=(3,), activations=("elu",)),
                    training=TrainSpec(optimizer="sgd", learning_rate=0.01, loss="mse", batch_size=10)), 2),
 }
+
+NETWORKS |= {f"{OPTIMIZERS[name].label} at torch's defaults": (_circle(name), 3) for name in OPTIMIZERS}
 
 
 def _autograd_step(step: inside.Step):
@@ -129,6 +132,16 @@ def test_every_number_is_autograds(name):
                                    & ((step.gradients["source"] == inside.BIAS) == (kind == "bias"))]
         assert torch.allclose(torch.tensor(gradients.sort_values(["unit", "source"])["gradient"].to_numpy()),
                               grad.reshape(-1), atol=TOLERANCE, rtol=0), (layer, kind, source)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_has_its_rule_written_out(name):
+    """Inside one step writes each optimizer's update as LaTeX and names the state it keeps."""
+    step = inside.one_step(_circle(name), batch=1)
+    latex = step_views.rule(step)
+    assert r"w \leftarrow" in latex or r"w &\leftarrow" in latex
+    table = step_views.updates(step, ["x1", "x2"])
+    assert len(table.columns) == 5 + len(step.state) and not table.isna().any().any()
 
 
 def test_the_chain_rule_products_add_up():

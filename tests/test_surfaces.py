@@ -7,20 +7,24 @@ import pytest
 import torch
 
 from nnlab import surfaces
+from nnlab.choices import OPTIMIZERS
 from nnlab.errors import ConfigError
 
-RACERS = {
-    "SGD": ({"optimizer": "sgd", "rate": 0.001}, lambda p: torch.optim.SGD(p, lr=0.001)),
-    "momentum": ({"optimizer": "sgd", "rate": 0.001, "momentum": 0.9},
-                 lambda p: torch.optim.SGD(p, lr=0.001, momentum=0.9)),
-    "Nesterov": ({"optimizer": "sgd", "rate": 0.001, "momentum": 0.9, "nesterov": True},
-                 lambda p: torch.optim.SGD(p, lr=0.001, momentum=0.9, nesterov=True)),
-    "RMSprop": ({"optimizer": "rmsprop", "rate": 0.01}, lambda p: torch.optim.RMSprop(p, lr=0.01)),
-    "Adagrad": ({"optimizer": "adagrad", "rate": 0.5}, lambda p: torch.optim.Adagrad(p, lr=0.5)),
-    "Adam": ({"optimizer": "adam", "rate": 0.05}, lambda p: torch.optim.Adam(p, lr=0.05)),
-    "AdamW": ({"optimizer": "adamw", "rate": 0.05, "decay": 0.1},
-              lambda p: torch.optim.AdamW(p, lr=0.05, weight_decay=0.1)),
-}
+TORCH_KEYWORDS = {"momentum": "momentum", "nesterov": "nesterov", "decay": "weight_decay"}  # by hand
+RATES = {"sgd": 0.001, "rmsprop": 0.01, "adagrad": 0.5}  # each steady on Rosenbrock; the rest 0.05
+
+
+def _torch_racer(settings: dict):
+    """torch.optim's own optimizer for a racer's settings, its keywords written here by hand."""
+    make = getattr(torch.optim, OPTIMIZERS[settings["optimizer"]].torch_name)
+    keywords = {TORCH_KEYWORDS[key]: value for key, value in settings.items() if key not in ("optimizer", "rate")}
+    return lambda parameters: make(parameters, lr=settings["rate"], **keywords)
+
+
+# every racer the page starts with, and AdamW with a weight decay
+RACERS = {label: {**settings, "rate": RATES.get(settings["optimizer"], 0.05)}
+          for label, settings in surfaces.RACERS.items()} | {"AdamW, decay 0.1": {"optimizer": "adamw", "rate": 0.05,
+                                                                                  "decay": 0.1}}
 
 
 def by_hand(make, start, steps: int) -> list[tuple[float, float]]:
@@ -36,11 +40,13 @@ def by_hand(make, start, steps: int) -> list[tuple[float, float]]:
 
 def test_every_racers_path_is_torch_optims_own_on_rosenbrock():
     where = surfaces.surface("rosenbrock")
-    paths = surfaces.race(where, {label: settings for label, (settings, _) in RACERS.items()}, steps=200)
-    assert set(paths["optimizer"]) == set(RACERS) and (paths.groupby("optimizer").size() == 201).all()
-    for label, (_, make) in RACERS.items():
-        mine = paths[paths["optimizer"] == label][["x", "y"]].to_numpy()
-        expected = torch.tensor(by_hand(make, where.start, 200), dtype=torch.float64).numpy()
+    assert {settings["optimizer"] for settings in RACERS.values()} == set(OPTIMIZERS)
+    for group in (dict(list(RACERS.items())[:surfaces.MAX_RACERS]), dict(list(RACERS.items())[surfaces.MAX_RACERS:])):
+        paths = surfaces.race(where, group, steps=200)
+        assert set(paths["optimizer"]) == set(group) and (paths.groupby("optimizer").size() == 201).all()
+    for label, settings in RACERS.items():
+        mine = surfaces.race(where, {label: settings}, steps=200)[["x", "y"]].to_numpy()
+        expected = torch.tensor(by_hand(_torch_racer(settings), where.start, 200), dtype=torch.float64).numpy()
         assert abs(mine - expected).max() <= 1e-5, label
     first = paths[paths["step"] == 0].iloc[0]
     assert (first["x"], first["y"]) == where.start and first["value"] == pytest.approx(
@@ -68,8 +74,9 @@ def test_bad_racers_are_refused_with_the_reason():
                             ({"a": {"optimizer": "adam", "rate": 0.1, "momentum": 0.9}}, "Adam has no setting"),
                             ({"a": {"optimizer": "sgd", "rate": 0.1, "nesterov": True}}, "needs a momentum"),
                             ({"a": {"optimizer": "sgd", "rate": 0.1, "momentum": 1.5}}, "Momentum must be between"),
-                            ({"a": {"optimizer": "sgd", "rate": -1}}, "learning rate"),
-                            ({str(n): {"optimizer": "sgd", "rate": 0.1} for n in range(9)}, "1 to 8 optimizers")):
+                            ({"a": {"optimizer": "sgd", "rate": -1}}, "Learning rate must be between"),
+                            ({str(n): {"optimizer": "sgd", "rate": 0.1} for n in range(surfaces.MAX_RACERS + 1)},
+                             f"1 to {surfaces.MAX_RACERS} optimizers")):
         with pytest.raises(ConfigError, match=message):
             surfaces.race(where, racers, steps=5)
     with pytest.raises(ConfigError, match="Unknown surface"):

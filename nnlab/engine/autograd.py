@@ -12,7 +12,9 @@ from torch import nn
 
 from nnlab.choices import LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.datasets import Data, batch_order
+from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment, TrainSpec
+from nnlab.i18n import Message, msg
 from nnlab.models import build_model, linear_layers, outputs_probability
 from nnlab.result import TrainResult
 from nnlab.stepping import EpochRun, Progress, train_runs
@@ -24,14 +26,25 @@ def make_loss(exp: Experiment) -> nn.Module:
     return LOSSES[exp.training.loss].module()
 
 
-def make_optimizer(exp: Experiment, parameters) -> torch.optim.Optimizer:
-    return torch_optimizer(exp.training, parameters)
-
-
 def torch_optimizer(spec: TrainSpec, parameters) -> torch.optim.Optimizer:
-    """torch.optim's own optimizer for these training settings."""
+    """torch.optim's own optimizer for these training settings. The rows' ranges keep within what
+    torch takes; should one not, torch's ValueError is a ConfigError naming the setting."""
     optimizer = getattr(torch.optim, OPTIMIZERS[spec.optimizer].torch_name)
-    return optimizer(parameters, lr=spec.learning_rate, **spec.optimizer_arguments())
+    try:
+        return optimizer(parameters, lr=spec.learning_rate, **spec.optimizer_arguments())
+    except ValueError as error:
+        raise ConfigError(_refused(spec, str(error))) from None
+
+
+def _refused(spec: TrainSpec, why: str) -> Message:
+    """torch's complaint ("Invalid beta parameter at index 0: 1.5") as the setting it is about."""
+    for row, value in spec.optimizer_settings():
+        keyword = row.torch_name.removesuffix("s")
+        if keyword in why.lower() and (row.torch_index is None or f"index {row.torch_index}" in why):
+            return msg("{optimizer} cannot take {setting} = {value}.", optimizer=OPTIMIZERS[spec.optimizer].label,
+                       setting=row.says, value=value)
+    return msg("{optimizer} cannot take these settings (learning rate {rate}).",
+               optimizer=OPTIMIZERS[spec.optimizer].label, rate=spec.learning_rate)
 
 
 def penalty(exp: Experiment, weights: list[torch.Tensor]) -> torch.Tensor | float:
@@ -68,7 +81,7 @@ class AutogradRun(EpochRun):
         self.model.to(device)
         self.x_train, self.y_train = data.x_train.to(device), data.y_train.to(device)
         self.x_test, self.y_test = data.x_test.to(device), data.y_test.to(device)
-        self.loss_fn, self.optimizer = make_loss(exp), make_optimizer(exp, self.model.parameters())
+        self.loss_fn, self.optimizer = make_loss(exp), torch_optimizer(exp.training, self.model.parameters())
         factor = SCHEDULES[exp.training.schedule].factor
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lambda epoch: factor(epoch, self.epochs))
         self.weights = [layer.weight for layer in linear_layers(self.model).values()]

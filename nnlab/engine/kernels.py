@@ -36,10 +36,12 @@ MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the out
 SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = (ACTIVATIONS[name].kernel for name in (
     "sigmoid", "tanh", "relu", "elu", "leaky_relu", "identity"))
 BCE, BCE_LOGITS, CROSS_ENTROPY, MSE = (LOSSES[name].kernel for name in ("bce", "bce_logits", "cross_entropy", "mse"))
-SGD, ADAM, ADAMW, RMSPROP, ADAGRAD = (OPTIMIZERS[name].kernel for name in ("sgd", "adam", "adamw", "rmsprop", "adagrad"))
+SGD, ADAM, ADAMW, RMSPROP, ADAGRAD, ADAMAX = (OPTIMIZERS[name].kernel for name in (
+    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adamax"))
 # the columns of the per-model hyperparameter array: the settings whose rows say the kernels read them
 HYPER = tuple(row.field for row in SETTINGS.values() if row.hyper)
-MOMENTUM, NESTEROV, WEIGHT_DECAY, L2, L1 = (HYPER.index(name) for name in ("momentum", "nesterov", "weight_decay", "l2", "l1"))
+MOMENTUM, NESTEROV, WEIGHT_DECAY, BETA1, BETA2, L2, L1 = (HYPER.index(name) for name in (
+    "momentum", "nesterov", "weight_decay", "beta1", "beta2", "l2", "l1"))
 
 # plan columns, one row per model
 START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH = range(7)  # START, STOP: its slice of theta
@@ -58,11 +60,7 @@ F0, F1, F2, HALF = np.float32(0.0), np.float32(1.0), np.float32(2.0), np.float32
 BCE_LOG_FLOOR = np.float32(-100.0)  # torch's BCELoss clamps each log term here
 BCE_GRAD_EPS = np.float32(1e-12)  # and floors p(1-p) here in its gradient
 LEAKY_SLOPE = np.float32(0.01)  # torch.nn.LeakyReLU's default
-BETA1, BETA2 = 0.9, 0.999
-ADAM_LERP = np.float32(1 - BETA1)
-ADAM_BETA2 = np.float32(BETA2)
-ADAM_SQUARE = np.float32(1 - BETA2)
-ADAM_EPS = np.float32(1e-8)
+ADAM_EPS = np.float32(1e-8)  # Adam's, AdamW's and Adamax's
 RMSPROP_ALPHA = 0.99
 RMSPROP_KEEP, RMSPROP_SQUARE = np.float32(RMSPROP_ALPHA), np.float32(1 - RMSPROP_ALPHA)
 RMSPROP_EPS = np.float32(1e-8)
@@ -356,23 +354,43 @@ def _regularise_and_measure(plan_row, theta, l2, l1, grads, flow):
 
 
 @njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _lerp(start, end, weight):
+    """torch's lerp in float32: from the nearer end, so a weight at or above a half keeps its digits."""
+    if abs(weight) < HALF:
+        return start + weight * (end - start)
+    return end - (end - start) * (F1 - weight)
+
+
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def _optimize(plan_row, rate, hyper, theta, first, second, steps, grads):
     """One optimizer step over a model's parameters with torch's float32 operations in its order
     (torch.optim's single-tensor code, which it runs on the CPU). first and second are the state:
-    Adam's two averages, SGD's momentum buffer, RMSprop's and Adagrad's sum of squares."""
+    Adam's two averages (Adamax's average and largest gradient), SGD's momentum buffer, RMSprop's
+    and Adagrad's sum of squares."""
     optimizer = plan_row[OPTIMIZER]
     steps[0] += 1
+    beta1, beta2 = hyper[BETA1], hyper[BETA2]
+    lerp, keep2 = np.float32(1 - beta1), np.float32(beta2)
+    step_size = np.float32(-(rate / (1 - beta1 ** steps[0])))
+    if optimizer == ADAMAX:
+        for k in range(theta.shape[0]):
+            grad = np.float32(grads[k])
+            first[k] = _lerp(first[k], grad, lerp)  # exp_avg.lerp_(grad, 1 - beta1)
+            decayed, newest = second[k] * keep2, abs(grad) + ADAM_EPS  # torch.maximum(exp_inf.mul_(beta2), |g| + eps)
+            second[k] = decayed if decayed != decayed or decayed > newest else newest  # NaN stays NaN
+            theta[k] = theta[k] + step_size * first[k] / second[k]  # addcdiv_(value=-clr)
+        return
     if optimizer in (ADAM, ADAMW):
         if optimizer == ADAMW:  # decoupled weight decay: param.mul_(1 - lr * weight_decay)
             keep = np.float32(1.0 - rate * hyper[WEIGHT_DECAY])
             for k in range(theta.shape[0]):
                 theta[k] = theta[k] * keep
-        step_size = np.float32(-(rate / (1 - BETA1 ** steps[0])))
-        correction = np.float32(math.sqrt(1 - BETA2 ** steps[0]))
+        square = np.float32(1 - beta2)
+        correction = np.float32(math.sqrt(1 - beta2 ** steps[0]))
         for k in range(theta.shape[0]):
             grad = np.float32(grads[k])
-            first[k] = first[k] + ADAM_LERP * (grad - first[k])  # exp_avg.lerp_(grad, 1 - beta1)
-            second[k] = second[k] * ADAM_BETA2 + ADAM_SQUARE * grad * grad  # mul_(beta2).addcmul_
+            first[k] = _lerp(first[k], grad, lerp)  # exp_avg.lerp_(grad, 1 - beta1)
+            second[k] = second[k] * keep2 + square * grad * grad  # mul_(beta2).addcmul_
             denominator = np.float32(math.sqrt(second[k])) / correction + ADAM_EPS
             theta[k] = theta[k] + step_size * first[k] / denominator  # addcdiv_(value=-step_size)
         return

@@ -36,10 +36,10 @@ import nnlab
 from bench import classload, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
-from nnlab.comparison import with_activation
-from nnlab.engine import choose, compiled
-from nnlab.engine.choose import flops_per_step
-from nnlab.training import estimate_seconds
+from nnlab.training.comparison import with_activation
+from nnlab.training.engine import choose, compiled
+from nnlab.training.engine.choose import flops_per_step
+from nnlab.training.trainer import estimate_seconds
 
 REPEATS = 5
 QUICK_EPOCHS = {"step-two-neurons": 200, "bump-twenty-neurons": 1000, "bump-two-layers": 1000}  # else the lesson's
@@ -146,7 +146,7 @@ def device_table(repeats: int) -> None:
 
 def start_up_table() -> None:
     """A fresh process loading the kernels: once with an empty Numba cache, then with it filled."""
-    code = ("import time; t = time.perf_counter(); from nnlab.engine import compiled; "
+    code = ("import time; t = time.perf_counter(); from nnlab.training.engine import compiled; "
             "imported = time.perf_counter() - t; print(imported, compiled.warm())")
     print("\n5. Start-up: a new process imports nnlab and trains one epoch (compiled.warm)")
     with tempfile.TemporaryDirectory() as cache:
@@ -197,7 +197,8 @@ def sweep_table(repeats: int) -> None:
 
 def study_table(repeats: int) -> None:
     """What the Optimizer race, Train's loss surface and Inside one step cost a press, uncached."""
-    from nnlab import charts, inside, step_views, surfaces, views
+    from nnlab.pictures import charts, frames, step_views
+    from nnlab.study import by_hand, surfaces
     from nnlab.ui.pictures import arrow_bytes
 
     print("\n9. Study pages: a press's work, uncached (the race and the surface filled and sent as Arrow)")
@@ -214,13 +215,13 @@ def study_table(repeats: int) -> None:
 
     def surface() -> None:
         mapped = nnlab.landscape(bump, grid=25)
-        spec = charts.loss_landscape(*views.landscape_cells(mapped.grid, mapped.path), ("a", "b"), "surface")
+        spec = charts.loss_landscape(*frames.landscape_cells(mapped.grid, mapped.path), ("a", "b"), "surface")
         [arrow_bytes(frame) for frame in spec["datasets"].values()]
 
     step_lesson = nnlab.lessons.get("step-two-neurons")
 
     def step() -> None:
-        taken = inside.one_step(step_lesson, batch=100)
+        taken = by_hand.one_step(step_lesson, batch=100)
         step_views.diagram(taken, taken.rows[0], "backward", ["x"])
         step_views.weight_gradients(taken, taken.rows[0], ["x"])
 

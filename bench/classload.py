@@ -28,7 +28,7 @@ import nnlab
 from bench.protocol import Run, Session
 from bench.serving import Balancer, Server, cpu_seconds, resident_mb
 from bench.tutorial_loops import LOOPS
-from nnlab.training import train
+from nnlab.training.trainer import train
 
 # A lesson's page, as its link opens it; a session adds its own seed.
 LESSONS = {

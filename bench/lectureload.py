@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.classload import Site, p90
 from bench.protocol import Run, Session
-from nnlab.classroom import Board
-from nnlab.lectures import Card, Lecture, Step
+from nnlab.classroom.challenges import Board
+from nnlab.classroom.lectures import Card, Lecture, Step
 from nnlab.ui.lecture_screen import FOLLOW_SECONDS
 
 IDLE_SECONDS = 20  # how long the idle room is watched

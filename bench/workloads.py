@@ -11,9 +11,9 @@ import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.datasets import Data
-from nnlab.engine import autograd, compiled
-from nnlab.engine.choose import flops_per_step
+from nnlab.data.datasets import Data
+from nnlab.training.engine import autograd, compiled
+from nnlab.training.engine.choose import flops_per_step
 
 
 @dataclass

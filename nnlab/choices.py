@@ -5,7 +5,7 @@ A new activation, initialiser or schedule is one entry here (with a kernel numbe
 engine; without one the autograd engine trains it and says why); a new loss also needs its
 arithmetic in engine/kernels.py, and one that reads probabilities its name in
 models.outputs_probability; a new optimizer, its float32 step in engine/kernels.py and its float64
-rule in nnlab.optimizer_rules; a new data set, its loader in datasets.LOADERS.
+rule in nnlab.study.optimizer_rules; a new data set, its loader in datasets.LOADERS.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Schedule(Choice):
 
 @dataclass(frozen=True, kw_only=True)
 class DataSet(Choice):
-    group: str  # "lesson", "2-D", "real table" or "upload"; nnlab.datasets.LOADERS loads it
+    group: str  # "lesson", "2-D", "real table" or "upload"; nnlab.data.datasets.LOADERS loads it
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,8 +11,9 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from nnlab import drawing, settings
+from nnlab import settings
 from nnlab.choices import ACTIVATIONS, CROSSES, DATASETS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, names
+from nnlab.data import drawing
 from nnlab.errors import ConfigError
 from nnlab.i18n import N_, capitalized, msg
 from nnlab.settings import Setting, Widget, setting
@@ -74,7 +75,7 @@ def _penalty(value: float) -> str:
     return N_("off") if value == 0 else f"{value:g}"
 
 
-DRAWN = ("drawn_curve", "drawn_points")  # the data sets a student draws (nnlab.drawing)
+DRAWN = ("drawn_curve", "drawn_points")  # the data sets a student draws (nnlab.data.drawing)
 
 
 def _on_the_plane(values: dict) -> bool:
@@ -112,7 +113,7 @@ class DataSpec:
                                show=settings.show_optional_seed, low=0, high=MAX_SEED,
                                control=False)  # None: the experiment's seed
     drawing: str = setting("", name="drawn", group="data", says=N_("drawing"), control=False,
-                           when=lambda values: values["name"] in DRAWN)  # nnlab.drawing's text: the drawn data
+                           when=lambda values: values["name"] in DRAWN)  # nnlab.data.drawing's text: the drawn data
     crosses: tuple[str, ...] = setting((), name="crosses", group="data", says=N_("extra input features"),
                                        parse=settings.words, show=settings.show_words, when=_on_the_plane,
                                        widget=Widget(kind="pills", label=N_("Extra input features"), options=CROSSES,

@@ -17,12 +17,12 @@ import torch
 
 from nnlab import i18n
 from nnlab.choices import CROSSES, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import MAX_STANDARD_SCORE, Data, data_seed, load_data
+from nnlab.data.datasets import MAX_STANDARD_SCORE, Data, data_seed, load_data
+from nnlab.data.tables import HEART_FILE
 from nnlab.experiment import DRAWN, Experiment
 from nnlab.i18n import N_, Message, msg
 from nnlab.lessons import lesson, matching
-from nnlab.models import build_model, dropout_seed, sequential_code
-from nnlab.tables import HEART_FILE
+from nnlab.training.models import build_model, dropout_seed, sequential_code
 
 FORMULA_DATA = {
     "step": """\

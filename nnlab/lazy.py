@@ -11,7 +11,7 @@ import threading
 def exports(package: str, homes: dict[str, str]):
     """`__getattr__` and `__dir__` for `package`, whose name N lives in module homes[N] (a
     submodule's own name for a submodule); any other submodule loads on first use too, so
-    `nnlab.tables` works whichever module happened to import it first."""
+    `nnlab.data.tables` works whichever module happened to import it first."""
     namespace = importlib.import_module(package).__dict__
 
     def __getattr__(name: str):

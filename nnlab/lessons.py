@@ -12,14 +12,14 @@ from nnlab.i18n import N_, msg
 
 @dataclass(frozen=True)
 class ReadyPoll:
-    """A lesson's question as a poll the instructor opens in one click (nnlab.polls): the class
+    """A lesson's question as a poll the instructor opens in one click (nnlab.classroom.polls): the class
     votes on a setting (the server trains each option) or a number (the server trains the run)."""
 
     question: str
     kind: str  # "setting" or "number"
     setting: str = ""  # a setting poll's setting, by its URL name
     options: tuple[str, ...] = ()  # its values, as a link writes them
-    score: str = "test_acc"  # what decides it (nnlab.classdb.SCORES)
+    score: str = "test_acc"  # what decides it (nnlab.classroom.classdb.SCORES)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ first_page("Data explorer")  # a new server: this title at once, while the impor
 
 import streamlit as st
 
-from nnlab import charts, gallery, lessons, ui, views
+from nnlab import lessons, ui
 from nnlab.choices import DATASETS
+from nnlab.data.tables import read_csv, store_upload
 from nnlab.errors import DataError
 from nnlab.experiment import DRAWN
-from nnlab.tables import read_csv, store_upload
+from nnlab.pictures import charts, frames, gallery
 from nnlab.ui import draw_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _
@@ -54,9 +55,9 @@ with ui.shown_errors():
         ui.share_link(exp)
         st.stop()
     exp, data = ui.with_data(exp)
-    frame = views.table_frame(data)
+    frame = frames.table_frame(data)
     st.subheader(_(DATASETS[exp.data.name].label))
-    st.markdown(_(views.data_summary(data)))
+    st.markdown(_(frames.data_summary(data)))
     for note in data.notes:
         st.caption(f"ℹ️ {_(note)}")
     picture = gallery.look_up(gallery.DATA, data)

@@ -6,8 +6,9 @@ first_page("Build model")  # a new server: this title at once, while the imports
 
 import streamlit as st
 
-from nnlab import charts, ui, views
-from nnlab.models import build_model, parameter_count, sequential_code
+from nnlab import ui
+from nnlab.pictures import charts, frames
+from nnlab.training.models import build_model, parameter_count, sequential_code
 from nnlab.ui.pictures import draw
 from nnlab.ui.takeaway import script_panel
 from nnlab.ui.words import _
@@ -22,11 +23,11 @@ with ui.shown_errors():
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        draw(st, charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations))), width="stretch")
+        draw(st, charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
         st.metric(_("Trainable parameters"), f"{parameter_count(model):,}")
         st.markdown(_("Input features: **{features}** · output: **{outputs}** ({task})", features=data.n_features,
-                      outputs=data.n_outputs, task=views.TASKS[data.task]))
+                      outputs=data.n_outputs, task=frames.TASKS[data.task]))
         st.markdown(_("The same network in PyTorch:"))
         st.code(sequential_code(model), language="python")
         with st.expander(_("How PyTorch prints it")):

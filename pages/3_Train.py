@@ -6,8 +6,9 @@ first_page("Train")  # a new server: this title at once, while the imports below
 
 import streamlit as st
 
-from nnlab import lessons, ui, views
+from nnlab import lessons, ui
 from nnlab.i18n import N_
+from nnlab.pictures import frames
 from nnlab.ui import class_screen, lecture_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
@@ -77,7 +78,7 @@ with ui.shown_errors():
         lesson = lessons.lesson(lesson_id)
         st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))
-    st.caption(_(views.settings_line(exp)))
+    st.caption(_(frames.settings_line(exp)))
     run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
     if st.toggle(_(":material/code: This run as a plain PyTorch script"), key="show_script"):

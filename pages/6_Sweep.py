@@ -6,10 +6,11 @@ first_page("Sweep")  # a new server: this title at once, while the imports below
 
 import streamlit as st
 
-from nnlab import charts, ui, views
-from nnlab.classdb import SCORES, scores_for
+from nnlab import ui
+from nnlab.classroom.classdb import SCORES, scores_for
 from nnlab.experiment import LEARNING_RATES
-from nnlab.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
+from nnlab.pictures import charts, frames
+from nnlab.training.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
 
@@ -58,7 +59,7 @@ with ui.shown_errors():
                       "{epochs:,} epochs each.", rates=len(rates), widths=len(widths), seeds=seeds, epochs=epochs))
         st.stop()
     label, higher_is_better = SCORES[score]
-    cells = views.sweep_cells(runs, score, higher_is_better)
+    cells = frames.sweep_cells(runs, score, higher_is_better)
     event = draw(st, charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")),
                          width="stretch", on_select="rerun", key="sweep_chart")
     st.caption(_("Each cell is the median of its seeds ({seeds}); point at or tap a cell for the spread between them. "

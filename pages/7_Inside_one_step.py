@@ -6,7 +6,8 @@ first_page("Inside one step")  # a new server: this title at once, while the imp
 
 import streamlit as st
 
-from nnlab import inside, lessons, ui
+from nnlab import lessons, ui
+from nnlab.study import by_hand
 from nnlab.ui import inside_screen
 from nnlab.ui.words import _
 
@@ -17,7 +18,7 @@ ui.page_card(lessons.PAGE_CARDS["inside"])
 with ui.shown_errors():
     exp, data = ui.with_data(exp)
     exp = ui.training_controls(exp, data.task)
-    reason = inside.unfit(exp, data)
+    reason = by_hand.unfit(exp, data)
     if reason:
         st.warning(_(reason), icon=":material/zoom_in:")
         if st.button(_("Load the step lesson (1-2-1)"), type="primary"):

@@ -3,7 +3,6 @@ streamlit server they drive is bench.serving's."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,11 +15,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 
 def require_chromium(what: str) -> None:
     """Skip the calling test module without Debian's chromium; in CI its absence is a failure."""
-    import pytest
+    __tracebackhide__ = True
+    from requirements_support import missing  # pytest's: not for take_screenshots.py, which imports this module
+
     if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install Debian's chromium for {what}", pytrace=False)
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+        missing(f"Debian's chromium for {what}", "Debian's chromium is not installed (apt-get install chromium)")
 
 
 PROJECTOR, PHONE = (1280, 720), (390, 844)  # the room's screen, a student's

@@ -3,7 +3,6 @@ database on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,9 @@ def server(data_dir):
 def browser(monkeypatch):
     """Debian's Chromium through Playwright, for the browser tests (which skip without it)."""
     from browser_support import CHROMIUM, CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
+    from requirements_support import need_module
+
+    sync_playwright = need_module("playwright.sync_api").sync_playwright
 
     monkeypatch.undo()  # the server and the browser talk over loopback; urlopen must be real here
     with sync_playwright() as p:
@@ -52,12 +53,10 @@ def browser(monkeypatch):
 @pytest.fixture(scope="session")
 def postgres():
     """Debian's PostgreSQL, started for the session on a socket of its own."""
-    from postgres_support import Postgres, available
+    from postgres_support import Postgres
+    from requirements_support import require_postgresql
 
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's postgresql for the class database tests", pytrace=False)
-        pytest.skip("Debian's postgresql is not installed (apt-get install postgresql)")
+    require_postgresql()
     server = Postgres()
     yield server
     server.stop()
@@ -66,8 +65,8 @@ def postgres():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def board(request, tmp_path):
     """A class Board on a fresh SQLite file, then on the PostgreSQL server with its tables emptied."""
-    from nnlab import classdb
-    from nnlab.classroom import Board
+    from nnlab.classroom import classdb
+    from nnlab.classroom.challenges import Board
 
     if request.param == "sqlite":
         return Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")

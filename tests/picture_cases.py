@@ -14,15 +14,18 @@ import numpy as np
 import pandas as pd
 
 import nnlab
-from nnlab import charts, drawing, gallery, i18n, lessons, step_views, surfaces, views
+from nnlab import i18n, lessons
 from nnlab.choices import DATASETS
-from nnlab.classdb import SCORES, scores_for
-from nnlab.classroom import Board
-from nnlab.comparison import compare_gradient_flow, compare_histories
-from nnlab.datasets import load_data
+from nnlab.classroom.challenges import Board
+from nnlab.classroom.classdb import SCORES, scores_for
+from nnlab.classroom.rules import Rules
+from nnlab.data import drawing
+from nnlab.data.datasets import load_data
 from nnlab.experiment import DRAWN, LEARNING_RATES
-from nnlab.inside import one_step
-from nnlab.rules import Rules
+from nnlab.pictures import charts, frames, gallery, step_views
+from nnlab.study import surfaces
+from nnlab.study.by_hand import one_step
+from nnlab.training.comparison import compare_gradient_flow, compare_histories
 
 # px: st.columns' gaps in Streamlit 1.67, its default ("small") and gap="large", as its CSS computes them
 GAPS = {"small": 18, "large": 72}
@@ -169,7 +172,7 @@ def sweep(runs: Runs) -> list[Shown]:
     shown = []
     for lesson, (score, swept) in runs.swept.items():
         label, higher_is_better = SCORES[score]
-        cells = views.sweep_cells(swept, score, higher_is_better)
+        cells = frames.sweep_cells(swept, score, higher_is_better)
         shown.append(Shown(f"{lesson}: {cells['learning_rate'].nunique()} x {cells['hidden_units'].nunique()}",
                            charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")), "stretch",
                            WHOLE))
@@ -242,7 +245,7 @@ def data_explorer(runs: Runs) -> list[Shown]:
             shown.append(Shown(f"{name}: {picture.name}", picture.spec(data, gallery.View()), picture.width, WHOLE))
         if data.shape_kind != "table":
             continue
-        frame = views.table_frame(data)
+        frame = frames.table_frame(data)
         if data.task != "regression":
             shown.append(Shown(f"{name}: class balance", charts.class_balance(frame["class"]), "stretch", PAIR[0]))
         feature = data.feature_names[0]  # the page's feature menu at first
@@ -252,13 +255,13 @@ def data_explorer(runs: Runs) -> list[Shown]:
             numeric = frame.drop(columns=["split", "class"], errors="ignore")
             shown.append(Shown(f"{name}: correlations", charts.correlation_heatmap(numeric), "stretch", WHOLE))
     curve = drawing.preset_curve(next(iter(drawing.CURVES)))
-    shown.append(Shown("drawing a curve", charts.drawing_line(views.line_cells(), views.drawn_knots(curve)), "stretch",
+    shown.append(Shown("drawing a curve", charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), "stretch",
                        WHOLE))
     for source, values in (("circle", False), ("plane", True)):
         points = _drawn(source, values)
         classes = [] if values else [str(number) for number in range(drawing.MAX_CLASSES)]
         shown.append(Shown(f"drawing points ({'values' if values else 'classes'})",
-                           charts.drawing_plane(views.plane_cells(), views.drawn_points(points), classes, values),
+                           charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), classes, values),
                            "stretch", WHOLE))
     return shown
 
@@ -284,7 +287,7 @@ def build_model(runs: Runs) -> list[Shown]:
         exp = lessons.get(lesson)
         data = load_data(exp)
         sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
-        spec = charts.network_diagram(*views.network_layout(sizes, list(exp.model.activations)))
+        spec = charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations)))
         shown.append(Shown(f"{lesson}: network", spec, "stretch", LEFT))
     return shown
 
@@ -298,7 +301,7 @@ PAGES = {"Compare": compare, "Sweep": sweep, "Inside one step": inside_one_step,
 def loss_surface(surface) -> Shown:
     """nnlab.ui.run_screen.loss_surface of a run's surface (nnlab.landscape along where training
     moved most, the page's first choice): in the wider of two columns across the page."""
-    cells, path = views.landscape_cells(surface.grid, surface.path)
+    cells, path = frames.landscape_cells(surface.grid, surface.path)
     spec = charts.loss_landscape(cells, path, (_("1st direction"), _("2nd direction")),
                                  _("The loss around the trained weights"))
     return Shown("loss surface", spec, "stretch", LEFT)

@@ -15,8 +15,8 @@ from browser_support import CHINESE_PAGES, CHROMIUM, CHROMIUM_ARGS, PHONE, PROJE
 from playwright.sync_api import sync_playwright
 
 import nnlab
-from nnlab.classroom import Board, Rules
-from nnlab.tables import data_dir
+from nnlab.classroom.challenges import Board, Rules
+from nnlab.data.tables import data_dir
 
 OUT = ROOT / "docs" / "screenshots"
 SPIRAL = ("lesson=bump-twenty-neurons&dataset=spiral&noise=0.1&fraction=0.7&crosses=x1%5E2,sin(x1)&units=8,8"
@@ -169,7 +169,7 @@ def study_pages(browser, server: Server) -> None:
     scroll_to_text(page, "The loss around the trained weights", exact=False)
     page.screenshot(path=OUT / "train-loss-surface.png")
     visit(browser, f"{server.url}/Inside_one_step?lesson=step-two-neurons", PHONE).screenshot(path=OUT / "phone-inside.png")
-    sine = nnlab.drawing.encode(nnlab.drawing.preset_curve("sine"))
+    sine = nnlab.data.drawing.encode(nnlab.data.drawing.preset_curve("sine"))
     page = visit(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve&drawn={sine}")
     scroll_to_text(page, "Start from")
     page.screenshot(path=OUT / "draw-curve.png")
@@ -199,7 +199,7 @@ def lecture_pages(browser, server: Server) -> None:
     page.get_by_text("Lecture title", exact=True).wait_for(timeout=60_000)
     settle(page)
     page.screenshot(path=OUT / "lecture-prepare.png")
-    code, key = Board().start_lecture(nnlab.lectures.shipped()["depth-and-nonlinearity"])
+    code, key = Board().start_lecture(nnlab.classroom.lectures.shipped()["depth-and-nonlinearity"])
     teacher = visit(browser, f"{server.url}/Lecture?lecture={code}&key={key}")
     teacher.get_by_text("Step 1 of 6", exact=False).first.wait_for(timeout=60_000)
     phones = [visit(browser, f"{server.url}/Lecture?lecture={code}", PHONE) for _ in range(2)]

@@ -18,9 +18,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS
-from postgres_support import Postgres, available
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from postgres_support import Postgres
+from requirements_support import missing, need_module, require_postgresql
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from test_load_protocol import exact_loss
 from websockets.exceptions import ConnectionClosed
@@ -29,7 +29,7 @@ import nnlab
 from bench.classload import p90, together
 from bench.protocol import Run, Session
 from bench.serving import Balancer, Server
-from nnlab.classroom import Board
+from nnlab.classroom.challenges import Board
 from nnlab.ui.page_setup import RESUMED
 
 SESSIONS = 60
@@ -37,12 +37,12 @@ SLOW = "lesson=bump-twenty-neurons&units=128,128&activation=tanh,tanh&batch=1&ep
 LONGER = {"epochs": 20_000, "batch_size": 8}  # the runs that are training when their process stops
 
 
-def missing_parts() -> str | None:
+def require_parts() -> None:
+    """Debian's haproxy and postgresql, which a class behind HAProxy needs: a skip without them, a failure in CI."""
+    __tracebackhide__ = True
     if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
-        return "Debian's haproxy is not installed (apt-get install haproxy)"
-    if not available():
-        return "Debian's postgresql is not installed (apt-get install postgresql)"
-    return None
+        missing("Debian's haproxy for the tests behind HAProxy", "Debian's haproxy is not installed (apt-get install haproxy)")
+    require_postgresql()
 
 
 class Student:
@@ -172,11 +172,7 @@ def run_class(data_dir: Path, sessions: int) -> str:
 
 
 def test_two_processes_behind_haproxy_serve_a_class_and_survive_one_stopping(data_dir, monkeypatch):
-    missing = missing_parts()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install it: {missing}", pytrace=False)
-        pytest.skip(missing)
+    require_parts()
     monkeypatch.undo()  # loopback traffic to our own servers needs the real network stack
     monkeypatch.setenv("NNLAB_DATA_DIR", str(data_dir))
     print("\n" + run_class(data_dir, SESSIONS))
@@ -184,12 +180,9 @@ def test_two_processes_behind_haproxy_serve_a_class_and_survive_one_stopping(dat
 
 def test_in_chromium_a_page_whose_process_stops_mid_run_comes_back_on_the_other_and_says_so(data_dir, monkeypatch):
     """The browser's own reconnection, which the protocol test above stands in for."""
-    missing = missing_parts() or (None if Path(CHROMIUM).exists() else "Debian's chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install it: {missing}", pytrace=False)
-        pytest.skip(missing)
+    require_parts()
+    require_chromium("the browser test behind HAProxy")
+    playwright = need_module("playwright.sync_api")
     monkeypatch.undo()
     apps = [Server(data_dir) for _ in range(2)]
     balancer = Balancer(apps)

@@ -8,13 +8,14 @@ import time
 
 import pytest
 from browser_support import ROOT, Server, press_key, require_chromium, settle
+from requirements_support import need_module
 
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = {"": "nnlab", "Data_explorer": "Data explorer", "Build_model": "Build model", "Train": "Train",
          "Compare_activations": "Compare activations", "Class": "Class challenge", "Sweep": "Sweep learning rate × width",
          "Inside_one_step": "Inside one step", "Optimizer_race": "Optimizer race"}
 
-pytest.importorskip("playwright.sync_api")
+need_module("playwright.sync_api")
 require_chromium("the browser tests")
 
 

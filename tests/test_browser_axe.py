@@ -11,9 +11,9 @@ import axe_playwright_python
 from browser_support import PROJECTOR, open_at, require_chromium, settle
 
 import nnlab
-from nnlab import drawing
-from nnlab.classroom import Board, Rules
-from nnlab.lectures import Card, Lecture, Step
+from nnlab.classroom.challenges import Board, Rules
+from nnlab.classroom.lectures import Card, Lecture, Step
+from nnlab.data import drawing
 
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")  # axe-core 4.12.1
 require_chromium("the browser tests")

@@ -11,17 +11,18 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 from browser_support import ROOT, require_chromium, settle
+from requirements_support import need_module
 
-from nnlab import drawing
-from nnlab.charts import PALETTE
+from nnlab.data import drawing
+from nnlab.pictures.charts import PALETTE
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)
 CORNER = 4.0
-CELL = 0.2  # nnlab.views.PLANE_CELL
+CELL = 0.2  # nnlab.pictures.frames.PLANE_CELL
 
-pytest.importorskip("playwright.sync_api")
-PIL = pytest.importorskip("PIL.Image")
+need_module("playwright.sync_api")
+PIL = need_module("PIL.Image", "pillow")
 require_chromium("the browser tests")
 
 

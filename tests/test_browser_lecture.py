@@ -8,6 +8,7 @@ import re
 
 import pytest
 from browser_support import ROOT, require_chromium, settle
+from requirements_support import need_module
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)
@@ -15,7 +16,7 @@ SPIRAL = "lesson=bump-twenty-neurons&data=spiral&noise=0.1&fraction=0.7&hidden=8
 # About 10 s of training on two cores: long enough to reload or switch lessons in the middle
 SLOW = "lesson=bump-twenty-neurons&hidden=128,128&act=tanh,tanh&batch=1&epochs=1000"
 
-pytest.importorskip("playwright.sync_api")
+need_module("playwright.sync_api")
 require_chromium("the browser tests")
 
 

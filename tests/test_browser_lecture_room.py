@@ -13,12 +13,12 @@ import time
 import zipfile
 
 import pandas as pd
-import pytest
 from browser_support import PHONE, PROJECTOR, ROOT, press_key, require_chromium, settle
+from requirements_support import need_module
 
-from nnlab.classroom import Board
-from nnlab.lectures import Card, Lecture, PollSpec, Step
-from nnlab.rules import Rules
+from nnlab.classroom.challenges import Board
+from nnlab.classroom.lectures import Card, Lecture, PollSpec, Step
+from nnlab.classroom.rules import Rules
 
 ARTIFACTS = ROOT / "test-artifacts" / "lecture-room"
 SETTINGS = (("lesson", "bump-twenty-neurons"), ("epochs", "200"))  # a second or so of training
@@ -31,9 +31,8 @@ LECTURE = Lecture("A lecture room in the browser", (
     Step("board", SETTINGS, Card("The board")),
 ))
 
-pytest.importorskip("playwright.sync_api")
+PlaywrightTimeout = need_module("playwright.sync_api").TimeoutError
 require_chromium("the browser tests")
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
 def open_tab(browser, url: str, size: tuple[int, int]):

@@ -32,8 +32,9 @@ from picture_cases import GAPS, PAGES, TRAIN_PLACES, WHOLE, Runs, Shown, loss_su
 from streamlit.elements.vega_charts import _has_nested_composition, _prepare_vega_lite_spec
 
 import nnlab
-from nnlab import gallery, i18n, lessons
-from nnlab.loss_surface import Landscape
+from nnlab import i18n, lessons
+from nnlab.pictures import gallery
+from nnlab.study.loss_surface import Landscape
 
 require_chromium("the picture layout tests")
 

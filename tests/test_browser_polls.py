@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from browser_support import PHONE, PROJECTOR, ROOT, open_at, require_chromium, settle
+from requirements_support import need_module
 
 import nnlab
-from nnlab.classroom import Board
+from nnlab.classroom.challenges import Board
 
 ARTIFACTS = ROOT / "test-artifacts"
 DECIDED = re.compile(r"(won|tie): the best median")
 WIDE = (1920, 1080)
 
-pytest.importorskip("playwright.sync_api")
+need_module("playwright.sync_api")
 require_chromium("the browser tests")
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from apptest_support import assert_clean, open_page
 
 import nnlab
-from nnlab.classroom import Board, Rules
+from nnlab.classroom.challenges import Board, Rules
 
 LESSON = nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 300})
 

@@ -4,22 +4,18 @@ through one appears on the leaderboard the other serves. Sessions speak Streamli
 from __future__ import annotations
 
 import io
-import os
 
 import pyarrow as pa
-import pytest
 from browser_support import Server
-from postgres_support import Postgres, available
+from postgres_support import Postgres
+from requirements_support import require_postgresql
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import nnlab
 from bench.protocol import Session
-from nnlab.classroom import Board
+from nnlab.classroom.challenges import Board
 
-if not available():
-    if os.environ.get("CI"):
-        pytest.fail("CI must install Debian's postgresql for the class database tests", pytrace=False)
-    pytest.skip("Debian's postgresql is not installed (apt-get install postgresql)", allow_module_level=True)
+require_postgresql()
 
 
 def leaderboard(run) -> list[str]:

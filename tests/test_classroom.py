@@ -4,14 +4,16 @@ Scores come from training the Experiment; rules, keys and closed challenges refu
 from __future__ import annotations
 
 import hashlib
+import re
+import string
 import threading
 
 import pytest
 from sqlalchemy import select, update
 
 import nnlab
-from nnlab import classdb, classroom
-from nnlab.classroom import Board, Rules
+from nnlab.classroom import challenges, classdb
+from nnlab.classroom.challenges import Board, Rules
 
 QUICK = nnlab.Experiment(
     data=nnlab.DataSpec(name="xor", n_points=60, train_fraction=0.75),
@@ -21,13 +23,18 @@ QUICK = nnlab.Experiment(
 
 
 def test_a_challenge_has_a_short_code_a_key_kept_only_as_a_hash_and_pinned_data(board):
-    made = board.create(QUICK)
-    assert len(made.code) == 5 and set(made.code) <= set(classdb.CODE_LETTERS) and len(made.key) >= 20
+    made, other = board.create(QUICK), board.create(QUICK)
+    # read off a projector at the back: five capitals and digits, with no 0/O or 1/I/L to mistake
+    assert re.fullmatch(r"[A-Z2-9]{5}", made.code)
+    assert set(classdb.CODE_LETTERS) == set(string.ascii_uppercase + string.digits) - set("0O1IL")
+    # the key rides in a link and no one guesses it: URL-safe, 24 characters (144 random bits), new each time
+    assert re.fullmatch(r"[A-Za-z0-9_-]{24}", made.key) and made.key != other.key
     loaded = board.challenge(made.code.lower())  # codes are read in any case
     assert loaded.experiment == made.experiment == QUICK.replace(data={"seed": QUICK.seed})
     assert loaded.rules.score == "test_acc" and loaded.is_open and loaded.key is None
     with board.engine.connect() as connection:
-        stored = connection.execute(select(classroom.challenges_table.c.key_hash)).scalar()
+        stored = connection.execute(select(challenges.challenges_table.c.key_hash)
+                                    .where(challenges.challenges_table.c.code == made.code)).scalar()
     assert stored == hashlib.sha256(made.key.encode()).hexdigest() and made.key not in stored
 
 
@@ -90,7 +97,7 @@ def test_the_plain_lesson_a_challenge_was_made_from_is_its_own_data(board):
 
 def test_a_setting_no_rule_knows_is_refused_with_a_class_error(board, monkeypatch):
     made = board.create(QUICK, Rules(free=("training",)))
-    monkeypatch.delitem(classroom.BY_FIELD, ("training", "learning_rate"))
+    monkeypatch.delitem(challenges.BY_FIELD, ("training", "learning_rate"))
     with pytest.raises(nnlab.ClassError, match="no rule for the setting 'learning rate'"):
         board.submit(made.code, "kim", made.experiment.replace(training={"learning_rate": 0.5}))
 
@@ -114,7 +121,7 @@ def test_the_instructor_key_closes_reopens_and_clears_and_nothing_else_does(boar
 
 def test_regression_is_scored_by_test_loss_lowest_first(board):
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
-    key = nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
+    key = nnlab.data.tables.store_upload(f"a,b,value\n{rows}".encode())
     exp = nnlab.Experiment(
         data=nnlab.DataSpec(name="csv", source=key, target="value", train_fraction=0.8),
         model=nnlab.ModelSpec(hidden=(6,), activations=("tanh",)),
@@ -132,7 +139,7 @@ def test_regression_is_scored_by_test_loss_lowest_first(board):
 
 def test_a_run_that_diverges_at_once_has_no_score(board):
     made = board.create(nnlab.lessons.get("tabular-deeper-linear").replace(training={"epochs": 5}))
-    exploding = made.experiment.replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    exploding = made.experiment.replace(training={"learning_rate": 10.0, "optimizer": "sgd", "momentum": 0.9})
 
     def diverged_at_once(exp):
         result = nnlab.train(exp)
@@ -178,7 +185,7 @@ def test_unknown_codes_and_newer_schemas_are_refused(tmp_path):
     with pytest.raises(nnlab.ClassError, match="no challenge with the code 'NOPE2'"):
         board.challenge("nope2")
     with board.engine.begin() as connection:
-        connection.execute(update(classroom.schema_table).values(version=classroom.SCHEMA_VERSION + 1))
+        connection.execute(update(challenges.schema_table).values(version=challenges.SCHEMA_VERSION + 1))
     with pytest.raises(nnlab.ClassError, match="newer nnlab"):
         Board(board.url).challenge("ABCDE")
 

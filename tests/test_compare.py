@@ -5,10 +5,10 @@ import json
 import torch
 
 import nnlab
-import nnlab.training
-from nnlab import charts
-from nnlab.comparison import compare_gradient_flow, compare_histories, compare_summary
-from nnlab.models import build_model
+import nnlab.training.trainer
+from nnlab.pictures import charts
+from nnlab.training.comparison import compare_gradient_flow, compare_histories, compare_summary
+from nnlab.training.models import build_model
 
 
 def test_compare_returns_a_run_per_activation_and_seed_from_shared_initial_weights():
@@ -32,22 +32,16 @@ def test_compare_tables_have_every_run_and_one_summary_row_per_activation():
     assert {"train_loss mean", "test_acc std", "runs diverged"} <= set(summary.columns)
 
 
-def test_every_run_of_a_comparison_sees_the_same_rows_whatever_its_seed():
+def test_a_comparison_reads_and_splits_its_data_once_and_every_seed_sees_those_rows(monkeypatch):
     exp = nnlab.lessons.get("tabular-relu")
-    runs = nnlab.compare(exp, activations=("relu",), seeds=range(3), epochs=2)
-    reference = nnlab.load_data(exp)
-    for run in runs:
-        assert torch.equal(run.result.data.x_test, reference.x_test)
-    assert not torch.equal(runs[0].result.initial_state["0.weight"], runs[1].result.initial_state["0.weight"])
-
-
-def test_a_comparison_reads_and_splits_its_data_once(monkeypatch):
     loads = []
-    real = nnlab.training.load_data
-    monkeypatch.setattr(nnlab.training, "load_data", lambda exp: loads.append(exp) or real(exp))
-    runs = nnlab.compare(nnlab.lessons.get("tabular-relu"), activations=("relu", "tanh"), seeds=range(3), epochs=2)
+    real = nnlab.training.trainer.load_data
+    monkeypatch.setattr(nnlab.training.trainer, "load_data", lambda exp: loads.append(exp) or real(exp))
+    runs = nnlab.compare(exp, activations=("relu", "tanh"), seeds=range(3), epochs=2)
     assert len(runs) == 6 and len(loads) == 1
     assert all(run.result.data is runs[0].result.data for run in runs)
+    assert torch.equal(runs[0].result.data.x_test, real(exp).x_test)  # the lesson's own split, whatever the seed
+    assert not torch.equal(runs[0].result.initial_state["0.weight"], runs[1].result.initial_state["0.weight"])
 
 
 def test_build_model_draws_the_weights_torch_manual_seed_and_nn_linear_give():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nnlab import charts
+from nnlab.pictures import charts
 from nnlab.ui.page_setup import CODE_COLORS, SELECTED_COLOR, STYLE
 
 ROOT = Path(__file__).resolve().parents[1]

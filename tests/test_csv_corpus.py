@@ -8,7 +8,7 @@ import pytest
 
 import nnlab
 from nnlab import DataError
-from nnlab.tables import PACKAGED_HEART, store_upload
+from nnlab.data.tables import PACKAGED_HEART, store_upload
 
 TARGET = "DEATH_EVENT"
 
@@ -85,7 +85,7 @@ def test_recovered_numbers_keep_their_values(heart):
 
 
 def test_every_loadable_variant_trains(heart, tmp_path):
-    from nnlab.tables import store_upload
+    from nnlab.data.tables import store_upload
 
     for name in ("semicolons and decimal commas", "huge values", "text class labels"):
         key = store_upload(CORPUS[name][0](heart))

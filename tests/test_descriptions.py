@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from i18n_support import english
 
-from nnlab import charts, descriptions, i18n, views
+from nnlab import i18n
+from nnlab.pictures import charts, descriptions, frames
 
 NAN, INF = float("nan"), float("inf")
 
@@ -96,7 +97,7 @@ def test_the_race_names_who_reached_a_minimum_and_when_and_who_is_still_away():
 
 
 def grid_2x2(column: str, values) -> pd.DataFrame:
-    """Four cells, (0..1) x (0..1) each, in the row-major order nnlab.views makes them."""
+    """Four cells, (0..1) x (0..1) each, in the row-major order nnlab.pictures.frames makes them."""
     x1, x2 = np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0, 1.0])
     return pd.DataFrame({"x1": x1, "x2": x2, "x1_end": x1 + 1, "x2_end": x2 + 1, column: values})
 
@@ -188,7 +189,7 @@ def test_inside_the_network_names_the_largest_share_weight_and_flat_unit():
 
 
 def test_a_diagram_counts_units_weights_and_biases():
-    said = descriptions.network_diagram(*views.network_layout([2, 30, 1], ["relu"]))
+    said = descriptions.network_diagram(*frames.network_layout([2, 30, 1], ["relu"]))
     assert said == "Units per layer, input to output: 2, 30, 1; hidden activations: relu. Weights and biases to learn: 121."
 
 
@@ -290,6 +291,6 @@ def test_in_chinese_the_sentence_still_carries_its_numbers():
 
 
 def test_describing_imports_neither_streamlit_nor_altair():
-    code = "import sys, nnlab.descriptions; print(sorted({'streamlit', 'altair'} & set(sys.modules)))"
+    code = "import sys, nnlab.pictures.descriptions; print(sorted({'streamlit', 'altair'} & set(sys.modules)))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"

@@ -9,10 +9,12 @@ import pytest
 import torch
 
 import nnlab
-from nnlab import drawing, links, views
-from nnlab.datasets import load_data
+from nnlab import links
+from nnlab.data import drawing
+from nnlab.data.datasets import load_data
 from nnlab.errors import ConfigError, DataError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.pictures import frames
 
 
 def _points(count: int, values: bool, seed: int = 0) -> drawing.Points:
@@ -100,7 +102,7 @@ def test_drawn_sets_load_as_their_kind_and_say_what_is_missing():
 
 def test_a_drawn_sine_fitted_by_twenty_sigmoids_is_the_sum_of_their_shares():
     result = nnlab.train(_curve_exp(drawing.preset_curve("sine"), learning_rate=0.03, epochs=500, batch_size=None))
-    curves, units = views.unit_contributions(result, 500)
+    curves, units = frames.unit_contributions(result, 500)
     assert len(units) == 20
     bias = float(result.model[-1].bias.detach())  # regression: the output is the sum itself, no sigmoid after it
     x = torch.tensor(curves["x"].to_numpy(), dtype=torch.float32).reshape(-1, 1)
@@ -143,7 +145,7 @@ def test_points_from_another_set_start_a_drawing_and_clear_empties_it():
 
 
 def test_a_drawing_goes_into_a_class_challenge_and_is_trained_there(tmp_path):
-    from nnlab.classroom import Board
+    from nnlab.classroom.challenges import Board
 
     board = Board(f"sqlite:///{tmp_path / 'class.sqlite3'}")
     exp = Experiment(data=DataSpec(name="drawn_points", drawing=drawing.encode(_points(40, False)), train_fraction=0.75),
@@ -152,4 +154,5 @@ def test_a_drawing_goes_into_a_class_challenge_and_is_trained_there(tmp_path):
     made = board.create(exp)
     assert board.challenge(made.code).experiment.data.drawing == exp.data.drawing  # (its data seed pinned)
     entry = board.submit(made.code, "ana", exp)
-    assert 0 <= entry.score <= 1
+    assert made.rules.score == "test_acc"  # drawn classes with a test split: scored by test accuracy
+    assert entry.score == nnlab.train(exp).history["test_acc"].iloc[-1]  # the drawing trained, on the server

@@ -10,11 +10,11 @@ import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.comparison import with_activation
-from nnlab.engine import choose, supports
-from nnlab.engine.autograd import AutogradRun
-from nnlab.engine.compiled import CompiledRun
-from nnlab.training import new_run, train_many
+from nnlab.training.comparison import with_activation
+from nnlab.training.engine import supports
+from nnlab.training.engine.autograd import AutogradRun
+from nnlab.training.engine.compiled import CompiledRun
+from nnlab.training.trainer import new_run, train_many
 
 
 def max_weight_difference(one: nnlab.TrainResult, two: nnlab.TrainResult) -> float:
@@ -36,26 +36,27 @@ def assert_same_run(one: nnlab.TrainResult, two: nnlab.TrainResult) -> None:
 
 
 CASES = [
-    # (data, hidden, activations, loss, optimizer, learning rate, batch size, shuffle)
-    ("gauss", (6,), ("sigmoid",), "bce", "sgd", 0.1, 16, False),
-    ("xor", (8, 5), ("tanh", "relu"), "bce_logits", "adam", 0.01, 32, True),
-    ("circle", (7,), ("elu",), "mse", "momentum", 0.05, None, False),
-    ("spiral", (9, 9, 4), ("leaky_relu", "identity", "sigmoid"), "bce", "adam", 0.005, 50, True),
-    ("iris", (10,), ("relu",), "cross_entropy", "momentum", 0.02, 8, True),
-    ("wine", (), (), "cross_entropy", "adam", 0.01, None, False),
-    ("breast-cancer", (40, 40), ("tanh", "elu"), "bce_logits", "adam", 0.003, 100, False),  # sums of 40 terms
+    # (data, hidden, activations, loss, optimizer, its momentum (SGD's), learning rate, batch size, shuffle)
+    ("gauss", (6,), ("sigmoid",), "bce", "sgd", 0.0, 0.1, 16, False),
+    ("xor", (8, 5), ("tanh", "relu"), "bce_logits", "adam", 0.0, 0.01, 32, True),
+    ("circle", (7,), ("elu",), "mse", "sgd", 0.9, 0.05, None, False),
+    ("spiral", (9, 9, 4), ("leaky_relu", "identity", "sigmoid"), "bce", "adam", 0.0, 0.005, 50, True),
+    ("iris", (10,), ("relu",), "cross_entropy", "sgd", 0.9, 0.02, 8, True),
+    ("wine", (), (), "cross_entropy", "adam", 0.0, 0.01, None, False),
+    ("breast-cancer", (40, 40), ("tanh", "elu"), "bce_logits", "adam", 0.0, 0.003, 100, False),  # sums of 40 terms
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[3]}-{c[4]}" + (f"-momentum{c[5]}" if c[5] else "") for c in CASES])
 def test_compiled_engine_matches_autograd(case):
-    name, hidden, activations, loss, optimizer, rate, batch, shuffle = case
+    name, hidden, activations, loss, optimizer, momentum, rate, batch, shuffle = case
     exp = Experiment(
         data=DataSpec(name=name, n_points=200, noise=0.2, train_fraction=0.8),
         model=ModelSpec(hidden=hidden, activations=activations),
         training=TrainSpec(
             loss=loss,
             optimizer=optimizer,
+            momentum=momentum,
             learning_rate=rate,
             epochs=40,
             batch_size=batch,
@@ -77,7 +78,7 @@ def test_compiled_engine_matches_autograd(case):
 
 def test_regression_target_matches_autograd():
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
-    key = nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
+    key = nnlab.data.tables.store_upload(f"a,b,value\n{rows}".encode())
     exp = Experiment(
         data=DataSpec(name="csv", source=key, target="value", train_fraction=0.8),
         model=ModelSpec(hidden=(6,), activations=("tanh",)),
@@ -110,7 +111,8 @@ def test_a_stack_of_unlike_models_trains_each_exactly_as_alone():
 
 
 def test_a_diverging_model_in_a_stack_stops_alone():
-    base = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    base = nnlab.lessons.get("tabular-deeper-linear").replace(
+        training={"learning_rate": 10.0, "optimizer": "sgd", "momentum": 0.9})
     exps = [base, base.replace(model={"activations": ("tanh", "tanh")})]
     diverging, steady = train_many(exps, epochs=300)
     assert diverging.diverged_at is not None and "diverged at epoch" in diverging.message
@@ -163,7 +165,8 @@ def test_play_mode_trains_what_train_trains_in_slices(lesson_id):
 
 
 def test_play_mode_stops_at_divergence_with_the_last_finite_weights():
-    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(
+        training={"learning_rate": 10.0, "optimizer": "sgd", "momentum": 0.9})
     run = new_run(exp, nnlab.load_data(exp))
     while run.advance(7):
         assert run.epoch < 300
@@ -183,26 +186,14 @@ def test_play_mode_takes_autograd_when_the_work_is_large():
     assert isinstance(run, AutogradRun) and "matrix kernels" in run.reason
 
 
-def test_choose_sends_large_work_to_autograd_and_small_work_to_the_compiled_engine():
-    small = nnlab.lessons.get("bump-twenty-neurons")
-    large = Experiment(
-        data=DataSpec(name="spiral", n_points=5000),
-        model=ModelSpec(hidden=(256, 256, 256), activations=("relu",) * 3),
-        training=TrainSpec(loss="bce", optimizer="adam", learning_rate=0.01, epochs=10, batch_size=256),
-    )
-    assert choose([small], nnlab.load_data(small)).engine == "compiled"
-    assert choose([large], nnlab.load_data(large), "cpu").engine == "autograd"
-    assert choose([large], nnlab.load_data(large), "cpu", "compiled").engine == "compiled"  # asked for, so given
-
-
 def test_flushing_subnormals_changes_no_weight_and_leaves_the_thread_as_torch_has_it(monkeypatch):
     # saturating tanh units at batch 4: the run where kept subnormals made training 2.7x slower
     exp = nnlab.lessons.get("bump-twenty-neurons").replace(
         model={"hidden": (64, 64), "activations": ("tanh", "tanh")}, training={"batch_size": 4, "epochs": 300}
     )
-    monkeypatch.setattr("nnlab.engine.compiled.FLUSH_SUBNORMALS", False)
+    monkeypatch.setattr("nnlab.training.engine.compiled.FLUSH_SUBNORMALS", False)
     kept = nnlab.train(exp, engine="compiled")
-    monkeypatch.setattr("nnlab.engine.compiled.FLUSH_SUBNORMALS", True)
+    monkeypatch.setattr("nnlab.training.engine.compiled.FLUSH_SUBNORMALS", True)
     flushed = nnlab.train(exp, engine="compiled")  # on this thread: one run, one core
     assert flushed.history.equals(kept.history)
     for name, value in flushed.model.state_dict().items():

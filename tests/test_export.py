@@ -14,8 +14,8 @@ import pytest
 import torch
 
 import nnlab
+from nnlab.data.tables import store_upload
 from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
-from nnlab.tables import store_upload
 
 # Fewer epochs where the full lesson would take the plain torch loop more than a few seconds.
 LESSON_EPOCHS = {"step-two-neurons": 40, "bump-twenty-neurons": 300, "bump-two-layers": 300}
@@ -73,7 +73,7 @@ def test_a_lesson_script_names_its_tutorial_settings():
             data=nnlab.DataSpec(name="iris", train_fraction=0.8),
             model=nnlab.ModelSpec(hidden=(6,), activations=("relu",)),
             training=nnlab.TrainSpec(
-                loss="cross_entropy", optimizer="momentum", learning_rate=0.05, epochs=60, batch_size=8
+                loss="cross_entropy", optimizer="sgd", momentum=0.9, learning_rate=0.05, epochs=60, batch_size=8
             ),
             seed=3,
         ),
@@ -83,14 +83,14 @@ def test_a_lesson_script_names_its_tutorial_settings():
             training=nnlab.TrainSpec(loss="bce_logits", optimizer="sgd", learning_rate=0.1, epochs=60, batch_size=32),
         ),
         nnlab.Experiment(
-            data=nnlab.DataSpec(name="drawn_points", noise=0.1, train_fraction=0.8, drawing=nnlab.drawing.encode(
-                nnlab.drawing.points_from(np.linspace(-5, 5, 40), np.sin(np.linspace(0, 9, 40)) * 4,
+            data=nnlab.DataSpec(name="drawn_points", noise=0.1, train_fraction=0.8, drawing=nnlab.data.drawing.encode(
+                nnlab.data.drawing.points_from(np.linspace(-5, 5, 40), np.sin(np.linspace(0, 9, 40)) * 4,
                                           np.arange(40) % 3, values=False))),
             model=nnlab.ModelSpec(hidden=(6,), activations=("tanh",)),
             training=nnlab.TrainSpec(loss="cross_entropy", learning_rate=0.03, epochs=40, batch_size=8),
         ),
         nnlab.Experiment(
-            data=nnlab.DataSpec(name="drawn_curve", drawing=nnlab.drawing.encode(nnlab.drawing.preset_curve("sine"))),
+            data=nnlab.DataSpec(name="drawn_curve", drawing=nnlab.data.drawing.encode(nnlab.data.drawing.preset_curve("sine"))),
             model=nnlab.ModelSpec(hidden=(10,), activations=("sigmoid",)),
             training=nnlab.TrainSpec(loss="mse", learning_rate=0.03, epochs=60, batch_size=None),
         ),

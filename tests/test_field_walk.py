@@ -18,7 +18,7 @@ from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
 from nnlab.choices import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.experiment import DRAWN, SETTINGS
 from nnlab.export import data_csv, data_file_name, export_script
-from nnlab.training import fit_loss_to_task
+from nnlab.training.trainer import fit_loss_to_task
 
 BASE = Experiment(
     data=DataSpec(name="xor", n_points=80, train_fraction=0.75),
@@ -30,7 +30,7 @@ BASE = Experiment(
 
 def _upload() -> str:
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{(i % 7) * 2.5 - (i * 3) % 5}" for i in range(60))
-    return nnlab.tables.store_upload(f"a,b,value\n{rows}".encode())
+    return nnlab.data.tables.store_upload(f"a,b,value\n{rows}".encode())
 
 
 def _csv(base: Experiment) -> Experiment:
@@ -57,10 +57,10 @@ VARIANTS = {
         "seed": [lambda b: b.replace(data={"seed": 7})],
         "crosses": [lambda b: b.replace(data={"crosses": ("x1^2", "sin(x2)")})],
         "drawing": [
-            lambda b: b.replace(data={"name": "drawn_points", "drawing": nnlab.drawing.encode(nnlab.drawing.points_from(
+            lambda b: b.replace(data={"name": "drawn_points", "drawing": nnlab.data.drawing.encode(nnlab.data.drawing.points_from(
                 np.linspace(-5, 5, 30), np.cos(np.linspace(0, 6, 30)) * 4, np.arange(30) % 2, values=False))}),
-            lambda b: b.replace(data={"name": "drawn_curve", "drawing": nnlab.drawing.encode(
-                nnlab.drawing.preset_curve("abs"))}, training={"loss": "mse"}),
+            lambda b: b.replace(data={"name": "drawn_curve", "drawing": nnlab.data.drawing.encode(
+                nnlab.data.drawing.preset_curve("abs"))}, training={"loss": "mse"}),
         ],
     },
     ModelSpec: {
@@ -107,7 +107,7 @@ VARIANTS = {
         "model": [lambda b: b.replace(model=ModelSpec(hidden=(4, 4), activations=("relu", "sigmoid")))],
         "training": [
             lambda b: b.replace(
-                training=TrainSpec(loss="mse", optimizer="momentum", learning_rate=0.05, epochs=8, batch_size=20)
+                training=TrainSpec(loss="mse", optimizer="sgd", momentum=0.9, learning_rate=0.05, epochs=8, batch_size=20)
             )
         ],
         "seed": [lambda b: b.replace(seed=9)],

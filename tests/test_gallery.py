@@ -5,8 +5,8 @@ inside picture (but images keep their counts)."""
 import pytest
 
 import nnlab
-from nnlab import gallery
 from nnlab.lessons import LESSONS
+from nnlab.pictures import gallery
 
 DATASETS = ["bump", "circle", "plane", "heart-failure", "digits", "iris"]
 
@@ -16,7 +16,7 @@ def result(request):
     exp = nnlab.Experiment(data=nnlab.DataSpec(name=request.param, n_points=60),
                            model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)),
                            training=nnlab.TrainSpec(optimizer="adam", epochs=3, learning_rate=0.01))
-    exp = nnlab.training.fit_loss_to_task(exp, nnlab.load_data(exp).task)
+    exp = nnlab.training.trainer.fit_loss_to_task(exp, nnlab.load_data(exp).task)
     return nnlab.train(exp)
 
 

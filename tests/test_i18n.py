@@ -14,11 +14,12 @@ from i18n_support import english, texts
 from streamlit.testing.v1 import AppTest
 
 import nnlab
-from nnlab import catalogue, charts, i18n, views
-from nnlab.classroom import Board, Rules
+from nnlab import catalogue, i18n
+from nnlab.classroom.challenges import Board, Rules
 from nnlab.errors import NnlabError
 from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
+from nnlab.pictures import charts, frames
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +59,7 @@ def test_a_message_renders_english_and_chinese_with_its_values_translated_too():
 
 
 def test_a_settings_line_and_a_not_learning_warning_translate_part_by_part():
-    line = views.settings_line(nnlab.lessons.get("bump-twenty-neurons"))
+    line = frames.settings_line(nnlab.lessons.get("bump-twenty-neurons"))
     assert line.startswith("Adam · learning rate 0.01 · `bce` loss · 7,000 epochs · batch 32")
     chinese = i18n.translate(line, CHINESE)
     assert "学习率 0.01" in chinese and "7,000 轮" in chinese and not english(chinese)
@@ -223,10 +224,10 @@ def test_a_bad_value_in_a_chinese_link_is_named_in_chinese_and_the_rest_is_kept(
 
 
 def test_a_diagrams_layer_headings_are_drawn_in_the_runs_language():
-    heading = views.network_layout([2, 3, 1], ["relu"])[2]
+    heading = frames.network_layout([2, 3, 1], ["relu"])[2]
     token = i18n.LANGUAGE.set(CHINESE)
     try:
-        chinese = charts.network_diagram(*views.network_layout([2, 3, 1], ["relu"]))["datasets"]["heading"]
+        chinese = charts.network_diagram(*frames.network_layout([2, 3, 1], ["relu"]))["datasets"]["heading"]
     finally:
         i18n.LANGUAGE.reset(token)
     assert list(heading["title"]) == ["input\n2", "relu\n3", "output\n1"]

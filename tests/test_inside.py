@@ -8,13 +8,16 @@ import pytest
 import torch
 from torch import nn
 
-from nnlab import inside, lessons, step_views, training
+from nnlab import lessons
 from nnlab.choices import OPTIMIZERS, SCHEDULES
-from nnlab.datasets import batch_order, load_data
-from nnlab.engine.autograd import make_loss, penalty, torch_optimizer
+from nnlab.data.datasets import batch_order, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.models import build_model, linear_layers
+from nnlab.pictures import step_views
+from nnlab.study import by_hand
+from nnlab.training import trainer
+from nnlab.training.engine.autograd import make_loss, penalty, torch_optimizer
+from nnlab.training.models import build_model, linear_layers
 
 TOLERANCE = 1e-6
 
@@ -45,7 +48,7 @@ NETWORKS = {
 NETWORKS |= {f"{OPTIMIZERS[name].label} at torch's defaults": (_circle(name), 3) for name in OPTIMIZERS}
 
 
-def _autograd_step(step: inside.Step):
+def _autograd_step(step: by_hand.Step):
     """Replays the steps before, then one step with autograd on a float64 copy: z and a of every
     layer (captured by hooks), dL/dz and dL/da, the loss, the gradients and the new weights."""
     exp = step.experiment
@@ -104,7 +107,7 @@ def _column(frame, layer, column, **where):
 @pytest.mark.parametrize("name", NETWORKS)
 def test_every_number_is_autograds(name):
     exp, number = NETWORKS[name]
-    step = inside.one_step(exp, batch=number)
+    step = by_hand.one_step(exp, batch=number)
     wide, captured, loss, before, grads, after = _autograd_step(step)
     assert step.loss == pytest.approx(loss, abs=TOLERANCE)
     linears = [index for index, module in enumerate(wide) if isinstance(module, nn.Linear)]
@@ -122,14 +125,14 @@ def test_every_number_is_autograds(name):
     flat = dict(zip([(layer, kind) for layer, _ in parameters for kind in ("weight", "bias")],
                     zip(before, grads, after, strict=True), strict=True))
     for (layer, kind), (was, grad, now) in flat.items():
-        source = dict(source=inside.BIAS) if kind == "bias" else {}
-        rows = step.update[(step.update["layer"] == layer) & ((step.update["source"] == inside.BIAS) == (kind == "bias"))]
+        source = dict(source=by_hand.BIAS) if kind == "bias" else {}
+        rows = step.update[(step.update["layer"] == layer) & ((step.update["source"] == by_hand.BIAS) == (kind == "bias"))]
         rows = rows.sort_values(["unit", "source"])
         for column, expected in (("before", was), ("gradient", grad), ("after", now)):
             got = torch.tensor(rows[column].to_numpy()).reshape(expected.shape)
             assert torch.allclose(got, expected, atol=TOLERANCE, rtol=0), (layer, kind, column)
         gradients = step.gradients[(step.gradients["layer"] == layer)
-                                   & ((step.gradients["source"] == inside.BIAS) == (kind == "bias"))]
+                                   & ((step.gradients["source"] == by_hand.BIAS) == (kind == "bias"))]
         assert torch.allclose(torch.tensor(gradients.sort_values(["unit", "source"])["gradient"].to_numpy()),
                               grad.reshape(-1), atol=TOLERANCE, rtol=0), (layer, kind, source)
 
@@ -137,7 +140,7 @@ def test_every_number_is_autograds(name):
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_every_optimizer_has_its_rule_written_out(name):
     """Inside one step writes each optimizer's update as LaTeX and names the state it keeps."""
-    step = inside.one_step(_circle(name), batch=1)
+    step = by_hand.one_step(_circle(name), batch=1)
     latex = step_views.rule(step)
     assert r"w \leftarrow" in latex or r"w &\leftarrow" in latex
     table = step_views.updates(step, ["x1", "x2"])
@@ -147,11 +150,11 @@ def test_every_optimizer_has_its_rule_written_out(name):
 def test_the_chain_rule_products_add_up():
     """dL/dz = dL/da x f'(z) for every unit and row, and dL/dw is the sum over the batch's rows of
     dL/dz x the input it weighs: the products the page writes out are the numbers it shows."""
-    step = inside.one_step(_circle("sgd"), batch=2)
+    step = by_hand.one_step(_circle("sgd"), batch=2)
     backward = step.backward
     assert (backward["dz"] - backward["da"] * backward["slope"]).abs().max() < 1e-12
     forward = step.forward.set_index(["row", "layer", "unit"])["a"]
-    weights = step.gradients[step.gradients["source"] != inside.BIAS]
+    weights = step.gradients[step.gradients["source"] != by_hand.BIAS]
     for _, weight in weights.iterrows():
         deltas = backward[(backward["layer"] == weight["layer"]) & (backward["unit"] == weight["unit"])]
         inputs = [forward[(row, weight["layer"] - 1, weight["source"])] for row in deltas["row"]]
@@ -162,21 +165,21 @@ def test_the_replayed_steps_are_the_autograd_engines():
     exp = _circle("adam")
     data = load_data(exp)
     batches = len(batch_order(len(data.x_train), exp.training.batch_size, False, torch.Generator()))
-    trained = training.train(exp, epochs=2, engine="autograd").model.state_dict()
-    step = inside.one_step(exp, batch=2 * batches)
+    trained = trainer.train(exp, epochs=2, engine="autograd").model.state_dict()
+    step = by_hand.one_step(exp, batch=2 * batches)
     assert (step.epoch, step.batch) == (2, 0)
     weights = step.weights()
     for layer, (name, linear) in enumerate(linear_layers(build_model(exp, 2, 1)).items(), start=1):
         kept = weights[weights["layer"] == layer]
-        got = kept[kept["source"] != inside.BIAS].sort_values(["unit", "source"])["weight"].to_numpy()
+        got = kept[kept["source"] != by_hand.BIAS].sort_values(["unit", "source"])["weight"].to_numpy()
         assert torch.allclose(torch.tensor(got, dtype=torch.float32).reshape(linear.weight.shape),
                               trained[f"{name}.weight"], atol=1e-6)
 
 
 def test_given_weights_and_rows_are_used():
     exp = lessons.get("step-two-neurons")
-    result = training.train(exp, epochs=50)
-    step = inside.one_step(exp, weights=result.model.state_dict(), rows=[3, 4, 5])
+    result = trainer.train(exp, epochs=50)
+    step = by_hand.one_step(exp, weights=result.model.state_dict(), rows=[3, 4, 5])
     assert step.rows == [3, 4, 5] and sorted(step.targets["row"]) == [3, 4, 5]
     weights = step.weights().set_index(["layer", "unit", "source"])["weight"]
     assert weights[(1, 0, 0)] == pytest.approx(result.model[0].weight[0, 0].item(), abs=1e-7)
@@ -190,12 +193,12 @@ def test_given_weights_and_rows_are_used():
 ])
 def test_too_big_or_random_networks_are_refused(exp, says):
     with pytest.raises(ConfigError, match=says):
-        inside.one_step(exp)
+        by_hand.one_step(exp)
 
 
 def test_a_bad_step_or_row_is_refused():
     exp = lessons.get("step-two-neurons")
     with pytest.raises(ConfigError, match="at most"):
-        inside.one_step(exp, batch=inside.MAX_STEPS_BEFORE + 1)
+        by_hand.one_step(exp, batch=by_hand.MAX_STEPS_BEFORE + 1)
     with pytest.raises(ConfigError, match="rows between"):
-        inside.one_step(exp, rows=[10 ** 6])
+        by_hand.one_step(exp, rows=[10 ** 6])

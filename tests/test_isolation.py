@@ -8,8 +8,8 @@ import torch
 from test_engines import assert_same_run
 
 import nnlab
-from nnlab.comparison import with_activation
-from nnlab.training import train_many
+from nnlab.training.comparison import with_activation
+from nnlab.training.trainer import train_many
 
 THREADS = 8
 

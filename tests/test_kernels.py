@@ -5,7 +5,7 @@ import pytest
 import torch
 from numba import njit
 
-from nnlab.engine import kernels
+from nnlab.training.engine import kernels
 
 FUNCTIONS = {"exp": kernels.exp32, "sigmoid": kernels.sigmoid32, "tanh": kernels.tanh32}
 

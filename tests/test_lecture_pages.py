@@ -7,10 +7,10 @@ import pytest
 import streamlit as st
 from apptest_support import assert_clean, open_page
 
-from nnlab import lectures
-from nnlab.classroom import Board
-from nnlab.lectures import Card, Lecture, PollSpec, Step
-from nnlab.rules import Rules
+from nnlab.classroom import lectures
+from nnlab.classroom.challenges import Board
+from nnlab.classroom.lectures import Card, Lecture, PollSpec, Step
+from nnlab.classroom.rules import Rules
 from nnlab.ui.lecture_screen import PAGE_FILES
 
 QUICK = {"lesson": "bump-twenty-neurons", "epochs": "200"}

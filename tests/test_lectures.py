@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 import nnlab
-from nnlab import drawing, i18n, lectures, links
-from nnlab.lectures import Card, Lecture, LectureError, PollSpec, Step
-from nnlab.rules import Rules
+from nnlab import i18n, links
+from nnlab.classroom import lectures
+from nnlab.classroom.lectures import Card, Lecture, LectureError, PollSpec, Step
+from nnlab.classroom.rules import Rules
+from nnlab.data import drawing
 
 SINE = drawing.encode(drawing.preset_curve("sine"))
 

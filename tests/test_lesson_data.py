@@ -5,7 +5,7 @@ import torch
 
 import nnlab
 from nnlab.choices import DATASETS
-from nnlab.datasets import LOADERS
+from nnlab.data.datasets import LOADERS
 
 
 def test_step_lesson_data_matches_tutorial_rule():

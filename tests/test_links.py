@@ -32,7 +32,8 @@ def test_a_lesson_is_one_short_parameter(lesson_id):
             model=nnlab.ModelSpec(hidden=(8, 3), activations=("tanh", "elu")),
             training=nnlab.TrainSpec(
                 loss="bce_logits",
-                optimizer="momentum",
+                optimizer="sgd",
+                momentum=0.9,
                 learning_rate=0.003,
                 epochs=1234,
                 batch_size=None,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, require_chromium, settle
+from requirements_support import need_module
 
 from bench.serving import resident_mb
 
@@ -17,7 +17,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SESSIONS = 20
 LESSONS = ["tabular-relu", "tabular-linear", "simple-classifier", "bump-twenty-neurons"]
 
-playwright = pytest.importorskip("playwright.sync_api")
+playwright = need_module("playwright.sync_api")
 require_chromium("the load test")
 
 

@@ -17,7 +17,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 import nnlab
 from bench.classload import together
 from bench.protocol import Session
-from nnlab.classroom import Board
+from nnlab.classroom.challenges import Board
 
 SESSIONS = 30
 

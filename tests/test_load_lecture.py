@@ -7,11 +7,8 @@ move reaches the other process through the database. Prints the figures (bench/l
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from postgres_support import Postgres
-from test_balancer import missing_parts
+from test_balancer import require_parts
 
 from bench.classload import Site
 from bench.lectureload import FOLLOW_SECONDS, measure
@@ -42,11 +39,7 @@ def test_every_phone_follows_next_on_one_server(data_dir, monkeypatch):
 
 def test_a_step_pushed_on_one_process_reaches_phones_on_the_other_through_haproxy(data_dir, monkeypatch):
     monkeypatch.undo()
-    missing = missing_parts()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install it: {missing}", pytrace=False)
-        pytest.skip(missing)
+    require_parts()
     database = Postgres()
     site = Site.start(data_dir, processes=2, database_url=database.url)
     try:

@@ -18,7 +18,7 @@ import nnlab
 from bench.classload import p90
 from bench.protocol import Run, Session
 from bench.serving import Server, cpu_seconds
-from nnlab.classroom import Board
+from nnlab.classroom.challenges import Board
 
 SESSIONS = 100
 OPTIONS = ("sigmoid", "tanh", "relu")

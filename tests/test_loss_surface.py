@@ -7,12 +7,12 @@ import copy
 import pytest
 import torch
 
-from nnlab import training
-from nnlab.engine.autograd import make_loss
 from nnlab.errors import ConfigError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
-from nnlab.loss_surface import landscape
-from nnlab.models import linear_layers
+from nnlab.study.loss_surface import landscape
+from nnlab.training import trainer
+from nnlab.training.engine.autograd import make_loss
+from nnlab.training.models import linear_layers
 
 RUNS = {
     "bump, sigmoid units, bce": Experiment(data=DataSpec(name="bump"), model=ModelSpec(hidden=(6,), activations=("sigmoid",)),
@@ -27,7 +27,7 @@ RUNS = {
 
 @pytest.fixture(scope="module", params=RUNS)
 def result(request):
-    return training.train(RUNS[request.param])
+    return trainer.train(RUNS[request.param])
 
 
 def _loss_at(result, theta: torch.Tensor) -> float:
@@ -45,6 +45,12 @@ def _loss_at(result, theta: torch.Tensor) -> float:
 def _trained(result) -> torch.Tensor:
     return torch.cat([p.detach().reshape(-1).double() for layer in linear_layers(result.model).values()
                       for p in (layer.weight, layer.bias)])
+
+
+def _moved(result, epoch: int) -> torch.Tensor:
+    """The weights recorded at `epoch`, less the trained ones."""
+    return torch.cat([result.snapshots[epoch][f"{name}.{kind}"].reshape(-1).double() for name in linear_layers(result.model)
+                      for kind in ("weight", "bias")]) - _trained(result)
 
 
 @pytest.mark.parametrize("directions", ["pca", "random"])
@@ -66,12 +72,15 @@ def test_every_point_is_the_networks_own_loss_and_the_path_ends_trained(result, 
 def test_pca_axes_are_orthonormal_and_hold_the_path(result):
     surface = landscape(result, "pca")
     assert torch.allclose(surface.axes @ surface.axes.T, torch.eye(2, dtype=torch.float64), atol=1e-9)
-    assert 0 < surface.explained <= 1
-    first = result.snapshots[0]
-    moved = torch.cat([first[f"{name}.{kind}"].reshape(-1).double() for name in linear_layers(result.model)
-                       for kind in ("weight", "bias")]) - _trained(result)
     start = surface.path.iloc[0]
-    assert (start["a"], start["b"]) == pytest.approx(tuple((surface.axes @ moved).tolist()), abs=1e-9)
+    assert (start["a"], start["b"]) == pytest.approx(tuple((surface.axes @ _moved(result, 0)).tolist()), abs=1e-9)
+    # the share of the path's squared movement the plane holds, and no plane holds more: the two largest
+    # eigenvalues of the snapshots' Gram matrix over its trace
+    moved = torch.stack([_moved(result, epoch) for epoch in sorted(result.snapshots)])
+    held = (moved @ surface.axes.T).square().sum() / moved.square().sum()
+    eigenvalues = torch.linalg.eigvalsh(moved @ moved.T)  # ascending
+    assert surface.explained == pytest.approx(held.item(), rel=1e-9)
+    assert surface.explained == pytest.approx((eigenvalues[-2:].sum() / eigenvalues.sum()).item(), rel=1e-9)
 
 
 def test_random_directions_are_scaled_unit_by_unit(result):

@@ -9,7 +9,7 @@ import torch
 import nnlab
 from nnlab.choices import OPTIMIZERS
 from nnlab.experiment import SETTINGS
-from nnlab.models import build_model
+from nnlab.training.models import build_model
 
 SETTINGS_BY_FIELD = {row.field: row for row in SETTINGS.values()}
 BASE = nnlab.Experiment(data=nnlab.DataSpec(name="circle", n_points=80),
@@ -69,7 +69,7 @@ def test_every_optimizer_trains_on_the_compiled_engine():
 def test_the_rows_keep_within_what_torch_takes_and_torchs_refusal_names_the_setting():
     """Each hyperparameter's range ends where torch.optim still takes it; past it (a row that let
     one through) torch's ValueError is a ConfigError naming the setting, not a traceback."""
-    from nnlab.engine.autograd import torch_optimizer
+    from nnlab.training.engine.autograd import torch_optimizer
     parameter = [torch.zeros(2, requires_grad=True)]
     for field, (settings, _) in HYPERPARAMETERS.items():
         row = SETTINGS_BY_FIELD[field]

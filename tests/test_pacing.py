@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from test_classroom import QUICK
 
 import nnlab
-from nnlab import classdb, lectures, pacing
-from nnlab.classroom import Board
-from nnlab.datasets import pin_data
+from nnlab.classroom import classdb, lectures, pacing
+from nnlab.classroom.challenges import Board
+from nnlab.classroom.lectures import Card, Lecture, LectureError, PollSpec, Step
+from nnlab.classroom.rules import Rules
+from nnlab.data.datasets import pin_data
 from nnlab.errors import ClassError
-from nnlab.lectures import Card, Lecture, LectureError, PollSpec, Step
-from nnlab.rules import Rules
 
 DEPTH = "depth-and-nonlinearity"
 # the shipped lecture's steps, from 0: 1 and 3 hold a lesson's poll, 4 a challenge, 5 the class board

@@ -4,6 +4,7 @@ first screen (nnlab.ui.boot) needs neither torch nor nnlab's core."""
 import json
 import subprocess
 import sys
+import types
 
 import nnlab
 
@@ -22,14 +23,23 @@ def test_a_pages_first_screen_loads_before_torch():
     assert loaded_after("import nnlab.ui.boot", ("torch", "pandas", "numba", "nnlab.experiment")) == []
 
 
-def test_public_api_names_exist():
-    for name in ("Experiment", "lessons", "load_data", "train", "compare", "read_csv", "DataError", "TrainResult"):
-        assert hasattr(nnlab, name), name
-    assert callable(nnlab.compare) and callable(nnlab.train)  # functions, not their modules
-    assert set(nnlab.__all__) <= set(dir(nnlab))
+def test_a_public_name_is_its_modules_own_object_and_an_unknown_name_is_refused():
+    """nnlab.lazy.exports: `nnlab.train` is training's function, not the module of that name; only the
+    names that are modules (`nnlab.lessons`) give a module; a name nnlab lacks is an AttributeError."""
+    from nnlab import errors, experiment
+    from nnlab.data import datasets, tables
+    from nnlab.training import comparison, trainer
+
+    assert (nnlab.train, nnlab.compare, nnlab.load_data) == (trainer.train, comparison.compare, datasets.load_data)
+    assert (nnlab.Experiment, nnlab.read_csv, nnlab.DataError) == (experiment.Experiment, tables.read_csv, errors.DataError)
+    modules = {name for name in nnlab.__all__ if isinstance(getattr(nnlab, name), types.ModuleType)}
+    assert modules == {"lessons", "links"}
+    assert all(getattr(nnlab, name).__name__ == f"nnlab.{name}" for name in modules)
+    assert not hasattr(nnlab, "no_such_name") and "no_such_name" not in dir(nnlab)
 
 
-PAGE_MODULES = "import nnlab.ui.server, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, nnlab.views, nnlab.charts"
+PAGE_MODULES = ("import nnlab.ui.server, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, nnlab.pictures.frames, "
+                "nnlab.pictures.charts")
 
 
 def test_a_pages_modules_leave_altair_to_the_first_picture():
@@ -41,3 +51,12 @@ def test_a_pages_modules_leave_scikit_learn_to_its_first_use():
     """sklearn.metrics (and scipy.stats under it) took over a second of a fresh server's first page,
     which has no confusion matrix to count; it loads through nnlab.lazy.import_alone when used."""
     assert loaded_after(PAGE_MODULES, ("sklearn", "scipy.stats", "torch")) == ["torch"]
+
+
+def test_the_readmes_lists_of_choices_are_written_from_the_choices():
+    """A new optimizer, activation or loss is listed in README.md by `python -m nnlab.catalogue`, or this fails."""
+    from nnlab import catalogue, choices
+    text = catalogue.README.read_text()
+    assert catalogue.readme_with_choices(text) == text
+    for table in (choices.OPTIMIZERS, choices.ACTIVATIONS, choices.LOSSES):
+        assert all(choice.label in catalogue.readme_choices() for choice in table.values())

@@ -84,7 +84,7 @@ def test_train_on_one_dimensional_lesson_shows_the_fit_at_each_snapshot():
 
 def test_huge_learning_rate_shows_the_divergence_message_not_an_error():
     exp = nnlab.lessons.get("tabular-deeper-linear").replace(
-        training={"learning_rate": 10.0, "optimizer": "momentum", "epochs": 500})
+        training={"learning_rate": 10.0, "optimizer": "sgd", "momentum": 0.9, "epochs": 500})
     at = open_page("pages/3_Train.py", experiment=exp)
     at.button(key="train").click().run()
     assert_clean(at)
@@ -234,12 +234,6 @@ def test_back_in_the_browser_brings_back_the_settings_its_address_holds(monkeypa
     assert at.selectbox(key="w_lesson").value == "tabular-relu"
 
 
-def test_unknown_lesson_in_the_link_falls_back_with_a_warning():
-    at = open_page("pages/3_Train.py", "no-such-lesson")
-    assert not at.exception
-    assert any("Unknown lesson" in w.value for w in at.warning)
-
-
 def test_full_batch_shows_as_a_choice_and_round_trips():
     at = open_page("pages/3_Train.py", "tabular-linear")
     batch = at.selectbox(key="w_batch")
@@ -251,7 +245,7 @@ def test_full_batch_shows_as_a_choice_and_round_trips():
 
 
 def test_two_column_upload_is_drawn_as_a_plane_with_its_own_axis_names():
-    from nnlab.tables import store_upload
+    from nnlab.data.tables import store_upload
 
     rows = "\n".join(f"{i % 9},{(i * 7) % 11},{int(i % 9 > 4)}" for i in range(40))
     key = store_upload(f"age,score,sick\n{rows}".encode())
@@ -335,11 +329,15 @@ def test_instructor_link_hides_and_locks_controls():
     assert at.query_params["lock"] in ("training", ["training"])
 
 
-def test_a_bad_link_value_falls_back_with_a_warning_that_names_it():
-    at = open_page("pages/3_Train.py", query={"lesson": "tabular-relu", "lr": "fast", "hide": "everything"})
+@pytest.mark.parametrize("query, named", [
+    ({"lesson": "no-such-lesson"}, ["Unknown lesson", "'no-such-lesson'"]),
+    ({"lesson": "tabular-relu", "lr": "fast", "hide": "everything"}, ["lr='fast'", "'everything'"]),
+], ids=["unknown-lesson", "bad-rate-and-flag"])
+def test_a_bad_link_value_falls_back_with_a_warning_that_names_it(query, named):
+    at = open_page("pages/3_Train.py", query=query)
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
-    assert "lr='fast'" in warnings and "'everything'" in warnings
+    assert all(words in warnings for words in named), warnings
 
 
 def test_play_step_and_reset_train_the_network_kept_in_the_session():

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import nnlab
-from nnlab import charts, i18n, step_views, views
-from nnlab.comparison import compare_gradient_flow, compare_histories
+from nnlab import i18n
+from nnlab.pictures import charts, frames, step_views
+from nnlab.training.comparison import compare_gradient_flow, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
 
@@ -32,56 +33,56 @@ def plane(name: str, **spec) -> nnlab.TrainResult:
 
 def every_picture() -> dict[str, dict]:
     """Each public picture, drawn as the pages draw it."""
-    where = nnlab.surfaces.surface("rosenbrock")
-    racers = {label: {**settings, "rate": nnlab.surfaces.default_rate(where, label)}
-              for label, settings in nnlab.surfaces.RACERS.items()}
-    paths = nnlab.surfaces.race(where, racers, steps=20)
-    step = nnlab.inside.one_step(nnlab.lessons.get("step-two-neurons"))
+    where = nnlab.study.surfaces.surface("rosenbrock")
+    racers = {label: {**settings, "rate": nnlab.study.surfaces.default_rate(where, label)}
+              for label, settings in nnlab.study.surfaces.RACERS.items()}
+    paths = nnlab.study.surfaces.race(where, racers, steps=20)
+    step = nnlab.study.by_hand.one_step(nnlab.lessons.get("step-two-neurons"))
     bump, heart, digits = short("bump-twenty-neurons"), short("tabular-relu"), short("digits-classifier", epochs=2)
     circle, regression = plane("circle"), plane("plane")
-    points = views.points_frame(bump.data)
+    points = frames.points_frame(bump.data)
     runs = nnlab.compare(nnlab.lessons.get("vanishing-gradients"), ("sigmoid", "relu"), range(2), epochs=20)
-    sweep = views.sweep_cells(nnlab.sweep(bump.experiment, (0.01, 0.1), (2, 5), range(2), epochs=20), "train_loss", False)
+    sweep = frames.sweep_cells(nnlab.sweep(bump.experiment, (0.01, 0.1), (2, 5), range(2), epochs=20), "train_loss", False)
     entries = pd.DataFrame({"label": ["a #1", "b #2"], "score": [0.7, 0.8], "learning_rate": [0.01, 0.1],
                             "hidden_units": [5, 10], "activations": ["relu", "tanh"], "optimizer": ["adam", "sgd"],
                             "epochs": [100, 200]})
-    table = views.table_frame(heart.data)
+    table = frames.table_frame(heart.data)
     surface = nnlab.landscape(bump, grid=9)
     return {
-        "loss_landscape": charts.loss_landscape(*views.landscape_cells(surface.grid, surface.path), ("a", "b"), "Loss"),
+        "loss_landscape": charts.loss_landscape(*frames.landscape_cells(surface.grid, surface.path), ("a", "b"), "Loss"),
         "scatter_1d": charts.scatter_1d(points),
-        "fit_1d": charts.fit_1d(points, views.fit_curve(bump, 30)),
-        "scatter_2d": charts.scatter_2d(views.points_frame(circle.data), circle.data.class_names),
-        "decision_boundary": charts.decision_boundary(views.decision_grid(circle, 20), views.points_frame(circle.data),
+        "fit_1d": charts.fit_1d(points, frames.fit_curve(bump, 30)),
+        "scatter_2d": charts.scatter_2d(frames.points_frame(circle.data), circle.data.class_names),
+        "decision_boundary": charts.decision_boundary(frames.decision_grid(circle, 20), frames.points_frame(circle.data),
                                                       circle.data.class_names, "Decision boundary"),
-        "value_plane": charts.value_plane(views.points_frame(regression.data), views.value_grid(regression, 20), "p"),
-        "value_plane_data": charts.value_plane(views.points_frame(regression.data)),
-        "image_grid": charts.image_grid(views.image_grid(digits.data, digits, 2), "Test images"),
-        "image_grid_data": charts.image_grid(views.image_grid(digits.data), "The images"),
+        "value_plane": charts.value_plane(frames.points_frame(regression.data), frames.value_grid(regression, 20), "p"),
+        "value_plane_data": charts.value_plane(frames.points_frame(regression.data)),
+        "image_grid": charts.image_grid(frames.image_grid(digits.data, digits, 2), "Test images"),
+        "image_grid_data": charts.image_grid(frames.image_grid(digits.data), "The images"),
         "class_balance": charts.class_balance(table["class"]),
         "feature_histogram": charts.feature_histogram(table, "age", "class"),
         "correlation_heatmap": charts.correlation_heatmap(table.drop(columns=["class"])),
         "loss_curves": charts.loss_curves(heart.history),
         "accuracy_curves": charts.accuracy_curves(heart.history),
         "gradient_flow": charts.gradient_flow(bump.gradient_flow),
-        "confusion_matrix": charts.confusion_matrix(views.confusion(heart, "test", 30), "Confusion"),
-        "network_diagram": charts.network_diagram(*views.network_layout([1, 40, 1], ["sigmoid"])),
+        "confusion_matrix": charts.confusion_matrix(frames.confusion(heart, "test", 30), "Confusion"),
+        "network_diagram": charts.network_diagram(*frames.network_layout([1, 40, 1], ["sigmoid"])),
         "compare_curves": charts.compare_curves(compare_histories(runs), "train_loss"),
         "compare_gradient_flow": charts.compare_gradient_flow(compare_gradient_flow(runs)),
-        "unit_contributions": charts.unit_contributions(*views.unit_contributions(bump, 30), "sum"),
-        "unit_maps": charts.unit_maps(views.unit_maps(circle, 20)),
-        "weight_heatmap": charts.weight_heatmap(views.first_layer_weights(heart, 30)),
+        "unit_contributions": charts.unit_contributions(*frames.unit_contributions(bump, 30), "sum"),
+        "unit_maps": charts.unit_maps(frames.unit_maps(circle, 20)),
+        "weight_heatmap": charts.weight_heatmap(frames.first_layer_weights(heart, 30)),
         "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
         "sweep_heatmap": charts.sweep_heatmap(sweep, "train loss", False, False),
         "score_histogram": charts.score_histogram(entries, "test accuracy", True),
-        "race": charts.race(nnlab.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
+        "race": charts.race(nnlab.study.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
                             where.box, "Race"),
         "race_distances": charts.race_distances(paths),
-        "drawing_plane": charts.drawing_plane(views.plane_cells(), views.drawn_points(nnlab.drawing.points_from(
+        "drawing_plane": charts.drawing_plane(frames.plane_cells(), frames.drawn_points(nnlab.data.drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0, 1]), values=False)), ["0", "1"], False),
-        "drawing_plane_values": charts.drawing_plane(views.plane_cells(), views.drawn_points(nnlab.drawing.points_from(
+        "drawing_plane_values": charts.drawing_plane(frames.plane_cells(), frames.drawn_points(nnlab.data.drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0.7, -1.2]), values=True)), [], True),
-        "drawing_line": charts.drawing_line(views.line_cells(), views.drawn_knots(nnlab.drawing.preset_curve("sine"))),
+        "drawing_line": charts.drawing_line(frames.line_cells(), frames.drawn_knots(nnlab.data.drawing.preset_curve("sine"))),
         "step_network": charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),
         "poll_votes": charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
                                          "round 2": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [2, 8]})},

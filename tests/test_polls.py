@@ -10,8 +10,8 @@ from sqlalchemy import create_engine
 from test_classroom import QUICK
 
 import nnlab
-from nnlab import classdb, polls
-from nnlab.classroom import Board
+from nnlab.classroom import classdb, polls
+from nnlab.classroom.challenges import Board
 from nnlab.errors import ClassError
 
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from nnlab.runqueue import RunQueue
+from nnlab.training.runqueue import RunQueue
 
 
 def gate_work(opened: threading.Event, log: list, name: str):

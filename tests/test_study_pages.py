@@ -6,7 +6,8 @@ import streamlit as st
 from apptest_support import assert_clean, open_page
 
 import nnlab
-from nnlab import inside, step_views
+from nnlab.pictures import step_views
+from nnlab.study import by_hand
 
 INSIDE = "pages/7_Inside_one_step.py"
 RACE = "pages/8_Optimizer_race.py"
@@ -26,7 +27,7 @@ def _button(at, label: str):
 def test_next_and_back_walk_forward_loss_backward_update_then_the_next_step():
     at = open_page(INSIDE, lesson="step-two-neurons")
     assert_clean(at)
-    step = inside.one_step(nnlab.lessons.get("step-two-neurons"))
+    step = by_hand.one_step(nnlab.lessons.get("step-two-neurons"))
     forward = at.table[0].value
     assert list(forward["unit"]) == ["h1", "h2", "ŷ"]  # the step lesson's 1-2-1
     assert forward["z = Σ w·a + b"].iloc[0] == step_views.forward_sums(step, step.rows[0], ["x"])["z = Σ w·a + b"].iloc[0]
@@ -36,7 +37,7 @@ def test_next_and_back_walk_forward_loss_backward_update_then_the_next_step():
         assert_clean(at)
         seen.append((at.session_state["inside_step"], at.session_state["inside_phase"]))
     assert seen == [(0, "loss"), (0, "backward"), (0, "update"), (1, "forward"), (1, "loss")]
-    later = inside.one_step(nnlab.lessons.get("step-two-neurons"), batch=1)
+    later = by_hand.one_step(nnlab.lessons.get("step-two-neurons"), batch=1)
     assert at.metric[0].value == f"{later.loss:.4f}"
     _button(at, "Back").click().run()
     _button(at, "Back").click().run()
@@ -75,7 +76,7 @@ def test_train_opens_a_step_from_the_shown_epoch_and_maps_the_loss_surface():
     assert at.title[0].value == "Inside one step" and at.session_state["inside_from"] == 5000
     shown = at.table[0].value  # the forward sums start from the trained weights, not the initial ones
     trained = nnlab.train(nnlab.lessons.get("step-two-neurons"))
-    step = inside.one_step(trained.experiment, weights=trained.snapshots[5000])
+    step = by_hand.one_step(trained.experiment, weights=trained.snapshots[5000])
     assert shown["z = Σ w·a + b"].iloc[0] == step_views.forward_sums(step, step.rows[0], ["x"])["z = Σ w·a + b"].iloc[0]
 
 
@@ -84,8 +85,8 @@ def test_the_race_draws_every_racer_and_follows_the_table_and_the_surface():
     assert_clean(at)
     race = next(chart.proto.spec for chart in at.get("vega_lite_chart") if "optimizers on the Bowl" in chart.proto.spec)
     assert '"name":"step"' in race.replace(" ", "")  # the step slider lives in the picture
-    assert len(at.dataframe[-1].value) == len(nnlab.surfaces.RACERS)
+    assert len(at.dataframe[-1].value) == len(nnlab.study.surfaces.RACERS)
     at.sidebar.selectbox(key="race_surface").set_value("rosenbrock").run()
     assert_clean(at)
     assert any("optimizers on the Rosenbrock" in chart.proto.spec for chart in at.get("vega_lite_chart"))
-    assert at.dataframe[-1].value["racer"].tolist() == list(nnlab.surfaces.RACERS)
+    assert at.dataframe[-1].value["racer"].tolist() == list(nnlab.study.surfaces.RACERS)

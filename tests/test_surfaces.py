@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from nnlab import surfaces
 from nnlab.choices import OPTIMIZERS
 from nnlab.errors import ConfigError
+from nnlab.study import surfaces
 
 TORCH_KEYWORDS = {"momentum": "momentum", "nesterov": "nesterov", "decay": "weight_decay"}  # by hand
 RATES = {"sgd": 0.001, "rmsprop": 0.01, "adagrad": 0.5}  # each steady on Rosenbrock; the rest 0.05

@@ -6,7 +6,7 @@ import pytest
 
 import nnlab
 from nnlab.errors import ConfigError
-from nnlab.sweeps import sweep_experiment
+from nnlab.training.sweeps import sweep_experiment
 
 
 def test_every_row_is_the_run_its_cell_trains_alone():

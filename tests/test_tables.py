@@ -5,7 +5,7 @@ import pytest
 
 import nnlab
 from nnlab import DataError
-from nnlab.tables import HEART_FILE, PACKAGED_HEART, data_dir, load_heart_failure, refresh_heart_failure, store_upload
+from nnlab.data.tables import HEART_FILE, PACKAGED_HEART, data_dir, load_heart_failure, refresh_heart_failure, store_upload
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.engine.choose import COMPILED_MAX_FLOPS_PER_STEP, GPU_MIN_FLOPS_PER_STEP, choose, flops_per_step
+from nnlab.training.engine.choose import COMPILED_MAX_FLOPS_PER_STEP, GPU_MIN_FLOPS_PER_STEP, choose, flops_per_step
 
 
 def test_same_experiment_gives_identical_weights_and_history():
@@ -62,7 +62,8 @@ def test_progress_callback_reports_epochs_in_order_with_every_row_so_far():
 
 
 def test_huge_learning_rate_stops_at_first_non_finite_epoch_with_message():
-    exp = nnlab.lessons.get("tabular-deeper-linear").replace(training={"learning_rate": 10.0, "optimizer": "momentum"})
+    exp = nnlab.lessons.get("tabular-deeper-linear").replace(
+        training={"learning_rate": 10.0, "optimizer": "sgd", "momentum": 0.9})
     result = nnlab.train(exp, epochs=500)
     assert result.diverged_at is not None and result.diverged_at <= 500
     assert f"diverged at epoch {result.diverged_at}" in result.message and "smaller learning rate" in result.message
@@ -116,7 +117,7 @@ def test_auto_uses_a_gpu_only_for_enough_work(monkeypatch):
 
 
 def test_estimate_grows_with_the_work_and_stacking_is_cheaper_than_turns():
-    from nnlab.training import estimate_seconds
+    from nnlab.training.trainer import estimate_seconds
 
     exp = nnlab.lessons.get("bump-twenty-neurons")
     data = nnlab.load_data(exp)

@@ -8,17 +8,17 @@ import pytest
 import torch
 
 import nnlab
-from nnlab import charts, views
+from nnlab.pictures import charts, frames
 
 
 def test_fit_curve_spans_the_data_and_matches_the_model():
     result = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"), epochs=20)
-    curve = views.fit_curve(result, 20)
+    curve = frames.fit_curve(result, 20)
     assert curve["x"].min() == -50 and curve["x"].max() == 49
     expected = result.model(torch.tensor([[0.0]])).item()
     nearest = curve.iloc[(curve["x"]).abs().argsort().iloc[0]]
     assert abs(nearest["prediction"] - expected) < 0.05
-    first = views.fit_curve(result, 0)
+    first = frames.fit_curve(result, 0)
     assert not first["prediction"].equals(curve["prediction"])  # the scrubber shows other weights
 
 
@@ -26,10 +26,10 @@ def test_decision_grid_covers_the_points_with_probabilities():
     exp = nnlab.Experiment(data=nnlab.DataSpec(name="circle", n_points=200, train_fraction=0.8),
                            model=nnlab.ModelSpec(hidden=(4,), activations=("tanh",)), training=nnlab.TrainSpec(epochs=5))
     result = nnlab.train(exp)
-    grid = views.decision_grid(result, 5, resolution=20)
+    grid = frames.decision_grid(result, 5, resolution=20)
     assert len(grid) == 400
     centres = torch.tensor(np.c_[(grid["x1"] + grid["x1_end"]) / 2, (grid["x2"] + grid["x2_end"]) / 2], dtype=torch.float32)
-    expected = nnlab.models.predict_proba(result.model_at(5), centres, exp, result.data.task)
+    expected = nnlab.training.models.predict_proba(result.model_at(5), centres, exp, result.data.task)
     assert np.allclose(grid["probability"], expected.reshape(-1).numpy(), atol=1e-6)  # each cell: the network there
     points = torch.cat([result.data.x_train, result.data.x_test])
     assert grid["x1"].min() < points[:, 0].min() and grid["x1_end"].max() > points[:, 0].max()
@@ -37,21 +37,21 @@ def test_decision_grid_covers_the_points_with_probabilities():
 
 def test_confusion_counts_add_up_to_the_split():
     result = nnlab.train(nnlab.lessons.get("tabular-relu"), epochs=50)
-    counts = views.confusion(result, "test", 50)
+    counts = frames.confusion(result, "test", 50)
     assert counts["count"].sum() == 60 and len(counts) == 4
     accuracy = counts.query("actual == predicted")["count"].sum() / 60
     assert abs(accuracy - result.history["test_acc"].iloc[-1]) < 1e-9
 
 
 def test_network_layout_caps_wide_layers_with_a_count():
-    nodes, edges, heading = views.network_layout([1, 256, 1], ["relu"])
+    nodes, edges, heading = frames.network_layout([1, 256, 1], ["relu"])
     assert (nodes["label"] == "+244").sum() == 1
     assert len(edges) == 12 + 12
     assert heading["title"].tolist() == ["input\n1", "relu\n256", "output\n1"]
 
 
 def test_a_wide_layers_count_sits_below_its_units_and_its_heading_above():
-    nodes, _, heading = views.network_layout([64, 20, 1], ["sigmoid"])
+    nodes, _, heading = frames.network_layout([64, 20, 1], ["sigmoid"])
     for layer in (0, 1):
         units = nodes[(nodes["layer"] == layer) & (nodes["kind"] != "more")]["y"]
         count = nodes[(nodes["layer"] == layer) & (nodes["kind"] == "more")]["y"].item()
@@ -66,7 +66,7 @@ def test_charts_carry_their_data_and_palette():
     lines, gap = spec["layer"][1], spec["layer"][0]
     assert lines["transform"][0]["fold"] == ["train", "test"] and "isFinite(datum.value)" in json.dumps(lines)
     assert "isFinite(datum.train) && isFinite(datum.test)" in json.dumps(gap)  # the shaded gap skips the NaN epoch
-    frame = views.points_frame(nnlab.load_data(nnlab.Experiment(data=nnlab.DataSpec(name="xor", n_points=100))))
+    frame = frames.points_frame(nnlab.load_data(nnlab.Experiment(data=nnlab.DataSpec(name="xor", n_points=100))))
     scatter = charts.scatter_2d(frame, ["0", "1"])
     assert scatter["encoding"]["shape"]["field"] == "class"
     assert scatter["encoding"]["color"]["scale"]["range"] == charts.PALETTE[:2]
@@ -134,7 +134,7 @@ def test_odd_column_names_are_escaped_for_vega_lite():
 
 def test_points_frame_names_plane_features_for_the_charts():
     data = nnlab.load_data(nnlab.lessons.get("bump-twenty-neurons"))
-    frame = views.points_frame(data)
+    frame = frames.points_frame(data)
     assert list(frame.columns) == ["x", "target", "split", "class"]
     assert frame["class"].tolist()[:2] == ["0", "0"] and len(frame) == 100
 
@@ -142,7 +142,7 @@ def test_points_frame_names_plane_features_for_the_charts():
 def test_unit_contributions_add_up_to_what_the_output_sigmoid_receives():
     exp = nnlab.lessons.get("bump-twenty-neurons")
     result = nnlab.train(exp, epochs=50)
-    curves, units = views.unit_contributions(result, 50)
+    curves, units = frames.unit_contributions(result, 50)
     assert list(units["unit"]) == [f"unit {u}" for u in range(1, 21)] and list(curves.columns[1:-1]) == list(units["unit"])
     bias = float(result.model[-2].bias.detach())
     assert np.allclose(curves[units["unit"]].sum(axis=1) + bias, curves["sum"], atol=1e-4)
@@ -164,7 +164,7 @@ def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
         training=nnlab.TrainSpec(loss="bce", optimizer="adam", learning_rate=0.03, epochs=20),
     )
     result = nnlab.train(exp)
-    maps = views.unit_maps(result, 20, resolution=10)
+    maps = frames.unit_maps(result, 20, resolution=10)
     units = [column for column in maps.columns if column not in charts.CELL_COLUMNS]
     assert units == [f"1_{unit}" for unit in range(1, 4)] + [f"2_{unit}" for unit in range(1, 9)]  # wide layers: first 8
     reach = maps[units].abs().max().to_numpy()  # each unit scaled to its own largest value; a dead ReLU stays 0
@@ -178,7 +178,7 @@ def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
 
 def test_first_layer_weights_and_a_discretized_boundary():
     result = nnlab.train(nnlab.lessons.get("tabular-relu"), epochs=30)
-    weights = views.first_layer_weights(result, 30)
+    weights = frames.first_layer_weights(result, 30)
     assert len(weights) == 12 * 5
     row = weights[(weights.feature == "age") & (weights.unit == "unit 2")]
     assert float(row["weight"].iloc[0]) == pytest.approx(float(result.model[0].weight.detach()[1, 0]))
@@ -189,8 +189,8 @@ def test_first_layer_weights_and_a_discretized_boundary():
             training=nnlab.TrainSpec(epochs=5),
         )
     )
-    grid = views.decision_grid(plane, 5)
-    spec = charts.decision_boundary(grid, views.points_frame(plane.data), ["0", "1"], "t", discretize=True)
+    grid = frames.decision_grid(plane, 5)
+    spec = charts.decision_boundary(grid, frames.points_frame(plane.data), ["0", "1"], "t", discretize=True)
     values = set(spec["datasets"]["grid"]["probability"])
     assert values <= {0.0, 1.0} and len(values) == 2
 
@@ -204,22 +204,22 @@ def test_first_layer_weights_and_a_discretized_boundary():
 )
 def test_a_run_that_has_not_learned_is_told_why(changes, words):
     result = nnlab.train(nnlab.lessons.get("tabular-relu").replace(training=changes))
-    assert words in views.not_learning(result)
+    assert words in frames.not_learning(result)
 
 
 @pytest.mark.parametrize("lesson_id", [name for name in nnlab.lessons.names() if name != "vanishing-gradients"])
 def test_the_lessons_themselves_learn(lesson_id):
-    assert views.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
+    assert frames.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
 
 
 def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
     exp = nnlab.lessons.get("vanishing-gradients")
     sigmoid = nnlab.train(exp)
-    assert views.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in views.not_learning(sigmoid)
+    assert frames.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in frames.not_learning(sigmoid)
     first = sigmoid.gradient_flow[sigmoid.gradient_flow["epoch"] == 1]["mean_abs_grad"]
     assert first.iloc[0] * 1e4 < first.iloc[-1]  # epoch 1: the first layer's gradient is 4+ orders smaller
     relu = nnlab.train(exp.replace(model={"activations": ("relu",) * 6}))
-    assert views.gradient_shrink(relu) < 1e3 and views.not_learning(relu) == ""
+    assert frames.gradient_shrink(relu) < 1e3 and frames.not_learning(relu) == ""
     assert relu.history["test_acc"].iloc[-1] >= 0.9
 
 
@@ -232,5 +232,5 @@ def test_all_zero_relu_weights_are_named_as_getting_no_gradient():
     exp = nnlab.lessons.get("bump-twenty-neurons").replace(model={"init": "zeros", "activations": ("relu",)},
                                                           training={"epochs": 300})
     result = nnlab.train(exp)
-    assert views.gradient_shrink(result) == float("inf")
-    assert "no gradient at all" in views.not_learning(result)
+    assert frames.gradient_shrink(result) == float("inf")
+    assert "no gradient at all" in frames.not_learning(result)

@@ -1,6 +1,6 @@
 """The class in the loop, on screen: join or start a challenge, submit a run, and the leaderboard
 a projector shows as the class's entries arrive. The rules and the scores live in
-`nnlab.classroom`; this module draws them and keeps a session's part in them."""
+`nnlab.classroom.challenges`; this module draws them and keeps a session's part in them."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from nnlab import charts, links
-from nnlab.classdb import SCORES, scores_for
-from nnlab.classroom import Board, Challenge
-from nnlab.datasets import Data
+from nnlab import links
+from nnlab.classroom.challenges import Board, Challenge
+from nnlab.classroom.classdb import SCORES, scores_for
+from nnlab.classroom.rules import FREE_CHOICES, Rules, choice_label
+from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
-from nnlab.rules import FREE_CHOICES, Rules, choice_label
+from nnlab.pictures import charts
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, as_text, formatter, fragment

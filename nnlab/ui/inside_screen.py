@@ -7,12 +7,12 @@ import functools
 
 import streamlit as st
 
-from nnlab import charts, step_views
 from nnlab.choices import OPTIMIZERS
-from nnlab.datasets import Data
+from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.inside import MAX_STEPS_BEFORE, PHASES, Step, one_step
+from nnlab.pictures import charts, step_views
+from nnlab.study.by_hand import MAX_STEPS_BEFORE, PHASES, Step, one_step
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter

@@ -1,7 +1,7 @@
 """The Lecture page's parts: prepare a lecture ahead (a shipped one, an uploaded file, or pages added
 as steps from their current state; reorder, edit a card, delete, preview; download the file), start
 it, and while it runs the room's code, steps, counts and record. The file format is
-`nnlab.lectures`; the running room is `nnlab.pacing`; following it on every page is `lecture_screen`."""
+`nnlab.classroom.lectures`; the running room is `nnlab.classroom.pacing`; following it on every page is `lecture_screen`."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import zipfile
 
 import streamlit as st
 
-from nnlab import lectures, links
+from nnlab import links
+from nnlab.classroom import lectures
+from nnlab.classroom.lectures import Card, Lecture, Step
 from nnlab.errors import NnlabError
-from nnlab.lectures import Card, Lecture, Step
 from nnlab.ui import class_screen, lecture_screen, state
 from nnlab.ui.words import _, formatter, language
 
-DRAFT = "lecture_draft"  # the lecture this session is preparing (a nnlab.lectures.Lecture)
+DRAFT = "lecture_draft"  # the lecture this session is preparing (a nnlab.classroom.lectures.Lecture)
 NEW = "new"
 CONTROL_NAMES = links.CLASSROOM_GROUPS + links.CLASSROOM_CONTROLS
 

@@ -1,7 +1,7 @@
 """A running lecture on every page: each student's page follows the room's step (its page, settings
 and locks), waits while the instructor says Eyes up, and shows the step's poll wherever it is; the
 instructor's session drives (Back, Next, a step, Follow or Free, Eyes up) from the sidebar, with a
-presenter's clicker or the arrow keys. The room itself lives in `nnlab.pacing`; this module reads it
+presenter's clicker or the arrow keys. The room itself lives in `nnlab.classroom.pacing`; this module reads it
 and moves this session."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import contextlib
 import streamlit as st
 
 from nnlab import links
+from nnlab.classroom.lectures import Lecture, Step
+from nnlab.classroom.pacing import LectureGone, Pace
 from nnlab.errors import ClassError
 from nnlab.i18n import N_
-from nnlab.lectures import Lecture, Step
-from nnlab.pacing import LectureGone, Pace
 from nnlab.ui import class_screen, poll_screen, state
 from nnlab.ui.class_screen import board
 from nnlab.ui.words import _, formatter, fragment, language

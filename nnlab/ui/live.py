@@ -8,12 +8,12 @@ import time
 
 import streamlit as st
 
-from nnlab import charts, gallery
-from nnlab.datasets import Data
+from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.stepping import EpochRun
-from nnlab.training import new_run
+from nnlab.pictures import charts, gallery
+from nnlab.training.loop import EpochRun
+from nnlab.training.trainer import new_run
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
 from nnlab.ui.server import drawing

@@ -1,4 +1,4 @@
-"""A picture (nnlab.charts) on the page. Its frames go as Arrow bytes made here, column by column:
+"""A picture (nnlab.pictures.charts) on the page. Its frames go as Arrow bytes made here, column by column:
 pandas' own converter, which st.vega_lite_chart calls otherwise, took a tenth of a result's time."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Peer instruction on screen: the instructor asks (a lesson's question in one click, or their
 own), the projector shows the question and how many have voted, and then the votes and the
 answer; each student's phone shows the question and a large button per option. The polls
-themselves live in `nnlab.polls`; this module draws them."""
+themselves live in `nnlab.classroom.polls`; this module draws them."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from nnlab import charts, lessons, links
-from nnlab.classdb import SCORES
-from nnlab.classroom import Challenge
+from nnlab import lessons, links
+from nnlab.classroom.challenges import Challenge
+from nnlab.classroom.classdb import SCORES
+from nnlab.classroom.polls import KINDS, Poll
 from nnlab.errors import ClassError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import N_
-from nnlab.polls import KINDS, Poll
+from nnlab.pictures import charts
 from nnlab.ui import state
 from nnlab.ui.class_screen import board, join_panel
 from nnlab.ui.pictures import draw

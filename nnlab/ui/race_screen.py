@@ -8,7 +8,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from nnlab import charts, surfaces
+from nnlab.pictures import charts
+from nnlab.study import surfaces
 from nnlab.ui.controls import header
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from nnlab import charts, gallery, inside, views
-from nnlab.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
 from nnlab.i18n import N_
-from nnlab.loss_surface import DIRECTIONS, landscape
-from nnlab.training import TrainResult
+from nnlab.pictures import charts, frames, gallery
+from nnlab.study import by_hand
+from nnlab.study.loss_surface import DIRECTIONS, landscape
+from nnlab.training.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
+from nnlab.training.trainer import TrainResult
 from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.server import drawing, freeze_late_imports
@@ -54,14 +55,14 @@ def view_toggles(data) -> None:
 
 def fit_view(result: TrainResult, epoch: int, view: gallery.View | None = None) -> None:
     """The picture the tutorial draws: a fit curve, a decision boundary, the answers on images, or
-    a confusion matrix (nnlab.gallery.FITS)."""
+    a confusion matrix (nnlab.pictures.gallery.FITS)."""
     picture = gallery.look_up(gallery.FITS, result.data)
     if picture:
         draw(st, picture.spec(result, epoch, view or gallery.View()), width=picture.width)
 
 
 def internals_view(result: TrainResult, epoch: int) -> None:
-    """Inside the network at snapshot `epoch` (nnlab.gallery.INSIDE), with what to read in it."""
+    """Inside the network at snapshot `epoch` (nnlab.pictures.gallery.INSIDE), with what to read in it."""
     picture = gallery.inside(result)
     if picture:
         draw(st, picture.spec(result, epoch, gallery.View()), width=picture.width)
@@ -81,7 +82,7 @@ def _show_training(result: TrainResult) -> None:
         st.warning(_("{problem} The charts show the run up to the last finite epoch.", problem=result.message))
     if not len(result.history):
         return
-    trouble = views.not_learning(result)
+    trouble = frames.not_learning(result)
     if trouble:
         st.warning(_(trouble), icon=":material/troubleshoot:")
     # the fit and the loss first, where a projector shows them without scrolling; what steers them below
@@ -101,7 +102,7 @@ def _show_training(result: TrainResult) -> None:
                      help=_("The network's weights are recorded at these epochs, as in the tutorials' pictures."))
     view_toggles(result.data)
     readout(result)
-    if not inside.unfit(result.experiment, result.data):
+    if not by_hand.unfit(result.experiment, result.data):
         st.button(_("Look inside one training step from epoch {epoch:,}", epoch=epoch), icon=":material/calculate:",
                   on_click=inside_screen.start_from, args=(epoch,))
     _draw_shown(shown, "inside", st)
@@ -117,7 +118,7 @@ def loss_surface(result: TrainResult) -> None:
     directions = words.radio(_("Directions"), list(DIRECTIONS), key="landscape_directions",
                              format_func=formatter(DIRECTION_CHOICES.get))
     surface = _landscape(result, directions)
-    cells, path = views.landscape_cells(surface.grid, surface.path)
+    cells, path = frames.landscape_cells(surface.grid, surface.path)
     axes = (_("1st direction"), _("2nd direction"))
     draw(picture, charts.loss_landscape(cells, path, axes, _("The loss around the trained weights")), width="stretch")
     share = (_(" These two hold {share:.1%} of how far the weights moved.", share=surface.explained)

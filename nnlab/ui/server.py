@@ -14,14 +14,14 @@ from collections.abc import Callable
 import streamlit as st
 
 import nnlab
-from nnlab import charts
-from nnlab.cache import ResultCache
-from nnlab.datasets import Data
-from nnlab.engine import compiled
+from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.runqueue import RunQueue, Ticket
-from nnlab.training import TrainResult, train
+from nnlab.pictures import charts
+from nnlab.training.cache import ResultCache
+from nnlab.training.engine import compiled
+from nnlab.training.runqueue import RunQueue, Ticket
+from nnlab.training.trainer import TrainResult, train
 from nnlab.ui import state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _

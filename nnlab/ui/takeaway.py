@@ -6,7 +6,7 @@ import streamlit as st
 
 from nnlab.experiment import Experiment
 from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
-from nnlab.training import TrainResult
+from nnlab.training.trainer import TrainResult
 from nnlab.ui.words import _, language
 
 

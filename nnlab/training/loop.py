@@ -16,9 +16,9 @@ from typing import Protocol
 import pandas as pd
 from torch import nn
 
-from nnlab.datasets import Data
+from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
-from nnlab.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
+from nnlab.training.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
 
 SLICE_SECONDS = 0.1  # a run is trained in slices about this long, with progress after each
 

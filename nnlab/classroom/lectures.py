@@ -18,13 +18,14 @@ from importlib import resources
 
 import tomli_w
 
-from nnlab import links, polls
-from nnlab.classdb import SCORES
+from nnlab import links
+from nnlab.classroom import polls
+from nnlab.classroom.classdb import SCORES
+from nnlab.classroom.rules import MAX_TITLE as MAX_CHALLENGE_TITLE
+from nnlab.classroom.rules import Rules
 from nnlab.errors import NnlabError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import CHINESE, N_, Message, capitalized, msg
-from nnlab.rules import MAX_TITLE as MAX_CHALLENGE_TITLE
-from nnlab.rules import Rules
 
 FORMAT = 1  # the file's format version: a file from a newer nnlab is refused, not misread
 MAX_BYTES = 256 * 1024
@@ -65,7 +66,7 @@ class Card:
 
 @dataclass(frozen=True)
 class PollSpec:
-    """A step's poll: a lesson's own question (`lesson`), or one written here (nnlab.polls' kinds)."""
+    """A step's poll: a lesson's own question (`lesson`), or one written here (nnlab.classroom.polls' kinds)."""
 
     lesson: str = ""
     question: str = ""

@@ -33,8 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError, SQLAlchemyError
 
-from nnlab import training
-from nnlab.classdb import (
+from nnlab.classroom.classdb import (
     MAX_NICKNAME,
     SCHEMA_VERSION,
     SCORES,
@@ -47,16 +46,17 @@ from nnlab.classdb import (
     schema_table,
     scores_for,
 )
-from nnlab.datasets import load_data, pin_data
+from nnlab.classroom.pacing import Lectures
+from nnlab.classroom.polls import Polls
+from nnlab.classroom.rules import Rules
+from nnlab.data.datasets import load_data, pin_data
+from nnlab.data.tables import data_dir
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
 from nnlab.links import BY_FIELD
-from nnlab.pacing import Lectures
-from nnlab.polls import Polls
-from nnlab.rules import Rules
-from nnlab.tables import data_dir
-from nnlab.training import TrainResult
+from nnlab.training import trainer
+from nnlab.training.trainer import TrainResult
 
 MAX_ENTRIES = 5000  # per challenge: a class that submits more has other problems
 
@@ -164,8 +164,9 @@ def _make_engine(url: str) -> Engine:
 
 
 class Board(Polls, Lectures):
-    """Challenges, their entries and their polls (nnlab.polls). Every call is a short transaction; a database that is down
-    raises ClassError with a message for the student, and the rest of nnlab goes on."""
+    """Challenges, their entries and their polls (nnlab.classroom.polls). Every call is a short
+    transaction; a database that is down raises ClassError with a message for the student, and
+    the rest of nnlab goes on."""
 
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
@@ -262,7 +263,7 @@ class Board(Polls, Lectures):
         if not challenge.is_open:
             raise ClassError(N_("This challenge is closed: the instructor is not taking entries now."))
         challenge.check(exp)
-        score = challenge.score_of((train or training.train)(exp))
+        score = challenge.score_of((train or trainer.train)(exp))
         created = datetime.now(UTC)
         with self._transaction() as connection:
             row = connection.execute(select(challenges_table.c.is_open).where(challenges_table.c.code == challenge.code))

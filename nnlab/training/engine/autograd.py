@@ -11,13 +11,13 @@ import torch
 from torch import nn
 
 from nnlab.choices import LOSSES, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import Data, batch_order
+from nnlab.data.datasets import Data, batch_order
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment, TrainSpec
 from nnlab.i18n import Message, msg
-from nnlab.models import build_model, linear_layers, outputs_probability
-from nnlab.result import TrainResult
-from nnlab.stepping import EpochRun, Progress, train_runs
+from nnlab.training.loop import EpochRun, Progress, train_runs
+from nnlab.training.models import build_model, linear_layers, outputs_probability
+from nnlab.training.result import TrainResult
 
 CPU = torch.device("cpu")
 

@@ -5,7 +5,7 @@
 - `choose`: which of the two, on which device, and why, for a given piece of work.
 """
 
-from nnlab.engine.choose import EngineChoice, choose, flops_per_step
-from nnlab.engine.compiled import supports
+from nnlab.training.engine.choose import EngineChoice, choose, flops_per_step
+from nnlab.training.engine.compiled import supports
 
 __all__ = ["EngineChoice", "choose", "flops_per_step", "supports"]

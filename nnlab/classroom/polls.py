@@ -1,6 +1,6 @@
 """Peer instruction on the class's phones: the instructor asks, everyone votes, the class talks,
 votes again, and the answer is revealed. Polls belong to a challenge (its code, its key and its
-database); `Polls` is the part of `nnlab.classroom.Board` that keeps them.
+database); `Polls` is the part of `nnlab.classroom.challenges.Board` that keeps them.
 
 Kinds: "choice" (the instructor's own 2-6 options, and the right one if there is one); "setting"
 (values of one setting, e.g. activations or learning rates, each trained on the same data and
@@ -21,14 +21,15 @@ import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from nnlab import lessons, training
-from nnlab.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for, votes_table
-from nnlab.datasets import load_data
+from nnlab import lessons
+from nnlab.classroom.classdb import MAX_VOTER, SCORES, plain_text, polls_table, scores_for, votes_table
+from nnlab.data.datasets import load_data
 from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import N_, msg
 from nnlab.links import with_settings
-from nnlab.training import TrainResult
+from nnlab.training import trainer
+from nnlab.training.trainer import TrainResult
 
 KINDS = ("choice", "setting", "number")
 MAX_QUESTION = 200
@@ -178,7 +179,7 @@ class Polls:
         elif poll.kind == "setting":
             answer, values, runs = _race(poll, seeds)
         else:
-            runs = [training.train(poll.experiment)]
+            runs = [trainer.train(poll.experiment)]
             reached = _final(runs[0], poll.score)
             answer, values = f"{reached:.4g}", {"reached": reached}
         revealed = {"answer": answer, "values": values}
@@ -280,7 +281,7 @@ def _race(poll: Poll, seeds: int) -> tuple[str, dict[str, float], list[TrainResu
     row = SETTINGS[poll.setting]
     exps = [_with_option(poll.experiment, row, text).replace(seed=seed)
             for text in poll.options for seed in range(seeds)]
-    runs = training.train_many(exps, keep_snapshots=False)
+    runs = trainer.train_many(exps, keep_snapshots=False)
     values = {text: statistics.median(_final(run, poll.score) for run in runs[i * seeds:(i + 1) * seeds])
               for i, text in enumerate(poll.options)}
     best = (max if SCORES[poll.score][1] else min)(values.values())

@@ -1,4 +1,4 @@
-"""Training a run: on the engine `nnlab.engine.choose` picks, with progress through a callback,
+"""Training a run: on the engine `nnlab.training.engine.choose` picks, with progress through a callback,
 and the time estimate a page shows before any work."""
 
 from __future__ import annotations
@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 
 from nnlab.choices import LOSSES_FOR_TASK
-from nnlab.datasets import Data, data_key, load_data
-from nnlab.engine import autograd, compiled
-from nnlab.engine.choose import choose, flops_per_step
+from nnlab.data.datasets import Data, data_key, load_data
 from nnlab.experiment import Experiment
-from nnlab.result import TrainResult
-from nnlab.stepping import EpochRun, Progress
+from nnlab.training.engine import autograd, compiled
+from nnlab.training.engine.choose import choose, flops_per_step
+from nnlab.training.loop import EpochRun, Progress
+from nnlab.training.result import TrainResult
 
 # Cost of one autograd optimizer step of one model, fitted to steps timed from 1-20-1 to 3 x 256
 # (docs/performance.md): seconds of overhead, more seconds per Linear layer, FLOP per second.

@@ -20,13 +20,13 @@ from torch import nn
 
 from nnlab import choices
 from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
-from nnlab.datasets import Data, load_data
-from nnlab.engine import kernels
+from nnlab.data.datasets import Data, load_data
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import msg
-from nnlab.models import build_model, linear_layers, outputs_probability
-from nnlab.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
-from nnlab.stepping import EpochRun, Progress, train_runs
+from nnlab.training.engine import kernels
+from nnlab.training.loop import EpochRun, Progress, train_runs
+from nnlab.training.models import build_model, linear_layers, outputs_probability
+from nnlab.training.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")  # the kernels' metric columns, in order
 ORDER_VALUES = 2_000_000  # shuffled rows handed to one kernel call at most (16 MB)

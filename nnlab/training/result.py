@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from torch import nn
 
-from nnlab.datasets import Data
+from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import msg
 

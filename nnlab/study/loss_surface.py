@@ -20,8 +20,8 @@ from torch import nn
 from nnlab.choices import LOSSES
 from nnlab.errors import ConfigError
 from nnlab.i18n import N_, msg
-from nnlab.models import linear_layers
-from nnlab.result import TrainResult
+from nnlab.training.models import linear_layers
+from nnlab.training.result import TrainResult
 
 DIRECTIONS = {"pca": "the two directions training moved most in (PCA of the recorded weights)",
               "random": "two random directions, each unit's scaled to its trained weights (Li et al., 2018)"}

@@ -1,7 +1,7 @@
 """Every picture in words: the one or two facts a teacher would say aloud about it, for a screen
 reader and for a student who cannot see the projector.
 
-Each function has the name and the arguments of the nnlab.charts function whose picture it
+Each function has the name and the arguments of the nnlab.pictures.charts function whose picture it
 describes (arguments it does not need are accepted and ignored), so a page calls
 `descriptions.loss_curves(history)` beside `charts.loss_curves(history)`. It returns text in the
 script run's language (nnlab.i18n.LANGUAGE), as the charts' titles are. Numbers are read off the same
@@ -19,7 +19,7 @@ import pandas as pd
 
 from nnlab import i18n
 from nnlab.i18n import N_, Message, capitalized, joined, msg
-from nnlab.result import early_gradient_flow
+from nnlab.training.result import early_gradient_flow
 
 CLOSE = 1e-3  # a racer this near a minimum has reached it (the distance axis goes on down to 1e-6)
 FLAT = 0.05  # a unit map whose scaled activation varies less than this over the plane tells no points apart
@@ -171,7 +171,8 @@ def _mean(values) -> str:
 
 
 def _at_points(grid: pd.DataFrame, column: str, points: pd.DataFrame) -> np.ndarray:
-    """`column` of the grid's cell (x1..x1_end, x2..x2_end, as nnlab.views makes them) under each point; NaN off the grid."""
+    """`column` of the grid's cell (x1..x1_end, x2..x2_end, as nnlab.pictures.frames makes them)
+    under each point; NaN off the grid."""
     starts = [np.unique(grid[axis].to_numpy()) for axis in ("x1", "x2")]
     table = np.full((len(starts[1]), len(starts[0])), np.nan)
     table[np.searchsorted(starts[1], grid["x2"].to_numpy()), np.searchsorted(starts[0], grid["x1"].to_numpy())] = grid[column]

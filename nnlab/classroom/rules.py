@@ -1,12 +1,12 @@
 """What a class challenge lets students change, its limits and its score: the rules that
-nnlab.classroom checks every entry against, and that a lecture's step (nnlab.lectures) declares."""
+nnlab.classroom.challenges checks every entry against, and that a lecture's step (nnlab.classroom.lectures) declares."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnlab.classdb import SCORES, plain_text, scores_for
-from nnlab.datasets import load_data
+from nnlab.classroom.classdb import SCORES, plain_text, scores_for
+from nnlab.data.datasets import load_data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.i18n import N_, msg

@@ -18,10 +18,10 @@ import pandas as pd
 import torch
 
 from nnlab.choices import OPTIMIZERS
-from nnlab.engine.autograd import torch_optimizer
 from nnlab.errors import ConfigError
 from nnlab.experiment import SETTINGS, TrainSpec
 from nnlab.i18n import N_, msg
+from nnlab.training.engine.autograd import torch_optimizer
 
 MAX_STEPS = 2000
 

@@ -1,5 +1,5 @@
 """Which picture draws which data, in one place: for each kind of data, the frame function
-(nnlab.views) and the picture that draws it (nnlab.charts, a template filled per run).
+(nnlab.pictures.frames) and the picture that draws it (nnlab.pictures.charts, a template filled per run).
 
 Train, play mode, Compare and the Data explorer look a picture up here instead of asking the
 data's kind themselves: `FITS` (what the network does with the data, at a snapshot), `INSIDE` (what
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nnlab import charts, i18n, views
-from nnlab.datasets import Data
+from nnlab import i18n
+from nnlab.data.datasets import Data
 from nnlab.i18n import N_, capitalized, msg
-from nnlab.models import outputs_probability
-from nnlab.result import TrainResult
+from nnlab.pictures import charts, frames
+from nnlab.training.models import outputs_probability
+from nnlab.training.result import TrainResult
 
 SPLITS = {"test": N_("test"), "train": N_("training")}  # a data set's parts, as titles name them
 
@@ -52,7 +53,7 @@ def _title(view: View, title: str) -> str:
 
 
 def _points(data: Data, view: View) -> pd.DataFrame:
-    points = views.points_frame(data)
+    points = frames.points_frame(data)
     return points if view.show_test else points[points["split"] == "train"]
 
 
@@ -60,7 +61,7 @@ def _points(data: Data, view: View) -> pd.DataFrame:
 
 def _fit_curve(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.fit_1d(_points(data, view), views.fit_curve(result, epoch), "" if view.compact else None,
+    return charts.fit_1d(_points(data, view), frames.fit_curve(result, epoch), "" if view.compact else None,
                          x_title=data.feature_names[0])
 
 
@@ -68,25 +69,25 @@ def _answers(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
     title = _title(view, msg("{split} images: the answers after epoch {epoch}", split=capitalized(SPLITS[data.shown_split]),
                              epoch=epoch))
-    return charts.image_grid(views.image_grid(data, result, epoch), title)
+    return charts.image_grid(frames.image_grid(data, result, epoch), title)
 
 
 def _value_plane(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.value_plane(_points(data, view), views.value_grid(result, epoch),
+    return charts.value_plane(_points(data, view), frames.value_grid(result, epoch),
                               _title(view, msg("Prediction after epoch {epoch}", epoch=epoch)), tuple(data.feature_names[:2]))
 
 
 def _decision_boundary(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.decision_boundary(views.decision_grid(result, epoch), _points(data, view), data.class_names,
+    return charts.decision_boundary(frames.decision_grid(result, epoch), _points(data, view), data.class_names,
                                     _title(view, msg("Decision boundary after epoch {epoch}", epoch=epoch)),
                                     titles=tuple(data.feature_names[:2]), discretize=view.discretize)
 
 
 def _confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
-    return charts.confusion_matrix(views.confusion(result, split, epoch),
+    return charts.confusion_matrix(frames.confusion(result, split, epoch),
                                    _title(view, msg("Confusion ({split} set), epoch {epoch}", split=SPLITS[split], epoch=epoch)))
 
 
@@ -111,7 +112,7 @@ def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
     # short: a phone's legend holds about 30 characters; the caption says the output bias is in the sum
     ending = (N_("the sigmoid's input") if outputs_probability(exp, data.task)
               else N_("the output logit") if exp.training.loss == "bce_logits" else N_("the output"))
-    curves, units = views.unit_contributions(result, epoch)
+    curves, units = frames.unit_contributions(result, epoch)
     names = _unit_names(units["unit"])
     curves, units = curves.rename(columns=names), units.assign(unit=units["unit"].map(names))
     return charts.unit_contributions(curves, units, i18n.translate(msg("sum = {ending}", ending=ending),
@@ -125,13 +126,13 @@ def _unit_names(names) -> dict[str, str]:
 
 
 def _first_weights(result: TrainResult, epoch: int, view: View) -> dict:
-    weights = views.first_layer_weights(result, epoch)
+    weights = frames.first_layer_weights(result, epoch)
     return charts.weight_heatmap(weights.assign(unit=weights["unit"].map(_unit_names(weights["unit"]))))
 
 
 def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
-    return charts.confusion_matrix(views.confusion(result, split, epoch), msg("Confusion ({split} set)", split=SPLITS[split]))
+    return charts.confusion_matrix(frames.confusion(result, split, epoch), msg("Confusion ({split} set)", split=SPLITS[split]))
 
 
 INSIDE = (
@@ -141,7 +142,7 @@ INSIDE = (
             caption=N_("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
                        "Added up with the output bias they give the thick dashed line. Point at or tap a line for its weights.")),
     Picture("unit maps", lambda data: data.shape_kind == "2d",
-            lambda result, epoch, view: charts.unit_maps(views.unit_maps(result, epoch)), width=None,
+            lambda result, epoch, view: charts.unit_maps(frames.unit_maps(result, epoch)), width=None,
             caption=N_("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
                        "scaled to its own largest value. Later layers combine the shapes of earlier ones.")),
     Picture("first-layer weights", lambda data: True,
@@ -190,14 +191,14 @@ def result_pictures(result: TrainResult, epoch: int, toggles: Mapping) -> dict[s
 
 DATA = (
     Picture("points on a line", lambda data: data.shape_kind == "1d",
-            lambda data, view: charts.scatter_1d(views.points_frame(data), data.feature_names[0])),
+            lambda data, view: charts.scatter_1d(frames.points_frame(data), data.feature_names[0])),
     Picture("classes on the plane", lambda data: data.shape_kind == "2d" and data.task != "regression" and data.hard_labels,
-            lambda data, view: charts.scatter_2d(views.points_frame(data), data.class_names,
+            lambda data, view: charts.scatter_2d(frames.points_frame(data), data.class_names,
                                                  tuple(data.feature_names))),
     Picture("values on the plane", lambda data: data.shape_kind == "2d",
-            lambda data, view: charts.value_plane(views.points_frame(data), titles=tuple(data.feature_names[:2]))),
+            lambda data, view: charts.value_plane(frames.points_frame(data), titles=tuple(data.feature_names[:2]))),
     Picture("images", lambda data: bool(data.image_shape),
-            lambda data, view: charts.image_grid(views.image_grid(data),
+            lambda data, view: charts.image_grid(frames.image_grid(data),
                                                  msg("The first {split} images", split=SPLITS[data.shown_split])),
             width="content"),
 )

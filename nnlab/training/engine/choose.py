@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import torch
 
 from nnlab.choices import LOSSES_FOR_TASK
-from nnlab.datasets import Data
-from nnlab.engine.compiled import supports
+from nnlab.data.datasets import Data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
+from nnlab.training.engine.compiled import supports
 
 ENGINES = ("auto", "compiled", "autograd")
 # Measured by `python -m bench` (docs/performance.md), per model and optimizer step: below

@@ -1,13 +1,13 @@
 """One step's numbers as the Inside one step page shows them: the network diagram's frames for each
-phase, and the arithmetic written out, "0.42 = 0.61 × 0.69", from nnlab.inside's Step."""
+phase, and the arithmetic written out, "0.42 = 0.61 × 0.69", from nnlab.study.by_hand's Step."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from nnlab.i18n import N_
-from nnlab.inside import BIAS, PHASES, Step
-from nnlab.optimizer_rules import RULES
+from nnlab.study.by_hand import BIAS, PHASES, Step
+from nnlab.study.optimizer_rules import RULES
 
 
 def _number(value: float) -> str:

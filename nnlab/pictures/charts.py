@@ -20,9 +20,10 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from nnlab import descriptions, i18n
+from nnlab import i18n
 from nnlab.i18n import N_, capitalized, msg
 from nnlab.lazy import LazyModule
+from nnlab.pictures import descriptions
 
 alt = LazyModule("altair")  # imported when the first template is drawn
 
@@ -147,7 +148,7 @@ def _fill(spec: dict, title: str | None = None, params: dict[str, float] | None 
 
 
 def described(picture):
-    """A picture function whose spec carries its description in words (the nnlab.descriptions function
+    """A picture function whose spec carries its description in words (the nnlab.pictures.descriptions function
     of the same name, given the same frames): Vega's ARIA label, and the caption nnlab.ui.pictures
     draws under it."""
     describe = getattr(descriptions, picture.__name__)
@@ -562,7 +563,7 @@ def gradient_flow(gradient_flow: pd.DataFrame) -> dict:
     column per layer, folded in the browser."""
     layers = int(gradient_flow["layer"].max()) if len(gradient_flow) else 0
     _, names = _layer_names(pd.Series(range(1, layers + 1)))
-    # a row per epoch and layer, as nnlab.result.gradient_flow_frame lays them out: an epoch's layers side by side
+    # a row per epoch and layer, as nnlab.training.result.gradient_flow_frame lays them out: an epoch's layers side by side
     values = gradient_flow["mean_abs_grad"].to_numpy().reshape(-1, max(layers, 1))
     epochs = gradient_flow["epoch"].to_numpy()[::max(layers, 1)]
     rows = _kept_rows(epochs)
@@ -742,7 +743,7 @@ def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str
                  N_("Inside the network: each hidden unit's share"), compact=True, curves=curves, units=units)
 
 
-CELL_COLUMNS = ("x1", "x2", "x1_end", "x2_end")  # a plane's cells: nnlab.views' grids
+CELL_COLUMNS = ("x1", "x2", "x1_end", "x2_end")  # a plane's cells: nnlab.pictures.frames' grids
 
 
 @template
@@ -765,7 +766,7 @@ def _unit_maps(side: int, units: tuple[str, ...]) -> alt.FacetChart:
 @described
 def unit_maps(frame: pd.DataFrame) -> dict:
     """A small heatmap of every hidden unit's activation over the plane, one row per layer
-    (`nnlab.views.unit_maps`: a column per unit)."""
+    (`nnlab.pictures.frames.unit_maps`: a column per unit)."""
     units = tuple(column for column in frame.columns if column not in CELL_COLUMNS)
     side = 96 if max(int(unit.split("_")[1]) for unit in units) <= 6 else 64  # eight across fit a 1280-pixel projector
     # a facet grid keeps its size and scrolls sideways on a phone; its title wraps to the page's width
@@ -1028,7 +1029,7 @@ def _step_network(edge_title: str, widest: int, layers: int) -> alt.LayerChart:
 
 @described
 def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str) -> dict:
-    """A small network (nnlab.step_views.diagram) with its numbers beside each unit and each
+    """A small network (nnlab.pictures.step_views.diagram) with its numbers beside each unit and each
     connection coloured, and thickened, by its own number: the weights on the way forward, the
     gradients on the way back, the steps at the update."""
     reach = float(edges["value"].abs().max()) if len(edges) else 1.0

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nnlab.datasets import pin_data
+from nnlab.data.datasets import pin_data
 from nnlab.experiment import Experiment
-from nnlab.result import early_gradient_flow
-from nnlab.stepping import Progress
-from nnlab.training import TrainResult, train_many
+from nnlab.training.loop import Progress
+from nnlab.training.result import early_gradient_flow
+from nnlab.training.trainer import TrainResult, train_many
 
 
 @dataclass

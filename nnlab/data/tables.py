@@ -19,7 +19,7 @@ from nnlab.i18n import N_, msg
 
 HEART_FILE = "heart_failure_clinical_records_dataset.csv"
 HEART_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00519/" + HEART_FILE
-PACKAGED_HEART = Path(__file__).parent / "data" / HEART_FILE  # CC BY 4.0: attribution in nnlab/data/README.md
+PACKAGED_HEART = Path(__file__).with_name(HEART_FILE)  # CC BY 4.0: attribution in nnlab/data/README.md
 MIN_ROWS = 10
 YES_NO = {"yes": 1, "no": 0, "true": 1, "false": 0, "y": 1, "n": 0, "t": 1, "f": 0}
 

@@ -17,13 +17,13 @@ import torch
 from torch import nn
 
 from nnlab.choices import SCHEDULES
-from nnlab.datasets import Data, batch_order, load_data
-from nnlab.engine.autograd import make_loss, penalty, torch_optimizer
+from nnlab.data.datasets import Data, batch_order, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
-from nnlab.models import build_model, linear_layers
-from nnlab.optimizer_rules import RULES
+from nnlab.study.optimizer_rules import RULES
+from nnlab.training.engine.autograd import make_loss, penalty, torch_optimizer
+from nnlab.training.models import build_model, linear_layers
 
 MAX_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
 MAX_UNITS = 8  # in any layer, the inputs included

@@ -6,7 +6,7 @@ step in ~1-2 us (docs/performance.md), and `nogil=True` lets every core train at
 
 It copies torch's own formulas in float32 (BCELoss's clamped log and 1e-12 floor, the order of
 Adam's and SGD's float32 operations), so from the same initial weights and batch order it lands
-on the weights of `nnlab.engine.autograd`, the reference it is tested against. A layer's sums of
+on the weights of `nnlab.training.engine.autograd`, the reference it is tested against. A layer's sums of
 up to 32 terms run in float32, as torch's matmul sums them; longer ones, and the gradients' sums
 over a batch's rows, accumulate in float64 and are rounded once, as close to torch's blocked
 float32 sums as a loop gets.

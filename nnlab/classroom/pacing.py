@@ -1,10 +1,10 @@
 """A lecture running in a room: the instructor paces it, every phone follows, and the room's work
-is kept. `Lectures` is the part of `nnlab.classroom.Board` that keeps lectures in the class database.
+is kept. `Lectures` is the part of `nnlab.classroom.challenges.Board` that keeps lectures in the class database.
 
 One row per running lecture holds where the room is (its step, Follow or Free, Eyes up) and a
 revision that grows at every change, so a phone looking for news reads one indexed row and compares
-one number. A step's poll and its entries live in a challenge of the lecture's own (nnlab.classroom,
-nnlab.polls), made with the lecture's key when the room first reaches that step.
+one number. A step's poll and its entries live in a challenge of the lecture's own (nnlab.classroom.challenges,
+nnlab.classroom.polls), made with the lecture's key when the room first reaches that step.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from nnlab import lectures
-from nnlab.classdb import (
+from nnlab.classroom import lectures
+from nnlab.classroom.classdb import (
     MAX_NICKNAME,
     MAX_VOTER,
     activity_table,
@@ -36,10 +36,10 @@ from nnlab.classdb import (
     polls_table,
     votes_table,
 )
+from nnlab.classroom.lectures import Lecture
+from nnlab.classroom.rules import Rules
 from nnlab.errors import ClassError
 from nnlab.i18n import N_, msg
-from nnlab.lectures import Lecture
-from nnlab.rules import Rules
 
 MODES = ("follow", "free")
 FRESH_SECONDS = 1.0  # a server reads a lecture's row at most this often, however many phones ask

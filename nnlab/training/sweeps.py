@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from nnlab.datasets import pin_data
+from nnlab.data.datasets import pin_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
-from nnlab.stepping import Progress
-from nnlab.training import train_many
+from nnlab.training.loop import Progress
+from nnlab.training.trainer import train_many
 
 MAX_SIDE = 8  # learning rates, and widths: a grid of at most 8 x 8 cells
 MAX_SEEDS = 5

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from nnlab import drawing
 from nnlab.choices import CROSSES
+from nnlab.data import drawing
 from nnlab.errors import DataError
 from nnlab.i18n import N_, msg
 from nnlab.lazy import import_alone
@@ -198,7 +198,7 @@ def _jittered(make) -> Callable:
 
 
 def _drawn_points(spec: DataSpec, rng: np.random.Generator):
-    """The points a student drew (nnlab.drawing), moved by Gaussian noise of std `noise`; their
+    """The points a student drew (nnlab.data.drawing), moved by Gaussian noise of std `noise`; their
     values are a regression target even where they happen to be few and whole."""
     drawn = drawing.of(spec.name, spec.drawing)
     x1, x2, targets = drawn.frame_columns()
@@ -226,7 +226,7 @@ def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data
 
 
 def drawn_curve_data(spec: DataSpec, seed: int) -> Data:
-    """The curve a student drew (nnlab.drawing), read at evenly spaced x: a 0/1 curve as a binary
+    """The curve a student drew (nnlab.data.drawing), read at evenly spaced x: a 0/1 curve as a binary
     target (each x takes its nearest knot's class), any other as a regression target through its knots."""
     curve = drawing.of(spec.name, spec.drawing)
     if len(curve.knots) < 2:
@@ -264,13 +264,13 @@ def digits_data(spec: DataSpec, seed: int) -> Data:
 
 
 def heart_failure_data(spec: DataSpec, seed: int) -> Data:
-    from nnlab.tables import load_heart_failure
+    from nnlab.data.tables import load_heart_failure
 
     return split_table(load_heart_failure(), "DEATH_EVENT", spec.train_fraction, seed, class_names=["survived", "died"])
 
 
 def uploaded_data(spec: DataSpec, seed: int) -> Data:
-    from nnlab.tables import load_upload
+    from nnlab.data.tables import load_upload
 
     table = load_upload(spec.source, spec.target)
     data = split_table(table.frame, table.target, spec.train_fraction, seed, class_names=table.class_names)

@@ -1,4 +1,4 @@
-"""What challenges (nnlab.classroom) and polls (nnlab.polls) share: the class database's tables,
+"""What challenges (nnlab.classroom.challenges) and polls (nnlab.classroom.polls) share: the class database's tables,
 the scores a run is judged by, and the one rule for text a student or instructor types in."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from nnlab.datasets import Data
+from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.i18n import N_, msg
 
@@ -82,7 +82,7 @@ votes_table = Table("nnlab_votes", metadata,
 lectures_table = Table("nnlab_lectures", metadata,
                        Column("code", String(CODE_LENGTH), primary_key=True),  # the one join code of the lecture
                        Column("key_hash", String(64), nullable=False),
-                       Column("lecture", Text, nullable=False),  # its file, as nnlab.lectures writes it
+                       Column("lecture", Text, nullable=False),  # its file, as nnlab.classroom.lectures writes it
                        Column("step", Integer, nullable=False),  # the step the room is on, from 0
                        Column("mode", String(8), nullable=False),  # "follow" or "free"
                        Column("paused", Boolean, nullable=False),  # eyes up: every student's controls wait

@@ -9,14 +9,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from nnlab import drawing, i18n
+from nnlab import i18n
 from nnlab.choices import INITIALIZERS, OPTIMIZERS, SCHEDULES
-from nnlab.datasets import Data, with_crosses
+from nnlab.data import drawing
+from nnlab.data.datasets import Data, with_crosses
 from nnlab.i18n import N_, Message, joined, msg
 from nnlab.lazy import import_alone
-from nnlab.models import hidden_activations, linear_layers, predict_proba
-from nnlab.result import early_gradient_flow
-from nnlab.training import TrainResult
+from nnlab.training.models import hidden_activations, linear_layers, predict_proba
+from nnlab.training.result import early_gradient_flow
+from nnlab.training.trainer import TrainResult
 
 
 def points_frame(data: Data) -> pd.DataFrame:

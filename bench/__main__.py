@@ -197,7 +197,7 @@ def sweep_table(repeats: int) -> None:
 
 def study_table(repeats: int) -> None:
     """What the Optimizer race, Train's loss surface and Inside one step cost a press, uncached."""
-    from nnlab.pictures import charts, frames, step_views
+    from nnlab.pictures import frames, step_views, study_charts
     from nnlab.study import by_hand, surfaces
     from nnlab.ui.pictures import arrow_bytes
 
@@ -208,14 +208,15 @@ def study_table(repeats: int) -> None:
 
     def race() -> None:
         paths = surfaces.race(where, racers, steps=200)
-        for spec in (charts.race(surfaces.grid(where), paths, minima, where.box, "race"), charts.race_distances(paths)):
+        race = study_charts.race(surfaces.grid(where), paths, minima, where.box, "race")
+        for spec in (race, study_charts.race_distances(paths)):
             [arrow_bytes(frame) for frame in spec["datasets"].values()]
 
     bump = nnlab.train(nnlab.lessons.get("bump-twenty-neurons"))  # 7,000 epochs, a snapshot every 1,000
 
     def surface() -> None:
         mapped = nnlab.landscape(bump, grid=25)
-        spec = charts.loss_landscape(*frames.landscape_cells(mapped.grid, mapped.path), ("a", "b"), "surface")
+        spec = study_charts.loss_landscape(*frames.landscape_cells(mapped.grid, mapped.path), ("a", "b"), "surface")
         [arrow_bytes(frame) for frame in spec["datasets"].values()]
 
     step_lesson = nnlab.lessons.get("step-two-neurons")

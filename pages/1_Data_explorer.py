@@ -11,7 +11,7 @@ from nnlab.choices import DATASETS
 from nnlab.data.tables import read_csv, store_upload
 from nnlab.errors import DataError
 from nnlab.experiment import DRAWN
-from nnlab.pictures import charts, frames, gallery
+from nnlab.pictures import data_charts, frames, gallery
 from nnlab.ui import draw_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _
@@ -66,12 +66,12 @@ with ui.shown_errors():
     if data.shape_kind == "table":  # its classes, a feature and how the features go together
         left, right = st.columns(2)
         if data.task != "regression":
-            draw(left, charts.class_balance(frame["class"]), width="stretch")
+            draw(left, data_charts.class_balance(frame["class"]), width="stretch")
         feature = right.selectbox(_("Feature"), data.feature_names, key="explore_feature")
-        draw(right, charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
+        draw(right, data_charts.feature_histogram(frame, feature, "class" if "class" in frame else None), width="stretch")
         if data.n_features <= 40:
             numeric = frame.drop(columns=["split", "class"], errors="ignore")
-            draw(st, charts.correlation_heatmap(numeric), width="stretch")
+            draw(st, data_charts.correlation_heatmap(numeric), width="stretch")
     st.subheader(_("Preview"))
     st.dataframe(frame.head(200), hide_index=True, height=320)
 ui.share_link(exp)

@@ -7,7 +7,7 @@ first_page("Build model")  # a new server: this title at once, while the imports
 import streamlit as st
 
 from nnlab import ui
-from nnlab.pictures import charts, frames
+from nnlab.pictures import frames, run_charts
 from nnlab.training.models import build_model, parameter_count, sequential_code
 from nnlab.ui.pictures import draw
 from nnlab.ui.takeaway import script_panel
@@ -23,7 +23,7 @@ with ui.shown_errors():
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        draw(st, charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations))), width="stretch")
+        draw(st, run_charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations))), width="stretch")
     with right:
         st.metric(_("Trainable parameters"), f"{parameter_count(model):,}")
         st.markdown(_("Input features: **{features}** · output: **{outputs}** ({task})", features=data.n_features,

@@ -9,7 +9,7 @@ import streamlit as st
 from nnlab import ui
 from nnlab.classroom.classdb import SCORES, scores_for
 from nnlab.experiment import LEARNING_RATES
-from nnlab.pictures import charts, frames
+from nnlab.pictures import frames, many_runs_charts
 from nnlab.training.sweeps import MAX_SEEDS, MAX_SIDE, sweep_experiment
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
@@ -60,7 +60,7 @@ with ui.shown_errors():
         st.stop()
     label, higher_is_better = SCORES[score]
     cells = frames.sweep_cells(runs, score, higher_is_better)
-    event = draw(st, charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")),
+    event = draw(st, many_runs_charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")),
                          width="stretch", on_select="rerun", key="sweep_chart")
     st.caption(_("Each cell is the median of its seeds ({seeds}); point at or tap a cell for the spread between them. "
                  "{runs} runs of {epochs:,} epochs.", seeds=seeds, runs=len(runs), epochs=epochs))

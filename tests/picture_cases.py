@@ -22,7 +22,7 @@ from nnlab.classroom.rules import Rules
 from nnlab.data import drawing
 from nnlab.data.datasets import load_data
 from nnlab.experiment import DRAWN, LEARNING_RATES
-from nnlab.pictures import charts, frames, gallery, step_views
+from nnlab.pictures import class_charts, data_charts, frames, gallery, many_runs_charts, run_charts, step_views, study_charts
 from nnlab.study import surfaces
 from nnlab.study.by_hand import one_step
 from nnlab.training.comparison import compare_gradient_flow, compare_histories
@@ -153,12 +153,13 @@ def compare(runs: Runs) -> list[Shown]:
     shown = []
     for lesson, compared in runs.compared.items():
         histories = compare_histories(compared)
-        shown.append(Shown(f"{lesson}: train loss", charts.compare_curves(histories, "train_loss"), "stretch", WHOLE))
+        shown.append(Shown(f"{lesson}: train loss", many_runs_charts.compare_curves(histories, "train_loss"), "stretch", WHOLE))
         if "test_acc" in histories:
-            shown.append(Shown(f"{lesson}: test accuracy", charts.compare_curves(histories, "test_acc"), "stretch", WHOLE))
+            shown.append(Shown(f"{lesson}: test accuracy", many_runs_charts.compare_curves(histories, "test_acc"), "stretch",
+                               WHOLE))
         gradients = compare_gradient_flow(compared)
         if gradients["layer"].nunique() > 1:
-            shown.append(Shown(f"{lesson}: gradient flow", charts.compare_gradient_flow(gradients), "stretch", WHOLE))
+            shown.append(Shown(f"{lesson}: gradient flow", many_runs_charts.compare_gradient_flow(gradients), "stretch", WHOLE))
         first_seed = [run for run in compared if run.seed == compared[0].seed]
         for number, run in enumerate(first_seed):
             picture = gallery.look_up(gallery.FITS, run.result.data)
@@ -174,7 +175,7 @@ def sweep(runs: Runs) -> list[Shown]:
         label, higher_is_better = SCORES[score]
         cells = frames.sweep_cells(swept, score, higher_is_better)
         shown.append(Shown(f"{lesson}: {cells['learning_rate'].nunique()} x {cells['hidden_units'].nunique()}",
-                           charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")), "stretch",
+                           many_runs_charts.sweep_heatmap(cells, _(label), higher_is_better, score.endswith("acc")), "stretch",
                            WHOLE))
     return shown
 
@@ -191,7 +192,7 @@ def inside_one_step(runs: Runs) -> list[Shown]:
         row = step.rows[0]
         for phase in STEP_PHASES:
             units, edges, heading = step_views.diagram(step, row, phase, features)
-            spec = charts.step_network(units, edges, heading, _(EDGE_TITLES[phase]),
+            spec = study_charts.step_network(units, edges, heading, _(EDGE_TITLES[phase]),
                                        _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row))
             shown.append(Shown(f"{name}: {phase}", spec, "stretch", WHOLE if takes_the_width(heading) else HALVES[0]))
     return shown
@@ -207,9 +208,9 @@ def optimizer_race(runs: Runs) -> list[Shown]:
         paths = surfaces.race(where, racers, where.start, 200)
         minima = pd.DataFrame(where.minima, columns=["x", "y"])
         title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label))
-        shown.append(Shown(f"{name}: race", charts.race(surfaces.grid(where), paths, minima, where.box, title),
+        shown.append(Shown(f"{name}: race", study_charts.race(surfaces.grid(where), paths, minima, where.box, title),
                            "stretch", WHOLE))
-        shown.append(Shown(f"{name}: distances", charts.race_distances(paths), "stretch", WHOLE))
+        shown.append(Shown(f"{name}: distances", study_charts.race_distances(paths), "stretch", WHOLE))
     return shown
 
 
@@ -221,12 +222,12 @@ def class_board(runs: Runs) -> list[Shown]:
         entries, score = table.drop(columns=["experiment"]), _(challenge.score_label)
         percent = challenge.rules.score.endswith("acc")
         shown.append(Shown(f"{lesson}: the class's sweep",
-                           charts.class_sweep(entries, score, challenge.higher_is_better, percent), "stretch", LEFT))
-        shown.append(Shown(f"{lesson}: scores", charts.score_histogram(entries, score, percent), "stretch", RIGHT))
+                           class_charts.class_sweep(entries, score, challenge.higher_is_better, percent), "stretch", LEFT))
+        shown.append(Shown(f"{lesson}: scores", class_charts.score_histogram(entries, score, percent), "stretch", RIGHT))
     for counted, answer, kind in runs.polls:
         for rounds in (1, 2):  # closed after the first round, and after the second
             tallies = {_("round {number}", number=number): counted[number] for number in range(1, rounds + 1)}
-            shown.append(Shown(f"{kind} poll, {rounds} round(s)", charts.poll_votes(tallies, answer if kind != "number"
+            shown.append(Shown(f"{kind} poll, {rounds} round(s)", class_charts.poll_votes(tallies, answer if kind != "number"
                                                                                      else None), "stretch", WHOLE))
     return shown
 
@@ -247,21 +248,21 @@ def data_explorer(runs: Runs) -> list[Shown]:
             continue
         frame = frames.table_frame(data)
         if data.task != "regression":
-            shown.append(Shown(f"{name}: class balance", charts.class_balance(frame["class"]), "stretch", PAIR[0]))
+            shown.append(Shown(f"{name}: class balance", data_charts.class_balance(frame["class"]), "stretch", PAIR[0]))
         feature = data.feature_names[0]  # the page's feature menu at first
-        shown.append(Shown(f"{name}: {feature}", charts.feature_histogram(frame, feature, "class" if "class" in frame
+        shown.append(Shown(f"{name}: {feature}", data_charts.feature_histogram(frame, feature, "class" if "class" in frame
                                                                            else None), "stretch", PAIR[1]))
         if data.n_features <= 40:
             numeric = frame.drop(columns=["split", "class"], errors="ignore")
-            shown.append(Shown(f"{name}: correlations", charts.correlation_heatmap(numeric), "stretch", WHOLE))
+            shown.append(Shown(f"{name}: correlations", data_charts.correlation_heatmap(numeric), "stretch", WHOLE))
     curve = drawing.preset_curve(next(iter(drawing.CURVES)))
-    shown.append(Shown("drawing a curve", charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), "stretch",
+    shown.append(Shown("drawing a curve", data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), "stretch",
                        WHOLE))
     for source, values in (("circle", False), ("plane", True)):
         points = _drawn(source, values)
         classes = [] if values else [str(number) for number in range(drawing.MAX_CLASSES)]
         shown.append(Shown(f"drawing points ({'values' if values else 'classes'})",
-                           charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), classes, values),
+                           data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), classes, values),
                            "stretch", WHOLE))
     return shown
 
@@ -287,7 +288,7 @@ def build_model(runs: Runs) -> list[Shown]:
         exp = lessons.get(lesson)
         data = load_data(exp)
         sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
-        spec = charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations)))
+        spec = run_charts.network_diagram(*frames.network_layout(sizes, list(exp.model.activations)))
         shown.append(Shown(f"{lesson}: network", spec, "stretch", LEFT))
     return shown
 
@@ -302,6 +303,6 @@ def loss_surface(surface) -> Shown:
     """nnlab.ui.run_screen.loss_surface of a run's surface (nnlab.landscape along where training
     moved most, the page's first choice): in the wider of two columns across the page."""
     cells, path = frames.landscape_cells(surface.grid, surface.path)
-    spec = charts.loss_landscape(cells, path, (_("1st direction"), _("2nd direction")),
+    spec = study_charts.loss_landscape(cells, path, (_("1st direction"), _("2nd direction")),
                                  _("The loss around the trained weights"))
     return Shown("loss surface", spec, "stretch", LEFT)

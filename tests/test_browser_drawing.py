@@ -14,7 +14,7 @@ from browser_support import ROOT, require_chromium, settle
 from requirements_support import need_module
 
 from nnlab.data import drawing
-from nnlab.pictures.charts import PALETTE
+from nnlab.pictures.template import PALETTE
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)

@@ -6,7 +6,7 @@ import torch
 
 import nnlab
 import nnlab.training.trainer
-from nnlab.pictures import charts
+from nnlab.pictures import many_runs_charts
 from nnlab.training.comparison import compare_gradient_flow, compare_histories, compare_summary
 from nnlab.training.models import build_model
 
@@ -60,4 +60,4 @@ def test_compare_shows_where_a_gradient_vanishes():
     assert list(early.index) == list(range(1, 8))  # six hidden layers and the output
     assert early.loc[1, "sigmoid"] * 1e4 < early.loc[7, "sigmoid"]  # four orders of magnitude lost on the way back
     assert early.loc[1, "relu"] * 100 > early.loc[7, "relu"]
-    assert "first tenth of training" in json.dumps(charts.compare_gradient_flow(compare_gradient_flow(runs))["title"])
+    assert "first tenth of training" in json.dumps(many_runs_charts.compare_gradient_flow(compare_gradient_flow(runs))["title"])

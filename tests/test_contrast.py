@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nnlab.pictures import charts
+from nnlab.pictures import run_charts
 from nnlab.ui.page_setup import CODE_COLORS, SELECTED_COLOR, STYLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +58,10 @@ def test_every_kind_of_code_token_reads_on_the_code_block(kinds):
 
 
 CHARTS = {
-    "loss": lambda: charts.loss_curves(pd.DataFrame({"epoch": [1, 2], "train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6]})),
-    "confusion": lambda: charts.confusion_matrix(
+    "loss": lambda: run_charts.loss_curves(pd.DataFrame({"epoch": [1, 2], "train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6]})),
+    "confusion": lambda: run_charts.confusion_matrix(
         pd.DataFrame({"actual": ["a", "b"], "predicted": ["a", "b"], "count": [3, 4]}), "Confusion"),
-    "units": lambda: charts.unit_maps(pd.DataFrame({"x1": [0.0], "x1_end": [1.0], "x2": [0.0], "x2_end": [1.0],
+    "units": lambda: run_charts.unit_maps(pd.DataFrame({"x1": [0.0], "x1_end": [1.0], "x2": [0.0], "x2_end": [1.0],
                                                     "1_1": [0.5]})),
 }
 

@@ -1,17 +1,20 @@
 """Every picture in words: the numbers each sentence carries, read off small frames built here,
 and the frames a run can leave empty, NaN or infinite."""
 
+import importlib
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from i18n_support import english
 
+import nnlab.pictures
 from nnlab import i18n
-from nnlab.pictures import charts, descriptions, frames
+from nnlab.pictures import descriptions, frames
 
 NAN, INF = float("nan"), float("inf")
 
@@ -21,12 +24,19 @@ def history(train, test=None, column="loss", first=1):
     return frame if test is None else frame.assign(**{f"test_{column}": test})
 
 
+def chart_modules() -> list:
+    """Every module of pictures (nnlab/pictures/*_charts.py)."""
+    folder = Path(nnlab.pictures.__file__).parent
+    return [importlib.import_module(f"nnlab.pictures.{path.stem}") for path in sorted(folder.glob("*_charts.py"))]
+
+
 def test_every_picture_has_a_description_taking_the_same_arguments():
-    pictures = [name for name, value in vars(charts).items() if inspect.isfunction(value) and not name.startswith("_")
-                and value.__module__ == charts.__name__ and inspect.signature(value).return_annotation == "dict"]
+    pictures = {name: value for module in chart_modules() for name, value in vars(module).items()
+                if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
+                and inspect.signature(value).return_annotation == "dict"}
     assert set(pictures) == set(EMPTY)  # every picture is also described with no rows, below
-    for name in pictures:
-        expected = [(p.name, p.default, p.kind) for p in inspect.signature(getattr(charts, name)).parameters.values()]
+    for name, picture in pictures.items():
+        expected = [(p.name, p.default, p.kind) for p in inspect.signature(picture).parameters.values()]
         got = [(p.name, p.default, p.kind) for p in inspect.signature(getattr(descriptions, name)).parameters.values()]
         assert got == expected, name
 

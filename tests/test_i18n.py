@@ -19,7 +19,7 @@ from nnlab.classroom.challenges import Board, Rules
 from nnlab.errors import NnlabError
 from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
-from nnlab.pictures import charts, frames
+from nnlab.pictures import frames, run_charts
 
 
 @pytest.fixture(autouse=True)
@@ -75,14 +75,14 @@ def test_the_language_comes_from_the_link_else_the_browser_else_english():
 
 def test_a_template_is_made_once_per_language_with_its_words_translated():
     history = nnlab.train(nnlab.lessons.get("bump-twenty-neurons").replace(training={"epochs": 30})).history
-    english_spec = charts.loss_curves(history)
+    english_spec = run_charts.loss_curves(history)
     token = i18n.LANGUAGE.set(CHINESE)
     try:
-        chinese_spec = charts.loss_curves(history)
+        chinese_spec = run_charts.loss_curves(history)
     finally:
         i18n.LANGUAGE.reset(token)
     assert english_spec["title"] == "Loss" and chinese_spec["title"] == i18n.translate("Loss", CHINESE) != "Loss"
-    assert charts.loss_curves(history) is not chinese_spec and charts.loss_curves(history)["title"] == "Loss"
+    assert run_charts.loss_curves(history) is not chinese_spec and run_charts.loss_curves(history)["title"] == "Loss"
     assert "Noto Sans CJK SC" in chinese_spec["config"]["font"]
 
 
@@ -227,7 +227,7 @@ def test_a_diagrams_layer_headings_are_drawn_in_the_runs_language():
     heading = frames.network_layout([2, 3, 1], ["relu"])[2]
     token = i18n.LANGUAGE.set(CHINESE)
     try:
-        chinese = charts.network_diagram(*frames.network_layout([2, 3, 1], ["relu"]))["datasets"]["heading"]
+        chinese = run_charts.network_diagram(*frames.network_layout([2, 3, 1], ["relu"]))["datasets"]["heading"]
     finally:
         i18n.LANGUAGE.reset(token)
     assert list(heading["title"]) == ["input\n2", "relu\n3", "output\n1"]

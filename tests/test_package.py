@@ -39,7 +39,7 @@ def test_a_public_name_is_its_modules_own_object_and_an_unknown_name_is_refused(
 
 
 PAGE_MODULES = ("import nnlab.ui.server, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, nnlab.pictures.frames, "
-                "nnlab.pictures.charts")
+                "nnlab.pictures.run_charts, nnlab.pictures.data_charts")
 
 
 def test_a_pages_modules_leave_altair_to_the_first_picture():

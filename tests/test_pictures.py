@@ -13,7 +13,8 @@ import pytest
 
 import nnlab
 from nnlab import i18n
-from nnlab.pictures import charts, frames, step_views
+from nnlab.data import drawing
+from nnlab.pictures import class_charts, data_charts, frames, many_runs_charts, run_charts, step_views, study_charts, template
 from nnlab.training.comparison import compare_gradient_flow, compare_histories
 
 SCHEMA = alt.vegalite.v6.schema.core.VegaLiteSchema._rootschema
@@ -49,42 +50,42 @@ def every_picture() -> dict[str, dict]:
     table = frames.table_frame(heart.data)
     surface = nnlab.landscape(bump, grid=9)
     return {
-        "loss_landscape": charts.loss_landscape(*frames.landscape_cells(surface.grid, surface.path), ("a", "b"), "Loss"),
-        "scatter_1d": charts.scatter_1d(points),
-        "fit_1d": charts.fit_1d(points, frames.fit_curve(bump, 30)),
-        "scatter_2d": charts.scatter_2d(frames.points_frame(circle.data), circle.data.class_names),
-        "decision_boundary": charts.decision_boundary(frames.decision_grid(circle, 20), frames.points_frame(circle.data),
+        "loss_landscape": study_charts.loss_landscape(*frames.landscape_cells(surface.grid, surface.path), ("a", "b"), "Loss"),
+        "scatter_1d": data_charts.scatter_1d(points),
+        "fit_1d": run_charts.fit_1d(points, frames.fit_curve(bump, 30)),
+        "scatter_2d": data_charts.scatter_2d(frames.points_frame(circle.data), circle.data.class_names),
+        "decision_boundary": run_charts.decision_boundary(frames.decision_grid(circle, 20), frames.points_frame(circle.data),
                                                       circle.data.class_names, "Decision boundary"),
-        "value_plane": charts.value_plane(frames.points_frame(regression.data), frames.value_grid(regression, 20), "p"),
-        "value_plane_data": charts.value_plane(frames.points_frame(regression.data)),
-        "image_grid": charts.image_grid(frames.image_grid(digits.data, digits, 2), "Test images"),
-        "image_grid_data": charts.image_grid(frames.image_grid(digits.data), "The images"),
-        "class_balance": charts.class_balance(table["class"]),
-        "feature_histogram": charts.feature_histogram(table, "age", "class"),
-        "correlation_heatmap": charts.correlation_heatmap(table.drop(columns=["class"])),
-        "loss_curves": charts.loss_curves(heart.history),
-        "accuracy_curves": charts.accuracy_curves(heart.history),
-        "gradient_flow": charts.gradient_flow(bump.gradient_flow),
-        "confusion_matrix": charts.confusion_matrix(frames.confusion(heart, "test", 30), "Confusion"),
-        "network_diagram": charts.network_diagram(*frames.network_layout([1, 40, 1], ["sigmoid"])),
-        "compare_curves": charts.compare_curves(compare_histories(runs), "train_loss"),
-        "compare_gradient_flow": charts.compare_gradient_flow(compare_gradient_flow(runs)),
-        "unit_contributions": charts.unit_contributions(*frames.unit_contributions(bump, 30), "sum"),
-        "unit_maps": charts.unit_maps(frames.unit_maps(circle, 20)),
-        "weight_heatmap": charts.weight_heatmap(frames.first_layer_weights(heart, 30)),
-        "class_sweep": charts.class_sweep(entries, "test accuracy", True, True),
-        "sweep_heatmap": charts.sweep_heatmap(sweep, "train loss", False, False),
-        "score_histogram": charts.score_histogram(entries, "test accuracy", True),
-        "race": charts.race(nnlab.study.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
+        "value_plane": run_charts.value_plane(frames.points_frame(regression.data), frames.value_grid(regression, 20), "p"),
+        "value_plane_data": run_charts.value_plane(frames.points_frame(regression.data)),
+        "image_grid": data_charts.image_grid(frames.image_grid(digits.data, digits, 2), "Test images"),
+        "image_grid_data": data_charts.image_grid(frames.image_grid(digits.data), "The images"),
+        "class_balance": data_charts.class_balance(table["class"]),
+        "feature_histogram": data_charts.feature_histogram(table, "age", "class"),
+        "correlation_heatmap": data_charts.correlation_heatmap(table.drop(columns=["class"])),
+        "loss_curves": run_charts.loss_curves(heart.history),
+        "accuracy_curves": run_charts.accuracy_curves(heart.history),
+        "gradient_flow": run_charts.gradient_flow(bump.gradient_flow),
+        "confusion_matrix": run_charts.confusion_matrix(frames.confusion(heart, "test", 30), "Confusion"),
+        "network_diagram": run_charts.network_diagram(*frames.network_layout([1, 40, 1], ["sigmoid"])),
+        "compare_curves": many_runs_charts.compare_curves(compare_histories(runs), "train_loss"),
+        "compare_gradient_flow": many_runs_charts.compare_gradient_flow(compare_gradient_flow(runs)),
+        "unit_contributions": run_charts.unit_contributions(*frames.unit_contributions(bump, 30), "sum"),
+        "unit_maps": run_charts.unit_maps(frames.unit_maps(circle, 20)),
+        "weight_heatmap": run_charts.weight_heatmap(frames.first_layer_weights(heart, 30)),
+        "class_sweep": class_charts.class_sweep(entries, "test accuracy", True, True),
+        "sweep_heatmap": many_runs_charts.sweep_heatmap(sweep, "train loss", False, False),
+        "score_histogram": class_charts.score_histogram(entries, "test accuracy", True),
+        "race": study_charts.race(nnlab.study.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
                             where.box, "Race"),
-        "race_distances": charts.race_distances(paths),
-        "drawing_plane": charts.drawing_plane(frames.plane_cells(), frames.drawn_points(nnlab.data.drawing.points_from(
+        "race_distances": study_charts.race_distances(paths),
+        "drawing_plane": data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0, 1]), values=False)), ["0", "1"], False),
-        "drawing_plane_values": charts.drawing_plane(frames.plane_cells(), frames.drawn_points(nnlab.data.drawing.points_from(
+        "drawing_plane_values": data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0.7, -1.2]), values=True)), [], True),
-        "drawing_line": charts.drawing_line(frames.line_cells(), frames.drawn_knots(nnlab.data.drawing.preset_curve("sine"))),
-        "step_network": charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),
-        "poll_votes": charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
+        "drawing_line": data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(drawing.preset_curve("sine"))),
+        "step_network": study_charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),
+        "poll_votes": class_charts.poll_votes({"round 1": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [7, 3]}),
                                          "round 2": pd.DataFrame({"option": ["sigmoid", "relu"], "votes": [2, 8]})},
                                         answer="relu", title="Which learns?"),
     }
@@ -102,8 +103,9 @@ def as_sent(spec: dict) -> dict:
 
 
 def test_every_template_is_drawn_here(pictures):
-    drawn = [builder.build.__name__ for builder in charts.TEMPLATE_BUILDERS if builder.cache_info().currsize]
-    assert len(charts.TEMPLATE_BUILDERS) >= 20 and len(drawn) == len(charts.TEMPLATE_BUILDERS), drawn
+    builders = template.TEMPLATE_BUILDERS
+    drawn = [builder.build.__name__ for builder in builders if builder.cache_info().currsize]
+    assert len(builders) >= 20 and len(drawn) == len(builders), drawn
 
 
 @pytest.mark.parametrize("name", [
@@ -145,9 +147,9 @@ def test_drawing_again_builds_no_altair_chart(pictures, monkeypatch):
 
 
 def test_filling_a_template_leaves_it_unchanged(pictures):
-    template = charts._fit_1d("x", ("train",))
+    template = run_charts._fit_1d("x", ("train",))
     before = json.dumps(template)
-    charts.fit_1d(pd.DataFrame({"x": [0.0], "target": [1.0], "split": ["train"]}),
+    run_charts.fit_1d(pd.DataFrame({"x": [0.0], "target": [1.0], "split": ["train"]}),
                   pd.DataFrame({"x": [0.0], "prediction": [0.5], "epoch": [3]}))
     assert json.dumps(template) == before and "datasets" not in template
 
@@ -173,11 +175,11 @@ def test_a_pictures_frames_reach_the_browser_as_the_same_arrow_table(pictures):
 
 def test_a_long_history_is_thinned_to_the_screen_keeping_its_first_and_last_epoch():
     history = pd.DataFrame({"epoch": range(1, 7001), "train_loss": 1.0})
-    kept = charts.thinned(history)["epoch"]
-    assert kept.iloc[0] == 1 and kept.iloc[-1] == 7000 and len(kept) <= charts.CURVE_POINTS + 1
+    kept = template.thinned(history)["epoch"]
+    assert kept.iloc[0] == 1 and kept.iloc[-1] == 7000 and len(kept) <= template.CURVE_POINTS + 1
     grads = pd.DataFrame({"epoch": [e for e in range(1, 7001) for _ in range(2)], "layer": [1, 2] * 7000,
                           "mean_abs_grad": 0.5})
-    assert set(charts.thinned(grads)["epoch"]) == set(kept)  # every layer of each kept epoch
+    assert set(template.thinned(grads)["epoch"]) == set(kept)  # every layer of each kept epoch
 
 
 @pytest.fixture(scope="module")

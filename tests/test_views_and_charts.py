@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.pictures import charts, frames
+from nnlab.pictures import data_charts, frames, many_runs_charts, run_charts, template
 
 
 def test_fit_curve_spans_the_data_and_matches_the_model():
@@ -60,28 +60,28 @@ def test_a_wide_layers_count_sits_below_its_units_and_its_heading_above():
 
 def test_charts_carry_their_data_and_palette():
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, float("nan")], "test_loss": [1.1, 0.7, 0.6]})
-    spec = charts.loss_curves(history)
+    spec = run_charts.loss_curves(history)
     sent = spec["datasets"]["history"]
     assert list(sent.columns) == ["epoch", "train", "test"] and len(sent) == 3  # one wide frame, folded in the browser
     lines, gap = spec["layer"][1], spec["layer"][0]
     assert lines["transform"][0]["fold"] == ["train", "test"] and "isFinite(datum.value)" in json.dumps(lines)
     assert "isFinite(datum.train) && isFinite(datum.test)" in json.dumps(gap)  # the shaded gap skips the NaN epoch
     frame = frames.points_frame(nnlab.load_data(nnlab.Experiment(data=nnlab.DataSpec(name="xor", n_points=100))))
-    scatter = charts.scatter_2d(frame, ["0", "1"])
+    scatter = data_charts.scatter_2d(frame, ["0", "1"])
     assert scatter["encoding"]["shape"]["field"] == "class"
-    assert scatter["encoding"]["color"]["scale"]["range"] == charts.PALETTE[:2]
+    assert scatter["encoding"]["color"]["scale"]["range"] == template.PALETTE[:2]
 
 
 def test_loss_chart_names_only_the_curves_it_has():
     history = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5]})
-    color = charts.loss_curves(history)["layer"][0]["encoding"]["color"]
+    color = run_charts.loss_curves(history)["layer"][0]["encoding"]["color"]
     assert color["scale"]["domain"] == ["train"]
 
 
 def test_compare_chart_uses_a_capped_log_axis_for_losses():
     rows = [{"activation": a, "seed": s, "epoch": e, "train_loss": (50.0 if e == 1 else 1.0 / e) * (s + 1)}
             for a in ("relu", "tanh") for s in range(2) for e in range(1, 201)]
-    spec = charts.compare_curves(pd.DataFrame(rows))
+    spec = many_runs_charts.compare_curves(pd.DataFrame(rows))
     scale = spec["layer"][0]["encoding"]["y"]["scale"]
     assert scale["type"] == "log" and scale["clamp"] is True
     top = next(param["value"] for param in spec["params"] if param["name"] == scale["domain"][1]["expr"])
@@ -92,7 +92,7 @@ def test_compare_band_spans_the_middle_half_so_one_odd_seed_does_not_swamp_it():
     # five seeds: four near 1.0, one stuck at 9.0; min..max would run to 9, the quartiles stay near 1
     rows = [{"activation": "relu", "seed": s, "epoch": e, "train_loss": 9.0 if s == 4 else 1.0 + s / 100}
             for s in range(5) for e in range(1, 81)]
-    stats = charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
+    stats = many_runs_charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
     assert len(stats) == 80
     assert stats["low"].min() == pytest.approx(1.01) and stats["high"].max() == pytest.approx(1.03)
     assert stats["median"].max() == pytest.approx(1.02)  # the stuck seed moves neither the line nor the band
@@ -101,7 +101,7 @@ def test_compare_band_spans_the_middle_half_so_one_odd_seed_does_not_swamp_it():
 def test_compare_curves_are_smoothed_per_run_before_the_median():
     # a loss that flips between 1 and 3 every epoch reads as 2 once smoothed over a 25th of 400 epochs
     rows = [{"activation": "tanh", "seed": 0, "epoch": e, "train_loss": 1.0 if e % 2 else 3.0} for e in range(1, 401)]
-    stats = charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
+    stats = many_runs_charts.smoothed_spread(pd.DataFrame(rows), "train_loss")
     middle = stats[(stats["epoch"] > 20) & (stats["epoch"] < 380)]["median"]
     assert middle.between(1.8, 2.2).all()
 
@@ -109,25 +109,25 @@ def test_compare_curves_are_smoothed_per_run_before_the_median():
 def test_long_titles_break_into_lines_on_a_chart_narrower_than_them_and_short_ones_stay():
     weights = pd.DataFrame({"feature": ["age", "sex"] * 2, "unit": ["unit 1"] * 2 + ["unit 2"] * 2,
                             "weight": [0.1, -0.2, 0.3, -0.4]})
-    title = charts.weight_heatmap(weights)["title"]["text"]["expr"]
+    title = run_charts.weight_heatmap(weights)["title"]["text"]["expr"]
     test, choices = title.split(" ? ")
     wide, narrow = choices.split(" : ", 1)
     needed = int(test.split(">=")[1])  # 39 characters: wider than half a 1280-pixel projector's page
     assert needed > 345 and json.loads(wide) == "Inside the network: first-layer weights"
     assert json.loads(narrow) == ["Inside the network:", "first-layer weights"]
-    assert all(len(line) <= charts.TITLE_CHARS for line in json.loads(narrow))
-    assert charts.loss_curves(pd.DataFrame({"epoch": [1], "train_loss": [0.5]}))["title"] == "Loss"
+    assert all(len(line) <= template.TITLE_CHARS for line in json.loads(narrow))
+    assert run_charts.loss_curves(pd.DataFrame({"epoch": [1], "train_loss": [0.5]}))["title"] == "Loss"
 
 
 def test_heatmap_numbers_show_only_where_a_cell_holds_them():
     weights = pd.DataFrame({"feature": ["age"] * 5, "unit": [f"unit {u}" for u in range(1, 6)], "weight": [0.1] * 5})
-    text = charts.weight_heatmap(weights)["layer"][1]["mark"]
+    text = run_charts.weight_heatmap(weights)["layer"][1]["mark"]
     assert text["opacity"]["expr"] == "width / 5 >= 44 ? 1 : 0"
 
 
 def test_odd_column_names_are_escaped_for_vega_lite():
     frame = pd.DataFrame({"serum.sodium [mmol:L]": [1.0, 2.0, 3.0], "class": ["a", "b", "a"]})
-    spec = charts.feature_histogram(frame, "serum.sodium [mmol:L]", "class")
+    spec = data_charts.feature_histogram(frame, "serum.sodium [mmol:L]", "class")
     assert spec["encoding"]["x"]["field"] == r"serum\.sodium \[mmol:L\]"
     assert spec["encoding"]["x"]["title"] == "serum.sodium [mmol:L]"
 
@@ -152,7 +152,7 @@ def test_unit_contributions_add_up_to_what_the_output_sigmoid_receives():
     first = units.iloc[0]
     assert first["out_weight"] == pytest.approx(float(result.model[-2].weight.detach()[0, 0]))
     assert first["bias"] == pytest.approx(float(result.model[0].bias.detach()[0]))
-    spec = charts.unit_contributions(curves, units, "sum")
+    spec = run_charts.unit_contributions(curves, units, "sum")
     assert "output weight" in json.dumps(spec["layer"])
     assert len(spec["datasets"]["curves"]) == 100 and len(spec["datasets"]["units"]) == 20  # each unit's weights once
 
@@ -165,14 +165,14 @@ def test_unit_maps_show_each_hidden_unit_over_the_plane_with_crossed_inputs():
     )
     result = nnlab.train(exp)
     maps = frames.unit_maps(result, 20, resolution=10)
-    units = [column for column in maps.columns if column not in charts.CELL_COLUMNS]
+    units = [column for column in maps.columns if column not in run_charts.CELL_COLUMNS]
     assert units == [f"1_{unit}" for unit in range(1, 4)] + [f"2_{unit}" for unit in range(1, 9)]  # wide layers: first 8
     reach = maps[units].abs().max().to_numpy()  # each unit scaled to its own largest value; a dead ReLU stays 0
     assert len(maps) == 100 and reach.max() == pytest.approx(1.0) and np.all((reach == 0) | np.isclose(reach, 1.0))
     grid = torch.tensor(np.c_[(maps.x1 + maps.x1_end) / 2, (maps.x2 + maps.x2_end) / 2], dtype=torch.float32)
     raw = torch.tanh(result.model[0](torch.cat([grid, grid**2], dim=1)))[:, 1].detach()
     assert np.allclose(maps["1_2"].to_numpy(), (raw / raw.abs().max()).numpy(), atol=1e-5)
-    spec = charts.unit_maps(maps)
+    spec = run_charts.unit_maps(maps)
     assert spec["facet"]["row"]["field"] == "layer" and spec["transform"][0]["fold"] == units  # unfolded in the browser
 
 
@@ -190,7 +190,7 @@ def test_first_layer_weights_and_a_discretized_boundary():
         )
     )
     grid = frames.decision_grid(plane, 5)
-    spec = charts.decision_boundary(grid, frames.points_frame(plane.data), ["0", "1"], "t", discretize=True)
+    spec = run_charts.decision_boundary(grid, frames.points_frame(plane.data), ["0", "1"], "t", discretize=True)
     values = set(spec["datasets"]["grid"]["probability"])
     assert values <= {0.0, 1.0} and len(values) == 2
 
@@ -224,7 +224,7 @@ def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
 
 
 def test_accuracy_axes_read_as_whole_percents():
-    spec = json.dumps(charts.accuracy_curves(pd.DataFrame({"epoch": [1, 2], "train_acc": [0.43, 0.43]}))["layer"])
+    spec = json.dumps(run_charts.accuracy_curves(pd.DataFrame({"epoch": [1, 2], "train_acc": [0.43, 0.43]}))["layer"])
     assert '"format": ".0%"' in spec and '"format": "%"' not in spec  # "%" alone drew 43.000000%
 
 

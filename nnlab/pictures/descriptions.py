@@ -1,8 +1,8 @@
 """Every picture in words: the one or two facts a teacher would say aloud about it, for a screen
 reader and for a student who cannot see the projector.
 
-Each function has the name and the arguments of the nnlab.pictures.charts function whose picture it
-describes (arguments it does not need are accepted and ignored), so a page calls
+Each function has the name and the arguments of the picture function (nnlab.pictures.*_charts)
+whose picture it describes (arguments it does not need are accepted and ignored), so a page calls
 `descriptions.loss_curves(history)` beside `charts.loss_curves(history)`. It returns text in the
 script run's language (nnlab.i18n.LANGUAGE), as the charts' titles are. Numbers are read off the same
 frames with numpy: these run for every result a class's server draws. Empty frames, NaN and infinite

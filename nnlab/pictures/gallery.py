@@ -1,5 +1,6 @@
 """Which picture draws which data, in one place: for each kind of data, the frame function
-(nnlab.pictures.frames) and the picture that draws it (nnlab.pictures.charts, a template filled per run).
+(nnlab.pictures.frames) and the picture that draws it (a template filled per run, in
+nnlab.pictures.*_charts).
 
 Train, play mode, Compare and the Data explorer look a picture up here instead of asking the
 data's kind themselves: `FITS` (what the network does with the data, at a snapshot), `INSIDE` (what
@@ -17,7 +18,7 @@ import pandas as pd
 from nnlab import i18n
 from nnlab.data.datasets import Data
 from nnlab.i18n import N_, capitalized, msg
-from nnlab.pictures import charts, frames
+from nnlab.pictures import data_charts, frames, run_charts
 from nnlab.training.models import outputs_probability
 from nnlab.training.result import TrainResult
 
@@ -61,7 +62,7 @@ def _points(data: Data, view: View) -> pd.DataFrame:
 
 def _fit_curve(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.fit_1d(_points(data, view), frames.fit_curve(result, epoch), "" if view.compact else None,
+    return run_charts.fit_1d(_points(data, view), frames.fit_curve(result, epoch), "" if view.compact else None,
                          x_title=data.feature_names[0])
 
 
@@ -69,25 +70,25 @@ def _answers(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
     title = _title(view, msg("{split} images: the answers after epoch {epoch}", split=capitalized(SPLITS[data.shown_split]),
                              epoch=epoch))
-    return charts.image_grid(frames.image_grid(data, result, epoch), title)
+    return data_charts.image_grid(frames.image_grid(data, result, epoch), title)
 
 
 def _value_plane(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.value_plane(_points(data, view), frames.value_grid(result, epoch),
+    return run_charts.value_plane(_points(data, view), frames.value_grid(result, epoch),
                               _title(view, msg("Prediction after epoch {epoch}", epoch=epoch)), tuple(data.feature_names[:2]))
 
 
 def _decision_boundary(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return charts.decision_boundary(frames.decision_grid(result, epoch), _points(data, view), data.class_names,
+    return run_charts.decision_boundary(frames.decision_grid(result, epoch), _points(data, view), data.class_names,
                                     _title(view, msg("Decision boundary after epoch {epoch}", epoch=epoch)),
                                     titles=tuple(data.feature_names[:2]), discretize=view.discretize)
 
 
 def _confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
-    return charts.confusion_matrix(frames.confusion(result, split, epoch),
+    return run_charts.confusion_matrix(frames.confusion(result, split, epoch),
                                    _title(view, msg("Confusion ({split} set), epoch {epoch}", split=SPLITS[split], epoch=epoch)))
 
 
@@ -115,7 +116,7 @@ def _unit_shares(result: TrainResult, epoch: int, view: View) -> dict:
     curves, units = frames.unit_contributions(result, epoch)
     names = _unit_names(units["unit"])
     curves, units = curves.rename(columns=names), units.assign(unit=units["unit"].map(names))
-    return charts.unit_contributions(curves, units, i18n.translate(msg("sum = {ending}", ending=ending),
+    return run_charts.unit_contributions(curves, units, i18n.translate(msg("sum = {ending}", ending=ending),
                                                                    i18n.LANGUAGE.get()), data.feature_names[0])
 
 
@@ -127,12 +128,13 @@ def _unit_names(names) -> dict[str, str]:
 
 def _first_weights(result: TrainResult, epoch: int, view: View) -> dict:
     weights = frames.first_layer_weights(result, epoch)
-    return charts.weight_heatmap(weights.assign(unit=weights["unit"].map(_unit_names(weights["unit"]))))
+    return run_charts.weight_heatmap(weights.assign(unit=weights["unit"].map(_unit_names(weights["unit"]))))
 
 
 def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
     split = result.data.shown_split
-    return charts.confusion_matrix(frames.confusion(result, split, epoch), msg("Confusion ({split} set)", split=SPLITS[split]))
+    return run_charts.confusion_matrix(frames.confusion(result, split, epoch),
+                                       msg("Confusion ({split} set)", split=SPLITS[split]))
 
 
 INSIDE = (
@@ -142,7 +144,7 @@ INSIDE = (
             caption=N_("Each thin line is one unit of the last hidden layer: its activation times its output weight. "
                        "Added up with the output bias they give the thick dashed line. Point at or tap a line for its weights.")),
     Picture("unit maps", lambda data: data.shape_kind == "2d",
-            lambda result, epoch, view: charts.unit_maps(frames.unit_maps(result, epoch)), width=None,
+            lambda result, epoch, view: run_charts.unit_maps(frames.unit_maps(result, epoch)), width=None,
             caption=N_("Each square is one hidden unit's activation over the same plane (first 8 units of each layer), "
                        "scaled to its own largest value. Later layers combine the shapes of earlier ones.")),
     Picture("first-layer weights", lambda data: True,
@@ -161,10 +163,10 @@ def inside(result: TrainResult) -> Picture | None:
 # --- the history ------------------------------------------------------------------------------
 
 CURVES = (
-    Picture("loss", lambda data: True, lambda result, epoch, view: charts.loss_curves(result.history)),
-    Picture("accuracy", lambda data: data.hard_labels, lambda result, epoch, view: charts.accuracy_curves(result.history)),
+    Picture("loss", lambda data: True, lambda result, epoch, view: run_charts.loss_curves(result.history)),
+    Picture("accuracy", lambda data: data.hard_labels, lambda result, epoch, view: run_charts.accuracy_curves(result.history)),
     Picture("gradient flow", lambda data: True,
-            lambda result, epoch, view: charts.gradient_flow(result.gradient_flow),
+            lambda result, epoch, view: run_charts.gradient_flow(result.gradient_flow),
             caption=N_("Each layer's mean absolute weight gradient per epoch (layer 1 is next to the input). "
                        "A layer far below the others hardly changes: its gradient has vanished on the way back.")),
 )
@@ -191,14 +193,14 @@ def result_pictures(result: TrainResult, epoch: int, toggles: Mapping) -> dict[s
 
 DATA = (
     Picture("points on a line", lambda data: data.shape_kind == "1d",
-            lambda data, view: charts.scatter_1d(frames.points_frame(data), data.feature_names[0])),
+            lambda data, view: data_charts.scatter_1d(frames.points_frame(data), data.feature_names[0])),
     Picture("classes on the plane", lambda data: data.shape_kind == "2d" and data.task != "regression" and data.hard_labels,
-            lambda data, view: charts.scatter_2d(frames.points_frame(data), data.class_names,
+            lambda data, view: data_charts.scatter_2d(frames.points_frame(data), data.class_names,
                                                  tuple(data.feature_names))),
     Picture("values on the plane", lambda data: data.shape_kind == "2d",
-            lambda data, view: charts.value_plane(frames.points_frame(data), titles=tuple(data.feature_names[:2]))),
+            lambda data, view: run_charts.value_plane(frames.points_frame(data), titles=tuple(data.feature_names[:2]))),
     Picture("images", lambda data: bool(data.image_shape),
-            lambda data, view: charts.image_grid(frames.image_grid(data),
+            lambda data, view: data_charts.image_grid(frames.image_grid(data),
                                                  msg("The first {split} images", split=SPLITS[data.shown_split])),
             width="content"),
 )

@@ -20,7 +20,7 @@ from nnlab.classroom.rules import FREE_CHOICES, Rules, choice_label
 from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
-from nnlab.pictures import charts
+from nnlab.pictures import class_charts
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, as_text, formatter, fragment
@@ -284,8 +284,8 @@ def leaderboard(code: str, projector: bool) -> None:
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
         score = _(challenge.score_label)
-        draw(sweep, charts.class_sweep(shown, score, challenge.higher_is_better, percent), width="stretch")
-        draw(spread, charts.score_histogram(shown, score, percent), width="stretch")
+        draw(sweep, class_charts.class_sweep(shown, score, challenge.higher_is_better, percent), width="stretch")
+        draw(spread, class_charts.score_histogram(shown, score, percent), width="stretch")
 
     live()
 

@@ -15,7 +15,7 @@ from nnlab.data.datasets import load_data
 from nnlab.errors import DataError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import charts, frames
+from nnlab.pictures import data_charts, frames
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
@@ -61,7 +61,7 @@ def _curve(exp: Experiment) -> None:
         _save(exp, drawing.smoothed(curve))
     if tools[3].button(_("Clear"), key="drawing_clear", disabled=not curve.knots):
         _save(exp, drawing.Curve(()))
-    event = draw(st, charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), width="stretch",
+    event = draw(st, data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), width="stretch",
                  on_select="rerun", key=_chart_key("line"))
     picked = (event.selection.get("pen") if event else None) or []
     if picked:
@@ -94,7 +94,7 @@ def _points(exp: Experiment) -> None:
         _save(exp, _points_of(source, exp))
     classes = sorted({str(point[-1]) for point in points.points}) if not points.values else []
     shown = [str(number) for number in range(drawing.MAX_CLASSES)] if not points.values else []
-    event = draw(st, charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), shown or classes,
+    event = draw(st, data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), shown or classes,
                                           points.values), width="stretch", on_select="rerun", key=_chart_key("plane"))
     picked = (event.selection.get("tap") if event else None) or []
     if picked:

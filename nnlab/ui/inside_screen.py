@@ -11,7 +11,7 @@ from nnlab.choices import OPTIMIZERS
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import charts, step_views
+from nnlab.pictures import step_views, study_charts
 from nnlab.study.by_hand import MAX_STEPS_BEFORE, PHASES, Step, one_step
 from nnlab.ui import server, state
 from nnlab.ui.pictures import draw
@@ -95,7 +95,7 @@ def show(exp: Experiment, data: Data) -> None:
     units, edges, heading = step_views.diagram(step, row, phase, features)
     left, right = (st.container(), st.container()) if takes_the_width(heading) else st.columns(2, gap="large")
     edge_title = {"forward": N_("weight"), "loss": N_("weight"), "backward": N_("gradient"), "update": N_("step")}[phase]
-    draw(left, charts.step_network(units, edges, heading, _(edge_title),
+    draw(left, study_charts.step_network(units, edges, heading, _(edge_title),
                                    _("{phase}: row {row}", phase=PHASE_LABELS[phase], row=row)), width="stretch")
     with right:
         st.markdown(_(EXPLAINED[phase]))

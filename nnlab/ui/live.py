@@ -11,7 +11,7 @@ import streamlit as st
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import charts, gallery
+from nnlab.pictures import gallery, run_charts
 from nnlab.training.loop import EpochRun
 from nnlab.training.trainer import new_run
 from nnlab.ui.pictures import draw
@@ -106,7 +106,7 @@ def _draw(run: EpochRun) -> None:
         fit_view(result, run.epoch, view)
     with right:
         if len(result.history):
-            draw(st, charts.loss_curves(result.history), width="stretch")
+            draw(st, run_charts.loss_curves(result.history), width="stretch")
         else:
             st.info(_("Press **Play** to train, or **Step** for one epoch at a time."))
     view_toggles(result.data)

@@ -1,5 +1,6 @@
-"""A picture (nnlab.pictures.charts) on the page. Its frames go as Arrow bytes made here, column by column:
-pandas' own converter, which st.vega_lite_chart calls otherwise, took a tenth of a result's time."""
+"""A picture (a spec from nnlab.pictures' *_charts modules) on the page. Its frames go as Arrow
+bytes made here, column by column: pandas' own converter, which st.vega_lite_chart calls
+otherwise, took a tenth of a result's time."""
 
 from __future__ import annotations
 

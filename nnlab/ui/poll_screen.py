@@ -17,7 +17,7 @@ from nnlab.classroom.polls import KINDS, Poll
 from nnlab.errors import ClassError
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import charts
+from nnlab.pictures import class_charts, many_runs_charts, run_charts
 from nnlab.ui import state
 from nnlab.ui.class_screen import board, join_panel
 from nnlab.ui.pictures import draw
@@ -168,7 +168,7 @@ def results(code: str, poll: Poll, download: bool = False) -> None:
     if poll.revealed:
         st.success(_answer_text(poll), icon=":material/check_circle:")
     if poll.kind != "number" or any(tally["votes"].sum() for tally in tallies.values()):
-        draw(st, charts.poll_votes(tallies, answer if poll.kind != "number" else None), width="stretch")
+        draw(st, class_charts.poll_votes(tallies, answer if poll.kind != "number" else None), width="stretch")
     values = (poll.revealed or {}).get("values") or {}
     if poll.kind == "setting" and values:
         label = SCORES[poll.score][0]
@@ -190,13 +190,13 @@ def _deciding_runs(poll: Poll) -> None:
     if revealed_id != poll.id or not runs or poll.kind == "choice":
         return
     if poll.kind == "number":
-        curves = charts.accuracy_curves if poll.score.endswith("acc") else charts.loss_curves
+        curves = run_charts.accuracy_curves if poll.score.endswith("acc") else run_charts.loss_curves
         draw(st, curves(runs[0].history), width="stretch")
         return
     seeds = len(runs) // len(poll.options)
     histories = pd.concat([run.history.assign(activation=poll.options[number // seeds], seed=number % seeds)
                            for number, run in enumerate(runs) if len(run.history)], ignore_index=True)
-    draw(st, charts.compare_curves(histories, poll.score), width="stretch")
+    draw(st, many_runs_charts.compare_curves(histories, poll.score), width="stretch")
 
 
 def _answer_text(poll: Poll) -> str:

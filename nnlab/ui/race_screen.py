@@ -8,7 +8,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from nnlab.pictures import charts
+from nnlab.pictures import study_charts
 from nnlab.study import surfaces
 from nnlab.ui.controls import header
 from nnlab.ui.pictures import draw
@@ -65,13 +65,13 @@ def show() -> None:
         return
     where, surface, paths, minima = _race(name, condition, racers, start, steps)
     title = _("{count} optimizers on the {surface}", count=len(racers), surface=_(where.label))  # a name: as written
-    draw(picture, charts.race(surface, paths, minima, where.box, title), width="stretch")
+    draw(picture, study_charts.race(surface, paths, minima, where.box, title), width="stretch")
     ended = sorted(set(paths["optimizer"]) - set(paths.loc[paths["step"] == steps, "optimizer"]))
     picture.caption(_("**{surface}.** {about} Drag **Step** under the picture to replay the race; a cross marks each "
                       "minimum.", surface=where.label, about=where.about)
                     + (_(" {racers} blew up (its numbers grew past what a float holds): its path ends there.",
                          racers=", ".join(ended)) if ended else ""))
-    draw(st, charts.race_distances(paths), width="stretch")
+    draw(st, study_charts.race_distances(paths), width="stretch")
     finish = paths[paths["step"] == paths.groupby("optimizer")["step"].transform("max")]
     names = {"optimizer": _("racer"), "step": _("last step"), "value": _("height"), "distance": _("distance to a minimum")}
     st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]].rename(columns=names), hide_index=True,

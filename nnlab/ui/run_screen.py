@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.i18n import N_
-from nnlab.pictures import charts, frames, gallery
+from nnlab.pictures import frames, gallery, many_runs_charts, study_charts
 from nnlab.study import by_hand
 from nnlab.study.loss_surface import DIRECTIONS, landscape
 from nnlab.training.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
@@ -120,7 +120,7 @@ def loss_surface(result: TrainResult) -> None:
     surface = _landscape(result, directions)
     cells, path = frames.landscape_cells(surface.grid, surface.path)
     axes = (_("1st direction"), _("2nd direction"))
-    draw(picture, charts.loss_landscape(cells, path, axes, _("The loss around the trained weights")), width="stretch")
+    draw(picture, study_charts.loss_landscape(cells, path, axes, _("The loss around the trained weights")), width="stretch")
     share = (_(" These two hold {share:.1%} of how far the weights moved.", share=surface.explained)
              if directions == "pca" else "")
     words.caption(_("A slice through weight space along {directions}. Darker is a higher loss; the trained weights are "
@@ -153,12 +153,12 @@ def show_comparison(runs: list[CompareRun]) -> None:
 
 def _show_comparison(runs: list[CompareRun]) -> None:
     histories = compare_histories(runs)
-    draw(st, charts.compare_curves(histories, "train_loss"), width="stretch")
+    draw(st, many_runs_charts.compare_curves(histories, "train_loss"), width="stretch")
     if "test_acc" in histories:
-        draw(st, charts.compare_curves(histories, "test_acc"), width="stretch")
+        draw(st, many_runs_charts.compare_curves(histories, "test_acc"), width="stretch")
     gradients = compare_gradient_flow(runs)
     if gradients["layer"].nunique() > 1:  # with one Linear layer there is no way back to vanish on
-        draw(st, charts.compare_gradient_flow(gradients), width="stretch")
+        draw(st, many_runs_charts.compare_gradient_flow(gradients), width="stretch")
         st.caption(_("How large each layer's weight gradients are, first layer on the left. Where an activation's "
                      "line falls steeply to the left, its early layers hardly learn: the gradient vanishes."))
     first_seed = [run for run in runs if run.seed == runs[0].seed]
@@ -186,7 +186,7 @@ def _show_comparison(runs: list[CompareRun]) -> None:
 def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One column per metric, "mean ± std": narrow enough for a 1280-pixel projector."""
     table = {_("activation"): summary["activation"]}
-    for metric, title in charts.METRIC_NAMES.items():
+    for metric, title in many_runs_charts.METRIC_NAMES.items():
         if f"{metric} mean" in summary:
             means, spreads = summary[f"{metric} mean"], summary[f"{metric} std"].fillna(0.0)
             shown = "{:.1%} ± {:.1%}" if metric.endswith("acc") else "{:.4f} ± {:.4f}"

@@ -17,7 +17,7 @@ import nnlab
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import charts
+from nnlab.pictures import run_charts
 from nnlab.training.cache import ResultCache
 from nnlab.training.engine import compiled
 from nnlab.training.runqueue import RunQueue, Ticket
@@ -216,7 +216,7 @@ def train_live(exp: Experiment, data: Data) -> TrainResult:
         return result
     ticket = stored or run_queue().submit(key, work)
     st.session_state[_PENDING] = (exp, ticket)  # kept if the session leaves before the end
-    result = st.session_state[_LAST_RESULT] = follow(ticket, charts.loss_curves)
+    result = st.session_state[_LAST_RESULT] = follow(ticket, run_charts.loss_curves)
     st.session_state.pop(_PENDING, None)
     return result
 
@@ -258,7 +258,7 @@ def follow(ticket: Ticket, chart=None):
             shown = text
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
-            # a curve still growing: its words would be stale by the next tick, so none are made (charts.described)
+            # a curve still growing: its words would be stale by the next tick, so none are made (template.described)
             draw(slot(1), chart.__wrapped__(ticket.history), words=False, width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     for placeholder in slots:

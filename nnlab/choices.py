@@ -1,11 +1,15 @@
 """Every named choice a setting offers, declared once: data sets, the 2-D sets' extra input
 features, activations, losses, optimizers, initial weights and learning-rate schedules. The
 Experiment's validation, the sidebar, the engines and the exported script all read these tables.
-A new activation, initialiser or schedule is one entry here (with a kernel number for the compiled
-engine; without one the autograd engine trains it and says why); a new loss also needs its
-arithmetic in engine/kernels.py, and one that reads probabilities its name in
-models.outputs_probability; a new optimizer, its float32 step in engine/kernels.py and its float64
-rule in nnlab.study.optimizer_rules; a new data set, its loader in datasets.LOADERS.
+- A new initialiser or schedule is one entry here.
+- A new activation is its entry and its float32 value and slope in training/engine/kernels.py.
+- A new loss is its entry, its float32 value and gradient in kernels.py, and its float64 value
+  and slope in study/by_hand.py.
+- A new optimizer is its entry, its float32 step in kernels.py and its float64 rule in
+  study/optimizer_rules.py.
+- A new data set is its entry and its loader in data/datasets.LOADERS.
+tests/test_engines.py and tests/test_optimizers.py train every activation, loss and optimizer on
+both engines, so a place left out fails there.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Loss(Choice):
     module: type[nn.Module]
     tasks: tuple[str, ...]  # the targets it fits: "binary", "multiclass", "regression"
     kernel: int | None
+    reads_probability: tuple[str, ...] = ()  # the tasks on which it reads a probability: the model ends in a sigmoid
 
     @property
     def code(self) -> str:
@@ -117,11 +122,13 @@ ACTIVATIONS: dict[str, Activation] = _by_name(
 )
 
 LOSSES: dict[str, Loss] = _by_name(
-    Loss(name="bce", label=N_("Binary cross-entropy (sigmoid output)"), module=nn.BCELoss, tasks=("binary",), kernel=0),
+    Loss(name="bce", label=N_("Binary cross-entropy (sigmoid output)"), module=nn.BCELoss, tasks=("binary",), kernel=0,
+         reads_probability=("binary",)),
     Loss(name="bce_logits", label=N_("BCE with logits"), module=nn.BCEWithLogitsLoss, tasks=("binary",), kernel=1),
     Loss(name="cross_entropy", label=N_("Cross-entropy (classes)"), module=nn.CrossEntropyLoss, tasks=("multiclass",),
          kernel=2),
-    Loss(name="mse", label=N_("Mean squared error"), module=nn.MSELoss, tasks=("binary", "regression"), kernel=3),
+    Loss(name="mse", label=N_("Mean squared error"), module=nn.MSELoss, tasks=("binary", "regression"), kernel=3,
+         reads_probability=("binary",)),
 )
 
 # the losses that fit each kind of target, its usual one first

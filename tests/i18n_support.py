@@ -7,7 +7,7 @@ import re
 
 from google.protobuf.message import Message as Proto
 
-from nnlab.choices import LOSSES, OPTIMIZERS
+from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 
 # Elements whose text is not prose: code, the page's CSS, a table's data, a picture's image.
 NOT_PROSE = {"code", "html", "arrow_data_frame", "data_frame", "imgs", "json", "deck_gl_json_chart", "empty",
@@ -16,7 +16,7 @@ NOT_PROSE = {"code", "html", "arrow_data_frame", "data_frame", "imgs", "json", "
 BOTH_LANGUAGES = {"Language", "English"}
 # Names that are code or notation and stay as they are in every language (the issue's allow-list).
 CODE_NAMES = {
-    "nn", "Linear", "Sequential", "ReLU", "Leaky", "ELU", "Tanh", "Sigmoid", "Softmax", "PyTorch", "torch", "optim",
+    "nn", "Linear", "Sequential", "Leaky", "Softmax", "PyTorch", "torch", "optim",
     "Nesterov", "MSE", "BCE", "Xavier", "Kaiming", "He", "Glorot", "Rosenbrock", "Himmelblau", "XOR", "CSV",
     "L1", "L2", "MNIST", "QR", "PCA", "nnlab", "Streamlit", "DataLoader", "zero_grad", "backward", "step", "sigmoid",
     "tanh", "relu", "softmax", "logits", "Numba", "CPU", "GPU", "CUDA", "Vega", "Lite", "Python", "OneCycle",
@@ -25,6 +25,7 @@ CODE_NAMES = {
     "dL", "dz", "dw", "pt", "csv", "json", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
     "yes", "no", "true", "false", "yrs", "dropout", "Dropout", "identity", "da", "f", "sin",
     *(optimizer.torch_name for optimizer in OPTIMIZERS.values()), *(loss.module.__name__ for loss in LOSSES.values()),
+    *(activation.module.__name__ for activation in ACTIVATIONS.values() if activation.module),
 }
 _ID = re.compile(r"^[0-9a-f]{32}$")  # an element's id, which a proto's nested fields carry
 _CODE_SPAN = re.compile(r"`[^`]*`|\$[^$]*\$|https?://\S+|(?<!\S)/\S*\?\S+|:material/[a-z_]+:|\{[^}]*\}")  # code, links

@@ -6,6 +6,7 @@ import torch
 
 import nnlab
 import nnlab.training.trainer
+from nnlab.choices import ACTIVATIONS
 from nnlab.pictures import many_runs_charts
 from nnlab.training.comparison import compare_gradient_flow, compare_histories, compare_summary
 from nnlab.training.models import build_model
@@ -61,3 +62,10 @@ def test_compare_shows_where_a_gradient_vanishes():
     assert early.loc[1, "sigmoid"] * 1e4 < early.loc[7, "sigmoid"]  # four orders of magnitude lost on the way back
     assert early.loc[1, "relu"] * 100 > early.loc[7, "relu"]
     assert "first tenth of training" in json.dumps(many_runs_charts.compare_gradient_flow(compare_gradient_flow(runs))["title"])
+
+
+def test_every_activation_has_a_line_colour_of_its_own():
+    """Compare draws one line per activation: with every activation chosen, no two share a colour."""
+    names = tuple(ACTIVATIONS)
+    colour = many_runs_charts._activation_colour(names).to_dict()["scale"]
+    assert colour["domain"] == list(names) and len(set(colour["range"])) == len(names)

@@ -10,6 +10,7 @@ import torch
 
 import nnlab
 from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.choices import ACTIVATIONS, LOSSES
 from nnlab.training.comparison import with_activation
 from nnlab.training.engine import supports
 from nnlab.training.engine.autograd import AutogradRun
@@ -74,6 +75,31 @@ def test_compiled_engine_matches_autograd(case):
     for epoch in (0, 20):
         for key, tensor in reference.snapshots[epoch].items():
             assert (fast.snapshots[epoch][key] - tensor).abs().max().item() <= 1e-4
+
+
+ON_TASK = {"binary": "circle", "multiclass": "iris", "regression": "plane"}  # a data set of each kind of target
+
+
+def test_every_activation_and_loss_has_its_own_kernel_number():
+    """Without one the compiled engine would hand it to autograd; with another's it would compute that one."""
+    for table in (ACTIVATIONS, LOSSES):
+        numbers = [choice.kernel for choice in table.values()]
+        assert None not in numbers and len(set(numbers)) == len(numbers)
+
+
+@pytest.mark.parametrize(("kind", "name"), [("activation", name) for name in ACTIVATIONS] + [
+    ("loss", f"{name} on {task}") for name, loss in LOSSES.items() for task in loss.tasks])
+def test_every_activation_and_loss_trains_alike_on_both_engines(kind, name):
+    """Each one's float32 kernel against torch's own: a missing or wrong branch fails here by name."""
+    activation, loss, task = ("tanh", *name.split(" on ")) if kind == "loss" else (name, "bce", "binary")
+    exp = Experiment(data=DataSpec(name=ON_TASK[task], n_points=120, noise=0.1, train_fraction=0.8),
+                     model=ModelSpec(hidden=(5, 4), activations=(activation, "tanh")),
+                     training=TrainSpec(loss=loss, optimizer="adam", learning_rate=0.02, epochs=30, batch_size=16),
+                     seed=5)
+    fast, reference = both_engines(exp, 30)
+    assert fast.engine == "compiled" and reference.engine == "autograd"
+    assert max_weight_difference(fast, reference) <= 1e-4
+    np.testing.assert_allclose(fast.history.to_numpy(), reference.history.to_numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_regression_target_matches_autograd():

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from nnlab import lessons
-from nnlab.choices import OPTIMIZERS, SCHEDULES
+from nnlab.choices import LOSSES, OPTIMIZERS, SCHEDULES
 from nnlab.data.datasets import batch_order, load_data
 from nnlab.errors import ConfigError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
@@ -46,6 +46,12 @@ NETWORKS = {
 }
 
 NETWORKS |= {f"{OPTIMIZERS[name].label} at torch's defaults": (_circle(name), 3) for name in OPTIMIZERS}
+ON_TASK = {"binary": "circle", "multiclass": "iris", "regression": "plane"}  # a data set of each kind of target
+NETWORKS |= {f"{LOSSES[name].label} on {task}": (Experiment(
+    data=DataSpec(name=ON_TASK[task], n_points=100, train_fraction=0.8),
+    model=ModelSpec(hidden=(3,), activations=("tanh",)),
+    training=TrainSpec(loss=name, optimizer="sgd", learning_rate=0.1, batch_size=8)), 2)
+    for name, loss in LOSSES.items() for task in loss.tasks}
 
 
 def _autograd_step(step: by_hand.Step):

@@ -161,7 +161,7 @@ def accuracy_curves(history: pd.DataFrame) -> dict:
 
 def _layer_colours(layers: int) -> list[str]:
     """A colour per Linear layer, up to 7 (six hidden and the output, which is black)."""
-    hidden = [colour for colour in LINE_PALETTE if colour != "#000000"] + [PALETTE[1]]
+    hidden = [colour for colour in LINE_PALETTE[:6] if colour != "#000000"] + [PALETTE[1]]
     return hidden[: layers - 1] + ["#000000"]
 
 

@@ -38,7 +38,8 @@ alt = LazyModule("altair")  # imported when the first template is drawn
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
-LINE_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9"]  # lines: no pale yellow or orange
+# lines: no pale yellow or orange; Tol's wine and olive after Okabe-Ito's, so every activation has its own
+LINE_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9", "#882255", "#999933"]
 
 
 TEXT, MUTED_TEXT = "#31333F", "#555867"  # 12.5:1 and 7.1:1 on white

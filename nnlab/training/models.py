@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nnlab.choices import ACTIVATIONS, INITIALIZERS
+from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES
 from nnlab.experiment import Experiment
 
 
@@ -30,8 +30,8 @@ def dropout_seed(exp: Experiment) -> int:
 
 
 def outputs_probability(exp: Experiment, task: str) -> bool:
-    """BCE (and MSE on a binary target) read a probability, so the model ends in a sigmoid."""
-    return exp.training.loss == "bce" or (exp.training.loss == "mse" and task == "binary")
+    """Whether the loss reads a probability on this task (BCE; MSE on a binary target), so the model ends in a sigmoid."""
+    return task in LOSSES[exp.training.loss].reads_probability
 
 
 def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "binary") -> nn.Sequential:

@@ -3,7 +3,7 @@
 nnlab.pictures.*_charts).
 
 Train, play mode, Compare and the Data explorer look a picture up here instead of asking the
-data's kind themselves: `FITS` (what the network does with the data, at a snapshot), `INSIDE` (what
+data's kind themselves: `FITS` (what the network does with the data, at a snapshot), `INTERNALS` (what
 its units do), `CURVES` (the history) and `DATA` (the data alone). The first picture of a table
 that shows the data wins; `result_pictures` fills every picture of a run at once.
 """
@@ -137,7 +137,7 @@ def _test_confusion(result: TrainResult, epoch: int, view: View) -> dict:
                                        msg("Confusion ({split} set)", split=SPLITS[split]))
 
 
-INSIDE = (
+INTERNALS = (
     # the images take the fit's place; the counts of what went wrong follow
     Picture("confusion under the images", lambda data: bool(data.image_shape), _test_confusion),
     Picture("unit shares", lambda data: data.shape_kind == "1d", _unit_shares,
@@ -156,8 +156,8 @@ INSIDE = (
 
 def inside(result: TrainResult) -> Picture | None:
     """The picture of what the units do; none for a network without hidden units (but images' counts)."""
-    picture = look_up(INSIDE, result.data)
-    return picture if picture and (result.experiment.model.hidden or picture is INSIDE[0]) else None
+    picture = look_up(INTERNALS, result.data)
+    return picture if picture and (result.experiment.model.hidden or picture is INTERNALS[0]) else None
 
 
 # --- the history ------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from nnlab.study.optimizer_rules import RULES
 from nnlab.training.engine.autograd import make_loss, penalty, torch_optimizer
 from nnlab.training.models import build_model, linear_layers
 
-MAX_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
-MAX_UNITS = 8  # in any layer, the inputs included
+SHOWN_LAYERS = 4  # Linear layers: what a board (and a phone) can show with its numbers
+SHOWN_UNITS = 8  # in any layer, the inputs included
 MAX_STEPS_BEFORE = 5000  # steps replayed to reach the one shown
 BIAS = -1  # a bias's `source`: it comes from no unit
 PHASES = ("forward", "loss", "backward", "update")
@@ -88,10 +88,10 @@ def one_step(exp: Experiment, weights: dict | None = None, batch: int = 0, rows:
 def unfit(exp: Experiment, data: Data) -> str:
     """Why one step by hand cannot show this network, or "" if it can."""
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
-    if len(sizes) - 1 > MAX_LAYERS or max(sizes) > MAX_UNITS:
+    if len(sizes) - 1 > SHOWN_LAYERS or max(sizes) > SHOWN_UNITS:
         return msg("One step by hand shows networks of up to {layers} layers of up to {units} units (inputs included), "
                    "so every number fits on the screen; this one is {sizes}. The step lesson's 1-2-1 is one that fits.",
-                   layers=MAX_LAYERS, units=MAX_UNITS, sizes="-".join(map(str, sizes)))
+                   layers=SHOWN_LAYERS, units=SHOWN_UNITS, sizes="-".join(map(str, sizes)))
     if exp.model.drops:
         return N_("One step by hand shows networks without dropout (its masks are random); set dropout to 0 on Build "
                   "model.")

@@ -16,7 +16,7 @@ from nnlab.training.loop import EpochRun
 from nnlab.training.trainer import new_run
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
-from nnlab.ui.server import drawing
+from nnlab.ui.server import one_picture_at_a_time
 from nnlab.ui.words import _, formatter, fragment
 
 TICK_SECONDS = 0.5  # how often a playing run redraws
@@ -70,7 +70,7 @@ def live_panel(exp: Experiment, data: Data, speed_slot) -> None:
             st.session_state[_PLAYING] = False
             st.rerun()  # the whole page: a paused fragment must stop its timer
         _buttons(run)
-        with drawing().turn():
+        with one_picture_at_a_time().turn():
             _draw(run)
 
     panel()

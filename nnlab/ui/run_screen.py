@@ -13,7 +13,7 @@ from nnlab.training.comparison import CompareRun, compare_gradient_flow, compare
 from nnlab.training.trainer import TrainResult
 from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
-from nnlab.ui.server import drawing, freeze_late_imports
+from nnlab.ui.server import freeze_late_imports, one_picture_at_a_time
 from nnlab.ui.words import _, formatter
 
 
@@ -62,7 +62,7 @@ def fit_view(result: TrainResult, epoch: int, view: gallery.View | None = None) 
 
 
 def internals_view(result: TrainResult, epoch: int) -> None:
-    """Inside the network at snapshot `epoch` (nnlab.pictures.gallery.INSIDE), with what to read in it."""
+    """Inside the network at snapshot `epoch` (nnlab.pictures.gallery.INTERNALS), with what to read in it."""
     picture = gallery.inside(result)
     if picture:
         draw(st, picture.spec(result, epoch, gallery.View()), width=picture.width)
@@ -72,7 +72,7 @@ def internals_view(result: TrainResult, epoch: int) -> None:
 
 def show_training(result: TrainResult) -> None:
     freeze_late_imports()  # once, after a lecture's first autograd use
-    with drawing().turn():
+    with one_picture_at_a_time().turn():
         _show_training(result)
 
 
@@ -147,7 +147,7 @@ def _draw_shown(shown: dict, name: str, where) -> None:
 
 
 def show_comparison(runs: list[CompareRun]) -> None:
-    with drawing().turn():
+    with one_picture_at_a_time().turn():
         _show_comparison(runs)
 
 

@@ -111,7 +111,7 @@ class Turns:
 
 
 @st.cache_resource
-def drawing() -> Turns:
+def one_picture_at_a_time() -> Turns:
     """Sessions draw their results one at a time, in the order they asked. Drawing holds the GIL,
     so taking turns costs nothing in all; but when a class's results land together, the first
     run finished is the first one shown, instead of every session finishing last together."""

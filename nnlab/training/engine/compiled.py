@@ -82,7 +82,7 @@ class Stack:
             row[kernels.SIGMOID_OUTPUT] = sigmoid_output
             row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
             row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
-            row[kernels.ACTIVATIONS:kernels.ACTIVATIONS + len(exp.model.activations)] = [
+            row[kernels.LAYER_ACTIVATIONS:kernels.LAYER_ACTIVATIONS + len(exp.model.activations)] = [
                 ACTIVATIONS[name].kernel for name in exp.model.activations]
             offset = 0
             for layer, linear in enumerate(linears):

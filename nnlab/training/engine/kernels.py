@@ -30,7 +30,7 @@ from numba.extending import intrinsic
 from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.experiment import MAX_HIDDEN_LAYERS, SETTINGS
 
-MAX_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the output
+MAX_LINEAR_LAYERS = MAX_HIDDEN_LAYERS + 1  # Linear layers: the hidden ones and the output
 
 # the numbers the plan uses, as nnlab.choices declares them
 SIGMOID, TANH, RELU, ELU, LEAKY_RELU, IDENTITY = (ACTIVATIONS[name].kernel for name in (
@@ -46,9 +46,9 @@ MOMENTUM, NESTEROV, WEIGHT_DECAY, BETA1, BETA2, L2, L1 = (HYPER.index(name) for 
 # plan columns, one row per model
 START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH = range(7)  # START, STOP: its slice of theta
 WIDTHS = 7  # input, hidden..., output: LAYERS + 1 values
-ACTIVATIONS = WIDTHS + MAX_LAYERS + 1  # one per hidden layer
-OFFSETS = ACTIVATIONS + MAX_LAYERS  # where each Linear's weight starts in the model's slice; its bias follows
-PLAN_COLUMNS = OFFSETS + MAX_LAYERS
+LAYER_ACTIVATIONS = WIDTHS + MAX_LINEAR_LAYERS + 1  # one per hidden layer
+OFFSETS = LAYER_ACTIVATIONS + MAX_LINEAR_LAYERS  # where each Linear's weight starts in the model's slice; its bias follows
+PLAN_COLUMNS = OFFSETS + MAX_LINEAR_LAYERS
 
 # metrics columns, per model and epoch
 TRAIN_LOSS, TRAIN_ACC, TEST_LOSS, TEST_ACC = range(4)
@@ -215,7 +215,7 @@ def _forward(plan_row, theta, first_unit, acts, zs, rows, acc):
         weights = plan_row[OFFSETS + layer - 1]
         biases = weights + fan_in * fan_out
         inputs, units = first_unit[layer - 1], first_unit[layer]
-        code = plan_row[ACTIVATIONS + layer - 1] if layer < layers else (SIGMOID if plan_row[SIGMOID_OUTPUT] else IDENTITY)
+        code = plan_row[LAYER_ACTIVATIONS + layer - 1] if layer < layers else (SIGMOID if plan_row[SIGMOID_OUTPUT] else IDENTITY)
         for j in range(fan_out):
             if fan_in <= SHORT_SUM:  # summed in float32, as torch's own matmul sums
                 for r in range(rows):
@@ -334,7 +334,7 @@ def _backward(plan_row, theta, first_unit, acts, zs, rows, dz, dh, grads):
                 w = np.float64(theta[weights + j * fan_in + i])
                 for r in range(rows):
                     dh[i, r] += w * dz[j, r]
-        _slopes(plan_row[ACTIVATIONS + layer - 2], dh, zs, acts, inputs, fan_in, dz, rows)
+        _slopes(plan_row[LAYER_ACTIVATIONS + layer - 2], dh, zs, acts, inputs, fan_in, dz, rows)
 
 
 @njit(nogil=True, cache=True, error_model="numpy", inline="always")

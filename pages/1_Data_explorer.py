@@ -11,7 +11,7 @@ from nnlab.choices import DATASETS
 from nnlab.data.tables import read_csv, store_upload
 from nnlab.errors import DataError
 from nnlab.experiment import DRAWN
-from nnlab.pictures import data_charts, frames, gallery
+from nnlab.pictures import data_charts, frames, gallery, readouts
 from nnlab.ui import draw_screen
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _
@@ -57,7 +57,7 @@ with ui.shown_errors():
     exp, data = ui.with_data(exp)
     frame = frames.table_frame(data)
     st.subheader(_(DATASETS[exp.data.name].label))
-    st.markdown(_(frames.data_summary(data)))
+    st.markdown(_(readouts.data_summary(data)))
     for note in data.notes:
         st.caption(f"ℹ️ {_(note)}")
     picture = gallery.look_up(gallery.DATA, data)

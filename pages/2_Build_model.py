@@ -7,7 +7,7 @@ first_page("Build model")  # a new server: this title at once, while the imports
 import streamlit as st
 
 from nnlab import ui
-from nnlab.pictures import frames, run_charts
+from nnlab.pictures import frames, readouts, run_charts
 from nnlab.training.models import build_model, parameter_count, sequential_code
 from nnlab.ui.pictures import draw
 from nnlab.ui.takeaway import script_panel
@@ -27,7 +27,7 @@ with ui.shown_errors():
     with right:
         st.metric(_("Trainable parameters"), f"{parameter_count(model):,}")
         st.markdown(_("Input features: **{features}** · output: **{outputs}** ({task})", features=data.n_features,
-                      outputs=data.n_outputs, task=frames.TASKS[data.task]))
+                      outputs=data.n_outputs, task=readouts.TASKS[data.task]))
         st.markdown(_("The same network in PyTorch:"))
         st.code(sequential_code(model), language="python")
         with st.expander(_("How PyTorch prints it")):

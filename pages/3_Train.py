@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab import lessons, ui
 from nnlab.i18n import N_
-from nnlab.pictures import frames
+from nnlab.pictures import readouts
 from nnlab.ui import class_screen, lecture_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
@@ -78,7 +78,7 @@ with ui.shown_errors():
         lesson = lessons.lesson(lesson_id)
         st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))
-    st.caption(_(frames.settings_line(exp)))
+    st.caption(_(readouts.settings_line(exp)))
     run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
     if st.toggle(_(":material/code: This run as a plain PyTorch script"), key="show_script"):

@@ -19,7 +19,7 @@ from nnlab.classroom.challenges import Board, Rules
 from nnlab.errors import NnlabError
 from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
-from nnlab.pictures import frames, run_charts
+from nnlab.pictures import frames, readouts, run_charts
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def test_a_message_renders_english_and_chinese_with_its_values_translated_too():
 
 
 def test_a_settings_line_and_a_not_learning_warning_translate_part_by_part():
-    line = frames.settings_line(nnlab.lessons.get("bump-twenty-neurons"))
+    line = readouts.settings_line(nnlab.lessons.get("bump-twenty-neurons"))
     assert line.startswith("Adam · learning rate 0.01 · `bce` loss · 7,000 epochs · batch 32")
     chinese = i18n.translate(line, CHINESE)
     assert "学习率 0.01" in chinese and "7,000 轮" in chinese and not english(chinese)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.pictures import data_charts, frames, many_runs_charts, run_charts, template
+from nnlab.pictures import data_charts, frames, many_runs_charts, readouts, run_charts, template
 
 
 def test_fit_curve_spans_the_data_and_matches_the_model():
@@ -204,22 +204,22 @@ def test_first_layer_weights_and_a_discretized_boundary():
 )
 def test_a_run_that_has_not_learned_is_told_why(changes, words):
     result = nnlab.train(nnlab.lessons.get("tabular-relu").replace(training=changes))
-    assert words in frames.not_learning(result)
+    assert words in readouts.not_learning(result)
 
 
 @pytest.mark.parametrize("lesson_id", [name for name in nnlab.lessons.names() if name != "vanishing-gradients"])
 def test_the_lessons_themselves_learn(lesson_id):
-    assert frames.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
+    assert readouts.not_learning(nnlab.train(nnlab.lessons.get(lesson_id))) == ""
 
 
 def test_the_vanishing_gradients_lesson_is_flagged_and_relu_learns_it():
     exp = nnlab.lessons.get("vanishing-gradients")
     sigmoid = nnlab.train(exp)
-    assert frames.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in frames.not_learning(sigmoid)
+    assert readouts.gradient_shrink(sigmoid) > 1e4 and "vanishes on its way back" in readouts.not_learning(sigmoid)
     first = sigmoid.gradient_flow[sigmoid.gradient_flow["epoch"] == 1]["mean_abs_grad"]
     assert first.iloc[0] * 1e4 < first.iloc[-1]  # epoch 1: the first layer's gradient is 4+ orders smaller
     relu = nnlab.train(exp.replace(model={"activations": ("relu",) * 6}))
-    assert frames.gradient_shrink(relu) < 1e3 and frames.not_learning(relu) == ""
+    assert readouts.gradient_shrink(relu) < 1e3 and readouts.not_learning(relu) == ""
     assert relu.history["test_acc"].iloc[-1] >= 0.9
 
 
@@ -232,5 +232,5 @@ def test_all_zero_relu_weights_are_named_as_getting_no_gradient():
     exp = nnlab.lessons.get("bump-twenty-neurons").replace(model={"init": "zeros", "activations": ("relu",)},
                                                           training={"epochs": 300})
     result = nnlab.train(exp)
-    assert frames.gradient_shrink(result) == float("inf")
-    assert "no gradient at all" in frames.not_learning(result)
+    assert readouts.gradient_shrink(result) == float("inf")
+    assert "no gradient at all" in readouts.not_learning(result)

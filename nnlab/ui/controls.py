@@ -11,7 +11,7 @@ from nnlab import settings
 from nnlab.choices import ACTIVATIONS, DATASETS, LOSSES, LOSSES_FOR_TASK
 from nnlab.errors import NnlabError
 from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
-from nnlab.pictures import frames
+from nnlab.pictures import readouts
 from nnlab.settings import Setting
 from nnlab.training.trainer import estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
@@ -165,7 +165,7 @@ def with_data(exp: Experiment):
     data = data_for(exp)
     fitted = fit_loss_to_task(exp, data.task)
     if fitted != exp:
-        st.info(_("This dataset is a {task} task, so the loss is now {loss}.", task=frames.TASKS[data.task],
+        st.info(_("This dataset is a {task} task, so the loss is now {loss}.", task=readouts.TASKS[data.task],
                   loss=LOSSES[fitted.training.loss].label))
         state.update(fitted)
         st.session_state.pop("w_loss", None)

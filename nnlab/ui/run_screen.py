@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.i18n import N_
-from nnlab.pictures import frames, gallery, many_runs_charts, study_charts
+from nnlab.pictures import frames, gallery, many_runs_charts, readouts, study_charts
 from nnlab.study import by_hand
 from nnlab.study.loss_surface import DIRECTIONS, landscape
 from nnlab.training.comparison import CompareRun, compare_gradient_flow, compare_histories, compare_summary
@@ -82,7 +82,7 @@ def _show_training(result: TrainResult) -> None:
         st.warning(_("{problem} The charts show the run up to the last finite epoch.", problem=result.message))
     if not len(result.history):
         return
-    trouble = frames.not_learning(result)
+    trouble = readouts.not_learning(result)
     if trouble:
         st.warning(_(trouble), icon=":material/troubleshoot:")
     # the fit and the loss first, where a projector shows them without scrolling; what steers them below

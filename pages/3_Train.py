@@ -9,7 +9,7 @@ import streamlit as st
 from nnlab import lessons, ui
 from nnlab.i18n import N_
 from nnlab.pictures import readouts
-from nnlab.ui import class_screen, lecture_screen, state
+from nnlab.ui import class_screen, lecture_screen
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
@@ -20,7 +20,8 @@ TRAIN_MODES = {"whole": N_("Whole run"), "live": N_("Play / pause / step")}
 
 
 def whole_run(exp, data, challenge, button_slot) -> None:
-    shown = ui.own_result(exp) or (ui.cached_result(exp) if state.instructor_flags().show_results else None)
+    key = ui.train_key(exp)
+    shown = ui.shown(key)
     estimate = st.empty()  # the time estimate, gone once the run starts
     with estimate.container():
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
@@ -28,18 +29,18 @@ def whole_run(exp, data, challenge, button_slot) -> None:
                           button_slot, width="stretch")
     asked = st.session_state.pop(TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
     result = shown
-    if shown is None and (button.pressed or asked or ui.left_behind(exp)):  # a run this session left is followed again
+    if shown is None and (button.pressed or asked or ui.left_behind(key)):  # a run this session left is followed again
         estimate.empty()
         result = ui.train_live(exp, data)
         button.finished()
         lecture_screen.trained()
     if result is None and affordable:
-        if ui.running_elsewhere(exp):
+        if ui.running_elsewhere(key):
             st.info(_("A run with these settings is training right now (perhaps yours, before the page was "
                       "reloaded): press **Train** to follow it."), icon=":material/sync:")
         else:
             st.info(_("Press **Train** to start."))
-        if ui.background_run() not in (None, exp):
+        if ui.background_run("train") not in (None, key):
             st.caption(_("Your run of other settings goes on training; it shows when you go back to them."))
     elif result is not None:
         if challenge:  # within a phone's screen of the Train button, not under the pictures

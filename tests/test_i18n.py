@@ -131,7 +131,7 @@ def test_the_browser_language_picks_chinese_and_the_switch_goes_back_keeping_set
     at.run()
     assert at.title[0].value == "训练"
     at.button(key="train").click().run()
-    result = at.session_state.get("last_result", None)
+    result = at.session_state.get("own_results", {}).get("train", (None, None))[1]
     experiment = at.session_state["experiment"]
     at.segmented_control(key="language_switch").set_value(ENGLISH).run()
     assert_clean(at)
@@ -139,7 +139,7 @@ def test_the_browser_language_picks_chinese_and_the_switch_goes_back_keeping_set
     assert at.session_state["experiment"] == experiment
     assert at.button(key="train").disabled  # the result is still shown: nothing trains again
     if result is not None:
-        assert at.session_state["last_result"] is result
+        assert at.session_state["own_results"]["train"][1] is result
 
 
 @pytest.mark.parametrize(("page", "press", "query"), [

@@ -38,7 +38,8 @@ def test_a_public_name_is_its_modules_own_object_and_an_unknown_name_is_refused(
     assert not hasattr(nnlab, "no_such_name") and "no_such_name" not in dir(nnlab)
 
 
-PAGE_MODULES = ("import nnlab.ui.server, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, nnlab.pictures.frames, "
+PAGE_MODULES = ("import nnlab.ui.services, nnlab.ui.session_runs, nnlab.ui.run_screen, nnlab.ui.live, nnlab.ui.class_screen, "
+                "nnlab.pictures.frames, "
                 "nnlab.pictures.run_charts, nnlab.pictures.data_charts")
 
 

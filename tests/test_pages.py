@@ -61,7 +61,7 @@ def test_a_result_shows_only_to_the_session_that_asked_unless_the_link_says_so(m
 
     def no_training(*args, **kwargs):
         raise AssertionError("the stored run should be shown, not trained again")
-    monkeypatch.setattr("nnlab.ui.server.train", no_training)
+    monkeypatch.setattr("nnlab.ui.session_runs.train", no_training)
     again.button(key="train").click().run()
     assert_clean(again)
     assert len(again.get("vega_lite_chart")) == 5 and again.metric[0].value == first.metric[0].value

@@ -7,8 +7,9 @@ _HOMES = {name: f"nnlab.ui.{module}" for module, names in {
     "controls": ("control", "data_controls", "header", "label", "model_controls", "training_controls", "with_data",
                  "within_budget"),
     "page_setup": ("RunButton", "allowed", "page", "page_card", "shown_errors"),
-    "server": ("background_run", "cached_result", "compare_key", "compare_live", "data_for", "left_behind", "own_result",
-               "running_elsewhere", "shown_job", "sweep_key", "sweep_live", "train_live"),
+    "services": ("data_for",),
+    "session_runs": ("background_run", "compare_key", "compare_live", "left_behind", "own", "running_elsewhere", "shown",
+                     "stored", "sweep_key", "sweep_live", "train_key", "train_live"),
     "state": ("link_query", "load", "share_link"),
 }.items() for name in names}
 __all__ = sorted(_HOMES)

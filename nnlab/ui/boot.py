@@ -21,7 +21,7 @@ from nnlab.ui import words
 # slower; this spin keeps its speed (docs/performance.md).
 os.environ.setdefault("GOMP_SPINCOUNT", "30000")
 
-HEAVY = "nnlab.ui.server"  # torch, the data sets, the run queue; it starts the kernels warming
+HEAVY = "nnlab.ui.services"  # torch, the data sets, the run queue; it starts the kernels warming
 NOTICE = i18n.N_("Getting ready: this server has just started and is loading PyTorch and its training engine. "
           "It takes a few seconds, once.")
 

@@ -21,7 +21,7 @@ from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.pictures import class_charts
-from nnlab.ui import server, state
+from nnlab.ui import session_runs, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, as_text, formatter, fragment
 
@@ -147,7 +147,7 @@ def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
     st.session_state[_SUBMITTED] = time.monotonic()
     try:
         entry = board().submit(challenge.code, nickname, exp,
-                               train=lambda e: server.cached_result(e) or server.train_live(e, data))
+                               train=lambda e: session_runs.stored(session_runs.train_key(e)) or session_runs.train_live(e, data))
         table = board().entries(challenge.code)
     except ClassError as error:  # a rule, a closed challenge, a database that is down: said, and the page goes on
         st.error(_(error))

@@ -15,7 +15,7 @@ from nnlab.pictures import readouts
 from nnlab.settings import Setting
 from nnlab.training.trainer import estimate_seconds, fit_loss_to_task
 from nnlab.ui import state
-from nnlab.ui.server import data_for
+from nnlab.ui.services import data_for
 from nnlab.ui.words import _, formatter
 
 

@@ -16,7 +16,7 @@ from nnlab.errors import DataError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
 from nnlab.pictures import data_charts, frames
-from nnlab.ui import server, state
+from nnlab.ui import services, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
 
@@ -42,7 +42,7 @@ def show(exp: Experiment) -> bool:
     else:
         _points(exp)
     try:
-        server.data_for(exp)
+        services.data_for(exp)
     except DataError as error:
         st.info(_(error), icon=":material/draw:")
         return False

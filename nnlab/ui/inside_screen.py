@@ -13,7 +13,7 @@ from nnlab.experiment import Experiment
 from nnlab.i18n import N_
 from nnlab.pictures import step_views, study_charts
 from nnlab.study.by_hand import MAX_STEPS_BEFORE, PHASES, Step, one_step
-from nnlab.ui import server, state
+from nnlab.ui import session_runs, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
 
@@ -39,7 +39,7 @@ def _taken_apart(exp: Experiment, start_epoch: int, number: int) -> Step:
     """One step, shared read-only by every session that asks for the same (a class steps together)."""
     weights = None
     if start_epoch:
-        result = server.cached_result(exp)
+        result = session_runs.stored(session_runs.train_key(exp))
         weights = result.snapshots[start_epoch] if result is not None and start_epoch in result.snapshots else None
     return one_step(exp, weights=weights, batch=number)
 
@@ -61,7 +61,7 @@ def _move(forward: bool) -> None:
 
 
 def show(exp: Experiment, data: Data) -> None:
-    result = server.own_result(exp)
+    result = session_runs.own(session_runs.train_key(exp))
     epochs = sorted(result.snapshots) if result is not None else [0]
     if st.session_state.get(START) not in epochs:
         st.session_state[START] = 0

@@ -16,7 +16,7 @@ from nnlab.training.loop import EpochRun
 from nnlab.training.trainer import new_run
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view, internals_view, view_toggles
-from nnlab.ui.server import one_picture_at_a_time
+from nnlab.ui.services import one_picture_at_a_time
 from nnlab.ui.words import _, formatter, fragment
 
 TICK_SECONDS = 0.5  # how often a playing run redraws

@@ -12,7 +12,7 @@ from nnlab import i18n, lessons
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.ui import class_screen, lecture_editor, lecture_screen, server, state, words
+from nnlab.ui import class_screen, lecture_editor, lecture_screen, services, state, words
 from nnlab.ui.words import _
 
 CUSTOM = "custom"
@@ -75,7 +75,7 @@ def page(title: str) -> Experiment:
     state.current()  # a first visit reads the link (and its language)
     words.for_this_run()
     st.set_page_config(page_title=f"{_(title)} · nnlab", page_icon=str(ICON), layout="wide")
-    server.start_server()
+    services.start_server()
     st.html(STYLE)
     pacing = st.sidebar.container()  # a lecture's controls, on top, where a 720-pixel projector shows them
     state.NAVIGATION.set(st.sidebar.container())  # the page links: drawn last, by share_link, with the settings

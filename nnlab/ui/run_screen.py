@@ -13,7 +13,7 @@ from nnlab.training.comparison import CompareRun, compare_gradient_flow, compare
 from nnlab.training.trainer import TrainResult
 from nnlab.ui import inside_screen
 from nnlab.ui.pictures import draw
-from nnlab.ui.server import freeze_late_imports, one_picture_at_a_time
+from nnlab.ui.services import freeze_late_imports, one_picture_at_a_time
 from nnlab.ui.words import _, formatter
 
 

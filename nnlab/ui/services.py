@@ -1,5 +1,7 @@
-"""What the server shares between sessions (data, finished runs, the run queue, warm kernels), and
-a session's view of its run while it waits in the queue and trains."""
+"""What the server shares between its sessions: the data, finished runs, the run queue, the
+compiled kernels warmed at start, the garbage collector's tuning, the first-come turns at drawing,
+and the loop that shows a queued run's place, then its progress. A session's own results are in
+nnlab.ui.session_runs."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -17,12 +18,9 @@ import nnlab
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_
-from nnlab.pictures import run_charts
 from nnlab.training.cache import ResultCache
 from nnlab.training.engine import compiled
 from nnlab.training.runqueue import RunQueue, Ticket
-from nnlab.training.trainer import TrainResult, train
-from nnlab.ui import state
 from nnlab.ui.pictures import draw
 from nnlab.ui.words import _
 
@@ -31,8 +29,6 @@ PLACE_SECONDS = 1.0  # its place in the queue is sent again at most this often: 
                      # waiting at once sent a new place on nearly every look
 CHART_SECONDS = 1.0  # a live loss chart is drawn once its run has trained this long, then at most this often,
 CHART_MOVE = 0.02  # and only once its run has moved on by this share of its epochs
-_LAST_RESULT = "last_result"  # the session's own last run: the shared store may have let it go
-_PENDING = "pending_run"  # (Experiment, Ticket) of a run this session started and has not seen end
 COMPILING = N_("Getting the training engine ready: on a newly installed server its first start compiles it, "
              "which takes about 10 seconds, once.")
 
@@ -116,109 +112,6 @@ def one_picture_at_a_time() -> Turns:
     so taking turns costs nothing in all; but when a class's results land together, the first
     run finished is the first one shown, instead of every session finishing last together."""
     return Turns()
-
-
-def own_result(exp: Experiment) -> TrainResult | None:
-    """The run of `exp` this session asked for, once finished. Another session's run of the same
-    settings is not shown until this one presses Train: the class predicts first."""
-    mine = st.session_state.get(_LAST_RESULT)
-    return mine if mine is not None and mine.experiment == exp else None
-
-
-def cached_result(exp: Experiment) -> TrainResult | None:
-    """The session's own last run of `exp`, else the server's stored one, else None."""
-    return own_result(exp) or result_store().get(_train_key(exp))
-
-
-def left_behind(exp: Experiment) -> Ticket | None:
-    """A run of `exp` this session started and left (for another page or other settings) before it
-    finished: the page follows it again instead of dropping it."""
-    pending = st.session_state.get(_PENDING)
-    return pending[1] if pending is not None and pending[0] == exp else None
-
-
-def running_elsewhere(exp: Experiment) -> bool:
-    """Whether a run of `exp` is training for some session right now (after a reload, this one's)."""
-    return run_queue().in_flight(_train_key(exp)) is not None
-
-
-def background_run() -> Experiment | None:
-    """The settings of a run this session left before it finished, while it still trains."""
-    pending = st.session_state.get(_PENDING)
-    return pending[0] if pending is not None and not pending[1].done else None
-
-
-def own_job(key: tuple):
-    """The result of the job (a comparison, a sweep) this session asked for with this key, once
-    finished: like Train, one someone else ran shows only after this session presses its button."""
-    mine = st.session_state.get(f"last_{key[0]}")  # (key, result) of the session's own last job of this kind
-    return mine[1] if mine is not None and mine[0] == key else None
-
-
-def shown_job(key: tuple):
-    """The job's result this page may show: the session's own, or, where the instructor's link says
-    show=results, the server's stored one too."""
-    return stored_job(key) if state.instructor_flags().show_results else own_job(key)
-
-
-def stored_job(key: tuple):
-    """This session's job with this key, else the server's stored one, else None."""
-    return own_job(key) if own_job(key) is not None else result_store().get(key)
-
-
-def job_live(key: tuple, work: Callable):
-    """This session's job: the stored one at once if the server has it, else `work(progress)`
-    queued (or joined) and shown until it is done."""
-    def run(ticket: Ticket):
-        result = work(ticket.report)
-        result_store().put(key, result)
-        return result
-    stored = result_store().get(key)
-    result = stored if stored is not None else follow(run_queue().submit(key, run))
-    st.session_state[f"last_{key[0]}"] = (key, result)
-    return result
-
-
-def compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int) -> tuple:
-    return ("compare", exp, activations, seeds, epochs)
-
-
-def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
-    return job_live(compare_key(exp, activations, seeds, epochs),
-                    lambda progress: nnlab.compare(exp, activations, range(seeds), epochs=epochs, progress=progress))
-
-
-def sweep_key(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int) -> tuple:
-    return ("sweep", exp, rates, widths, seeds, epochs)
-
-
-def sweep_live(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int):
-    return job_live(sweep_key(exp, rates, widths, seeds, epochs),
-                    lambda progress: nnlab.sweep(exp, rates, widths, range(seeds), epochs=epochs, progress=progress))
-
-
-def _train_key(exp: Experiment) -> tuple:
-    return ("train", exp)
-
-
-def train_live(exp: Experiment, data: Data) -> TrainResult:
-    """This session's run of `exp`: the stored one at once if the server has it, else queued (or
-    joined, if the same settings are already queued) and shown until it is done."""
-    key = _train_key(exp)
-    stored = left_behind(exp) or result_store().get(key)
-    if isinstance(stored, TrainResult):
-        st.session_state[_LAST_RESULT] = stored
-        return stored
-
-    def work(ticket: Ticket) -> TrainResult:
-        result = train(exp, progress=ticket.report, data=data)
-        result_store().put(key, result)
-        return result
-    ticket = stored or run_queue().submit(key, work)
-    st.session_state[_PENDING] = (exp, ticket)  # kept if the session leaves before the end
-    result = st.session_state[_LAST_RESULT] = follow(ticket, run_charts.loss_curves)
-    st.session_state.pop(_PENDING, None)
-    return result
 
 
 def follow(ticket: Ticket, chart=None):

@@ -1,0 +1,103 @@
+"""A session's own results, under one key scheme: ("train", experiment), ("compare", ...) and
+("sweep", ...). A result is this session's once it asked for it (the class predicts before anyone's
+run shows); the server's store keeps every finished one for whoever asks next, and a run this
+session started and left is followed again when it comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+import nnlab
+from nnlab.data.datasets import Data
+from nnlab.experiment import Experiment
+from nnlab.pictures import run_charts
+from nnlab.training.runqueue import Ticket
+from nnlab.training.trainer import TrainResult, train
+from nnlab.ui import state
+from nnlab.ui.services import follow, result_store, run_queue
+
+_OWN = "own_results"  # kind -> (key, result): the session's last result of each kind (the store may let it go)
+_PENDING = "pending_run"  # (key, Ticket) of a run this session started and has not seen end
+
+
+def train_key(exp: Experiment) -> tuple:
+    return ("train", exp)
+
+
+def compare_key(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int) -> tuple:
+    return ("compare", exp, activations, seeds, epochs)
+
+
+def sweep_key(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int) -> tuple:
+    return ("sweep", exp, rates, widths, seeds, epochs)
+
+
+def own(key: tuple):
+    """The result this session asked for under `key`, once finished; else None. Another session's
+    result of the same key is not shown until this one presses its button."""
+    mine = st.session_state.get(_OWN, {}).get(key[0])
+    return mine[1] if mine is not None and mine[0] == key else None
+
+
+def stored(key: tuple):
+    """This session's result under `key`, else the server's stored one, else None."""
+    mine = own(key)
+    return mine if mine is not None else result_store().get(key)
+
+
+def shown(key: tuple):
+    """What a page may show under `key`: the session's own result, or, where the instructor's link
+    says show=results, the server's stored one too."""
+    return stored(key) if state.instructor_flags().show_results else own(key)
+
+
+def left_behind(key: tuple) -> Ticket | None:
+    """A run under `key` this session started and left (for another page or other settings) before
+    it finished: the page follows it again instead of dropping it."""
+    pending = st.session_state.get(_PENDING)
+    return pending[1] if pending is not None and pending[0] == key else None
+
+
+def running_elsewhere(key: tuple) -> bool:
+    """Whether a run under `key` is training for some session right now (after a reload, this one's)."""
+    return run_queue().in_flight(key) is not None
+
+
+def background_run(kind: str) -> tuple | None:
+    """The key of a run of this kind ("train", ...) this session left before it finished, while it still trains."""
+    pending = st.session_state.get(_PENDING)
+    return pending[0] if pending is not None and pending[0][0] == kind and not pending[1].done else None
+
+
+def live(key: tuple, work: Callable, chart=None):
+    """This session's result under `key`: the stored one at once if the server has it, else
+    `work(progress)` queued (or joined: the same key already queued, or this session's own run
+    left behind) and shown until it is done, with `chart` of its history so far."""
+    result = result_store().get(key)
+    if result is None:
+        def run(ticket: Ticket):
+            made = work(ticket.report)
+            result_store().put(key, made)
+            return made
+        ticket = left_behind(key) or run_queue().submit(key, run)
+        st.session_state[_PENDING] = (key, ticket)  # kept if the session leaves before the end
+        result = follow(ticket, chart)
+        st.session_state.pop(_PENDING, None)
+    st.session_state.setdefault(_OWN, {})[key[0]] = (key, result)
+    return result
+
+
+def train_live(exp: Experiment, data: Data) -> TrainResult:
+    return live(train_key(exp), lambda progress: train(exp, progress=progress, data=data), run_charts.loss_curves)
+
+
+def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):
+    return live(compare_key(exp, activations, seeds, epochs),
+                lambda progress: nnlab.compare(exp, activations, range(seeds), epochs=epochs, progress=progress))
+
+
+def sweep_live(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...], seeds: int, epochs: int):
+    return live(sweep_key(exp, rates, widths, seeds, epochs),
+                lambda progress: nnlab.sweep(exp, rates, widths, range(seeds), epochs=epochs, progress=progress))

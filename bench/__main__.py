@@ -229,7 +229,7 @@ def study_table(repeats: int) -> None:
     race(), surface(), step()  # torch.optim's and Altair's first use, once a process
     t = median_seconds({"T100": classload.t100, "race": race, "surface": surface, "step": step}, repeats)
     print(f"{'work':<52}{'seconds':>9}{'T100':>8}{'goal':>9}")
-    for name, label, goal in (("race", "race: 7 optimizers x 200 steps, drawn", 0.3),
+    for name, label, goal in (("race", f"race: {len(surfaces.RACERS)} optimizers x 200 steps, drawn", 0.3),
                               ("surface", "loss surface: 25 x 25, bump lesson (7,000 epochs)", 1.0),
                               ("step", "one step by hand, step 100 of the step lesson", None)):
         print(f"{label:<52}{t[name]:>9.3f}{t[name] / t['T100']:>8.2f}{f'<= {goal} s' if goal else '':>9}")

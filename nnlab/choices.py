@@ -70,7 +70,7 @@ class Schedule(Choice):
 
 @dataclass(frozen=True, kw_only=True)
 class DataSet(Choice):
-    group: str  # "lesson", "2-D", "real table" or "upload"; nnlab.data.datasets.LOADERS loads it
+    group: str  # "lesson", "2-D", "real table", "drawn" or "upload"; nnlab.data.datasets.LOADERS loads it
 
 
 @dataclass(frozen=True, kw_only=True)

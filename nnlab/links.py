@@ -1,6 +1,6 @@
 """A shareable link: an Experiment, and the classroom flags, as URL query parameters and back.
 
-A link names its lesson and only the settings that differ from it (`?lesson=bump-twenty-neurons&lr=0.1`),
+A link names its lesson and only the settings that differ from it (`?lesson=bump-twenty-neurons&rate=0.1`),
 so it stays short and an instructor can write one by hand. Reading a link validates every value
 and says which parameter is wrong.
 """

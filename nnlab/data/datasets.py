@@ -1,7 +1,7 @@
 """Datasets as plain functions of their spec, each returning tensors ready to train on.
 
-The registry `DATASETS` maps a name (the menu option, the URL value and the config value at
-once) to a `DatasetInfo` whose loader turns `(DataSpec, seed)` into `Data`.
+`LOADERS` maps each data set's name (nnlab.choices.DATASETS: the menu option, the URL value
+and the config value at once) to the loader that turns its `DataSpec` into `Data`.
 """
 
 from __future__ import annotations

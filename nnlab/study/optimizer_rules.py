@@ -1,7 +1,7 @@
 """Each optimizer's update written out in float64: the numbers Inside one step shows, the LaTeX
 above them and the names of the state it keeps. A new optimizer in nnlab.choices.OPTIMIZERS needs
 its rule here (tests/test_inside.py checks every one against torch.optim's own step, and that
-every optimizer has one) and its float32 step in engine/kernels.py; nothing else names it.
+every optimizer has one) and its float32 step in nnlab/training/engine/kernels.py; nothing else names it.
 """
 
 from __future__ import annotations

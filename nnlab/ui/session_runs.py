@@ -75,13 +75,14 @@ def live(key: tuple, work: Callable, chart=None):
     """This session's result under `key`: the stored one at once if the server has it, else
     `work(progress)` queued (or joined: the same key already queued, or this session's own run
     left behind) and shown until it is done, with `chart` of its history so far."""
-    result = result_store().get(key)
+    ticket = left_behind(key)  # followed to its end, even where the store has its result: then at once
+    result = None if ticket else result_store().get(key)
     if result is None:
-        def run(ticket: Ticket):
-            made = work(ticket.report)
+        def run(running: Ticket):
+            made = work(running.report)
             result_store().put(key, made)
             return made
-        ticket = left_behind(key) or run_queue().submit(key, run)
+        ticket = ticket or run_queue().submit(key, run)
         st.session_state[_PENDING] = (key, ticket)  # kept if the session leaves before the end
         result = follow(ticket, chart)
         st.session_state.pop(_PENDING, None)

@@ -1,8 +1,8 @@
 """nnlab: small neural networks, trained the way five PyTorch tutorials train them.
 
 Its names load on first use: `nnlab.train` pulls torch, pandas, Numba and SQLAlchemy, and no name
-here pulls Streamlit or Altair (the pictures' charts
-live in `nnlab.pictures`, the Streamlit layer in `nnlab.ui`).
+here pulls Streamlit or Altair (the pictures live in `nnlab.pictures`, the Streamlit layer in
+`nnlab.ui`).
 """
 
 from nnlab.lazy import exports

@@ -50,17 +50,18 @@ def _is_number(value) -> bool:
 
 
 def _check_ranges(spec, part: str) -> None:
-    """Each number a row gives a range is within it: a whole one where its default is, each value of
-    a tuple, and None only where None is the default (an optional seed, the full batch)."""
+    """Each number a row gives a range is within it: a whole one where the row reads its text as
+    one, each value of a row that holds one per layer (one number elsewhere, never a tuple), and
+    None only where None is the default (an optional seed, the full batch)."""
     for row in settings.rows(type(spec), part):
         if row.low is None:
             continue
         value, says = getattr(spec, row.field), capitalized(row.says)
         if value is None and row.default is None:
             continue
-        whole = isinstance(row.default, int) or row.default is None or (
-            isinstance(row.default, tuple) and all(isinstance(v, int) for v in row.default) and row.default)
-        for one in value if isinstance(value, tuple) else (value,):
+        many = isinstance(row.default, tuple)  # a value per layer: each within the range
+        whole = row.parse in (int, settings.optional_int, settings.ints)
+        for one in value if many and isinstance(value, tuple) else (value,):
             if whole:
                 _check(isinstance(one, int) and not isinstance(one, bool) and row.low <= one <= row.high,
                        msg("{says} must be a whole number from {low} to {high}; got {value}.", says=says,

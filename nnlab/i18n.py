@@ -118,7 +118,7 @@ def translate(text, language: str, **values) -> str:
 
 
 def _sentence_start(text: str) -> str:
-    """Its first letter upper case, if a Latin one: "β1" stays a symbol, not "Β1"."""
+    """Its first letter upper case, if an ASCII one: "β1" stays a symbol, not "Β1"."""
     return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 

@@ -21,7 +21,7 @@ TRAIN_MODES = {"whole": N_("Whole run"), "live": N_("Play / pause / step")}
 
 def whole_run(exp, data, challenge, button_slot) -> None:
     key = ui.train_key(exp)
-    shown = ui.shown(key)
+    shown = ui.shown_result(key)
     estimate = st.empty()  # the time estimate, gone once the run starts
     with estimate.container():
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)

@@ -34,7 +34,7 @@ with ui.shown_errors():
     if not activations:
         st.info(_("Pick at least one activation in the sidebar."))
         st.stop()
-    runs = ui.shown(ui.compare_key(exp, activations, seeds, epochs))
+    runs = ui.shown_result(ui.compare_key(exp, activations, seeds, epochs))
     affordable = runs is not None or ui.within_budget([exp] * len(activations) * seeds, data, epochs)
     button = ui.RunButton(_("Compare {runs} runs", runs=len(activations) * seeds), "compare",
                           _("Compared: the result is below."),

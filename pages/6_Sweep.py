@@ -45,7 +45,7 @@ with ui.shown_errors():
         st.stop()
     runs_total = len(rates) * len(widths) * seeds
     key = ui.sweep_key(exp, tuple(rates), tuple(widths), seeds, epochs)
-    runs = ui.shown(key)
+    runs = ui.shown_result(key)
     largest = sweep_experiment(exp, rates[0], widths[-1], 0)
     affordable = runs is not None or ui.within_budget([largest] * runs_total, data, epochs)
     button = ui.RunButton(_("Sweep {runs} runs", runs=runs_total), "sweep", _("Swept: the result is below."),

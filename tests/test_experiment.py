@@ -21,6 +21,8 @@ from nnlab.i18n import capitalized
     (lambda: TrainSpec(epochs=0), "Epochs must be"),
     (lambda: TrainSpec(epochs=20_001), "Epochs must be"),
     (lambda: TrainSpec(batch_size=0), "Batch size must be a whole number from 1"),
+    (lambda: TrainSpec(learning_rate=(0.1,)), "Learning rate must be between"),
+    (lambda: TrainSpec(epochs=(5,)), "Epochs must be a whole number"),
     (lambda: TrainSpec(optimizer="adamw", beta2=1.0), "β2 must be between 0 and 0.9999"),
     (lambda: ModelSpec(hidden=(4,), activations=("relu",), dropout=(1.0,)), "Dropout must be between 0 and 0.95"),
     (lambda: TrainSpec(loss="hinge"), "Unknown loss 'hinge'"),

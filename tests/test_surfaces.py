@@ -93,3 +93,8 @@ def test_each_surface_is_lowest_at_its_minima_within_its_box():
         assert lowest <= values["value"].min() + 1e-9, name
         x0, x1, y0, y1 = where.box
         assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in (*where.minima, where.start)), name
+
+
+def test_every_racer_the_page_starts_with_has_a_colour_of_its_own():
+    from nnlab.pictures import study_charts
+    assert len(set(study_charts.RACER_COLOURS)) >= surfaces.MAX_RACERS == len(surfaces.RACERS)

@@ -77,7 +77,7 @@ def _image_grid(columns: int, rows: int, predicted: bool) -> alt.LayerChart:
 
 @described
 def image_grid(pixels: pd.DataFrame, title: str) -> dict:
-    """Small images in a grid (views.image_grid), each labelled by its class or, with predictions,
+    """Small images in a grid (frames.image_grid), each labelled by its class or, with predictions,
     by the network's answer: a wrong one's label is red, with a cross (the image shows what it
     is; its tooltip and the confusion matrix say it too). Square pixels of PIXEL screen pixels, so
     the grid keeps its shape at any page width."""

@@ -3,7 +3,7 @@ reader and for a student who cannot see the projector.
 
 Each function has the name and the arguments of the picture function (nnlab.pictures.*_charts)
 whose picture it describes (arguments it does not need are accepted and ignored), so a page calls
-`descriptions.loss_curves(history)` beside `charts.loss_curves(history)`. It returns text in the
+`descriptions.loss_curves(history)` beside `run_charts.loss_curves(history)`. It returns text in the
 script run's language (nnlab.i18n.LANGUAGE), as the charts' titles are. Numbers are read off the same
 frames with numpy: these run for every result a class's server draws. Empty frames, NaN and infinite
 values (a diverged run), a single epoch and a single class are described, never raised on.
@@ -605,7 +605,7 @@ def _ends(paths: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The racers in order of appearance, each one's code per row, and each one's last row (a
     racer that blew up ends on its first row that is not finite)."""
     codes, racers = pd.factorize(paths["optimizer"])
-    # an optimizer's name as the race's legend shows it (charts' _named_in_language): "Momentum" has a word
+    # an optimizer's name as the race's legend shows it (template.named_in_language): "Momentum" has a word
     racers = pd.Index([i18n.translate(racer, i18n.LANGUAGE.get()) for racer in racers.astype(str)])
     last = len(codes) - 1 - np.unique(codes[::-1], return_index=True)[1]
     return np.asarray(racers).astype(str), codes, last

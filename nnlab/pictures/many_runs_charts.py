@@ -125,7 +125,7 @@ def _sweep_heatmap(score_label: str, higher_is_better: bool, percent: bool, widt
 
 @described
 def sweep_heatmap(cells: pd.DataFrame, score_label: str, higher_is_better: bool, percent: bool) -> dict:
-    """A sweep's grid (views.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
+    """A sweep's grid (frames.sweep_cells: learning_rate, hidden_units, score, spread, runs): each
     cell coloured and labelled by its seeds' median score, the better end the brighter, highest
     learning rate on top. A click selects a cell (selection "cell")."""
     spec = _sweep_heatmap(score_label, higher_is_better, percent, cells["hidden_units"].nunique())

@@ -277,7 +277,7 @@ def _unit_contributions(units: tuple[str, ...], sum_label: str, x_title: str) ->
 @described
 def unit_contributions(curves: pd.DataFrame, units: pd.DataFrame, sum_label: str, x_title: str = "x") -> dict:
     """Each last-layer unit's contribution (output weight x activation) over x, and their sum
-    (views.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
+    (frames.unit_contributions): how a few sigmoids add up to a step or a bump. Hover a unit for its
     weights. The curves go as one wide frame, each unit's weights once."""
     return fill_in(_unit_contributions(tuple(units["unit"]), sum_label, x_title),
                  N_("Inside the network: each hidden unit's share"), compact=True, curves=curves, units=units)

@@ -83,7 +83,7 @@ def diagram(step: Step, row: int, phase: str, features: list[str]) -> tuple[pd.D
     edges["size"] = edges["value"].abs() / reach
     titles = [N_("inputs"), *[step.activations[layer] for layer in range(1, len(sizes))]]
     titles[-1] = N_("output") + "\n" + titles[-1]  # a line each: charts translates them one by one
-    top = max(sizes.max(), 3) / 2 + 0.9  # above the widest layer (charts.step_network leaves the room)
+    top = max(sizes.max(), 3) / 2 + 0.9  # above the widest layer (study_charts.step_network leaves the room)
     heading = pd.DataFrame({"x": range(len(sizes)), "y": top, "title": titles})
     return pd.DataFrame(units), edges, heading
 

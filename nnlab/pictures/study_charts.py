@@ -24,7 +24,8 @@ from nnlab.pictures.template import (
 
 alt = LazyModule("altair")  # imported when the first template is drawn
 
-RACER_COLOURS = [colour for colour in PALETTE if colour != "#F0E442"]  # no pale yellow over grey bands
+# no pale yellow over grey bands; Tol's wine after Okabe-Ito's, so each of the eight racers has its own
+RACER_COLOURS = [*(colour for colour in PALETTE if colour != "#F0E442"), "#882255"]
 
 
 BANDS = {"name": "greys", "extent": [0.0, 0.4], "count": 12}
@@ -53,7 +54,7 @@ def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps
     lines = walked.mark_line(strokeWidth=3, clip=True).encode(
         x="x:Q", y="y:Q", order="step:Q",
         color=alt.Color("optimizer:N", scale=colours,
-                        legend=top_legend(racers, **named_in_language({"Momentum": N_("Momentum")}))),
+                        legend=top_legend(racers, **named_in_language({racer: racer for racer in racers}))),
         detail="optimizer:N")
     now = walked.transform_filter(alt.datum.step == step).mark_point(
         size=260, filled=True, stroke="white", strokeWidth=2, opacity=1, clip=True).encode(
@@ -110,7 +111,7 @@ def _loss_landscape(a_title: str, b_title: str) -> alt.LayerChart:
 
 @described
 def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str], title: str) -> dict:
-    """The loss over a slice of weight space (views.landscape_cells) in height bands, and the
+    """The loss over a slice of weight space (frames.landscape_cells) in height bands, and the
     training's path across it, each recorded epoch a dot."""
     return fill_in(_loss_landscape(*axes), title, compact=True, grid=grid, path=path)
 

@@ -97,7 +97,7 @@ def default_rate(where: Surface, label: str) -> float:
 
 def make_optimizer(settings: dict, parameters) -> torch.optim.Optimizer:
     """torch.optim's optimizer for one racer's settings: "optimizer", "rate" and the hyperparameters
-    that optimizer reads, by their link names ("momentum", "nesterov", "decay")."""
+    that optimizer reads, by their link names ("momentum", "nesterov", "decay", "beta1", "beta2")."""
     name = settings.get("optimizer")
     if name not in OPTIMIZERS:
         raise ConfigError(msg("Unknown optimizer {name!r}; choose one of {value}.", name=name, value=', '.join(OPTIMIZERS)))

@@ -23,7 +23,6 @@ COMPILED_FLOPS, COMPILED_HALF_ROWS = 3.8e10, 38
 COMPILED_STEP, COMPILED_EPOCH, COMPILED_UNIT_ROW = 0.42e-6, 4.4e-6, 1.0e-9  # seconds: overheads, activations
 
 
-
 def fit_loss_to_task(exp: Experiment, task: str) -> Experiment:
     """`exp` unchanged if its loss suits `task`, else with the task's usual loss."""
     allowed = LOSSES_FOR_TASK[task]

@@ -8,8 +8,8 @@ _HOMES = {name: f"nnlab.ui.{module}" for module, names in {
                  "within_budget"),
     "page_setup": ("RunButton", "allowed", "page", "page_card", "shown_errors"),
     "services": ("data_for",),
-    "session_runs": ("background_run", "compare_key", "compare_live", "left_behind", "own", "running_elsewhere", "shown",
-                     "stored", "sweep_key", "sweep_live", "train_key", "train_live"),
+    "session_runs": ("background_run", "compare_key", "compare_live", "left_behind", "own_result", "running_elsewhere",
+                     "shown_result", "stored_result", "sweep_key", "sweep_live", "train_key", "train_live"),
     "state": ("link_query", "load", "share_link"),
 }.items() for name in names}
 __all__ = sorted(_HOMES)

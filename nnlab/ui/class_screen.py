@@ -146,8 +146,8 @@ def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
         return
     st.session_state[_SUBMITTED] = time.monotonic()
     try:
-        entry = board().submit(challenge.code, nickname, exp,
-                               train=lambda e: session_runs.stored(session_runs.train_key(e)) or session_runs.train_live(e, data))
+        entry = board().submit(challenge.code, nickname, exp, train=lambda e: session_runs.stored_result(
+            session_runs.train_key(e)) or session_runs.train_live(e, data))
         table = board().entries(challenge.code)
     except ClassError as error:  # a rule, a closed challenge, a database that is down: said, and the page goes on
         st.error(_(error))

@@ -39,7 +39,7 @@ def _taken_apart(exp: Experiment, start_epoch: int, number: int) -> Step:
     """One step, shared read-only by every session that asks for the same (a class steps together)."""
     weights = None
     if start_epoch:
-        result = session_runs.stored(session_runs.train_key(exp))
+        result = session_runs.stored_result(session_runs.train_key(exp))
         weights = result.snapshots[start_epoch] if result is not None and start_epoch in result.snapshots else None
     return one_step(exp, weights=weights, batch=number)
 
@@ -61,7 +61,7 @@ def _move(forward: bool) -> None:
 
 
 def show(exp: Experiment, data: Data) -> None:
-    result = session_runs.own(session_runs.train_key(exp))
+    result = session_runs.own_result(session_runs.train_key(exp))
     epochs = sorted(result.snapshots) if result is not None else [0]
     if st.session_state.get(START) not in epochs:
         st.session_state[START] = 0

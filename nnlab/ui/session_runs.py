@@ -19,7 +19,7 @@ from nnlab.ui import state
 from nnlab.ui.services import follow, result_store, run_queue
 
 _OWN = "own_results"  # kind -> (key, result): the session's last result of each kind (the store may let it go)
-_PENDING = "pending_run"  # (key, Ticket) of a run this session started and has not seen end
+_PENDING = "pending_runs"  # kind -> (key, Ticket): a run this session started and has not seen end
 
 
 def train_key(exp: Experiment) -> tuple:
@@ -34,29 +34,29 @@ def sweep_key(exp: Experiment, rates: tuple[float, ...], widths: tuple[int, ...]
     return ("sweep", exp, rates, widths, seeds, epochs)
 
 
-def own(key: tuple):
+def own_result(key: tuple):
     """The result this session asked for under `key`, once finished; else None. Another session's
     result of the same key is not shown until this one presses its button."""
     mine = st.session_state.get(_OWN, {}).get(key[0])
     return mine[1] if mine is not None and mine[0] == key else None
 
 
-def stored(key: tuple):
+def stored_result(key: tuple):
     """This session's result under `key`, else the server's stored one, else None."""
-    mine = own(key)
+    mine = own_result(key)
     return mine if mine is not None else result_store().get(key)
 
 
-def shown(key: tuple):
+def shown_result(key: tuple):
     """What a page may show under `key`: the session's own result, or, where the instructor's link
     says show=results, the server's stored one too."""
-    return stored(key) if state.instructor_flags().show_results else own(key)
+    return stored_result(key) if state.instructor_flags().show_results else own_result(key)
 
 
 def left_behind(key: tuple) -> Ticket | None:
     """A run under `key` this session started and left (for another page or other settings) before
     it finished: the page follows it again instead of dropping it."""
-    pending = st.session_state.get(_PENDING)
+    pending = st.session_state.get(_PENDING, {}).get(key[0])
     return pending[1] if pending is not None and pending[0] == key else None
 
 
@@ -67,8 +67,8 @@ def running_elsewhere(key: tuple) -> bool:
 
 def background_run(kind: str) -> tuple | None:
     """The key of a run of this kind ("train", ...) this session left before it finished, while it still trains."""
-    pending = st.session_state.get(_PENDING)
-    return pending[0] if pending is not None and pending[0][0] == kind and not pending[1].done else None
+    pending = st.session_state.get(_PENDING, {}).get(kind)
+    return pending[0] if pending is not None and not pending[1].done else None
 
 
 def live(key: tuple, work: Callable, chart=None):
@@ -83,9 +83,13 @@ def live(key: tuple, work: Callable, chart=None):
             result_store().put(key, made)
             return made
         ticket = ticket or run_queue().submit(key, run)
-        st.session_state[_PENDING] = (key, ticket)  # kept if the session leaves before the end
-        result = follow(ticket, chart)
-        st.session_state.pop(_PENDING, None)
+        pending = st.session_state.setdefault(_PENDING, {})
+        pending[key[0]] = (key, ticket)  # kept if the session leaves before the end
+        try:
+            result = follow(ticket, chart)
+        finally:
+            if ticket.done:  # ended, or failed: a failed one is not followed again, it is run again
+                pending.pop(key[0], None)
     st.session_state.setdefault(_OWN, {})[key[0]] = (key, result)
     return result
 

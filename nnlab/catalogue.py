@@ -11,6 +11,7 @@ day it lands (tests/test_package.py checks the README is current)."""
 from __future__ import annotations
 
 import datetime
+import io
 import sys
 from pathlib import Path
 
@@ -66,15 +67,22 @@ def readme_with_choices(text: str) -> str:
     return text[:start] + readme_choices() + text[end:]
 
 
+def template_text(template) -> bytes:
+    """The template file as this module writes it (tests/test_i18n.py compares it with the one kept)."""
+    from babel.messages.pofile import write_po
+
+    written = io.BytesIO()
+    write_po(written, template, width=110, omit_header=False, include_lineno=False)
+    return written.getvalue()
+
+
 def main() -> int:
     from babel.messages.pofile import read_po, write_po
 
     README.write_text(readme_with_choices(README.read_text()))
-
     template = extract()
     TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
-    with open(TEMPLATE, "wb") as file:
-        write_po(file, template, width=110, omit_header=False, include_lineno=False)
+    TEMPLATE.write_bytes(template_text(template))
     for language in i18n.LANGUAGES:
         if language == i18n.ENGLISH:
             continue

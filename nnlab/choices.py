@@ -2,7 +2,8 @@
 features, activations, losses, optimizers, initial weights and learning-rate schedules. The
 Experiment's validation, the sidebar, the engines and the exported script all read these tables.
 - A new initialiser or schedule is one entry here.
-- A new activation is its entry and its float32 value and slope in training/engine/kernels.py.
+- A new activation is its entry, its float32 value and slope in training/engine/kernels.py, and
+  its formula in tests/test_models.py (the reference written apart from torch).
 - A new loss is its entry, its float32 value and gradient in kernels.py, and its float64 value
   and slope in study/by_hand.py.
 - A new optimizer is its entry, its float32 step in kernels.py and its float64 rule in

@@ -232,3 +232,9 @@ def test_a_diagrams_layer_headings_are_drawn_in_the_runs_language():
         i18n.LANGUAGE.reset(token)
     assert list(heading["title"]) == ["input\n2", "relu\n3", "output\n1"]
     assert list(chinese["title"]) == ["输入层\n2", "relu\n3", "输出层\n1"]
+
+
+def test_the_template_is_written_from_the_code():
+    """`python -m nnlab.catalogue` was run after the last change of words or of where they are used."""
+    from nnlab import catalogue
+    assert catalogue.template_text(catalogue.extract()) == catalogue.TEMPLATE.read_bytes()

@@ -122,20 +122,22 @@ def race(where: Surface, optimizers: dict[str, dict], start: tuple[float, float]
     if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
         raise ConfigError(msg("A race is 1 to {max_steps} steps; got {steps}.", max_steps=MAX_STEPS, steps=steps))
     start = where.start if start is None else start
+    points = [torch.tensor(start, dtype=torch.float64, requires_grad=True) for _ in optimizers]
+    racers = [make_optimizer(settings, [point]) for settings, point in zip(optimizers.values(), points, strict=True)]
+    tracks = torch.empty(len(points), steps + 1, 3, dtype=torch.float64)
+    for step in range(steps + 1):  # every racer's value and gradient in one pass: each its own, element by element
+        for racer in racers:
+            racer.zero_grad()
+        stacked = torch.stack(points)
+        values = where.value(stacked[:, 0], stacked[:, 1])
+        with torch.no_grad():
+            tracks[:, step, :2], tracks[:, step, 2] = stacked, values
+        if step < steps:
+            values.sum().backward()
+            for racer in racers:
+                racer.step()
     frames = []
-    for label, settings in optimizers.items():
-        point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        optimizer = make_optimizer(settings, [point])
-        path = torch.empty(steps + 1, 3, dtype=torch.float64)
-        for step in range(steps + 1):
-            optimizer.zero_grad()
-            value = where.value(point[0], point[1])
-            with torch.no_grad():
-                path[step, :2], path[step, 2] = point, value
-            if step < steps:
-                value.backward()
-                optimizer.step()
-        path = path.numpy()
+    for label, path in zip(optimizers, tracks.numpy(), strict=True):
         finite = np.isfinite(path).all(axis=1)
         path = path[:len(path) if finite.all() else int(np.argmin(finite)) + 1]  # up to the first that blew up
         frames.append(pd.DataFrame({"optimizer": label, "step": np.arange(len(path)), "x": path[:, 0],

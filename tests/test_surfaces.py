@@ -98,3 +98,14 @@ def test_each_surface_is_lowest_at_its_minima_within_its_box():
 def test_every_racer_the_page_starts_with_has_a_colour_of_its_own():
     from nnlab.pictures import study_charts
     assert len(set(study_charts.RACER_COLOURS)) >= surfaces.MAX_RACERS == len(surfaces.RACERS)
+
+
+@pytest.mark.parametrize("name", surfaces.SURFACES)
+def test_racers_raced_together_take_the_paths_they_take_alone(name):
+    """One pass a step gives every racer its value and gradient; each path is still its own, bit for bit."""
+    where = surfaces.surface(name)
+    racers = {label: {**settings, "rate": surfaces.default_rate(where, label)} for label, settings in surfaces.RACERS.items()}
+    together = surfaces.race(where, racers, steps=100)
+    for label, settings in racers.items():
+        alone = surfaces.race(where, {label: settings}, steps=100)
+        assert together[together["optimizer"] == label].reset_index(drop=True).equals(alone), label

@@ -28,8 +28,9 @@ def _race(name: str, condition: float, racers: tuple, start: tuple[float, float]
 
 def _racers(where: surfaces.Surface) -> tuple:
     """The racers ticked in the table, each with its settings and the rate typed for it."""
-    table = pd.DataFrame({"race": True, "racer": list(surfaces.RACERS),
-                          "learning rate": [surfaces.default_rate(where, label) for label in surfaces.RACERS]})
+    labels = list(surfaces.RACERS)  # the race's own names; the table shows them in the session's language
+    table = pd.DataFrame({"race": True, "racer": [_(label) for label in labels],
+                          "learning rate": [surfaces.default_rate(where, label) for label in labels]})
     edited = st.data_editor(table, hide_index=True, key=f"racers_{where.name}", width="stretch",
                             disabled=["racer"], column_config={
                                 "race": st.column_config.CheckboxColumn(_("race"), width="small"),
@@ -37,8 +38,9 @@ def _racers(where: surfaces.Surface) -> tuple:
                                 "learning rate": st.column_config.NumberColumn(_("learning rate"), min_value=1e-6,
                                                                                max_value=10.0, format="%.4g",
                                                                                step=0.0001)})
-    return tuple((row["racer"], tuple({**surfaces.RACERS[row["racer"]], "rate": float(row["learning rate"])}.items()))
-                 for row in edited.to_dict("records") if row["race"] and pd.notna(row["learning rate"]))
+    return tuple((label, tuple({**surfaces.RACERS[label], "rate": float(row["learning rate"])}.items()))
+                 for label, row in zip(labels, edited.to_dict("records"), strict=True)
+                 if row["race"] and pd.notna(row["learning rate"]))
 
 
 def show() -> None:

@@ -261,13 +261,13 @@ class TrainSpec:
                 object.__setattr__(self, name, getattr(self, name) or value)
         _check(self.optimizer in OPTIMIZERS, msg("Unknown optimizer {optimizer!r}; choose one of {value}.",
                                                  optimizer=self.optimizer, value=names(OPTIMIZERS)))
+        _check_ranges(self, "training")  # before what the optimizer does not read is reset: a bad value is said
         for row in settings.rows(TrainSpec, "training"):  # what this optimizer does not read: one run, one description
             if not row.read_by(self.optimizer):
                 object.__setattr__(self, row.field, row.default)
         _check(self.loss in LOSSES, msg("Unknown loss {loss!r}; choose one of {value}.", loss=self.loss, value=names(LOSSES)))
         _check(self.schedule in SCHEDULES, msg("Unknown schedule {schedule!r}; choose one of {value}.", schedule=self.schedule,
                                                value=names(SCHEDULES)))
-        _check_ranges(self, "training")
         _check(not self.nesterov or self.momentum > 0, N_("Nesterov momentum needs a momentum above 0."))
 
     def snapshot_interval(self, epochs: int) -> int:

@@ -96,7 +96,16 @@ def from_link(query: Mapping[str, str]) -> tuple[Experiment, list[str]]:
     if query.get("lesson", DEFAULT_LESSON) not in lessons.LESSONS:
         problems.append(f"Unknown lesson {query['lesson']!r}; the default lesson's settings are the base.")
         kept.pop("lesson")
-    context = {name: kept[name] for name in ("lesson", "dataset") if name in kept}  # what a value is read under
+    context = {name: kept[name] for name in ("lesson",) if name in kept}  # what a value is read under:
+    for row in (SETTINGS["dataset"], SETTINGS["optimizer"]):  # noise means something on a dataset, β1 for an optimizer
+        for name in (row.name, *row.old):
+            if name in kept:
+                try:
+                    from_query({**context, name: kept[name]})
+                    context[name] = kept[name]
+                except NnlabError as error:
+                    kept.pop(name)
+                    problems.append(error.args[0])
     for name, text in list(kept.items()):
         if name in context:
             continue

@@ -108,3 +108,24 @@ def test_classroom_flags_hide_and_lock_groups_and_single_controls():
     assert InstructorFlags().to_query() == {}
     with pytest.raises(ConfigError, match="'sliders'"):
         flags_from_query({"lock": "sliders"})
+
+
+@pytest.mark.parametrize("query, kept", [
+    ({"lesson": "step-two-neurons", "optimizer": "adam", "beta1": "1.5", "rate": "0.1"},
+     {"optimizer": "adam", "learning_rate": 0.1}),
+    ({"lesson": "bump-twenty-neurons", "momentum": "1.5", "optimizer": "sgd", "rate": "0.1"},
+     {"optimizer": "sgd", "learning_rate": 0.1}),
+    ({"lesson": "step-two-neurons", "opt": "adamax", "beta2": "2", "rate": "0.1"},
+     {"optimizer": "adamax", "learning_rate": 0.1}),
+])
+def test_a_bad_hyperparameter_is_read_under_the_links_own_optimizer_and_alone_left_out(query, kept):
+    """β1 means something for the optimizer the link names, not only the lesson's: the bad value is
+    left out with its message, and the link's optimizer and rate are kept."""
+    exp, problems = nnlab.links.from_link(query)
+    assert {name: getattr(exp.training, name) for name in kept} == kept
+    assert len(problems) == 1 and "must be between" in problems[0]
+
+
+def test_an_out_of_range_setting_the_optimizer_does_not_read_is_still_refused():
+    with pytest.raises(nnlab.ConfigError, match="β1 must be between"):
+        nnlab.links.from_query({"lesson": "step-two-neurons", "beta1": "1.5"})

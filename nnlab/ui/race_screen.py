@@ -72,9 +72,10 @@ def show() -> None:
     picture.caption(_("**{surface}.** {about} Drag **Step** under the picture to replay the race; a cross marks each "
                       "minimum.", surface=where.label, about=where.about)
                     + (_(" {racers} blew up (its numbers grew past what a float holds): its path ends there.",
-                         racers=", ".join(ended)) if ended else ""))
+                         racers=", ".join(_(racer) for racer in ended)) if ended else ""))
     draw(st, study_charts.race_distances(paths), width="stretch")
     finish = paths[paths["step"] == paths.groupby("optimizer")["step"].transform("max")]
+    finish = finish.assign(optimizer=finish["optimizer"].map(_))  # each racer's name in the session's language
     names = {"optimizer": _("racer"), "step": _("last step"), "value": _("height"), "distance": _("distance to a minimum")}
     st.dataframe(finish[["optimizer", "step", "x", "y", "value", "distance"]].rename(columns=names), hide_index=True,
                  column_config={column: st.column_config.NumberColumn(format="%.4g")

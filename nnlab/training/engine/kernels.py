@@ -369,18 +369,18 @@ def _optimize(plan_row, rate, hyper, theta, first, second, steps, grads):
     and Adagrad's sum of squares."""
     optimizer = plan_row[OPTIMIZER]
     steps[0] += 1
-    beta1, beta2 = hyper[BETA1], hyper[BETA2]
-    lerp, keep2 = np.float32(1 - beta1), np.float32(beta2)
-    step_size = np.float32(-(rate / (1 - beta1 ** steps[0])))
-    if optimizer == ADAMAX:
-        for k in range(theta.shape[0]):
-            grad = np.float32(grads[k])
-            first[k] = _lerp(first[k], grad, lerp)  # exp_avg.lerp_(grad, 1 - beta1)
-            decayed, newest = second[k] * keep2, abs(grad) + ADAM_EPS  # torch.maximum(exp_inf.mul_(beta2), |g| + eps)
-            second[k] = decayed if decayed != decayed or decayed > newest else newest  # NaN stays NaN
-            theta[k] = theta[k] + step_size * first[k] / second[k]  # addcdiv_(value=-clr)
-        return
-    if optimizer in (ADAM, ADAMW):
+    if optimizer in (ADAM, ADAMW, ADAMAX):  # Adam's family: its betas and bias correction, only where read
+        beta1, beta2 = hyper[BETA1], hyper[BETA2]
+        lerp, keep2 = np.float32(1 - beta1), np.float32(beta2)
+        step_size = np.float32(-(rate / (1 - beta1 ** steps[0])))
+        if optimizer == ADAMAX:
+            for k in range(theta.shape[0]):
+                grad = np.float32(grads[k])
+                first[k] = _lerp(first[k], grad, lerp)  # exp_avg.lerp_(grad, 1 - beta1)
+                decayed, newest = second[k] * keep2, abs(grad) + ADAM_EPS  # maximum(exp_inf.mul_(beta2), |g| + eps)
+                second[k] = decayed if decayed != decayed or decayed > newest else newest  # NaN stays NaN
+                theta[k] = theta[k] + step_size * first[k] / second[k]  # addcdiv_(value=-clr)
+            return
         if optimizer == ADAMW:  # decoupled weight decay: param.mul_(1 - lr * weight_decay)
             keep = np.float32(1.0 - rate * hyper[WEIGHT_DECAY])
             for k in range(theta.shape[0]):

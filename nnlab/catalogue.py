@@ -50,7 +50,7 @@ MARKS = ("<!-- choices -->\n", "<!-- /choices -->\n")
 
 
 def _listed(table: dict) -> str:
-    labels = [f"{choice.label}" for choice in table.values()]
+    labels = [choice.label for choice in table.values()]
     return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
 
 

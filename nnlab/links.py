@@ -96,21 +96,15 @@ def from_link(query: Mapping[str, str]) -> tuple[Experiment, list[str]]:
     if query.get("lesson", DEFAULT_LESSON) not in lessons.LESSONS:
         problems.append(f"Unknown lesson {query['lesson']!r}; the default lesson's settings are the base.")
         kept.pop("lesson")
-    context = {name: kept[name] for name in ("lesson",) if name in kept}  # what a value is read under:
-    for row in (SETTINGS["dataset"], SETTINGS["optimizer"]):  # noise means something on a dataset, β1 for an optimizer
-        for name in (row.name, *row.old):
-            if name in kept:
-                try:
-                    from_query({**context, name: kept[name]})
-                    context[name] = kept[name]
-                except NnlabError as error:
-                    kept.pop(name)
-                    problems.append(error.args[0])
-    for name, text in list(kept.items()):
+    context = {name: kept[name] for name in ("lesson",) if name in kept}  # what a value is read under: its lesson,
+    givers = [name for row in (SETTINGS["dataset"], SETTINGS["optimizer"]) for name in (row.name, *row.old)]  # and these
+    for name in sorted(kept, key=lambda name: givers.index(name) if name in givers else len(givers)):  # givers first
         if name in context:
             continue
         try:
-            from_query({**context, name: text})
+            from_query({**context, name: kept[name]})
+            if name in givers:  # noise means something on its dataset, β1 under its optimizer
+                context[name] = kept[name]
         except NnlabError as error:
             kept.pop(name)
             problems.append(error.args[0])  # its Message: the page says it in the student's language

@@ -7,7 +7,6 @@ import json
 import pandas as pd
 
 from nnlab.i18n import N_
-from nnlab.lazy import LazyModule
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
@@ -15,6 +14,7 @@ from nnlab.pictures.template import (
     NARROW,
     PALETTE,
     TEXT,
+    alt,
     described,
     fill_in,
     named,
@@ -23,8 +23,6 @@ from nnlab.pictures.template import (
     top_legend,
     wrapped_lines,
 )
-
-alt = LazyModule("altair")  # imported when the first template is drawn
 
 
 @template

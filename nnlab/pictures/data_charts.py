@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from nnlab.i18n import N_, msg
-from nnlab.lazy import LazyModule
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
@@ -15,6 +14,7 @@ from nnlab.pictures.template import (
     PALETTE,
     POINT_COLUMNS,
     TEXT,
+    alt,
     cell_text,
     class_scales,
     described,
@@ -28,8 +28,6 @@ from nnlab.pictures.template import (
     template,
     top_legend,
 )
-
-alt = LazyModule("altair")  # imported when the first template is drawn
 
 PIXEL = 5  # screen pixels per image pixel: an 8x8 digit is 40 px, legible from the back of a room
 

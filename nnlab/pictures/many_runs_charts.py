@@ -7,11 +7,11 @@ import pandas as pd
 
 from nnlab import i18n
 from nnlab.i18n import N_, capitalized, msg
-from nnlab.lazy import LazyModule
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
     LINE_PALETTE,
+    alt,
     cell_text,
     described,
     fill_in,
@@ -24,8 +24,6 @@ from nnlab.pictures.template import (
     thinned,
     top_legend,
 )
-
-alt = LazyModule("altair")  # imported when the first template is drawn
 
 
 def _activation_colour(activations: tuple[str, ...]) -> alt.Color:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from nnlab import i18n
 from nnlab.i18n import N_, msg
-from nnlab.lazy import LazyModule
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
@@ -20,6 +19,7 @@ from nnlab.pictures.template import (
     PALETTE,
     POINT_COLUMNS,
     TEXT,
+    alt,
     cell_text,
     described,
     diverging_scale,
@@ -37,8 +37,6 @@ from nnlab.pictures.template import (
     text_width,
     top_legend,
 )
-
-alt = LazyModule("altair")  # imported when the first template is drawn
 
 # A chart's height holds its title and axes too (Streamlit sizes a chart to fit: autosize "fit"). A plane's
 # picture gives up its legends' width beside the plot, so it takes more height to stay near square.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from nnlab.i18n import N_
-from nnlab.lazy import LazyModule
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
     PALETTE,
     TEXT,
+    alt,
     described,
     diverging_scale,
     fill_in,
@@ -21,8 +21,6 @@ from nnlab.pictures.template import (
     template,
     top_legend,
 )
-
-alt = LazyModule("altair")  # imported when the first template is drawn
 
 # no pale yellow over grey bands; Tol's wine after Okabe-Ito's, so each of the eight racers has its own
 RACER_COLOURS = [*(colour for colour in PALETTE if colour != "#F0E442"), "#882255"]
@@ -40,11 +38,15 @@ def _bands(field: str, title: str) -> dict:
             "stroke": alt.Stroke(f"{field}:Q", legend=None, scale=scale)}
 
 
+def _racer_colours(racers: tuple[str, ...]) -> alt.Scale:
+    return alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
+
+
 @template
 def _race(racers: tuple[str, ...], box: tuple[float, float, float, float], steps: int) -> alt.LayerChart:
     x0, x1, y0, y1 = box
     step = alt.param(name="step", value=steps, bind=alt.binding_range(min=0, max=steps, step=1, name=N_("Step") + " "))
-    colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
+    colours = _racer_colours(racers)
     x = alt.X("x:Q", title=N_("x"), scale=alt.Scale(domain=[x0, x1], nice=False, zero=False))
     y = alt.Y("y:Q", title=N_("y"), scale=alt.Scale(domain=[y0, y1], nice=False, zero=False))
     cells = named("surface").mark_rect(strokeWidth=0.6).encode(x=x, x2="x_end:Q", y=y, y2="y_end:Q",
@@ -78,7 +80,7 @@ def race(surface: pd.DataFrame, paths: pd.DataFrame, minima: pd.DataFrame,
 
 @template
 def _race_distances(racers: tuple[str, ...]) -> alt.Chart:
-    colours = alt.Scale(domain=list(racers), range=RACER_COLOURS[:len(racers)])
+    colours = _racer_colours(racers)
     return named("paths").mark_line(strokeWidth=3).encode(
         x=alt.X("step:Q", title=N_("step"), scale=alt.Scale(nice=False)),
         y=alt.Y("shown:Q", title=N_("distance (log)"), scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),

@@ -27,11 +27,7 @@ from nnlab.i18n import N_, msg
 from nnlab.lazy import LazyModule
 from nnlab.pictures import descriptions
 
-alt = LazyModule("altair")  # imported when the first template is drawn
-
-
-
-alt = LazyModule("altair")  # imported when the first template is drawn
+alt = LazyModule("altair")  # imported when the first template is drawn; the *_charts modules draw with it
 
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; shapes back up colour.

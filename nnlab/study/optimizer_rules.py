@@ -91,7 +91,7 @@ RULES: dict[str, Rule] = {
     "adam": Rule(_adam, lambda group: _lines(*ADAM_LINES), ADAM_SYMBOLS),
     "adamw": Rule(_adamw, lambda group: _lines(r"w &\leftarrow w\,(1 - \eta\lambda)", *ADAM_LINES), ADAM_SYMBOLS),
     "adamax": Rule(_adamax, lambda group: _lines(
-        r"m &\leftarrow \beta_1 m + (1-\beta_1)\, g", r"u &\leftarrow \max(\beta_2 u,\ |g| + \epsilon)",
+        ADAM_LINES[0], r"u &\leftarrow \max(\beta_2 u,\ |g| + \epsilon)",
         r"w &\leftarrow w - \tfrac{\eta}{1-\beta_1^t}\, \tfrac{m}{u}"), {"m": "m", "u": "u"}),
     "rmsprop": Rule(_rmsprop, lambda group: _lines(r"s &\leftarrow \alpha s + (1-\alpha)\, g^2", ADAPTIVE_STEP),
                     {"square_avg": "s"}),

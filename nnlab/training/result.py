@@ -58,7 +58,6 @@ def divergence_message(diverged_at: int | None) -> str:
                epoch=diverged_at)
 
 
-GRAD_COLUMNS = ["epoch", "layer", "mean_abs_grad"]
 
 
 def gradient_flow_frame(per_epoch, first_epoch: int = 1) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import streamlit as st
 from nnlab import settings
 from nnlab.choices import ACTIVATIONS, DATASETS, LOSSES, LOSSES_FOR_TASK
 from nnlab.errors import NnlabError
-from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment
+from nnlab.experiment import MAX_HIDDEN_LAYERS, MAX_UNITS, SETTINGS, Experiment
 from nnlab.pictures import readouts
 from nnlab.settings import Setting
 from nnlab.training.trainer import estimate_seconds, fit_loss_to_task
@@ -65,7 +65,8 @@ def data_controls(exp: Experiment) -> Experiment:
 def seed_control(exp: Experiment, group: str) -> int:
     """The seed, on the Data explorer and on Train. A widget key of its own on each page: one key on
     two pages is a stale widget to Streamlit after a page switch, and reset to 0."""
-    return int(control(st.sidebar.number_input, f"seed_{group}", group, _("Seed"), 0, 2**31 - 1, step=1, value=exp.seed,
+    row = SETTINGS["seed"]
+    return int(control(st.sidebar.number_input, f"seed_{group}", group, _("Seed"), row.low, row.high, step=1, value=exp.seed,
                        help=_("Fixes the initial weights, the data split and the shuffling.")))
 
 

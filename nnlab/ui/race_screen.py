@@ -8,6 +8,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from nnlab.experiment import SETTINGS
 from nnlab.pictures import study_charts
 from nnlab.study import surfaces
 from nnlab.ui.controls import header
@@ -15,6 +16,7 @@ from nnlab.ui.pictures import draw
 from nnlab.ui.words import _, formatter
 
 RACE_STEPS = [10, 20, 50, 100, 200, 500, 1000]
+RATE = SETTINGS["rate"]  # a racer's learning rate has the setting's range
 
 
 @functools.lru_cache(maxsize=128)
@@ -35,8 +37,8 @@ def _racers(where: surfaces.Surface) -> tuple:
                             disabled=["racer"], column_config={
                                 "race": st.column_config.CheckboxColumn(_("race"), width="small"),
                                 "racer": st.column_config.TextColumn(_("racer")),
-                                "learning rate": st.column_config.NumberColumn(_("learning rate"), min_value=1e-6,
-                                                                               max_value=10.0, format="%.4g",
+                                "learning rate": st.column_config.NumberColumn(_("learning rate"), min_value=RATE.low,
+                                                                               max_value=RATE.high, format="%.4g",
                                                                                step=0.0001)})
     return tuple((label, tuple({**surfaces.RACERS[label], "rate": float(row["learning rate"])}.items()))
                  for label, row in zip(labels, edited.to_dict("records"), strict=True)

@@ -152,7 +152,7 @@ def follow(ticket: Ticket, chart=None):
         moved = ticket.epoch - drawn_epoch >= CHART_MOVE * ticket.epochs
         if chart and ticket.history is not None and moved and time.monotonic() - drawn_at >= CHART_SECONDS:
             # a curve still growing: its words would be stale by the next tick, so none are made (template.described)
-            draw(slot(1), chart.__wrapped__(ticket.history), words=False, width="stretch")
+            draw(slot(1), chart.__wrapped__(ticket.history), width="stretch")
             drawn_epoch, drawn_at = ticket.epoch, time.monotonic()
     for placeholder in slots:
         placeholder.empty()

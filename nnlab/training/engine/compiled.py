@@ -1,9 +1,11 @@
 """The compiled engine: stacks of small networks trained by the Numba kernels in `kernels.py`.
 
-A `Stack` holds the models of one call (Compare's activations x seeds, a sweep's grid, or one
-run): their initial weights from `build_model`, as the autograd engine's; their parameters end to
-end in one float32 array; and the data they share. `advance` trains every model some epochs in
-one kernel call per core (the kernels release the GIL, so other sessions train meanwhile).
+A `Stack` holds the models of one call (Compare's activations x seeds, a sweep's grid, a class's
+waiting runs, or one run): their initial weights from `build_model`, as the autograd engine's;
+their parameters end to end in one float32 array; and the data they share. `advance` trains every
+model some epochs: runs of one shape together as the lanes of one vector (`lanes.py`), the rest
+one by one, in kernel calls spread over the cores (the kernels release the GIL, so other sessions
+train meanwhile).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import copy
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -23,7 +26,7 @@ from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
 from nnlab.data.datasets import Data, load_data
 from nnlab.experiment import SETTINGS, Experiment
 from nnlab.i18n import msg
-from nnlab.training.engine import kernels
+from nnlab.training.engine import kernels, lanes
 from nnlab.training.loop import EpochRun, Progress, train_runs
 from nnlab.training.models import build_model, linear_layers, outputs_probability
 from nnlab.training.result import TrainResult, divergence_message, gradient_flow_frame, history_columns
@@ -40,6 +43,11 @@ FLUSH_SUBNORMALS = True
 
 # One thread per core runs kernel calls; a stack's models are split among them.
 CORES = os.cpu_count() or 1
+# A run whose steps take at most LANE_ROWS rows can train as a lane (its gradients then add a
+# batch's rows in order, alone too): beyond, the one-run kernel's vectors over a batch's rows do as
+# well as lanes. At least MIN_LANES runs of one shape train as lanes, at most MAX_LANES a call, and a
+# group of CORES x MIN_SPLIT or more is split over the cores. Measured: `python -m bench --only lanes`.
+LANE_ROWS, MIN_LANES, MAX_LANES, MIN_SPLIT = 8, 4, 32, 8
 _pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
 
 
@@ -81,6 +89,7 @@ class Stack:
             row[kernels.OPTIMIZER] = OPTIMIZERS[exp.training.optimizer].kernel
             row[kernels.SIGMOID_OUTPUT] = sigmoid_output
             row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
+            row[kernels.IN_ORDER] = row[kernels.BATCH] <= LANE_ROWS
             row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
             row[kernels.LAYER_ACTIVATIONS:kernels.LAYER_ACTIVATIONS + len(exp.model.activations)] = [
                 ACTIVATIONS[name].kernel for name in exp.model.activations]
@@ -105,6 +114,7 @@ class Stack:
         self.seconds = 0.0
         self._shufflers = [torch.Generator().manual_seed(exp.seed + 1) if exp.training.shuffle else None
                            for exp in exps]
+        self.lane_groups, self.alone = lane_groups(self.plan)
 
     @property
     def finished(self) -> bool:
@@ -134,22 +144,45 @@ class Stack:
         return orders, span
 
     def _call(self, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
-        def train(model_first: int, model_step: int) -> None:
-            torch.set_flush_denormal(FLUSH_SUBNORMALS)
-            try:
-                kernels.train_epochs(self.plan, self.rates, self.hyper, (self.theta, self.first, self.second,
-                                     self.last_good), self.steps, self.diverged_at, self._arrays,
-                                     self.data.hard_labels, orders, epoch_start, epoch_stop, self.metrics,
-                                     self.gradient_flow, model_first, model_step)
-            finally:
-                torch.set_flush_denormal(False)
-
-        parts = min(len(self.exps), CORES)  # models dealt round-robin: neighbours often cost alike
-        if parts == 1:
-            train(0, 1)
+        """One kernel call per lane group and per share of the runs alone, over the cores."""
+        calls = [partial(self._train_lanes, group) for group in self.lane_groups]
+        shares = min(len(self.alone), CORES)  # runs alone dealt round-robin: neighbours often cost alike
+        calls += [partial(self._train_alone, self.alone[share::shares]) for share in range(shares)]
+        calls = [partial(_flushing_subnormals, call, orders, epoch_start, epoch_stop) for call in calls]
+        if len(calls) == 1:
+            calls[0]()
             return
-        for future in [_pool.submit(train, part, parts) for part in range(parts)]:
+        for future in [_pool.submit(call) for call in calls]:
             future.result()
+
+    def _train_alone(self, models: np.ndarray, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
+        kernels.train_epochs(self.plan, self.rates, self.hyper, (self.theta, self.first, self.second, self.last_good),
+                             self.steps, self.diverged_at, self._arrays, self.data.hard_labels, orders, epoch_start,
+                             epoch_stop, self.metrics, self.gradient_flow, models)
+
+    def _train_lanes(self, models: np.ndarray, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
+        """Train runs of one shape as lanes: their state turned lane-last, trained, put back."""
+        going = self.diverged_at[models] == 0
+        if not going.any():
+            return
+        start, stop = self.plan[models, kernels.START], self.plan[models, kernels.STOP]
+        flat = (self.theta, self.first, self.second, self.last_good)
+        memory = tuple(np.stack([array[a:b] for a, b in zip(start, stop, strict=True)], axis=1) for array in flat)
+        span = slice(epoch_start, epoch_stop)
+        diverged, metrics, flow = self.diverged_at[models], self.metrics[models, span], self.gradient_flow[models, span]
+        step = lanes.train_lanes(self.plan[models[0]], np.ascontiguousarray(self.rates[models, span].T),
+                                 np.ascontiguousarray(self.hyper[models].T), memory, int(self.steps[models[going]][0]),
+                                 diverged, self._arrays, self.data.hard_labels,
+                                 orders if len(orders) == 1 else orders[models], epoch_start, epoch_stop, metrics, flow)
+        for lane in np.flatnonzero(going):
+            model, a, b = models[lane], start[lane], stop[lane]
+            for array, lane_array in zip(flat, memory, strict=True):
+                array[a:b] = lane_array[:, lane]
+            if diverged[lane]:
+                self.theta[a:b] = self.last_good[a:b]  # its later epochs in the call were not its own
+        self.steps[models[going]] = step
+        self.metrics[models[going], span], self.gradient_flow[models[going], span] = metrics[going], flow[going]
+        self.diverged_at[models] = diverged
 
     def epochs_run(self, model: int) -> int:
         return int(self.diverged_at[model]) - 1 if self.diverged_at[model] else self.epoch
@@ -197,6 +230,32 @@ class Stack:
         return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False), self.initial_states[model],
                            self.history(model), flow, snapshots, "cpu", self.reason, "compiled", self.seconds, diverged,
                            divergence_message(diverged))
+
+
+def _flushing_subnormals(call, *args) -> None:
+    """A kernel call with subnormals flushed, on a thread left as torch has it afterwards."""
+    torch.set_flush_denormal(FLUSH_SUBNORMALS)
+    try:
+        call(*args)
+    finally:
+        torch.set_flush_denormal(False)
+
+
+def lane_groups(plan: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The models that train as lanes, in groups of one shape (every plan column but their slice of
+    theta), each cut into calls of at most MAX_LANES and spread over the cores where it is large;
+    and the models that train alone (a shape no other model has, or steps too long for lanes)."""
+    shapes: dict[tuple, list[int]] = {}
+    for model, row in enumerate(plan):
+        if row[kernels.IN_ORDER]:
+            shapes.setdefault(tuple(row[kernels.LAYERS:]), []).append(model)
+    groups = []
+    for models in shapes.values():
+        if len(models) >= MIN_LANES:
+            calls = max(-(-len(models) // MAX_LANES), min(CORES, len(models) // MIN_SPLIT))
+            groups += np.array_split(np.array(models), calls)
+    grouped = {int(model) for group in groups for model in group}
+    return groups, np.array([model for model in range(len(plan)) if model not in grouped], np.int64)
 
 
 def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:

@@ -44,8 +44,8 @@ MOMENTUM, NESTEROV, WEIGHT_DECAY, BETA1, BETA2, L2, L1 = (HYPER.index(name) for 
     "momentum", "nesterov", "weight_decay", "beta1", "beta2", "l2", "l1"))
 
 # plan columns, one row per model
-START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH = range(7)  # START, STOP: its slice of theta
-WIDTHS = 7  # input, hidden..., output: LAYERS + 1 values
+START, STOP, LAYERS, LOSS, OPTIMIZER, SIGMOID_OUTPUT, BATCH, IN_ORDER = range(8)  # START, STOP: its slice of theta
+WIDTHS = 8  # input, hidden..., output: LAYERS + 1 values
 LAYER_ACTIVATIONS = WIDTHS + MAX_LINEAR_LAYERS + 1  # one per hidden layer
 OFFSETS = LAYER_ACTIVATIONS + MAX_LINEAR_LAYERS  # where each Linear's weight starts in the model's slice; its bias follows
 PLAN_COLUMNS = OFFSETS + MAX_LINEAR_LAYERS
@@ -91,7 +91,7 @@ def _power_of_two(typingctx, exponent):
     return types.float32(types.int32), codegen
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def exp32(x):
     """exp of a float32: range reduction by ln 2 (x = n ln 2 + r, |r| <= ln 2 / 2), a polynomial
     for exp(r), then 2**n in two halves so that results down to the denormals and up to inf come
@@ -111,12 +111,12 @@ def exp32(x):
     return x if x != x else y  # NaN stays NaN: divergence is detected from it
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def sigmoid32(z):
     return F1 / (F1 + exp32(-z))  # torch's formula in float32: exactly 0 or 1 where torch's saturates
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def tanh32(x):
     a = abs(x)
     z = x * x
@@ -196,7 +196,7 @@ def _slopes(code, dh, z, h, first, units, dz, rows):
                 dz[i, r] = np.float32(dh[i, r])
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
 def _floor(value, floor):
     """max(value, floor) as torch's std::max takes it: NaN stays NaN."""
     return floor if value < floor else value
@@ -298,9 +298,25 @@ def _loss(plan_row, first_unit, acts, zs, y, labels, order, start, rows, hard_la
 
 @njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc"})
 def _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
-    """A layer's weight and bias gradients, summed over the batch's rows into grads. The only
-    reassociated code: float64 sums of float32 values may run in any order (it changes nothing
-    float32 keeps) and so vectorise, where one running sum would wait on each add."""
+    """A layer's weight and bias gradients, summed over the batch's rows into grads. Reassociated:
+    float64 sums of float32 values may run in any order (it seldom changes what float32 keeps) and
+    so vectorise, where one running sum would wait on each add."""
+    for j in range(fan_out):
+        total = 0.0
+        for r in range(rows):
+            total += dz[j, r]
+        grads[biases + j] += total
+        for i in range(fan_in):
+            total = 0.0
+            for r in range(rows):
+                total += np.float64(dz[j, r]) * acts[inputs + i, r]
+            grads[weights + j * fan_in + i] += total
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _add_gradients_in_order(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
+    """`_add_gradients`, each sum running over the rows in order: what a lane adds (lanes.py), so
+    a run of a lane's shape lands on the same weights alone or among lanes."""
     for j in range(fan_out):
         total = 0.0
         for r in range(rows):
@@ -323,7 +339,10 @@ def _backward(plan_row, theta, first_unit, acts, zs, rows, dz, dh, grads):
         weights = plan_row[OFFSETS + layer - 1]
         biases = weights + fan_in * fan_out
         inputs = first_unit[layer - 1]
-        _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads)
+        if plan_row[IN_ORDER]:
+            _add_gradients_in_order(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads)
+        else:
+            _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads)
         if layer == 1:
             break
         for i in range(fan_in):
@@ -500,9 +519,9 @@ def _train_model(plan_row, rates, hyper, memory, steps, data, hard_labels, order
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def train_epochs(plan, rates, hyper, memory, steps, diverged_at, data, hard_labels, orders, epoch_start, epoch_stop,
-                 metrics, flow, model_first, model_step):
-    """Train models model_first, model_first + model_step, ... through epochs epoch_start to
-    epoch_stop - 1 (0-based); updated in place.
+                 metrics, flow, models):
+    """Train the models numbered in `models` through epochs epoch_start to epoch_stop - 1
+    (0-based); updated in place.
 
     plan: a row per model (its columns above). rates: (models, epochs), each epoch's learning
     rate. hyper: (models, HYPER columns), the settings the kernels read per model. memory: the
@@ -517,7 +536,7 @@ def train_epochs(plan, rates, hyper, memory, steps, diverged_at, data, hard_labe
     layers of any model). A model whose metrics turn non-finite goes back to its last finite
     weights and stops there: diverged_at gets its 1-based epoch; a model with diverged_at already
     set is skipped."""
-    for m in range(model_first, plan.shape[0], model_step):
+    for m in models:
         if diverged_at[m]:
             continue
         start, stop = plan[m, START], plan[m, STOP]

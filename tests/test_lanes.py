@@ -1,0 +1,112 @@
+"""Runs of one shape trained as lanes (nnlab/training/engine/lanes.py): each lane's weights,
+history and gradient flow bit for bit those of the same run alone, for every optimizer, activation
+and loss, whatever else differs between the lanes; divergence lane by lane; and which runs train
+as lanes."""
+
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
+from nnlab.choices import ACTIVATIONS, LOSSES, LOSSES_FOR_TASK, OPTIMIZERS
+from nnlab.experiment import SETTINGS
+from nnlab.training.engine import compiled
+from nnlab.training.trainer import train_many
+
+LANES = compiled.MIN_LANES + 1
+DATA_FOR_TASK = {"binary": "xor", "multiclass": "iris", "regression": "plane"}
+
+
+def small(data: str = "xor", **training) -> Experiment:
+    return Experiment(data=DataSpec(name=data, n_points=60, noise=0.2, train_fraction=0.8),
+                      model=ModelSpec(hidden=(5, 3), activations=("tanh", "relu")),
+                      training=TrainSpec(**{"loss": LOSSES_FOR_TASK[_task(data)][0], "epochs": 6, "batch_size": 4,
+                                            **training}))
+
+
+def _task(data: str) -> str:
+    return next(task for task, name in DATA_FOR_TASK.items() if name == data)
+
+
+def lanes_of(base: Experiment) -> list[Experiment]:
+    """Runs of `base`'s shape that differ in all a lane may: initial weights, the rows' order,
+    learning rate and schedule, and every hyperparameter the kernels read (each lane its own)."""
+    exps = []
+    for lane in range(LANES):
+        momentum = 0.3 * (lane % 3)
+        hyper = {"momentum": momentum, "nesterov": momentum > 0 and lane % 2 == 1, "weight_decay": 0.02 * lane,
+                 "beta1": 0.5 + 0.1 * lane, "beta2": (0.99, 0.999, 0.9)[lane % 3], "l2": 0.01 * (lane % 2),
+                 "l1": 0.01 * (lane % 3 == 2)}
+        assert set(hyper) == {row.field for row in SETTINGS.values() if row.hyper}, "a new hyperparameter: vary it here"
+        exps.append(base.replace(training={"learning_rate": 0.01 * (lane + 1), "shuffle": lane % 2 == 0,
+                                           "schedule": ("constant", "cosine")[lane % 2], **hyper}, seed=lane))
+    return exps
+
+
+def assert_lanes_equal_alone(exps: list[Experiment], epochs: int | None = None) -> None:
+    stack = compiled.Stack(exps, nnlab.load_data(exps[0]), epochs or exps[0].training.epochs)
+    assert [sorted(group) for group in stack.lane_groups] == [list(range(len(exps)))], "they train as lanes"
+    together = train_many(exps, epochs=epochs)
+    for exp, result in zip(exps, together, strict=True):
+        alone = nnlab.train(exp, epochs=epochs, engine="compiled")
+        for name, tensor in alone.model.state_dict().items():
+            assert torch.equal(result.model.state_dict()[name], tensor), (exp.seed, name)
+        assert result.history.equals(alone.history), exp.seed
+        assert result.gradient_flow.equals(alone.gradient_flow), exp.seed
+        assert result.diverged_at == alone.diverged_at
+
+
+@pytest.mark.parametrize("optimizer", [name for name, row in OPTIMIZERS.items() if row.kernel is not None])
+def test_each_lane_of_every_optimizer_is_the_run_alone(optimizer):
+    assert_lanes_equal_alone(lanes_of(small(optimizer=optimizer)))
+
+
+@pytest.mark.parametrize("activation", [name for name, row in ACTIVATIONS.items() if row.kernel is not None])
+def test_each_lane_of_every_activation_is_the_run_alone(activation):
+    base = small(optimizer="adam").replace(model={"activations": (activation, activation)})
+    assert_lanes_equal_alone(lanes_of(base))
+
+
+@pytest.mark.parametrize(("loss", "task"), [(loss, task) for task, losses in LOSSES_FOR_TASK.items()
+                                            for loss in losses if LOSSES[loss].kernel is not None])
+def test_each_lane_of_every_loss_is_the_run_alone(loss, task):
+    assert_lanes_equal_alone(lanes_of(small(DATA_FOR_TASK[task], loss=loss, optimizer="adam")))
+
+
+def test_lanes_with_sums_longer_than_float32s_and_a_step_of_one_row():
+    base = small(optimizer="sgd", batch_size=1).replace(model={"hidden": (40, 36), "activations": ("elu", "sigmoid")})
+    assert_lanes_equal_alone(lanes_of(base), epochs=3)
+
+
+def test_a_diverging_lane_stops_alone_with_its_last_finite_weights():
+    base = small("plane", optimizer="sgd", momentum=0.9, epochs=60).replace(model={"activations": ("identity", "identity")})
+    exps = [base.replace(seed=lane) for lane in range(LANES - 1)] + [base.replace(training={"learning_rate": 10.0})]
+    assert_lanes_equal_alone(exps)
+    steady, diverged = train_many(exps)[::LANES - 1]
+    assert steady.diverged_at is None and len(steady.history) == 60
+    assert diverged.diverged_at is not None and len(diverged.history) == diverged.diverged_at - 1
+    assert all(torch.isfinite(tensor).all() for tensor in diverged.model.state_dict().values())
+
+
+def test_runs_of_one_shape_train_as_lanes_and_the_rest_alone():
+    base = small()
+    wide = base.replace(model={"hidden": (6, 3)})
+    long_steps = base.replace(training={"batch_size": compiled.LANE_ROWS + 1})
+    exps = ([base.replace(seed=seed) for seed in range(compiled.MIN_LANES)] + [wide]
+            + [long_steps.replace(seed=seed) for seed in range(compiled.MIN_LANES)]
+            + [wide.replace(seed=seed) for seed in range(1, compiled.MIN_LANES - 1)])
+    stack = compiled.Stack(exps, nnlab.load_data(base), 2)
+    assert [list(group) for group in stack.lane_groups] == [list(range(compiled.MIN_LANES))]
+    assert list(stack.alone) == list(range(compiled.MIN_LANES, len(exps)))  # too few of the wide; too long a step
+
+
+def test_a_large_group_is_cut_into_calls_of_at_most_max_lanes_over_the_cores(monkeypatch):
+    monkeypatch.setattr(compiled, "CORES", 2)
+    plan = np.zeros((2 * compiled.MAX_LANES + 3, compiled.kernels.PLAN_COLUMNS), np.int64)
+    plan[:, compiled.kernels.IN_ORDER] = 1
+    groups, alone = compiled.lane_groups(plan)
+    assert len(groups) == 3 and max(map(len, groups)) <= compiled.MAX_LANES and not len(alone)
+    assert sorted(np.concatenate(groups)) == list(range(len(plan)))
+    groups, _ = compiled.lane_groups(plan[:2 * compiled.MIN_SPLIT])
+    assert [len(group) for group in groups] == [compiled.MIN_SPLIT] * 2  # both cores

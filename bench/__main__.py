@@ -14,7 +14,8 @@ Prints medians over alternated repeats:
    against its goal in seconds and in T100;
 10. a language's cost: the Train page with a result, rerun in English and in Chinese (AppTest);
 11. a lecture hall: phones joined and idle (the server's CPU and memory a phone), then the time from
-    the instructor's Next to each phone showing the new step (bench/lectureload.py).
+    the instructor's Next to each phone showing the new step (bench/lectureload.py);
+12. lanes: runs of one shape trained 1 to 32 at a time on one core, us per model-step (bench/lanes.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import pandas as pd
 import torch
 
 import nnlab
-from bench import classload, lectureload
+from bench import classload, lanes, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.training.comparison import with_activation
@@ -271,7 +272,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class", "study", "languages", "lecture"))
+                                           "class", "study", "languages", "lecture", "lanes"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
@@ -292,7 +293,8 @@ def main() -> None:
                 "class": lambda: class_section(args),
                 "study": lambda: study_table(args.repeats),
                 "languages": lambda: language_table(args.repeats),
-                "lecture": lambda: lecture_section(args)}
+                "lecture": lambda: lecture_section(args),
+                "lanes": lambda: lanes.lanes_table(args.repeats, core_flops(args.repeats))}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):

@@ -12,7 +12,7 @@ from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.choices import ACTIVATIONS, LOSSES, LOSSES_FOR_TASK, OPTIMIZERS
 from nnlab.experiment import SETTINGS
 from nnlab.training.engine import compiled
-from nnlab.training.trainer import train_many
+from nnlab.training.trainer import lane_kind, train_many, train_together
 
 LANES = compiled.MIN_LANES + 1
 DATA_FOR_TASK = {"binary": "xor", "multiclass": "iris", "regression": "plane"}
@@ -21,7 +21,7 @@ DATA_FOR_TASK = {"binary": "xor", "multiclass": "iris", "regression": "plane"}
 def small(data: str = "xor", **training) -> Experiment:
     return Experiment(data=DataSpec(name=data, n_points=60, noise=0.2, train_fraction=0.8),
                       model=ModelSpec(hidden=(5, 3), activations=("tanh", "relu")),
-                      training=TrainSpec(**{"loss": LOSSES_FOR_TASK[_task(data)][0], "epochs": 6, "batch_size": 4,
+                      training=TrainSpec(**{"loss": LOSSES_FOR_TASK[_task(data)][0], "epochs": 6, "batch_size": 2,
                                             **training}))
 
 
@@ -110,3 +110,40 @@ def test_a_large_group_is_cut_into_calls_of_at_most_max_lanes_over_the_cores(mon
     assert sorted(np.concatenate(groups)) == list(range(len(plan)))
     groups, _ = compiled.lane_groups(plan[:2 * compiled.MIN_SPLIT])
     assert [len(group) for group in groups] == [compiled.MIN_SPLIT] * 2  # both cores
+
+
+def test_a_class_pressing_train_together_gets_each_run_alone_with_its_snapshots():
+    lesson = nnlab.lessons.get("step-two-neurons").replace(training={"epochs": 300, "snapshot_every": 100})
+    runs = [(lesson.replace(seed=seed), nnlab.load_data(lesson.replace(seed=seed))) for seed in range(LANES)]
+    kinds = {lane_kind(exp, data) for exp, data in runs}
+    assert len(kinds) == 1 and None not in kinds  # own seeds, the same rows: one kind
+    seen = []
+    together = train_together(runs, [lambda epoch, epochs, history, lane=lane: seen.append((lane, epoch, epochs))
+                                     for lane in range(LANES)])
+    assert {lane for lane, _, _ in seen} == set(range(LANES)) and (0, 300, 300) in seen
+    for (exp, data), result in zip(runs, together, strict=True):
+        alone = nnlab.train(exp, data=data)
+        assert result.experiment == exp and result.data is data and result.reason == alone.reason
+        assert sorted(result.snapshots) == sorted(alone.snapshots) == [0, 100, 200, 300]
+        for epoch, state in alone.snapshots.items():
+            assert all(torch.equal(result.snapshots[epoch][name], tensor) for name, tensor in state.items())
+        assert result.history.equals(alone.history)
+
+
+def test_runs_train_together_only_where_they_would_land_alike():
+    step = nnlab.lessons.get("step-two-neurons")
+    data = nnlab.load_data(step)
+    assert lane_kind(step, data) != lane_kind(step.replace(training={"epochs": 10}), data)
+    assert lane_kind(step, data) != lane_kind(step.replace(training={"snapshot_every": 7}), data)
+    assert lane_kind(step, data) != lane_kind(step.replace(training={"optimizer": "adam"}), data)
+    bump = nnlab.lessons.get("bump-twenty-neurons")  # 32 rows a step: the one-run kernel's vectors do as well
+    assert lane_kind(bump, nnlab.load_data(bump)) is None
+
+
+def test_lanes_take_more_runs_where_a_step_takes_more_rows():
+    """Where the one-run kernel's vectors over rows do as well: fewer runs than LANES_PER_ROW a row train alone."""
+    rows = compiled.LANE_ROWS
+    plan = np.zeros((compiled.LANES_PER_ROW * rows, compiled.kernels.PLAN_COLUMNS), np.int64)
+    plan[:, compiled.kernels.IN_ORDER], plan[:, compiled.kernels.BATCH] = 1, rows
+    assert len(compiled.lane_groups(plan[:-1])[1]) == len(plan) - 1
+    assert not len(compiled.lane_groups(plan)[1])

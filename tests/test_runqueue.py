@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from nnlab.training.runqueue import RunQueue
+from nnlab.training.runqueue import RunQueue, Together
 
 
 def gate_work(opened: threading.Event, log: list, name: str):
@@ -54,3 +54,46 @@ def test_an_error_in_the_work_reaches_whoever_waits_and_the_queue_goes_on():
     with pytest.raises(ValueError, match="bad settings"):
         queue.submit("x", fail).result()
     assert queue.submit("y", lambda ticket: 42).result() == 42
+
+
+def test_waiting_work_of_one_kind_is_done_in_one_call_and_the_first_waits_for_nothing():
+    queue, calls, started, opened = RunQueue(slots=1), [], threading.Event(), threading.Event()
+
+    def together(items, tickets):
+        calls.append(items)
+        return [item * 10 for item in items]
+
+    def alone(item):
+        def work(ticket):
+            started.set()
+            opened.wait(5)
+            return item * 100
+        return work
+    first = queue.submit(1, alone(1), Together("lesson", 1, together))
+    assert started.wait(5)  # the first starts at once, on its own
+    later = [queue.submit(item, alone(item), Together("lesson" if item != 4 else "other", item, together))
+             for item in (2, 3, 4, 5)]
+    opened.set()
+    assert first.result() == 100 and [ticket.result() for ticket in later] == [20, 30, 400, 50]
+    assert calls == [[2, 3, 5]]  # what arrived meanwhile went into the next call, by kind; one of a kind alone
+
+
+def test_work_done_together_that_fails_is_done_again_alone_each_with_its_own_error():
+    queue, opened = RunQueue(slots=1), threading.Event()
+    blocker = queue.submit("block", lambda ticket: opened.wait(5))
+
+    def together(items, tickets):
+        raise RuntimeError("one bad item spoils the call")
+
+    def alone(item):
+        def work(ticket):
+            if item == 2:
+                raise ValueError("item 2 is bad")
+            return item
+        return work
+    tickets = [queue.submit(item, alone(item), Together("kind", item, together)) for item in (1, 2, 3)]
+    opened.set()
+    assert blocker.result() is True
+    assert tickets[0].result() == 1 and tickets[2].result() == 3
+    with pytest.raises(ValueError, match="item 2 is bad"):
+        tickets[1].result()

@@ -5,6 +5,10 @@ who asks for it.
 A lecture hall presses Train within seconds; without a queue every session's run shares the CPU
 with every other and all results arrive together at the end. With it, the first runs finish in
 about their own time and each later session sees its place in line.
+
+Work that can train together says so with a `Together` (the runs of one shape train as lanes,
+nnlab/training/engine/lanes.py): a slot that starts such work takes every waiting piece of the same
+kind with it into one call. The first adds no wait; what arrives while a call runs goes into the next.
 """
 
 from __future__ import annotations
@@ -13,14 +17,27 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
+
+MAX_TOGETHER = 64  # pieces of work one call takes at most
+
+
+@dataclass(frozen=True)
+class Together:
+    """How a piece of work can be done with others: `kind` (work of the same kind goes together),
+    `item` (its part), and `work(items, tickets)`, which does them all and returns one value each."""
+
+    kind: Hashable
+    item: Any
+    work: Callable[[list, list[Ticket]], list]
 
 
 class Ticket:
     """One piece of work in the queue: its place, then its progress, then its result."""
 
-    def __init__(self, key: Hashable | None, work: Callable[[Ticket], Any]):
-        self.key, self.work = key, work
+    def __init__(self, key: Hashable | None, work: Callable[[Ticket], Any], together: Together | None = None):
+        self.key, self.work, self.together = key, work, together
         self.epoch, self.epochs = 0, 0  # progress once running
         self.history = None  # the history so far (a DataFrame), where the work reports one
         self._done = threading.Event()
@@ -64,13 +81,14 @@ class RunQueue:
         self._by_key: dict[Hashable, Ticket] = {}
         self._workers: list[threading.Thread] = []
 
-    def submit(self, key: Hashable | None, work: Callable[[Ticket], Any]) -> Ticket:
-        """Queue `work(ticket)`; a key already queued or running gets that ticket instead (None:
+    def submit(self, key: Hashable | None, work: Callable[[Ticket], Any], together: Together | None = None) -> Ticket:
+        """Queue `work(ticket)`, or, with `together`, this work with whatever of its kind is waiting
+        when a slot starts it; a key already queued or running gets that ticket instead (None:
         never shared)."""
         with self._lock:
             if key is not None and key in self._by_key:
                 return self._by_key[key]
-            ticket = Ticket(key, work)
+            ticket = Ticket(key, work, together)
             self._waiting.append(ticket)
             if key is not None:
                 self._by_key[key] = ticket
@@ -105,14 +123,41 @@ class RunQueue:
             with self._lock:
                 while not self._waiting:
                     self._lock.wait()
-                ticket = self._waiting.popleft()
-                self._running.add(ticket)
+                tickets = self._take()
+                self._running.update(tickets)
+            try:
+                self._do(tickets)
+            finally:
+                with self._lock:
+                    for ticket in tickets:
+                        self._running.discard(ticket)
+                        if ticket.key is not None and self._by_key.get(ticket.key) is ticket:
+                            del self._by_key[ticket.key]
+
+    def _take(self) -> list[Ticket]:
+        """The next ticket, with every waiting one of its kind (under the lock)."""
+        first = self._waiting.popleft()
+        if first.together is None:
+            return [first]
+        same = [ticket for ticket in self._waiting
+                if ticket.together is not None and ticket.together.kind == first.together.kind][:MAX_TOGETHER - 1]
+        for ticket in same:
+            self._waiting.remove(ticket)
+        return [first, *same]
+
+    @staticmethod
+    def _do(tickets: list[Ticket]) -> None:
+        if len(tickets) > 1:
+            try:
+                values = tickets[0].together.work([ticket.together.item for ticket in tickets], tickets)
+            except Exception:  # noqa: BLE001 - each piece is then done alone, where its own error shows
+                values = None
+            if values is not None:
+                for ticket, value in zip(tickets, values, strict=True):
+                    ticket._finish(value=value)
+                return
+        for ticket in tickets:
             try:
                 ticket._finish(value=ticket.work(ticket))
             except BaseException as error:  # handed to whoever waits on it
                 ticket._finish(error=error)
-            finally:
-                with self._lock:
-                    self._running.discard(ticket)
-                    if ticket.key is not None and self._by_key.get(ticket.key) is ticket:
-                        del self._by_key[ticket.key]

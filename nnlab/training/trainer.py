@@ -46,6 +46,24 @@ def train(exp: Experiment, epochs: int | None = None, device: str = "auto", prog
     return compiled.train([exp], data, epochs, choice.reason, progress, with_history=True)[0]
 
 
+def lane_kind(exp: Experiment, data: Data, epochs: int | None = None) -> tuple | None:
+    """What `exp` shares with runs it can train together with as lanes, getting the result it gets
+    alone (None: it trains alone); for the server's queue."""
+    epochs = epochs or exp.training.epochs
+    return compiled.lane_kind(exp, data, epochs) if choose([exp], data).engine == "compiled" else None
+
+
+def train_together(runs: list[tuple[Experiment, Data]], reports: list[Progress]) -> list[TrainResult]:
+    """Runs (each its experiment and data) of one `lane_kind` trained together: each result what
+    `train(exp, data=data)` gives."""
+    (first, data), *_ = runs
+    results = compiled.train_together([exp for exp, _ in runs], data, first.training.epochs,
+                                      choose([first], data).reason, reports)
+    for result, (_, own) in zip(results, runs, strict=True):
+        result.data = own  # the same rows (lane_kind), with its own description of them
+    return results
+
+
 def train_many(exps: list[Experiment], epochs: int | None = None, device: str = "auto",
                progress: Progress | None = None, keep_snapshots: bool = True) -> list[TrainResult]:
     """Train several experiments. Those that share their data train together on the compiled

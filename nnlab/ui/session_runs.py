@@ -13,8 +13,8 @@ import nnlab
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
 from nnlab.pictures import run_charts
-from nnlab.training.runqueue import Ticket
-from nnlab.training.trainer import TrainResult, train
+from nnlab.training.runqueue import Ticket, Together
+from nnlab.training.trainer import TrainResult, lane_kind, train, train_together
 from nnlab.ui import state
 from nnlab.ui.services import follow, result_store, run_queue
 
@@ -71,10 +71,11 @@ def background_run(kind: str) -> tuple | None:
     return pending[0] if pending is not None and not pending[1].done else None
 
 
-def live(key: tuple, work: Callable, chart=None):
+def live(key: tuple, work: Callable, chart=None, together: Together | None = None):
     """This session's result under `key`: the stored one at once if the server has it, else
     `work(progress)` queued (or joined: the same key already queued, or this session's own run
-    left behind) and shown until it is done, with `chart` of its history so far."""
+    left behind; with `together`, done with the work of its kind waiting beside it) and shown until
+    it is done, with `chart` of its history so far."""
     ticket = left_behind(key)  # followed to its end, even where the store has its result: then at once
     result = None if ticket else result_store().get(key)
     if result is None:
@@ -82,7 +83,7 @@ def live(key: tuple, work: Callable, chart=None):
             made = work(running.report)
             result_store().put(key, made)
             return made
-        ticket = ticket or run_queue().submit(key, run)
+        ticket = ticket or run_queue().submit(key, run, together)
         pending = st.session_state.setdefault(_PENDING, {})
         pending[key[0]] = (key, ticket)  # kept if the session leaves before the end
         try:
@@ -95,7 +96,19 @@ def live(key: tuple, work: Callable, chart=None):
 
 
 def train_live(exp: Experiment, data: Data) -> TrainResult:
-    return live(train_key(exp), lambda progress: train(exp, progress=progress, data=data), run_charts.loss_curves)
+    kind = lane_kind(exp, data)
+    together = Together(("train", kind), (exp, data), _train_together) if kind else None
+    return live(train_key(exp), lambda progress: train(exp, progress=progress, data=data), run_charts.loss_curves,
+                together)
+
+
+def _train_together(runs: list[tuple[Experiment, Data]], tickets: list[Ticket]) -> list[TrainResult]:
+    """Train runs the queue took together (a class pressing Train on one lesson), each stored
+    under its own key as its run alone would be."""
+    results = train_together(runs, [ticket.report for ticket in tickets])
+    for ticket, result in zip(tickets, results, strict=True):
+        result_store().put(ticket.key, result)
+    return results
 
 
 def compare_live(exp: Experiment, activations: tuple[str, ...], seeds: int, epochs: int):

@@ -11,6 +11,7 @@ train meanwhile).
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,9 +46,11 @@ FLUSH_SUBNORMALS = True
 CORES = os.cpu_count() or 1
 # A run whose steps take at most LANE_ROWS rows can train as a lane (its gradients then add a
 # batch's rows in order, alone too): beyond, the one-run kernel's vectors over a batch's rows do as
-# well as lanes. At least MIN_LANES runs of one shape train as lanes, at most MAX_LANES a call, and a
-# group of CORES x MIN_SPLIT or more is split over the cores. Measured: `python -m bench --only lanes`.
-LANE_ROWS, MIN_LANES, MAX_LANES, MIN_SPLIT = 8, 4, 32, 8
+# well as lanes. Runs of one shape train as lanes where they are at least MIN_LANES and LANES_PER_ROW
+# per row of a step (below, the one-run kernel is as fast: measured, 8 lanes of 8 rows break even),
+# at most MAX_LANES a call; a group of CORES x MIN_SPLIT or more is split over the cores.
+# `python -m bench --only lanes` measures them.
+LANE_ROWS, MIN_LANES, LANES_PER_ROW, MAX_LANES, MIN_SPLIT = 8, 4, 2, 32, 8
 _pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
 
 
@@ -88,7 +91,7 @@ class Stack:
             row[kernels.LOSS] = LOSSES[exp.training.loss].kernel
             row[kernels.OPTIMIZER] = OPTIMIZERS[exp.training.optimizer].kernel
             row[kernels.SIGMOID_OUTPUT] = sigmoid_output
-            row[kernels.BATCH] = min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
+            row[kernels.BATCH] = effective_batch(exp, data)
             row[kernels.IN_ORDER] = row[kernels.BATCH] <= LANE_ROWS
             row[kernels.WIDTHS:kernels.WIDTHS + len(widths)] = widths
             row[kernels.LAYER_ACTIVATIONS:kernels.LAYER_ACTIVATIONS + len(exp.model.activations)] = [
@@ -232,6 +235,34 @@ class Stack:
                            divergence_message(diverged))
 
 
+def effective_batch(exp: Experiment, data: Data) -> int:
+    """The rows a step of `exp` takes: its batch size, or every row."""
+    return min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
+
+
+def lane_kind(exp: Experiment, data: Data, epochs: int) -> tuple | None:
+    """What runs that can train as lanes together share, `epochs` each: the shape, the data
+    itself (two seeds may draw the same rows), and when snapshots are taken; None for a run
+    that trains alone (too long a step, or a setting the kernels lack)."""
+    if effective_batch(exp, data) > LANE_ROWS or not supports(exp)[0]:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for array in _data_arrays(data):
+        digest.update(array.tobytes())
+    return (digest.hexdigest(), epochs, exp.training.snapshot_interval(epochs), exp.model.hidden, exp.model.activations,
+            exp.training.loss, exp.training.optimizer, effective_batch(exp, data), outputs_probability(exp, data.task))
+
+
+def train_together(exps: list[Experiment], data: Data, epochs: int, reason: str,
+                   reports: list[Progress]) -> list[TrainResult]:
+    """Runs of one lane kind (`lane_kind`) trained in one stack, each as it trains alone, with
+    snapshots; `reports[i](epoch, epochs, None)` follows them all."""
+    def progress(epoch: int, total: int, history) -> None:
+        for report in reports:
+            report(epoch, total, None)
+    return train(exps, data, epochs, reason, progress)
+
+
 def _flushing_subnormals(call, *args) -> None:
     """A kernel call with subnormals flushed, on a thread left as torch has it afterwards."""
     torch.set_flush_denormal(FLUSH_SUBNORMALS)
@@ -244,14 +275,14 @@ def _flushing_subnormals(call, *args) -> None:
 def lane_groups(plan: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """The models that train as lanes, in groups of one shape (every plan column but their slice of
     theta), each cut into calls of at most MAX_LANES and spread over the cores where it is large;
-    and the models that train alone (a shape no other model has, or steps too long for lanes)."""
+    and the models that train alone (too few of their shape, or steps too long for lanes)."""
     shapes: dict[tuple, list[int]] = {}
     for model, row in enumerate(plan):
         if row[kernels.IN_ORDER]:
             shapes.setdefault(tuple(row[kernels.LAYERS:]), []).append(model)
     groups = []
-    for models in shapes.values():
-        if len(models) >= MIN_LANES:
+    for shape, models in shapes.items():
+        if len(models) >= max(MIN_LANES, LANES_PER_ROW * shape[kernels.BATCH - kernels.LAYERS]):
             calls = max(-(-len(models) // MAX_LANES), min(CORES, len(models) // MIN_SPLIT))
             groups += np.array_split(np.array(models), calls)
     grouped = {int(model) for group in groups for model in group}

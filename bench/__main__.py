@@ -280,6 +280,8 @@ def main() -> None:
     parser.add_argument("--phones", default="30,100", help="lecture: phones in the hall, comma-separated counts")
     parser.add_argument("--gate", type=float, help="class: fail above this many T100 of server CPU a result, training "
                                                    "left out (bump lesson)")
+    parser.add_argument("--gate-training", type=float, help="class: fail above this many T100 of training a result "
+                                                            "(bump lesson)")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {os.cpu_count()} cores, medians of {args.repeats} alternated repeats")
     compiled.warm()
@@ -304,7 +306,8 @@ def main() -> None:
 
 def class_section(args) -> bool:
     with tempfile.TemporaryDirectory() as data_dir:
-        return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir), args.processes)
+        return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir), args.processes,
+                                     args.gate_training)
 
 
 

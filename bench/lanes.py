@@ -61,7 +61,7 @@ def us_per_model_step(exp: Experiment, data, lanes: int, repeats: int) -> float:
 
 def lanes_table(repeats: int, limit: float) -> dict[str, dict[int, float]]:
     """Print the table; return each workload's microseconds per model-step by lanes (1: alone)."""
-    print(f"\n12. Lanes on one core: us per model-step, runs of one shape trained together (goal at 16 lanes, per run)")
+    print("\n12. Lanes on one core: us per model-step, runs of one shape trained together (goal at 16 lanes, per run)")
     print(f"{'workload':<36}{'alone':>8}" + "".join(f"{f'{n} lanes':>10}" for n in LANE_COUNTS)
           + f"{'16 lanes':>10}{'goal':>7}{'GFLOP/s':>9}{'of limit':>9}{'engine':>10}")
     measured = {}

@@ -3,7 +3,9 @@ sweep: a run left behind is followed again whatever ran since, and a failed one 
 
 import pytest
 import streamlit as st
+import torch
 
+import nnlab
 from nnlab.ui import session_runs
 
 
@@ -19,10 +21,16 @@ class Queue:
     def __init__(self):
         self.submitted = []
 
-    def submit(self, key, work):
+    def submit(self, key, work, together=None):
         ticket = Ticket()
         self.submitted.append((key, ticket, work))
+        self.together = together
         return ticket
+
+
+class Store(dict):
+    def put(self, key, value):
+        self[key] = value
 
 
 @pytest.fixture
@@ -30,7 +38,7 @@ def served(monkeypatch):
     """session_runs over an empty store, a queue that records what it is given, and a follow that
     ends each ticket as its test says: `ends[key kind]` is 'done', 'failed' or 'left'."""
     st.session_state.clear()
-    queue, store, ends = Queue(), {}, {}
+    queue, store, ends = Queue(), Store(), {}
 
     def follow(ticket, chart=None):
         key = next(key for key, made, _ in queue.submitted if made is ticket)
@@ -72,3 +80,24 @@ def test_a_failed_run_is_run_again_not_followed_again(served):
         with pytest.raises(RuntimeError):
             session_runs.live(sweep, lambda progress: None)
     assert len(queue.submitted) == 2 and session_runs.left_behind(sweep) is None
+
+
+def test_a_class_pressing_train_on_a_lane_lesson_is_trained_together_and_stored_run_by_run(served):
+    queue, ends = served
+    ends["train"] = "done"
+    lesson = nnlab.lessons.get("step-two-neurons").replace(training={"epochs": 20})
+    runs = [(lesson.replace(seed=seed), nnlab.load_data(lesson.replace(seed=seed))) for seed in range(6)]
+    session_runs.train_live(*runs[0])
+    together = queue.together
+    assert together is not None and together.item == runs[0]
+    tickets = [Ticket() for _ in runs]
+    for ticket, (exp, _) in zip(tickets, runs, strict=True):
+        ticket.key = session_runs.train_key(exp)
+    results = together.work(runs, tickets)
+    store = session_runs.result_store()
+    for (exp, data), result in zip(runs, results, strict=True):
+        assert store[session_runs.train_key(exp)] is result
+        alone = nnlab.train(exp, data=data)
+        assert all(torch.equal(result.model.state_dict()[name], tensor) for name, tensor in alone.model.state_dict().items())
+    session_runs.train_live(*[(exp.replace(training={"batch_size": 32}), data) for exp, data in runs[:1]][0])
+    assert queue.together is None  # 32 rows a step: it trains alone

@@ -178,7 +178,7 @@ class Stack:
                                  diverged, self._arrays, self.data.hard_labels,
                                  orders if len(orders) == 1 else orders[models], epoch_start, epoch_stop, metrics, flow)
         for lane in np.flatnonzero(going):
-            model, a, b = models[lane], start[lane], stop[lane]
+            a, b = start[lane], stop[lane]
             for array, lane_array in zip(flat, memory, strict=True):
                 array[a:b] = lane_array[:, lane]
             if diverged[lane]:

@@ -25,11 +25,57 @@ import numpy as np
 from numba import njit
 
 from nnlab.training.engine.kernels import (
-    ADAGRAD, ADAGRAD_EPS, ADAM, ADAM_EPS, ADAMAX, ADAMW, BATCH, BCE, BCE_GRAD_EPS, BCE_LOG_FLOOR, BCE_LOGITS, BETA1,
-    BETA2, CROSS_ENTROPY, ELU, EVAL_ROWS, F0, F1, F2, HALF, IDENTITY, L1, L2, LAYER_ACTIVATIONS, LAYERS, LEAKY_RELU,
-    LEAKY_SLOPE, LOSS, MOMENTUM, NESTEROV, OFFSETS, OPTIMIZER, RELU, RMSPROP, RMSPROP_EPS, RMSPROP_KEEP, RMSPROP_SQUARE,
-    SHORT_SUM, SIGMOID, SIGMOID_OUTPUT, TANH, TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, WEIGHT_DECAY, WIDTHS, _floor,
-    sigmoid32, tanh32)
+    ADAGRAD,
+    ADAGRAD_EPS,
+    ADAM,
+    ADAM_EPS,
+    ADAMAX,
+    ADAMW,
+    BATCH,
+    BCE,
+    BCE_GRAD_EPS,
+    BCE_LOG_FLOOR,
+    BCE_LOGITS,
+    BETA1,
+    BETA2,
+    CROSS_ENTROPY,
+    ELU,
+    EVAL_ROWS,
+    F0,
+    F1,
+    F2,
+    HALF,
+    IDENTITY,
+    L1,
+    L2,
+    LAYER_ACTIVATIONS,
+    LAYERS,
+    LEAKY_RELU,
+    LEAKY_SLOPE,
+    LOSS,
+    MOMENTUM,
+    NESTEROV,
+    OFFSETS,
+    OPTIMIZER,
+    RELU,
+    RMSPROP,
+    RMSPROP_EPS,
+    RMSPROP_KEEP,
+    RMSPROP_SQUARE,
+    SHORT_SUM,
+    SIGMOID,
+    SIGMOID_OUTPUT,
+    TANH,
+    TEST_ACC,
+    TEST_LOSS,
+    TRAIN_ACC,
+    TRAIN_LOSS,
+    WEIGHT_DECAY,
+    WIDTHS,
+    _floor,
+    sigmoid32,
+    tanh32,
+)
 
 FAST = dict(nogil=True, cache=True, error_model="numpy")
 
@@ -312,6 +358,45 @@ def _regularise_and_measure(plan_row, theta, hyper, lanes, grads, flow, sums):
 
 
 @njit(**FAST, inline="always")
+def _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, grads32, scale):
+    """Adam's, AdamW's and Adamax's step of every lane, as kernels._optimize."""
+    parameters = theta.shape[0]
+    lerp, keep2, step_size, square, correction = scale[0], scale[1], scale[2], scale[3], scale[4]
+    for k in range(lanes):
+        beta1, beta2 = hyper[BETA1, k], hyper[BETA2, k]
+        lerp[k], keep2[k] = np.float32(1 - beta1), np.float32(beta2)
+        step_size[k] = np.float32(-(rates[k] / (1 - beta1 ** step)))
+        square[k] = np.float32(1 - beta2)
+        correction[k] = np.float32(math.sqrt(1 - beta2 ** step))
+    if optimizer == ADAMAX:
+        for p in range(parameters):
+            t, m, u, g = theta[p], first[p], second[p], grads32[p]
+            for k in range(lanes):
+                grad = g[k]
+                m[k] = _lerp_both(m[k], grad, lerp[k])
+                decayed, newest = u[k] * keep2[k], abs(grad) + ADAM_EPS
+                u[k] = decayed if decayed != decayed or decayed > newest else newest
+                t[k] = t[k] + step_size[k] * m[k] / u[k]
+        return
+    if optimizer == ADAMW:
+        keep = scale[5]
+        for k in range(lanes):
+            keep[k] = np.float32(1.0 - rates[k] * hyper[WEIGHT_DECAY, k])
+        for p in range(parameters):
+            t = theta[p]
+            for k in range(lanes):
+                t[k] = t[k] * keep[k]
+    for p in range(parameters):
+        t, m, v, g = theta[p], first[p], second[p], grads32[p]
+        for k in range(lanes):
+            grad = g[k]
+            m[k] = _lerp_both(m[k], grad, lerp[k])
+            v[k] = v[k] * keep2[k] + square[k] * grad * grad
+            denominator = np.float32(math.sqrt(v[k])) / correction[k] + ADAM_EPS
+            t[k] = t[k] + step_size[k] * m[k] / denominator
+
+
+@njit(**FAST, inline="always")
 def _optimize(plan_row, rates, hyper, theta, first, second, step, lanes, grads, grads32, scale):
     """One optimizer step of every lane, as kernels._optimize; step: the step's number (1-based),
     the same in every lane. grads32 and scale: scratch, (parameters, lanes) and (6, lanes) float32."""
@@ -321,39 +406,7 @@ def _optimize(plan_row, rates, hyper, theta, first, second, step, lanes, grads, 
         for k in range(lanes):
             grads32[p, k] = np.float32(grads[p, k])
     if optimizer in (ADAM, ADAMW, ADAMAX):
-        lerp, keep2, step_size, square, correction = scale[0], scale[1], scale[2], scale[3], scale[4]
-        for k in range(lanes):
-            beta1, beta2 = hyper[BETA1, k], hyper[BETA2, k]
-            lerp[k], keep2[k] = np.float32(1 - beta1), np.float32(beta2)
-            step_size[k] = np.float32(-(rates[k] / (1 - beta1 ** step)))
-            square[k] = np.float32(1 - beta2)
-            correction[k] = np.float32(math.sqrt(1 - beta2 ** step))
-        if optimizer == ADAMAX:
-            for p in range(parameters):
-                t, m, u, g = theta[p], first[p], second[p], grads32[p]
-                for k in range(lanes):
-                    grad = g[k]
-                    m[k] = _lerp_both(m[k], grad, lerp[k])
-                    decayed, newest = u[k] * keep2[k], abs(grad) + ADAM_EPS
-                    u[k] = decayed if decayed != decayed or decayed > newest else newest
-                    t[k] = t[k] + step_size[k] * m[k] / u[k]
-            return
-        if optimizer == ADAMW:
-            keep = scale[5]
-            for k in range(lanes):
-                keep[k] = np.float32(1.0 - rates[k] * hyper[WEIGHT_DECAY, k])
-            for p in range(parameters):
-                t = theta[p]
-                for k in range(lanes):
-                    t[k] = t[k] * keep[k]
-        for p in range(parameters):
-            t, m, v, g = theta[p], first[p], second[p], grads32[p]
-            for k in range(lanes):
-                grad = g[k]
-                m[k] = _lerp_both(m[k], grad, lerp[k])
-                v[k] = v[k] * keep2[k] + square[k] * grad * grad
-                denominator = np.float32(math.sqrt(v[k])) / correction[k] + ADAM_EPS
-                t[k] = t[k] + step_size[k] * m[k] / denominator
+        _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, grads32, scale)
         return
     alpha = scale[0]
     for k in range(lanes):
@@ -428,43 +481,20 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
     rates: (this call's epochs, lanes). hyper: (kernels.HYPER columns, lanes). memory: theta,
     first, second, last_good, each (parameters, lanes) float32. step: the optimizer steps taken so
     far (every lane's). orders: (1 or lanes, 1 or this call's epochs, rows). metrics: (lanes, this
-    call's epochs, 4); flow: (lanes, this call's epochs, Linear layers or more). A lane whose metrics turn non-finite gets its last
-    finite weights back and its 1-based epoch in diverged_at, as in kernels.train_epochs; lanes
-    with diverged_at set still compute (a vector has every lane) but nothing of theirs is kept.
-    Returns the steps taken in all."""
+    call's epochs, 4); flow: (lanes, this call's epochs, Linear layers or more). A lane whose
+    metrics turn non-finite gets its last finite weights back and its 1-based epoch in
+    diverged_at, as in kernels.train_epochs; lanes with diverged_at set still compute (a vector
+    has every lane) but nothing of theirs is kept. Returns the steps taken in all."""
     theta, first, second, last_good = memory
     x_train, y_train, labels_train, x_test, y_test, labels_test = data
-    lanes = theta.shape[1]
-    layers = plan_row[LAYERS]
+    lanes, layers = theta.shape[1], plan_row[LAYERS]
     n, batch = x_train.shape[0], plan_row[BATCH]
-    rows_max = max(batch, min(x_test.shape[0], EVAL_ROWS))
-    first_unit = np.zeros(layers + 2, np.int64)
-    widest = 0
-    for layer in range(layers + 1):
-        first_unit[layer + 1] = first_unit[layer] + plan_row[WIDTHS + layer]
-        widest = max(widest, plan_row[WIDTHS + layer])
-    outputs = y_train.shape[1]
-    buffers = (np.empty((first_unit[layers + 1], rows_max, lanes), np.float32),  # acts
-               np.empty((first_unit[layers + 1], rows_max, lanes), np.float32),  # zs
-               np.empty((widest, rows_max, lanes), np.float32),  # dz
-               np.empty((rows_max, lanes), np.float64),  # acc
-               np.empty((outputs, rows_max, lanes), np.float32),  # ys
-               np.empty((rows_max, lanes), np.int64),  # lane_labels
-               np.empty(lanes, np.float64),  # total
-               np.empty(lanes, np.int64),  # correct
-               np.empty(lanes, np.float64))  # sums
+    first_unit, buffers, dh, wide, grads, grads32, scale = _scratch(plan_row, x_test.shape[0], y_train.shape[1],
+                                                                    theta.shape[0], lanes)
     acts, zs, dz, acc, ys, lane_labels, total, correct, sums = buffers
-    dh = np.empty((widest, rows_max, lanes), np.float64)
-    wide = (np.empty((widest, rows_max, lanes)), np.empty((widest, rows_max, lanes)), np.empty(theta.shape),
-            np.empty(lanes))
-    grads = np.empty(theta.shape, np.float64)
-    grads32 = np.empty(theta.shape, np.float32)
-    scale = np.empty((6, lanes), np.float32)
-    epoch_total, epoch_correct = np.empty(lanes), np.empty(lanes)
+    epoch_total, epoch_correct, test_loss, test_acc = np.empty(lanes), np.empty(lanes), np.empty(lanes), np.empty(lanes)
     epoch_flow = np.empty((max(1, layers), lanes))
-    test_loss, test_acc = np.empty(lanes), np.empty(lanes)
     per_row = 1 if plan_row[LOSS] == CROSS_ENTROPY else plan_row[WIDTHS + layers]
-    steps = (n + batch - 1) // batch
     for epoch in range(epoch_start, epoch_stop):
         order = orders[:, min(epoch - epoch_start, orders.shape[1] - 1)]
         epoch_total[:] = 0.0
@@ -486,23 +516,61 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
         if x_test.shape[0]:
             _evaluate(plan_row, theta, first_unit, x_test, y_test, labels_test, hard_labels, lanes, buffers, test_loss,
                       test_acc)
-        for k in range(lanes):
-            if diverged_at[k]:
-                continue
-            row = metrics[k, epoch - epoch_start]
-            for layer in range(layers):
-                flow[k, epoch - epoch_start, layer] = epoch_flow[layer, k] / steps
-            row[TRAIN_LOSS] = epoch_total[k] / n
-            row[TRAIN_ACC] = epoch_correct[k] / n if hard_labels else np.nan
-            row[TEST_LOSS], row[TEST_ACC] = np.nan, np.nan
-            finite = math.isfinite(row[TRAIN_LOSS])
-            if x_test.shape[0]:
-                row[TEST_LOSS] = test_loss[k]
-                row[TEST_ACC] = test_acc[k] if hard_labels else np.nan
-                finite = finite and math.isfinite(row[TEST_LOSS])
-            if finite:
-                last_good[:, k] = theta[:, k]
-            else:
-                theta[:, k] = last_good[:, k]
-                diverged_at[k] = epoch + 1
+        epoch_flow /= (n + batch - 1) // batch  # the mean over the epoch's steps
+        _end_epoch(epoch, epoch - epoch_start, epoch_total / n, epoch_correct / n, test_loss, test_acc,
+                   x_test.shape[0] > 0, hard_labels, epoch_flow, layers, memory, diverged_at, metrics, flow)
     return step
+
+
+@njit(**FAST)
+def _scratch(plan_row, test_rows, outputs, parameters, lanes):
+    """Each layer's first unit, and every array a call of train_lanes works in."""
+    layers = plan_row[LAYERS]
+    rows_max = max(plan_row[BATCH], min(test_rows, EVAL_ROWS))
+    first_unit = np.zeros(layers + 2, np.int64)
+    widest = 0
+    for layer in range(layers + 1):
+        first_unit[layer + 1] = first_unit[layer] + plan_row[WIDTHS + layer]
+        widest = max(widest, plan_row[WIDTHS + layer])
+    units = first_unit[layers + 1]
+    buffers = (np.empty((units, rows_max, lanes), np.float32),  # acts
+               np.empty((units, rows_max, lanes), np.float32),  # zs
+               np.empty((widest, rows_max, lanes), np.float32),  # dz
+               np.empty((rows_max, lanes), np.float64),  # acc
+               np.empty((outputs, rows_max, lanes), np.float32),  # ys
+               np.empty((rows_max, lanes), np.int64),  # lane_labels
+               np.empty(lanes, np.float64),  # total
+               np.empty(lanes, np.int64),  # correct
+               np.empty(lanes, np.float64))  # sums
+    dh = np.empty((widest, rows_max, lanes), np.float64)
+    wide = (np.empty((widest, rows_max, lanes)), np.empty((widest, rows_max, lanes)), np.empty((parameters, lanes)),
+            np.empty(lanes))
+    return (first_unit, buffers, dh, wide, np.empty((parameters, lanes), np.float64),
+            np.empty((parameters, lanes), np.float32), np.empty((6, lanes), np.float32))
+
+
+@njit(**FAST, inline="always")
+def _end_epoch(epoch, column, train_loss, train_acc, test_loss, test_acc, tested, hard_labels, epoch_flow, layers,
+               memory, diverged_at, metrics, flow):
+    """Each going lane's metrics and gradient flow for the epoch; a lane whose metrics are not
+    finite goes back to its last finite weights and stops, as in kernels._train_model."""
+    theta, _, _, last_good = memory
+    for k in range(theta.shape[1]):
+        if diverged_at[k]:
+            continue
+        row = metrics[k, column]
+        for layer in range(layers):
+            flow[k, column, layer] = epoch_flow[layer, k]
+        row[TRAIN_LOSS] = train_loss[k]
+        row[TRAIN_ACC] = train_acc[k] if hard_labels else np.nan
+        row[TEST_LOSS], row[TEST_ACC] = np.nan, np.nan
+        finite = math.isfinite(row[TRAIN_LOSS])
+        if tested:
+            row[TEST_LOSS] = test_loss[k]
+            row[TEST_ACC] = test_acc[k] if hard_labels else np.nan
+            finite = finite and math.isfinite(row[TEST_LOSS])
+        if finite:
+            last_good[:, k] = theta[:, k]
+        else:
+            theta[:, k] = last_good[:, k]
+            diverged_at[k] = epoch + 1

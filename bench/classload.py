@@ -88,6 +88,11 @@ class Site:
         """The cores the site's processes share: this machine's (they all run here)."""
         return os.cpu_count() or 1
 
+    @property
+    def slots(self) -> int:
+        """Runs the site starts at once, each process's queue a run a core."""
+        return len(self.apps) * self.cores
+
     def memory_mb(self) -> float:
         return sum(resident_mb(app.process.pid) for app in self.apps)
 
@@ -171,20 +176,20 @@ def press_together(site: Site, query: str, seeds: list[int]) -> Pressed:
     return Pressed(runs, pages, sorted(waits.values()), server_cpu, one_session_mb, busy_mb)
 
 
-def training_cpu(exps: list[nnlab.Experiment]) -> float:
-    """CPU seconds to train these runs in this process as the server's queue can group them: runs of
-    one lane kind together (the most the queue gives: it starts the first alone), the rest alone.
-    Their data is loaded first and not counted: the server loads it when a page opens."""
+def training_cpu(exps: list[nnlab.Experiment], slots: int) -> float:
+    """CPU seconds to train these runs in this process as the server's queue does when they arrive
+    at once: the first `slots` alone (a free slot waits for nothing), then the rest of each lane
+    kind together, the others alone. Their data is loaded first and not counted: the server loads
+    it when a page opens."""
+    runs = [(exp, nnlab.load_data(exp)) for exp in exps]
     kinds: dict[object, list] = {}
-    for exp in exps:
-        data = nnlab.load_data(exp)
+    for exp, data in runs[slots:]:
         kinds.setdefault(lane_kind(exp, data) or object(), []).append((exp, data))
     started = time.process_time()
-    for runs in kinds.values():
-        if len(runs) > 1:
-            train_together(runs, [lambda *_: None] * len(runs))
-        else:
-            train(runs[0][0], data=runs[0][1])
+    for exp, data in runs[:slots]:
+        train(exp, data=data)
+    for group in kinds.values():
+        train_together(group, [lambda *_: None] * len(group))
     return time.process_time() - started
 
 
@@ -207,7 +212,7 @@ def measure(site: Site, query: str, sessions: int) -> dict:
     pressed = press_together(site, query, seeds)
     missing = [seed for seed, run in pressed.runs.items() if run.first("metric", RESULT) is None]
     assert not missing, f"no result drawn for seeds {missing}"
-    training = training_cpu([experiment(query, seed) for seed in seeds])
+    training = training_cpu([experiment(query, seed) for seed in seeds], site.slots)
     return {"pressed": pressed, "training": training / sessions,
             "other": (pressed.server_cpu - training) / sessions,
             "messages": statistics.median(run.messages for run in pressed.runs.values()),

@@ -3,6 +3,7 @@ history and gradient flow bit for bit those of the same run alone, for every opt
 and loss, whatever else differs between the lanes; divergence lane by lane; and which runs train
 as lanes."""
 
+import numba
 import numpy as np
 import pytest
 import torch
@@ -72,6 +73,22 @@ def test_each_lane_of_every_activation_is_the_run_alone(activation):
                                             for loss in losses if LOSSES[loss].kernel is not None])
 def test_each_lane_of_every_loss_is_the_run_alone(loss, task):
     assert_lanes_equal_alone(lanes_of(small(DATA_FOR_TASK[task], loss=loss, optimizer="adam")))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_full_call_of_lanes_vectorised_is_each_run_alone(optimizer, monkeypatch):
+    """MAX_LANES lanes in one call, so the loops run their vector bodies, not only the remainder
+    a handful of lanes takes."""
+    monkeypatch.setattr(compiled, "CORES", 1)
+    base = small(optimizer=optimizer)
+    exps = [run.replace(seed=lane) for lane, run in enumerate(lanes_of(base) * (compiled.MAX_LANES // LANES + 1))]
+    assert_lanes_equal_alone(exps[:compiled.MAX_LANES], epochs=3)
+
+
+def test_numba_vectorises_with_libms_functions_only():
+    """Intel's SVML in a loop's vector body and libm in its remainder would make a lane's loss hang
+    on its place in the vector."""
+    assert not numba.config.USING_SVML
 
 
 def test_lanes_with_sums_longer_than_float32s_and_a_step_of_one_row():

@@ -78,12 +78,15 @@ def test_waiting_work_of_one_kind_is_done_in_one_call_and_the_first_waits_for_no
     assert calls == [[2, 3, 5]]  # what arrived meanwhile went into the next call, by kind; one of a kind alone
 
 
-def test_work_done_together_that_fails_is_done_again_alone_each_with_its_own_error():
+@pytest.mark.parametrize("spoiled", ["raises", "short"])
+def test_work_done_together_that_fails_is_done_again_alone_each_with_its_own_error(spoiled):
     queue, opened = RunQueue(slots=1), threading.Event()
     blocker = queue.submit("block", lambda ticket: opened.wait(5))
 
     def together(items, tickets):
-        raise RuntimeError("one bad item spoils the call")
+        if spoiled == "raises":
+            raise RuntimeError("one bad item spoils the call")
+        return items[:-1]  # a value short: no ticket may be left waiting
 
     def alone(item):
         def work(ticket):
@@ -97,3 +100,4 @@ def test_work_done_together_that_fails_is_done_again_alone_each_with_its_own_err
     assert tickets[0].result() == 1 and tickets[2].result() == 3
     with pytest.raises(ValueError, match="item 2 is bad"):
         tickets[1].result()
+    assert queue.load == (0, 0) and all(queue.in_flight(item) is None for item in (1, 2, 3))

@@ -13,6 +13,7 @@ kind with it into one call. The first adds no wait; what arrives while a call ru
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import deque
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_TOGETHER = 64  # pieces of work one call takes at most
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class RunQueue:
         self._lock = threading.Condition()
         self._waiting: deque[Ticket] = deque()
         self._running: set[Ticket] = set()
+        self._calls = 0  # calls running: one ticket each, or the tickets done together
         self._by_key: dict[Hashable, Ticket] = {}
         self._workers: list[threading.Thread] = []
 
@@ -114,9 +117,9 @@ class RunQueue:
 
     @property
     def load(self) -> tuple[int, int]:
-        """(running, waiting) right now."""
+        """(calls running, tickets waiting) right now: tickets done together are one call."""
         with self._lock:
-            return len(self._running), len(self._waiting)
+            return self._calls, len(self._waiting)
 
     def _serve(self) -> None:
         while True:
@@ -125,14 +128,19 @@ class RunQueue:
                     self._lock.wait()
                 tickets = self._take()
                 self._running.update(tickets)
+                self._calls += 1
             try:
-                self._do(tickets)
+                self._work_on(tickets)
             finally:
                 with self._lock:
+                    self._calls -= 1
+                    self._running.difference_update(tickets)
+                    again = [ticket for ticket in tickets if not ticket.done]
+                    self._waiting.extendleft(reversed(again))  # each at its place in line, to be done alone
                     for ticket in tickets:
-                        self._running.discard(ticket)
-                        if ticket.key is not None and self._by_key.get(ticket.key) is ticket:
+                        if ticket.done and ticket.key is not None and self._by_key.get(ticket.key) is ticket:
                             del self._by_key[ticket.key]
+                    self._lock.notify_all()
 
     def _take(self) -> list[Ticket]:
         """The next ticket, with every waiting one of its kind (under the lock)."""
@@ -146,18 +154,25 @@ class RunQueue:
         return [first, *same]
 
     @staticmethod
-    def _do(tickets: list[Ticket]) -> None:
-        if len(tickets) > 1:
-            try:
-                values = tickets[0].together.work([ticket.together.item for ticket in tickets], tickets)
-            except Exception:  # noqa: BLE001 - each piece is then done alone, where its own error shows
-                values = None
-            if values is not None:
-                for ticket, value in zip(tickets, values, strict=True):
-                    ticket._finish(value=value)
-                return
-        for ticket in tickets:
+    def _work_on(tickets: list[Ticket]) -> None:
+        """Finish the tickets: one alone, by its own work; several, by their kind's work together.
+        Where that fails, none is finished and each loses its `together`: they go back in line and
+        each is done alone, by every slot, with its own error where it has one."""
+        if len(tickets) == 1:
+            ticket, = tickets
             try:
                 ticket._finish(value=ticket.work(ticket))
             except BaseException as error:  # handed to whoever waits on it
                 ticket._finish(error=error)
+            return
+        try:
+            values = tickets[0].together.work([ticket.together.item for ticket in tickets], tickets)
+            if len(values) != len(tickets):
+                raise ValueError(f"{len(values)} values for {len(tickets)} tickets")
+        except BaseException:
+            _log.exception("work done together failed; each piece is done alone")
+            for ticket in tickets:
+                ticket.together = None
+            return
+        for ticket, value in zip(tickets, values, strict=True):
+            ticket._finish(value=value)

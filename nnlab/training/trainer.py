@@ -3,11 +3,13 @@ and the time estimate a page shows before any work."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 
 from nnlab.choices import LOSSES_FOR_TASK
 from nnlab.data.datasets import Data, data_key, load_data
-from nnlab.experiment import Experiment
+from nnlab.experiment import SETTINGS, DataSpec, Experiment
 from nnlab.training.engine import autograd, compiled
 from nnlab.training.engine.choose import choose, flops_per_step
 from nnlab.training.loop import EpochRun, Progress
@@ -46,19 +48,33 @@ def train(exp: Experiment, epochs: int | None = None, device: str = "auto", prog
     return compiled.train([exp], data, epochs, choice.reason, progress, with_history=True)[0]
 
 
-def lane_kind(exp: Experiment, data: Data, epochs: int | None = None) -> tuple | None:
-    """What `exp` shares with runs it can train together with as lanes, getting the result it gets
-    alone (None: it trains alone); for the server's queue."""
-    epochs = epochs or exp.training.epochs
-    return compiled.lane_kind(exp, data, epochs) if choose([exp], data).engine == "compiled" else None
+# What runs trained together as lanes may hold each their own: their initial weights, the rows'
+# order, the learning rate and its schedule, and every hyperparameter the kernels read per run.
+_PER_LANE = ("learning_rate", "schedule", "shuffle", *(row.field for row in SETTINGS.values() if row.hyper))
+
+
+def lane_kind(exp: Experiment, data: Data) -> tuple | None:
+    """What `exp` shares with the runs it can train together with as lanes, each getting the
+    result it gets alone: the experiment less what a lane holds on its own, and its data itself
+    (two seeds may draw the same rows). None where it trains alone (on autograd, or a step of
+    more than LANE_ROWS rows). For the server's queue."""
+    if compiled.effective_batch(exp, data) > compiled.LANE_ROWS or choose([exp], data).engine != "compiled":
+        return None
+    own = {row.field: row.default for row in SETTINGS.values() if row.field in _PER_LANE}
+    shared = dataclasses.replace(exp.replace(seed=0, model={"init": SETTINGS["init"].default}, training=own),
+                                 data=DataSpec())  # the data itself goes into the kind below
+    digest = hashlib.blake2b(repr((data.task, data.n_features, data.n_outputs)).encode(), digest_size=16)
+    for array in (data.x_train, data.y_train, data.x_test, data.y_test):
+        digest.update(repr(tuple(array.shape)).encode() + array.numpy().tobytes())
+    return shared, digest.hexdigest()
 
 
 def train_together(runs: list[tuple[Experiment, Data]], reports: list[Progress]) -> list[TrainResult]:
     """Runs (each its experiment and data) of one `lane_kind` trained together: each result what
-    `train(exp, data=data)` gives."""
+    `train(exp, data=data)` gives, each followed by its own report."""
     (first, data), *_ = runs
-    results = compiled.train_together([exp for exp, _ in runs], data, first.training.epochs,
-                                      choose([first], data).reason, reports)
+    results = compiled.train([exp for exp, _ in runs], data, first.training.epochs, choose([first], data).reason,
+                             reports=reports)
     for result, (_, own) in zip(results, runs, strict=True):
         result.data = own  # the same rows (lane_kind), with its own description of them
     return results
@@ -100,12 +116,12 @@ def new_run(exp: Experiment, data: Data) -> EpochRun:
 def estimate_seconds(exps: list[Experiment], data: Data, epochs: int | None = None) -> float:
     """About how long training `exps` together on `data` takes here, before doing any of it."""
     exp, epochs = exps[0], epochs or exps[0].training.epochs
-    steps = epochs * math.ceil(len(data.x_train) / (exp.training.batch_size or len(data.x_train)))
+    batch = compiled.effective_batch(exp, data)
+    steps = epochs * math.ceil(len(data.x_train) / batch)
     if choose(exps, data).engine == "autograd":  # one model at a time, on every core
         overhead, per_layer, speed = AUTOGRAD_STEP_COST
         layers = len(exp.model.hidden) + 1
         return len(exps) * steps * (overhead + per_layer * layers + flops_per_step(exp, data) / speed)
-    batch = min(exp.training.batch_size or len(data.x_train), len(data.x_train))
     per_model = steps * _compiled_seconds(exp, data, batch)
     rows = len(data.x_train) + len(data.x_test)  # each epoch ends with the loss and accuracy of every row
     per_model += epochs * (COMPILED_EPOCH + _compiled_seconds(exp, data, rows) / 3)  # a forward pass: a third

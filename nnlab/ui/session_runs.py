@@ -71,11 +71,11 @@ def background_run(kind: str) -> tuple | None:
     return pending[0] if pending is not None and not pending[1].done else None
 
 
-def live(key: tuple, work: Callable, chart=None, together: Together | None = None):
+def live(key: tuple, work: Callable, chart=None, together: Callable[[], Together | None] = lambda: None):
     """This session's result under `key`: the stored one at once if the server has it, else
     `work(progress)` queued (or joined: the same key already queued, or this session's own run
-    left behind; with `together`, done with the work of its kind waiting beside it) and shown until
-    it is done, with `chart` of its history so far."""
+    left behind; where `together()` says how, done with the work of its kind waiting beside it)
+    and shown until it is done, with `chart` of its history so far."""
     ticket = left_behind(key)  # followed to its end, even where the store has its result: then at once
     result = None if ticket else result_store().get(key)
     if result is None:
@@ -83,7 +83,7 @@ def live(key: tuple, work: Callable, chart=None, together: Together | None = Non
             made = work(running.report)
             result_store().put(key, made)
             return made
-        ticket = ticket or run_queue().submit(key, run, together)
+        ticket = ticket or run_queue().submit(key, run, together())
         pending = st.session_state.setdefault(_PENDING, {})
         pending[key[0]] = (key, ticket)  # kept if the session leaves before the end
         try:
@@ -96,8 +96,9 @@ def live(key: tuple, work: Callable, chart=None, together: Together | None = Non
 
 
 def train_live(exp: Experiment, data: Data) -> TrainResult:
-    kind = lane_kind(exp, data)
-    together = Together(("train", kind), (exp, data), _train_together) if kind else None
+    def together() -> Together | None:
+        kind = lane_kind(exp, data)
+        return Together(("train", kind), (exp, data), _train_together) if kind else None
     return live(train_key(exp), lambda progress: train(exp, progress=progress, data=data), run_charts.loss_curves,
                 together)
 

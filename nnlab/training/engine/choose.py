@@ -11,7 +11,7 @@ from nnlab.data.datasets import Data
 from nnlab.errors import ConfigError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
-from nnlab.training.engine.compiled import supports
+from nnlab.training.engine.compiled import effective_batch, supports
 
 ENGINES = ("auto", "compiled", "autograd")
 # Measured by `python -m bench` (docs/performance.md), per model and optimizer step: below
@@ -36,7 +36,7 @@ def flops_per_step(exp: Experiment, data: Data, rows: int | None = None) -> floa
     row, forward and backward."""
     sizes = [data.n_features, *exp.model.hidden, data.n_outputs]
     weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    return 6.0 * weights * (rows or min(exp.training.batch_size or len(data.x_train), len(data.x_train)))
+    return 6.0 * weights * (rows or effective_batch(exp, data))
 
 
 def accelerator() -> str | None:

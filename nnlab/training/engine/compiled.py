@@ -11,7 +11,6 @@ train meanwhile).
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +47,7 @@ CORES = os.cpu_count() or 1
 # batch's rows in order, alone too): beyond, the one-run kernel's vectors over a batch's rows do as
 # well as lanes. Runs of one shape train as lanes where they are at least MIN_LANES and LANES_PER_ROW
 # per row of a step (below, the one-run kernel is as fast: measured, 8 lanes of 8 rows break even),
-# at most MAX_LANES a call; a group of CORES x MIN_SPLIT or more is split over the cores.
+# at most MAX_LANES a call; a group of 2 x MIN_SPLIT or more is split over the cores, a call a core.
 # `python -m bench --only lanes` measures them.
 LANE_ROWS, MIN_LANES, LANES_PER_ROW, MAX_LANES, MIN_SPLIT = 8, 4, 2, 32, 8
 _pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="nnlab-kernel")
@@ -240,29 +239,6 @@ def effective_batch(exp: Experiment, data: Data) -> int:
     return min(exp.training.batch_size or len(data.x_train), max(1, len(data.x_train)))
 
 
-def lane_kind(exp: Experiment, data: Data, epochs: int) -> tuple | None:
-    """What runs that can train as lanes together share, `epochs` each: the shape, the data
-    itself (two seeds may draw the same rows), and when snapshots are taken; None for a run
-    that trains alone (too long a step, or a setting the kernels lack)."""
-    if effective_batch(exp, data) > LANE_ROWS or not supports(exp)[0]:
-        return None
-    digest = hashlib.blake2b(digest_size=16)
-    for array in _data_arrays(data):
-        digest.update(array.tobytes())
-    return (digest.hexdigest(), epochs, exp.training.snapshot_interval(epochs), exp.model.hidden, exp.model.activations,
-            exp.training.loss, exp.training.optimizer, effective_batch(exp, data), outputs_probability(exp, data.task))
-
-
-def train_together(exps: list[Experiment], data: Data, epochs: int, reason: str,
-                   reports: list[Progress]) -> list[TrainResult]:
-    """Runs of one lane kind (`lane_kind`) trained in one stack, each as it trains alone, with
-    snapshots; `reports[i](epoch, epochs, None)` follows them all."""
-    def progress(epoch: int, total: int, history) -> None:
-        for report in reports:
-            report(epoch, total, None)
-    return train(exps, data, epochs, reason, progress)
-
-
 def _flushing_subnormals(call, *args) -> None:
     """A kernel call with subnormals flushed, on a thread left as torch has it afterwards."""
     torch.set_flush_denormal(FLUSH_SUBNORMALS)
@@ -300,11 +276,18 @@ def _data_arrays(data: Data) -> tuple[np.ndarray, ...]:
 
 
 def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress: Progress | None = None,
-          keep_snapshots: bool = True, with_history: bool = False) -> list[TrainResult]:
+          keep_snapshots: bool = True, with_history: bool = False,
+          reports: list[Progress] | None = None) -> list[TrainResult]:
     """Train `exps` on `data` together, through the engines' one loop; one TrainResult each, with
-    snapshots every `snapshot_interval` epochs (or only the first and last weights)."""
+    snapshots every `snapshot_interval` epochs (or only the first and last weights). `progress`
+    follows them all (with the first's history if `with_history`); `reports[i]`, each with its
+    own history."""
     stack = Stack(exps, data, epochs, reason)
     interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
+    if reports is not None:
+        def progress(epoch: int, total: int, history) -> None:
+            for model, report in enumerate(reports):
+                report(epoch, total, stack.history(model))
     return train_runs(stack, interval, progress, with_history)
 
 

@@ -21,10 +21,15 @@ trains alone, so widths, activations, losses, optimizers and learning rates may 
 from __future__ import annotations
 
 import math
+import os
 
-import numpy as np
-from llvmlite import ir
-from numba import njit, types
+# Intel's SVML would give a vector of values libm's exp and log where a loop vectorises, and libm's
+# where it does not: a lane's result would hang on its place in the vector (tests/test_lanes.py).
+os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
+
+import numpy as np  # noqa: E402 - after the setting above, which numba reads once, on import
+from llvmlite import ir  # noqa: E402
+from numba import njit, types  # noqa: E402
 from numba.extending import intrinsic
 
 from nnlab.choices import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -296,11 +301,10 @@ def _loss(plan_row, first_unit, acts, zs, y, labels, order, start, rows, hard_la
     return total, correct
 
 
-@njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc"})
-def _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
-    """A layer's weight and bias gradients, summed over the batch's rows into grads. Reassociated:
-    float64 sums of float32 values may run in any order (it seldom changes what float32 keeps) and
-    so vectorise, where one running sum would wait on each add."""
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _sum_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
+    """A layer's weight and bias gradients, summed over the batch's rows into grads. Inlined into
+    the two below, which differ only in whether the sums may be reassociated."""
     for j in range(fan_out):
         total = 0.0
         for r in range(rows):
@@ -311,22 +315,20 @@ def _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, gra
             for r in range(rows):
                 total += np.float64(dz[j, r]) * acts[inputs + i, r]
             grads[weights + j * fan_in + i] += total
+
+
+@njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc"})
+def _add_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
+    """Reassociated: float64 sums of float32 values may run in any order (it seldom changes what
+    float32 keeps) and so vectorise over the rows, where one running sum would wait on each add."""
+    _sum_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _add_gradients_in_order(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads):
-    """`_add_gradients`, each sum running over the rows in order: what a lane adds (lanes.py), so
-    a run of a lane's shape lands on the same weights alone or among lanes."""
-    for j in range(fan_out):
-        total = 0.0
-        for r in range(rows):
-            total += dz[j, r]
-        grads[biases + j] += total
-        for i in range(fan_in):
-            total = 0.0
-            for r in range(rows):
-                total += np.float64(dz[j, r]) * acts[inputs + i, r]
-            grads[weights + j * fan_in + i] += total
+    """Each sum over the rows in order: what a lane adds (lanes.py), so a run of a lane's shape
+    lands on the same weights alone or among lanes."""
+    _sum_gradients(dz, acts, inputs, fan_in, fan_out, weights, biases, rows, grads)
 
 
 @njit(nogil=True, cache=True, error_model="numpy", inline="always")

@@ -9,9 +9,14 @@ lane of a vector instruction.
 
 Each lane does exactly the float32 and float64 operations of `kernels.py` in their order: its
 gradients add a batch's rows in order, as kernels' `_add_gradients_in_order`, which a run of a
-lane's shape uses alone. So a run's weights are bit for bit the same alone or among lanes
-(tests/test_lanes.py). Lanes may differ in everything else: initial weights, the rows' order each
-epoch, learning rates and schedules, hyperparameters.
+lane's shape uses alone. So a run's weights, history and gradient flow are bit for bit the same
+alone or among lanes (tests/test_lanes.py); of a run that diverges, its last finite weights (its
+optimizer's state, which nothing reads once it stops, runs on to the call's end). Lanes may differ
+in everything else: initial weights, the rows' order each epoch, learning rates and schedules,
+hyperparameters.
+
+Numba caches each function by its own file's date: after an edit to kernels.py, whose constants
+and helpers these kernels take in, clear `__pycache__` (a fresh clone, as CI's, has none).
 
 Layout: a lane's values are the last index. theta, first, second, last_good: (parameters, lanes),
 float32, laid out as one model of `kernels.py`; a batch: (units, rows, lanes).
@@ -77,10 +82,10 @@ from nnlab.training.engine.kernels import (
     tanh32,
 )
 
-FAST = dict(nogil=True, cache=True, error_model="numpy")
+JIT = dict(nogil=True, cache=True, error_model="numpy")  # as kernels.py compiles
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _lerp_both(start, end, weight):
     """kernels._lerp with both ends computed and one kept: no branch, so a loop over lanes whose
     weights differ still vectorises."""
@@ -89,7 +94,7 @@ def _lerp_both(start, end, weight):
     return near_start if abs(weight) < HALF else near_end
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _activate(code, z, h, first, units, rows, lanes):
     """h = activation(z) for units first.. over a batch's rows and every lane (kernels._activate):
     each unit's rows x lanes as one run of values, the choice made outside the loops, as there."""
@@ -122,12 +127,13 @@ def _activate(code, z, h, first, units, rows, lanes):
                 h[j, v] = z[j, v]
 
 
-@njit(**FAST, inline="always")
-def _slopes(code, dh, z, h, first, units, dz, rows, lanes):
-    """dz[i] = dh[i] * activation'(z) for units first+i, as kernels._slopes."""
+@njit(**JIT, inline="always")
+def _slopes(code, grad, z, h, first, units, dz, rows, lanes):
+    """dz[i] = grad[i] * activation'(z) for units first+i, as kernels._slopes (grad already
+    rounded to float32 here, by `_narrow`)."""
     for i in range(units):
         for r in range(rows):
-            g, zi, hi, out = dh[i, r], z[first + i, r], h[first + i, r], dz[i, r]
+            g, zi, hi, out = grad[i, r], z[first + i, r], h[first + i, r], dz[i, r]
             if code == SIGMOID:
                 for k in range(lanes):
                     out[k] = np.float32(g[k]) * (F1 - hi[k]) * hi[k]
@@ -148,7 +154,7 @@ def _slopes(code, dh, z, h, first, units, dz, rows, lanes):
                     out[k] = np.float32(g[k])
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _forward(plan_row, theta, first_unit, acts, zs, rows, lanes, acc):
     """Every layer for `rows` rows of every lane, as kernels._forward."""
     layers = plan_row[LAYERS]
@@ -188,7 +194,7 @@ def _forward(plan_row, theta, first_unit, acts, zs, rows, lanes, acc):
         _activate(code, zs, acts, units, fan_out, rows, lanes)
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _cross_entropy(outputs, out, zs, labels, rows, lanes, dz, total, correct):
     """kernels._loss's cross entropy, lane by lane: total and correct added to; dz set."""
     at_label = -(F1 / np.float32(rows))
@@ -210,7 +216,7 @@ def _cross_entropy(outputs, out, zs, labels, rows, lanes, dz, total, correct):
             correct[k] += best == label
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _loss(plan_row, first_unit, acts, zs, ys, labels, rows, lanes, hard_labels, dz, total, correct):
     """The batch's summed loss and correct count per lane into total and correct (zeroed first);
     the gradient of its mean loss wrt the output layer's z into dz, as kernels._loss. ys and
@@ -259,7 +265,7 @@ def _loss(plan_row, first_unit, acts, zs, ys, labels, rows, lanes, hard_labels, 
                     correct[k] += (p[k] > threshold) == (target[k] > HALF)
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _widen(source, first, units, rows, lanes, wide):
     """wide[i] = source[first + i] in float64, exactly: a loop that mixes float32 and float64
     vectorised only from 24 lanes, one of float64 alone from 8."""
@@ -270,7 +276,7 @@ def _widen(source, first, units, rows, lanes, wide):
                 w[k] = np.float64(s[k])
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _add_gradients(dz64, acts64, fan_in, fan_out, weights, biases, rows, lanes, grads, total):
     """A layer's gradients, each lane's rows added in order (kernels._add_gradients_in_order), from
     dz and the layer's inputs widened to float64; total: scratch (lanes,), a sum kept apart from
@@ -295,7 +301,7 @@ def _add_gradients(dz64, acts64, fan_in, fan_out, weights, biases, rows, lanes, 
                 g[k] += total[k]
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _backward(plan_row, theta, first_unit, acts, zs, rows, lanes, dz, dh, grads, wide):
     """Every layer's weight and bias gradients into grads (zeroed), as kernels._backward. wide:
     float64 scratch: a layer's dz, inputs and weights, and a sum per lane."""
@@ -326,7 +332,7 @@ def _backward(plan_row, theta, first_unit, acts, zs, rows, lanes, dz, dh, grads,
         _slopes(plan_row[LAYER_ACTIVATIONS + layer - 2], dz, zs, acts, inputs, fan_in, dz, rows, lanes)
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _narrow(dh, units, rows, lanes, out):
     """out = dh rounded to float32, as torch's float32 product rounds it."""
     for i in range(units):
@@ -336,7 +342,7 @@ def _narrow(dh, units, rows, lanes, out):
                 o[k] = np.float32(h[k])
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _regularise_and_measure(plan_row, theta, hyper, lanes, grads, flow, sums):
     """L2's and L1's gradients added to the weights', then each layer's mean absolute weight
     gradient added to flow (layers, lanes), as kernels._regularise_and_measure."""
@@ -357,7 +363,7 @@ def _regularise_and_measure(plan_row, theta, hyper, lanes, grads, flow, sums):
             total[k] += sums[k] / max(1, fan_in * fan_out)
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, grads32, scale):
     """Adam's, AdamW's and Adamax's step of every lane, as kernels._optimize."""
     parameters = theta.shape[0]
@@ -396,7 +402,7 @@ def _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, gra
             t[k] = t[k] + step_size[k] * m[k] / denominator
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _optimize(plan_row, rates, hyper, theta, first, second, step, lanes, grads, grads32, scale):
     """One optimizer step of every lane, as kernels._optimize; step: the step's number (1-based),
     the same in every lane. grads32 and scale: scratch, (parameters, lanes) and (6, lanes) float32."""
@@ -434,7 +440,7 @@ def _optimize(plan_row, rates, hyper, theta, first, second, step, lanes, grads, 
             t[k] = t[k] + alpha[k] * grad
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _gather(x, y, labels, orders, start, rows, lanes, acts, ys, lane_labels):
     """Each lane's rows of the batch: inputs into the first units of acts, targets into ys and
     lane_labels. orders: (1 or lanes, rows in all)."""
@@ -449,7 +455,7 @@ def _gather(x, y, labels, orders, start, rows, lanes, acts, ys, lane_labels):
             lane_labels[r, k] = labels[row]
 
 
-@njit(**FAST)
+@njit(**JIT)
 def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, lanes, buffers, losses, rights):
     """Each lane's mean loss and accuracy on (x, y) into losses and rights, as kernels._evaluate."""
     acts, zs, dz, acc, ys, lane_labels, total, correct, _ = buffers
@@ -472,7 +478,7 @@ def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, lanes, buf
         rights[k] = rights[k] / n
 
 
-@njit(**FAST)
+@njit(**JIT)
 def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_labels, orders, epoch_start, epoch_stop,
                 metrics, flow):
     """Train the lanes of one shape (plan_row, as kernels' plan) through epochs epoch_start to
@@ -522,7 +528,7 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
     return step
 
 
-@njit(**FAST)
+@njit(**JIT)
 def _scratch(plan_row, test_rows, outputs, parameters, lanes):
     """Each layer's first unit, and every array a call of train_lanes works in."""
     layers = plan_row[LAYERS]
@@ -549,7 +555,7 @@ def _scratch(plan_row, test_rows, outputs, parameters, lanes):
             np.empty((parameters, lanes), np.float32), np.empty((6, lanes), np.float32))
 
 
-@njit(**FAST, inline="always")
+@njit(**JIT, inline="always")
 def _end_epoch(epoch, column, train_loss, train_acc, test_loss, test_acc, tested, hard_labels, epoch_flow, layers,
                memory, diverged_at, metrics, flow):
     """Each going lane's metrics and gradient flow for the epoch; a lane whose metrics are not

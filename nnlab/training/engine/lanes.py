@@ -491,7 +491,8 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
     metrics turn non-finite gets its last finite weights back and its 1-based epoch in
     diverged_at, as in kernels.train_epochs; lanes with diverged_at set still compute (a vector
     has every lane) but nothing of theirs is kept. Returns the steps taken in all."""
-    theta, first, second, last_good = memory
+    # worked on in copies: arrays the compiler sees made here alias nothing, so its loops check less
+    theta, first, second, last_good = memory[0].copy(), memory[1].copy(), memory[2].copy(), memory[3].copy()
     x_train, y_train, labels_train, x_test, y_test, labels_test = data
     lanes, layers = theta.shape[1], plan_row[LAYERS]
     n, batch = x_train.shape[0], plan_row[BATCH]
@@ -524,11 +525,13 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
                       test_acc)
         epoch_flow /= (n + batch - 1) // batch  # the mean over the epoch's steps
         _end_epoch(epoch, epoch - epoch_start, epoch_total / n, epoch_correct / n, test_loss, test_acc,
-                   x_test.shape[0] > 0, hard_labels, epoch_flow, layers, memory, diverged_at, metrics, flow)
+                   x_test.shape[0] > 0, hard_labels, epoch_flow, layers, theta, last_good, diverged_at, metrics, flow)
+    for kept, worked in zip(memory, (theta, first, second, last_good)):
+        kept[:] = worked
     return step
 
 
-@njit(**JIT)
+@njit(**JIT, inline="always")  # inlined, so the compiler sees fresh arrays that alias nothing
 def _scratch(plan_row, test_rows, outputs, parameters, lanes):
     """Each layer's first unit, and every array a call of train_lanes works in."""
     layers = plan_row[LAYERS]
@@ -557,10 +560,9 @@ def _scratch(plan_row, test_rows, outputs, parameters, lanes):
 
 @njit(**JIT, inline="always")
 def _end_epoch(epoch, column, train_loss, train_acc, test_loss, test_acc, tested, hard_labels, epoch_flow, layers,
-               memory, diverged_at, metrics, flow):
+               theta, last_good, diverged_at, metrics, flow):
     """Each going lane's metrics and gradient flow for the epoch; a lane whose metrics are not
     finite goes back to its last finite weights and stops, as in kernels._train_model."""
-    theta, _, _, last_good = memory
     for k in range(theta.shape[1]):
         if diverged_at[k]:
             continue

@@ -141,6 +141,7 @@ def test_a_class_pressing_train_together_gets_each_run_alone_with_its_snapshots(
     for (exp, data), result in zip(runs, together, strict=True):
         alone = nnlab.train(exp, data=data)
         assert result.experiment == exp and result.data is data and result.reason == alone.reason
+        assert (result.trained_with, alone.trained_with) == (LANES - 1, 0)  # its readout says so
         assert sorted(result.snapshots) == sorted(alone.snapshots) == [0, 100, 200, 300]
         for epoch, state in alone.snapshots.items():
             assert all(torch.equal(result.snapshots[epoch][name], tensor) for name, tensor in state.items())

@@ -29,6 +29,7 @@ class TrainResult:
     seconds: float = 0.0
     diverged_at: int | None = None
     message: str = ""  # for the student: why training stopped early, if it did
+    trained_with: int = 0  # other runs trained in the same call, as lanes (seconds are the call's)
     _shown: tuple[int, nn.Sequential] | None = field(default=None, init=False, repr=False, compare=False)  # model_at's
 
     @property

@@ -77,6 +77,7 @@ def train_together(runs: list[tuple[Experiment, Data]], reports: list[Progress])
                              reports=reports)
     for result, (_, own) in zip(results, runs, strict=True):
         result.data = own  # the same rows (lane_kind), with its own description of them
+        result.trained_with = len(runs) - 1
     return results
 
 

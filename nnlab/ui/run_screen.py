@@ -32,7 +32,10 @@ def readout(result: TrainResult) -> None:
     row.metric(_("Device"), result.device.upper(), delta=engine, delta_color="off", delta_arrow="off",
                help=_(result.reason))
     st.caption(_("{epochs:,} epochs in {seconds:.2f} s on {device}. Why this device and engine: {reason}",
-                 epochs=result.epochs_run, seconds=result.seconds, device=result.device.upper(), reason=result.reason))
+                 epochs=result.epochs_run, seconds=result.seconds, device=result.device.upper(), reason=result.reason)
+               + (_(" Trained in one call with {others} other runs of its shape, as lanes of one vector: the time is "
+                    "theirs together, the result this run's alone.", others=result.trained_with)
+                  if result.trained_with else ""))
 
 
 DIRECTION_CHOICES = {"pca": N_("where training moved most"), "random": N_("two random ones")}

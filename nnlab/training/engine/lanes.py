@@ -526,8 +526,7 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
         epoch_flow /= (n + batch - 1) // batch  # the mean over the epoch's steps
         _end_epoch(epoch, epoch - epoch_start, epoch_total / n, epoch_correct / n, test_loss, test_acc,
                    x_test.shape[0] > 0, hard_labels, epoch_flow, layers, theta, last_good, diverged_at, metrics, flow)
-    for kept, worked in zip(memory, (theta, first, second, last_good)):
-        kept[:] = worked
+    memory[0][:], memory[1][:], memory[2][:], memory[3][:] = theta, first, second, last_good
     return step
 
 

@@ -63,7 +63,7 @@ def lanes_table(repeats: int, limit: float) -> dict[str, dict[int, float]]:
     """Print the table; return each workload's microseconds per model-step by lanes (1: alone)."""
     print("\n12. Lanes on one core: us per model-step, runs of one shape trained together (goal at 16 lanes, per run)")
     print(f"{'workload':<36}{'alone':>8}" + "".join(f"{f'{n} lanes':>10}" for n in LANE_COUNTS)
-          + f"{'16 lanes':>10}{'goal':>7}{'GFLOP/s':>9}{'of limit':>9}{'engine':>10}")
+          + f"{'16 vs alone':>12}{'goal':>7}{'GFLOP/s':>9}{'of limit':>9}{'engine':>10}")
     measured = {}
     for name, (build, shape) in WORKLOADS.items():
         exp = build()
@@ -75,7 +75,7 @@ def lanes_table(repeats: int, limit: float) -> dict[str, dict[int, float]]:
         engine = "lanes" if compiled.effective_batch(exp, data) <= compiled.LANE_ROWS else "alone"
         goal = f">={GOALS[name]:.0f}x" if name in GOALS else ""
         print(f"{name + ' (' + shape + ')':<36}{times[1]:>8.3f}" + "".join(f"{times[n]:>10.3f}" for n in LANE_COUNTS)
-              + f"{times[1] / times[16]:>9.1f}x{goal:>7}{rate:>9.2f}{rate * 1e9 / limit:>9.1%}{engine:>10}")
+              + f"{times[1] / times[16]:>11.1f}x{goal:>7}{rate:>9.2f}{rate * 1e9 / limit:>9.1%}{engine:>10}")
     print(f"alone: the one-run kernel as a run alone trains; lanes: forced for every workload. engine: how the "
           f"engine trains 4+ runs of the shape (lanes up to {compiled.LANE_ROWS} rows a step). "
           f"limit: {limit / 1e9:.1f} GFLOP/s")

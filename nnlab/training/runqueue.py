@@ -79,7 +79,6 @@ class RunQueue:
         self.slots = slots or os.cpu_count() or 1
         self._lock = threading.Condition()
         self._waiting: deque[Ticket] = deque()
-        self._running: set[Ticket] = set()
         self._calls = 0  # calls running: one ticket each, or the tickets done together
         self._by_key: dict[Hashable, Ticket] = {}
         self._workers: list[threading.Thread] = []
@@ -127,14 +126,12 @@ class RunQueue:
                 while not self._waiting:
                     self._lock.wait()
                 tickets = self._take()
-                self._running.update(tickets)
                 self._calls += 1
             try:
                 self._work_on(tickets)
             finally:
                 with self._lock:
                     self._calls -= 1
-                    self._running.difference_update(tickets)
                     again = [ticket for ticket in tickets if not ticket.done]
                     self._waiting.extendleft(reversed(again))  # each at its place in line, to be done alone
                     for ticket in tickets:

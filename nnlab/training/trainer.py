@@ -3,9 +3,10 @@ and the time estimate a page shows before any work."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
+
+import numpy as np
 
 from nnlab.choices import LOSSES_FOR_TASK
 from nnlab.data.datasets import Data, data_key, load_data
@@ -51,6 +52,7 @@ def train(exp: Experiment, epochs: int | None = None, device: str = "auto", prog
 # What runs trained together as lanes may hold each their own: their initial weights, the rows'
 # order, the learning rate and its schedule, and every hyperparameter the kernels read per run.
 _PER_LANE = ("learning_rate", "schedule", "shuffle", *(row.field for row in SETTINGS.values() if row.hyper))
+_LANES_OWN = {row.field: row.default for row in SETTINGS.values() if row.field in _PER_LANE}  # one value for every lane
 
 
 def lane_kind(exp: Experiment, data: Data) -> tuple | None:
@@ -60,12 +62,12 @@ def lane_kind(exp: Experiment, data: Data) -> tuple | None:
     more than LANE_ROWS rows). For the server's queue."""
     if compiled.effective_batch(exp, data) > compiled.LANE_ROWS or choose([exp], data).engine != "compiled":
         return None
-    own = {row.field: row.default for row in SETTINGS.values() if row.field in _PER_LANE}
-    shared = dataclasses.replace(exp.replace(seed=0, model={"init": SETTINGS["init"].default}, training=own),
-                                 data=DataSpec())  # the data itself goes into the kind below
+    shared = exp.replace(seed=0, data=DataSpec(), model={"init": SETTINGS["init"].default},
+                         training=_LANES_OWN)  # the data itself goes into the kind below
     digest = hashlib.blake2b(repr((data.task, data.n_features, data.n_outputs)).encode(), digest_size=16)
     for array in (data.x_train, data.y_train, data.x_test, data.y_test):
-        digest.update(repr(tuple(array.shape)).encode() + array.numpy().tobytes())
+        digest.update(repr(tuple(array.shape)).encode())
+        digest.update(np.ascontiguousarray(array.numpy()))
     return shared, digest.hexdigest()
 
 
@@ -77,7 +79,6 @@ def train_together(runs: list[tuple[Experiment, Data]], reports: list[Progress])
                              reports=reports)
     for result, (_, own) in zip(results, runs, strict=True):
         result.data = own  # the same rows (lane_kind), with its own description of them
-        result.trained_with = len(runs) - 1
     return results
 
 

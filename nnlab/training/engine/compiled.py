@@ -117,6 +117,10 @@ class Stack:
         self._shufflers = [torch.Generator().manual_seed(exp.seed + 1) if exp.training.shuffle else None
                            for exp in exps]
         self.lane_groups, self.alone = lane_groups(self.plan)
+        shares = min(len(self.alone), CORES)  # runs alone dealt round-robin: neighbours often cost alike
+        # contiguous, as the kernel is compiled for (a strided view would compile it once more)
+        self.alone_shares = [np.ascontiguousarray(self.alone[share::shares]) for share in range(shares)]
+        self.lanes_of = {int(model): len(group) for group in self.lane_groups for model in group}
 
     @property
     def finished(self) -> bool:
@@ -148,8 +152,7 @@ class Stack:
     def _call(self, orders: np.ndarray, epoch_start: int, epoch_stop: int) -> None:
         """One kernel call per lane group and per share of the runs alone, over the cores."""
         calls = [partial(self._train_lanes, group) for group in self.lane_groups]
-        shares = min(len(self.alone), CORES)  # runs alone dealt round-robin: neighbours often cost alike
-        calls += [partial(self._train_alone, self.alone[share::shares]) for share in range(shares)]
+        calls += [partial(self._train_alone, share) for share in self.alone_shares]
         calls = [partial(_flushing_subnormals, call, orders, epoch_start, epoch_stop) for call in calls]
         if len(calls) == 1:
             calls[0]()
@@ -180,10 +183,8 @@ class Stack:
             a, b = start[lane], stop[lane]
             for array, lane_array in zip(flat, memory, strict=True):
                 array[a:b] = lane_array[:, lane]
-            if diverged[lane]:
-                self.theta[a:b] = self.last_good[a:b]  # its later epochs in the call were not its own
         self.steps[models[going]] = step
-        self.metrics[models[going], span], self.gradient_flow[models[going], span] = metrics[going], flow[going]
+        self.metrics[models, span], self.gradient_flow[models, span] = metrics, flow  # a stopped lane's rows unwritten
         self.diverged_at[models] = diverged
 
     def epochs_run(self, model: int) -> int:
@@ -231,7 +232,7 @@ class Stack:
         flow = gradient_flow_frame(self.model_gradient_flow(model))
         return TrainResult(self.exps[model], self.data, self.model(model, copy_network=False), self.initial_states[model],
                            self.history(model), flow, snapshots, "cpu", self.reason, "compiled", self.seconds, diverged,
-                           divergence_message(diverged))
+                           divergence_message(diverged), max(0, self.lanes_of.get(model, 1) - 1))
 
 
 def effective_batch(exp: Experiment, data: Data) -> int:
@@ -280,14 +281,15 @@ def train(exps: list[Experiment], data: Data, epochs: int, reason: str, progress
           reports: list[Progress] | None = None) -> list[TrainResult]:
     """Train `exps` on `data` together, through the engines' one loop; one TrainResult each, with
     snapshots every `snapshot_interval` epochs (or only the first and last weights). `progress`
-    follows them all (with the first's history if `with_history`); `reports[i]`, each with its
-    own history."""
+    follows them all (with the first's history if `with_history`); or, where given, `reports[i]`
+    follows run i with its own history."""
     stack = Stack(exps, data, epochs, reason)
     interval = exps[0].training.snapshot_interval(epochs) if keep_snapshots else epochs
-    if reports is not None:
-        def progress(epoch: int, total: int, history) -> None:
+    if reports is not None:  # instead of `progress`
+        def each_its_own(epoch: int, total: int, history) -> None:
             for model, report in enumerate(reports):
                 report(epoch, total, stack.history(model))
+        progress = each_its_own
     return train_runs(stack, interval, progress, with_history)
 
 
@@ -320,8 +322,12 @@ class CompiledRun(EpochRun):
 
 def warm() -> float:
     """Load the kernels from Numba's cache, or compile them the first time (docs/performance.md
-    gives both costs), by training the default network for one epoch; the seconds it took."""
+    gives both costs), by training the default network for one epoch, alone and as lanes (a
+    class's first grouped press would wait for them); the seconds it took."""
     started = time.perf_counter()
     exp = Experiment()
-    train([exp], load_data(exp), 1, "warm-up")
+    data = load_data(exp)
+    train([exp], data, 1, "warm-up")
+    lane = exp.replace(training={"batch_size": 1})
+    train([lane.replace(seed=seed) for seed in range(MIN_LANES)], data, 1, "warm-up")
     return time.perf_counter() - started

@@ -461,6 +461,19 @@ def _evaluate(plan_row, theta, first_unit, x, y, labels, hard_labels, acts, zs, 
     return total / (n * per_row), correct / n
 
 
+@njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def layout(plan_row, test_rows):
+    """Where a model's layers sit in the working arrays: layer l's units from row first_unit[l] of
+    acts and zs; the widest layer; and the most rows a step or a chunk of evaluation takes."""
+    layers = plan_row[LAYERS]
+    first_unit = np.zeros(layers + 2, np.int64)
+    widest = 0
+    for layer in range(layers + 1):
+        first_unit[layer + 1] = first_unit[layer] + plan_row[WIDTHS + layer]
+        widest = max(widest, plan_row[WIDTHS + layer])
+    return first_unit, widest, max(plan_row[BATCH], min(test_rows, EVAL_ROWS))
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _train_model(plan_row, rates, hyper, memory, steps, data, hard_labels, orders, epoch_start, epoch_stop, metrics,
                  flow):
@@ -470,12 +483,7 @@ def _train_model(plan_row, rates, hyper, memory, steps, data, hard_labels, order
     x_train, y_train, labels_train, x_test, y_test, labels_test = data
     layers = plan_row[LAYERS]
     n, batch = x_train.shape[0], plan_row[BATCH]
-    rows_max = max(batch, min(x_test.shape[0], EVAL_ROWS))
-    first_unit = np.zeros(layers + 2, np.int64)  # layer l's units start at row first_unit[l] of acts and zs
-    widest = 0
-    for layer in range(layers + 1):
-        first_unit[layer + 1] = first_unit[layer] + plan_row[WIDTHS + layer]
-        widest = max(widest, plan_row[WIDTHS + layer])
+    first_unit, widest, rows_max = layout(plan_row, x_test.shape[0])
     acts = np.empty((first_unit[layers + 1], rows_max), np.float32)
     zs = np.empty((first_unit[layers + 1], rows_max), np.float32)
     dz = np.empty((widest, rows_max), np.float32)

@@ -29,6 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
+from nnlab.training.engine import kernels
 from nnlab.training.engine.kernels import (
     ADAGRAD,
     ADAGRAD_EPS,
@@ -44,8 +45,6 @@ from nnlab.training.engine.kernels import (
     BETA1,
     BETA2,
     CROSS_ENTROPY,
-    ELU,
-    EVAL_ROWS,
     F0,
     F1,
     F2,
@@ -55,14 +54,11 @@ from nnlab.training.engine.kernels import (
     L2,
     LAYER_ACTIVATIONS,
     LAYERS,
-    LEAKY_RELU,
-    LEAKY_SLOPE,
     LOSS,
     MOMENTUM,
     NESTEROV,
     OFFSETS,
     OPTIMIZER,
-    RELU,
     RMSPROP,
     RMSPROP_EPS,
     RMSPROP_KEEP,
@@ -70,7 +66,6 @@ from nnlab.training.engine.kernels import (
     SHORT_SUM,
     SIGMOID,
     SIGMOID_OUTPUT,
-    TANH,
     TEST_ACC,
     TEST_LOSS,
     TRAIN_ACC,
@@ -79,79 +74,29 @@ from nnlab.training.engine.kernels import (
     WIDTHS,
     _floor,
     sigmoid32,
-    tanh32,
 )
 
 JIT = dict(nogil=True, cache=True, error_model="numpy")  # as kernels.py compiles
 
 
 @njit(**JIT, inline="always")
-def _lerp_both(start, end, weight):
-    """kernels._lerp with both ends computed and one kept: no branch, so a loop over lanes whose
-    weights differ still vectorises."""
-    near_start = start + weight * (end - start)
-    near_end = end - (end - start) * (F1 - weight)
-    return near_start if abs(weight) < HALF else near_end
+def _flat(values):
+    """(units, rows, lanes) as (units, rows x lanes): a unit's rows of every lane are one run of
+    values, which the one-run kernel's elementwise loops take as they take a batch's rows."""
+    return values.reshape(values.shape[0], values.shape[1] * values.shape[2])
 
 
 @njit(**JIT, inline="always")
 def _activate(code, z, h, first, units, rows, lanes):
-    """h = activation(z) for units first.. over a batch's rows and every lane (kernels._activate):
-    each unit's rows x lanes as one run of values, the choice made outside the loops, as there."""
-    last, values = first + units, rows * lanes
-    z = z.reshape(z.shape[0], z.shape[1] * z.shape[2])
-    h = h.reshape(h.shape[0], h.shape[1] * h.shape[2])
-    if code == SIGMOID:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = sigmoid32(z[j, v])
-    elif code == TANH:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = tanh32(z[j, v])
-    elif code == RELU:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = F0 if z[j, v] <= F0 else z[j, v]
-    elif code == ELU:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = z[j, v] if z[j, v] > F0 else np.float32(math.expm1(z[j, v]))
-    elif code == LEAKY_RELU:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = z[j, v] * LEAKY_SLOPE if z[j, v] <= F0 else z[j, v]
-    else:
-        for j in range(first, last):
-            for v in range(values):
-                h[j, v] = z[j, v]
+    """h = activation(z) for units first.. over a batch's rows and every lane: kernels._activate."""
+    kernels._activate(code, _flat(z), _flat(h), first, units, rows * lanes)
 
 
 @njit(**JIT, inline="always")
 def _slopes(code, grad, z, h, first, units, dz, rows, lanes):
-    """dz[i] = grad[i] * activation'(z) for units first+i, as kernels._slopes (grad already
-    rounded to float32 here, by `_narrow`)."""
-    for i in range(units):
-        for r in range(rows):
-            g, zi, hi, out = grad[i, r], z[first + i, r], h[first + i, r], dz[i, r]
-            if code == SIGMOID:
-                for k in range(lanes):
-                    out[k] = np.float32(g[k]) * (F1 - hi[k]) * hi[k]
-            elif code == TANH:
-                for k in range(lanes):
-                    out[k] = np.float32(g[k]) * (F1 - hi[k] * hi[k])
-            elif code == RELU:
-                for k in range(lanes):
-                    out[k] = F0 if hi[k] <= F0 else np.float32(g[k])
-            elif code == ELU:
-                for k in range(lanes):
-                    out[k] = np.float32(g[k]) if zi[k] > F0 else np.float32(g[k]) * np.float32(math.exp(zi[k]))
-            elif code == LEAKY_RELU:
-                for k in range(lanes):
-                    out[k] = np.float32(g[k]) if zi[k] > F0 else np.float32(g[k]) * LEAKY_SLOPE
-            else:
-                for k in range(lanes):
-                    out[k] = np.float32(g[k])
+    """dz[i] = grad[i] * activation'(z) for units first+i: kernels._slopes (grad already rounded
+    to float32 here, by `_narrow`, so that its loop holds one type)."""
+    kernels._slopes(code, _flat(grad), _flat(z), _flat(h), first, units, _flat(dz), rows * lanes)
 
 
 @njit(**JIT, inline="always")
@@ -369,17 +314,15 @@ def _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, gra
     parameters = theta.shape[0]
     lerp, keep2, step_size, square, correction = scale[0], scale[1], scale[2], scale[3], scale[4]
     for k in range(lanes):
-        beta1, beta2 = hyper[BETA1, k], hyper[BETA2, k]
-        lerp[k], keep2[k] = np.float32(1 - beta1), np.float32(beta2)
+        beta1 = hyper[BETA1, k]
+        lerp[k], keep2[k] = np.float32(1 - beta1), np.float32(hyper[BETA2, k])
         step_size[k] = np.float32(-(rates[k] / (1 - beta1 ** step)))
-        square[k] = np.float32(1 - beta2)
-        correction[k] = np.float32(math.sqrt(1 - beta2 ** step))
     if optimizer == ADAMAX:
         for p in range(parameters):
             t, m, u, g = theta[p], first[p], second[p], grads32[p]
             for k in range(lanes):
                 grad = g[k]
-                m[k] = _lerp_both(m[k], grad, lerp[k])
+                m[k] = kernels._lerp(m[k], grad, lerp[k])
                 decayed, newest = u[k] * keep2[k], abs(grad) + ADAM_EPS
                 u[k] = decayed if decayed != decayed or decayed > newest else newest
                 t[k] = t[k] + step_size[k] * m[k] / u[k]
@@ -392,11 +335,14 @@ def _adam_family(optimizer, rates, hyper, theta, first, second, step, lanes, gra
             t = theta[p]
             for k in range(lanes):
                 t[k] = t[k] * keep[k]
+    for k in range(lanes):  # Adam's and AdamW's alone
+        beta2 = hyper[BETA2, k]
+        square[k], correction[k] = np.float32(1 - beta2), np.float32(math.sqrt(1 - beta2 ** step))
     for p in range(parameters):
         t, m, v, g = theta[p], first[p], second[p], grads32[p]
         for k in range(lanes):
             grad = g[k]
-            m[k] = _lerp_both(m[k], grad, lerp[k])
+            m[k] = kernels._lerp(m[k], grad, lerp[k])
             v[k] = v[k] * keep2[k] + square[k] * grad * grad
             denominator = np.float32(math.sqrt(v[k])) / correction[k] + ADAM_EPS
             t[k] = t[k] + step_size[k] * m[k] / denominator
@@ -526,6 +472,9 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
         epoch_flow /= (n + batch - 1) // batch  # the mean over the epoch's steps
         _end_epoch(epoch, epoch - epoch_start, epoch_total / n, epoch_correct / n, test_loss, test_acc,
                    x_test.shape[0] > 0, hard_labels, epoch_flow, layers, theta, last_good, diverged_at, metrics, flow)
+    for k in range(lanes):  # a lane that stopped computed on: its weights are its last finite ones
+        if diverged_at[k]:
+            theta[:, k] = last_good[:, k]
     memory[0][:], memory[1][:], memory[2][:], memory[3][:] = theta, first, second, last_good
     return step
 
@@ -533,14 +482,8 @@ def train_lanes(plan_row, rates, hyper, memory, step, diverged_at, data, hard_la
 @njit(**JIT, inline="always")  # inlined, so the compiler sees fresh arrays that alias nothing
 def _scratch(plan_row, test_rows, outputs, parameters, lanes):
     """Each layer's first unit, and every array a call of train_lanes works in."""
-    layers = plan_row[LAYERS]
-    rows_max = max(plan_row[BATCH], min(test_rows, EVAL_ROWS))
-    first_unit = np.zeros(layers + 2, np.int64)
-    widest = 0
-    for layer in range(layers + 1):
-        first_unit[layer + 1] = first_unit[layer] + plan_row[WIDTHS + layer]
-        widest = max(widest, plan_row[WIDTHS + layer])
-    units = first_unit[layers + 1]
+    first_unit, widest, rows_max = kernels.layout(plan_row, test_rows)
+    units = first_unit[plan_row[LAYERS] + 1]
     buffers = (np.empty((units, rows_max, lanes), np.float32),  # acts
                np.empty((units, rows_max, lanes), np.float32),  # zs
                np.empty((widest, rows_max, lanes), np.float32),  # dz

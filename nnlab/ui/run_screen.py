@@ -33,8 +33,8 @@ def readout(result: TrainResult) -> None:
                help=_(result.reason))
     st.caption(_("{epochs:,} epochs in {seconds:.2f} s on {device}. Why this device and engine: {reason}",
                  epochs=result.epochs_run, seconds=result.seconds, device=result.device.upper(), reason=result.reason)
-               + (_(" Trained in one call with {others} other runs of its shape, as lanes of one vector: the time is "
-                    "theirs together, the result this run's alone.", others=result.trained_with)
+               + (_(" Trained in one call as one of {runs} runs of its shape, the lanes of one vector: the time is "
+                    "theirs together, the result this run's alone.", runs=result.trained_with + 1)
                   if result.trained_with else ""))
 
 

@@ -203,7 +203,7 @@ def _table_code(exp: Experiment, data: Data) -> str:
                   "    return torch.cat([x, " + ", ".join(f"({CROSSES[name].code}).reshape(-1, 1)" for name in data.crosses)
                   + "], dim=1)\n\n",
                   "x_train, x_test = with_crosses(x_train), with_crosses(x_test)"]
-    if data.task == "regression":
+    if data.target_standardised:
         lines += ["centre, scale = y_train.mean(), y_train.std(correction=0)",
                   "scale = scale if scale > 0 else torch.tensor(1.0, dtype=torch.float64)",
                   "y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale"]

@@ -14,12 +14,14 @@ from browser_support import ROOT, require_chromium, settle
 from requirements_support import need_module
 
 from nnlab.data import drawing
+from nnlab.experiment import Experiment
 from nnlab.pictures.template import PALETTE
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROJECTOR, PHONE = (1280, 720), (390, 844)
 CORNER = 4.0
 CELL = 0.2  # nnlab.pictures.frames.PLANE_CELL
+LOSS_DEFAULT = Experiment().training.loss
 
 need_module("playwright.sync_api")
 PIL = need_module("PIL.Image", "pillow")
@@ -113,8 +115,11 @@ def test_a_drag_along_the_line_sets_the_target_along_it(browser, server):
     def screen(x: float, y: float) -> tuple[float, float]:
         return box["x"] + zero_x + x * per_x, box["y"] + zero_y + y * per_y
 
-    page.get_by_role("button", name="Clear").click()
+    page.get_by_role("button", name="Clear").click()  # below the chart: the page may scroll to it
     settle(page)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = chart.bounding_box()  # the same scale, where the chart is now
     page.mouse.move(*screen(-0.7, -1.4))
     page.mouse.down()
     for step in range(1, 41):  # along y = 2x, from x = -0.7 to 0.7
@@ -130,3 +135,93 @@ def test_a_drag_along_the_line_sets_the_target_along_it(browser, server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "drawing-curve.png"))
 
+
+
+def _query(page) -> dict[str, str]:
+    """The link's settings, the loss among them (which the link leaves out where it is the default)."""
+    return {"loss": LOSS_DEFAULT, **{name: values[0] for name, values in parse_qs(urlparse(page.url).query).items()}}
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar's select box `label`, as a user does: open its list, click the option."""
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    picker.evaluate("node => node.scrollIntoView({block: 'center'})")  # its list opens below it, on the screen
+    picker.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(1000)
+    settle(page)
+
+
+LINE = drawing.Curve(((0, drawing.level(-1.5, drawing.CURVE_Y)), (200, drawing.level(1.5, drawing.CURVE_Y))))
+CURVE_URL = f"/Data_explorer?lesson=bump-twenty-neurons&dataset=drawn_curve&drawn={drawing.encode(LINE)}"
+
+
+def test_draw_points_after_a_curve_opens_the_plane_and_its_classes_train_under_their_own_loss(browser, server):
+    """A curve's values kept MSE as the loss; picking Draw points kept the page on the curve (the curve
+    is no drawing of points, and was refused), and classes drawn then trained under MSE."""
+    page = _open(browser, server.url + CURVE_URL, PROJECTOR)
+    assert _query(page)["loss"] == "mse"
+    _pick(page, "Dataset", "Draw points (2-D)")
+    assert _query(page)["dataset"] == "drawn_points" and "drawn" not in _query(page)
+    page.get_by_text("Each point carries").wait_for()
+    page.get_by_role("button", name="Use its points").click()  # the circle's points: two classes
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert isinstance(_drawing_in(page), drawing.Points) and not _drawing_in(page).values
+    assert _query(page)["loss"] == "bce"
+    page.get_by_text("so the loss is now Binary cross-entropy", exact=False).wait_for()
+
+    page = _open(browser, server.url + CURVE_URL, PROJECTOR)
+    _pick(page, "Dataset", "Circle (2-D)")
+    assert _query(page)["dataset"] == "circle" and _query(page)["loss"] == "bce"
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _lands_on(page, button) -> bool:
+    """Whether a click anywhere on `button` (its centre and near its corners) reaches the button."""
+    box = button.bounding_box()
+    spots = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+             for fx, fy in ((0.5, 0.5), (0.15, 0.2), (0.85, 0.2), (0.15, 0.8), (0.85, 0.8))]
+    return all(button.evaluate("(node, [x, y]) => node.contains(document.elementFromPoint(x, y))", list(spot))
+               for spot in spots)
+
+
+@pytest.mark.parametrize("dataset", ["drawn_curve", "drawn_points"])
+def test_the_drawings_buttons_take_a_click_that_comes_straight_from_the_drawing(browser, server, dataset):
+    """The chart's toolbar shows while the pointer is on the chart and lies 50 px over what is above
+    it: Clear and Use its points, there, lost the click of a pointer coming from the drawing."""
+    start = LINE if dataset == "drawn_curve" else _corners()
+    page = _open(browser, f"{server.url}/Data_explorer?lesson=bump-twenty-neurons&dataset={dataset}"
+                          f"&drawn={drawing.encode(start)}", PROJECTOR)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    names = ["Use it", "Smooth", "Clear"] if dataset == "drawn_curve" else ["Use its points", "Clear"]
+    for name in names:
+        button = page.get_by_role("button", name=name, exact=True)
+        button.evaluate("node => node.scrollIntoView({block: 'center'})")
+        box = chart.bounding_box()  # on the drawing, at the nearest edge of it on the screen
+        y = box["y"] + 30 if box["y"] > button.bounding_box()["y"] else box["y"] + box["height"] - 30
+        page.mouse.move(box["x"] + box["width"] * 0.8, min(max(y, 5), PROJECTOR[1] - 5))
+        page.wait_for_timeout(300)  # the toolbar fades in
+        assert _lands_on(page, button), name
+    button = page.get_by_role("button", name="Clear", exact=True)
+    target = button.bounding_box()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=5)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert "drawn" not in _query(page) or not _drawing_in(page).__dict__[
+        "knots" if dataset == "drawn_curve" else "points"]
+
+
+def test_a_drawn_curve_has_one_scale_the_one_it_was_drawn_on(browser, server):
+    """The values drawn are the target's: the Preview table showed -1.7150 where -1.5 was drawn (the
+    target was standardised), and the network learned that scale."""
+    page = _open(browser, server.url + CURVE_URL, PROJECTOR)
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    settle(page)
+    cells = [cell.inner_text() for cell in grid.locator('[role="gridcell"]').all()[:6]]
+    assert [float(cells[0]), float(cells[1])] == [-1.0, -1.5], cells  # x, y of the first row
+    assert float(cells[3]) == pytest.approx(-0.98) and float(cells[4]) == pytest.approx(-1.47, abs=1e-6), cells

@@ -15,6 +15,7 @@ from nnlab.data.datasets import load_data
 from nnlab.errors import ConfigError, DataError
 from nnlab.experiment import DataSpec, Experiment, ModelSpec, TrainSpec
 from nnlab.pictures import frames
+from nnlab.training.trainer import fit_loss_to_task
 
 
 def _points(count: int, values: bool, seed: int = 0) -> drawing.Points:
@@ -98,6 +99,28 @@ def test_drawn_sets_load_as_their_kind_and_say_what_is_missing():
     one_class = drawing.Points(tuple((i * 300, i * 300, 1) for i in range(6)), False)
     with pytest.raises(DataError, match="another class"):
         load_data(Experiment(data=DataSpec(name="drawn_points", drawing=drawing.encode(one_class))))
+
+
+def test_drawn_values_are_the_target_on_the_scale_they_were_drawn_on():
+    """One scale for a drawing: the target and every picture of it read the values drawn (a standardised
+    target put -1.7150 in the table where -1.5 was drawn)."""
+    line = drawing.Curve(((0, drawing.level(-1.5, drawing.CURVE_Y)), (200, drawing.level(1.5, drawing.CURVE_Y))))
+    data = load_data(_curve_exp(line))
+    assert np.allclose(data.y_train.reshape(-1).numpy(), 1.5 * data.x_train.reshape(-1).numpy(), atol=1e-6)
+    assert not data.target_standardised and not any("standardised" in note for note in data.notes)
+    drawn = _points(40, values=True)
+    values = load_data(Experiment(data=DataSpec(name="drawn_points", drawing=drawing.encode(drawn))))
+    assert np.array_equal(values.y_train.reshape(-1).numpy(), drawn.frame_columns()[2].astype(np.float32))
+    assert load_data(Experiment(data=DataSpec(name="plane"))).target_standardised  # a generated set's values still are
+
+
+def test_a_loss_kept_for_one_task_gives_way_to_the_usual_one_when_the_task_changes():
+    exp = _curve_exp(drawing.preset_curve("sine"))  # MSE: a curve's values
+    assert fit_loss_to_task(exp, "binary") == exp  # a loaded experiment's MSE on classes stands (tutorial 001)
+    assert fit_loss_to_task(exp, "binary", fitted_for="binary") == exp
+    assert fit_loss_to_task(exp, "binary", fitted_for="regression").training.loss == "bce"
+    assert fit_loss_to_task(exp, "multiclass").training.loss == "cross_entropy"
+    assert fit_loss_to_task(exp, "regression", fitted_for="binary") == exp  # already the usual one
 
 
 def test_a_drawn_sine_fitted_by_twenty_sigmoids_is_the_sum_of_their_shares():

@@ -42,6 +42,7 @@ class Data:
     train_rows: list[int] = field(default_factory=list)  # positions in `source`, in training order
     test_rows: list[int] = field(default_factory=list)
     standardised: bool = False  # features scaled with the training rows' mean and std
+    target_standardised: bool = False  # a regression target scaled with the training rows' mean and std
     crosses: list[str] = field(default_factory=list)  # 2-D sets: extra features made from x1 and x2
     image_shape: tuple[int, int] | None = None  # images: each row's features are these pixels, row by row
 
@@ -211,13 +212,14 @@ def _drawn_points(spec: DataSpec, rng: np.random.Generator):
     return moved, targets, "regression" if drawn.values else None
 
 
-def _plane_loader(draw, target: str = "label") -> Callable[[DataSpec, int], Data]:
+def _plane_loader(draw, target: str = "label", scale_target: bool = True) -> Callable[[DataSpec, int], Data]:
     """A 2-D set's loader; `draw(spec, rng)` gives its points, their targets and the task (None: the
-    targets' own, as a table's)."""
+    targets' own, as a table's). `scale_target`: standardise a regression target (split_table)."""
     def load(spec: DataSpec, seed: int) -> Data:
         points, targets, task = draw(spec, np.random.default_rng(seed))
         frame = pd.DataFrame(points, columns=["x1", "x2"]).assign(**{target: targets})
-        data = split_table(frame, target, spec.train_fraction, seed, standardise=False, task=task)
+        data = split_table(frame, target, spec.train_fraction, seed, standardise=False, task=task,
+                           scale_target=scale_target)
         data.x_train, data.x_test = with_crosses(data.x_train, spec.crosses), with_crosses(data.x_test, spec.crosses)
         data.feature_names += list(spec.crosses)
         data.crosses = list(spec.crosses)
@@ -237,7 +239,7 @@ def drawn_curve_data(spec: DataSpec, seed: int) -> Data:
     nearest = np.abs(x[:, None] - knot_x[None, :]).argmin(axis=1)
     y = knot_y[nearest] if binary else np.interp(x, knot_x, knot_y)
     return split_table(pd.DataFrame({"x": x, "y": y}), "y", spec.train_fraction, seed, standardise=False,
-                       task="binary" if binary else "regression")
+                       task="binary" if binary else "regression", scale_target=False)
 
 
 def with_crosses(x: torch.Tensor, crosses) -> torch.Tensor:
@@ -293,9 +295,12 @@ MAX_STANDARD_SCORE = 1e4
 
 
 def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: int,
-                class_names: list[str] | None = None, standardise: bool = True, task: str | None = None) -> Data:
-    """Stratified train/test split with `seed`; features standardised on the train part only.
-    The task is the target's own (table_task) unless given."""
+                class_names: list[str] | None = None, standardise: bool = True, task: str | None = None,
+                scale_target: bool = True) -> Data:
+    """Stratified train/test split with `seed`; features standardised on the train part only, and a
+    regression target too unless `scale_target` is False (a drawing: its values are the ones drawn, so
+    every picture and table shows them on the scale they were drawn on). The task is the target's own
+    (table_task) unless given."""
     train_test_split = import_alone("sklearn.model_selection").train_test_split
     features = frame.drop(columns=[target])
     labels = frame[target]
@@ -334,7 +339,8 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
             x_test = np.clip(x_test, -MAX_STANDARD_SCORE, MAX_STANDARD_SCORE)
             notes.append(msg("Test values that lay more than {limit:,.0f} standard deviations from the training rows' mean were "
                              "clipped there: {far}.", far=far, limit=MAX_STANDARD_SCORE))
-    if task == "regression":
+    scale_target = scale_target and task == "regression"
+    if scale_target:
         centre, scale = y_train.mean(), y_train.std() or 1.0
         y_train, y_test = (y_train - centre) / scale, (y_test - centre) / scale
         notes.append(msg("The target was standardised: value = {centre:.4g} + {scale:.4g} × prediction.", centre=centre,
@@ -343,7 +349,7 @@ def split_table(frame: pd.DataFrame, target: str, train_fraction: float, seed: i
         torch.tensor(x_train, dtype=torch.float32), _target_tensor(y_train, task),
         torch.tensor(x_test, dtype=torch.float32), _target_tensor(y_test, task),
         [str(c) for c in features.columns], str(target), task, class_names, notes, frame,
-        train_rows.tolist(), test_rows.tolist(), standardise)
+        train_rows.tolist(), test_rows.tolist(), standardise, target_standardised=scale_target)
 
 
 def _target_tensor(y: np.ndarray, task: str) -> torch.Tensor:
@@ -369,7 +375,7 @@ LOADERS: dict[str, Callable[[DataSpec, int], Data]] = {
     "iris": _sklearn_loader("load_iris"),
     "digits": digits_data,
     "drawn_curve": drawn_curve_data,
-    "drawn_points": _plane_loader(_drawn_points),
+    "drawn_points": _plane_loader(_drawn_points, scale_target=False),
     "csv": uploaded_data,
 }
 

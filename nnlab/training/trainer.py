@@ -26,10 +26,13 @@ COMPILED_FLOPS, COMPILED_HALF_ROWS = 3.8e10, 38
 COMPILED_STEP, COMPILED_EPOCH, COMPILED_UNIT_ROW = 0.42e-6, 4.4e-6, 1.0e-9  # seconds: overheads, activations
 
 
-def fit_loss_to_task(exp: Experiment, task: str) -> Experiment:
-    """`exp` unchanged if its loss suits `task`, else with the task's usual loss."""
+def fit_loss_to_task(exp: Experiment, task: str, fitted_for: str | None = None) -> Experiment:
+    """`exp` unchanged if its loss suits `task`, else with the task's usual loss. `fitted_for`: the
+    task the loss was last fitted to, if another: a loss that suits both (MSE, for a curve's values and
+    for classes) was kept for the old task, so the new one gets its usual loss too."""
     allowed = LOSSES_FOR_TASK[task]
-    return exp if exp.training.loss in allowed else exp.replace(training={"loss": allowed[0]})
+    kept = exp.training.loss in allowed and fitted_for in (None, task)
+    return exp if kept or exp.training.loss == allowed[0] else exp.replace(training={"loss": allowed[0]})
 
 
 def train(exp: Experiment, epochs: int | None = None, device: str = "auto", progress: Progress | None = None,

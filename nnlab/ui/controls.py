@@ -58,6 +58,8 @@ def data_controls(exp: Experiment) -> Experiment:
     header("data", _("Data"))
     names = [name for name in DATASETS if name != "csv" or exp.data.name == "csv"]  # a file comes by upload
     changes = row_controls(exp.data, "data", {"name": names})
+    if changes["name"] != exp.data.name:
+        changes["drawing"] = ""  # another set: a curve is no drawing of points, nor points of a curve
     seed = seed_control(exp, "data")
     return apply(exp, lambda: exp.replace(data=changes, seed=seed))
 
@@ -162,9 +164,10 @@ def _numbers(values: list) -> bool:
 
 
 def with_data(exp: Experiment):
-    """Load the experiment's data; if its loss does not suit the data's task, switch to one that does."""
+    """Load the experiment's data; if its loss does not suit the data's task, or was fitted to another
+    task on this page, switch to the task's usual loss."""
     data = data_for(exp)
-    fitted = fit_loss_to_task(exp, data.task)
+    fitted = fit_loss_to_task(exp, data.task, state.loss_task(data.task))
     if fitted != exp:
         st.info(_("This dataset is a {task} task, so the loss is now {loss}.", task=readouts.TASKS[data.task],
                   loss=LOSSES[fitted.training.loss].label))

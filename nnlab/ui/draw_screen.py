@@ -51,6 +51,15 @@ def show(exp: Experiment) -> bool:
 
 def _curve(exp: Experiment) -> None:
     curve = drawing.of(exp.data.name, exp.data.drawing)
+    event = draw(st, data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), width="stretch",
+                 on_select="rerun", key=_chart_key("line"))
+    picked = (event.selection.get("pen") if event else None) or []
+    if picked:
+        for cell in picked:
+            curve = drawing.set_knot(curve, float(cell["x"]), float(cell["y"]))
+        _save(exp, curve)
+    # The buttons go below the chart: above it, the chart's toolbar (shown while the pointer is on
+    # the chart, and 50 px tall over the row above) took the click of a pointer coming from the drawing.
     tools = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     preset = tools[0].selectbox(_("Start from"), list(drawing.CURVES),
                                 format_func=formatter(lambda name: drawing.CURVES[name][0]),
@@ -61,37 +70,24 @@ def _curve(exp: Experiment) -> None:
         _save(exp, drawing.smoothed(curve))
     if tools[3].button(_("Clear"), key="drawing_clear", disabled=not curve.knots):
         _save(exp, drawing.Curve(()))
-    event = draw(st, data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(curve)), width="stretch",
-                 on_select="rerun", key=_chart_key("line"))
-    picked = (event.selection.get("pen") if event else None) or []
-    if picked:
-        for cell in picked:
-            curve = drawing.set_knot(curve, float(cell["x"]), float(cell["y"]))
-        _save(exp, curve)
     st.caption(_("{knots} knots (at most {most}). The target runs through them, straight between; a curve of only 0s "
                  "and 1s is a class to predict, any other a value.", knots=len(curve.knots), most=drawing.MAX_KNOTS))
 
 
 def _points(exp: Experiment) -> None:
     points = drawing.of(exp.data.name, exp.data.drawing)
-    tools = st.columns([2, 2, 1], vertical_alignment="bottom")
-    kind = tools[0].segmented_control(_("Each point carries"), ["class", "value"], key="drawing_kind",
-                                      format_func=formatter({"class": N_("a class"), "value": N_("a value")}.get),
-                                      default="value" if points.values else "class", required=True,
-                                      disabled=bool(points.points), help=_("Clear the plane to change it."))
+    choice = st.columns(2, vertical_alignment="bottom")  # what a tap adds; the buttons go below the chart (_curve)
+    kind = choice[0].segmented_control(_("Each point carries"), ["class", "value"], key="drawing_kind",
+                                       format_func=formatter({"class": N_("a class"), "value": N_("a value")}.get),
+                                       default="value" if points.values else "class", required=True,
+                                       disabled=bool(points.points), help=_("Clear the plane to change it."))
     values = kind == "value"
     if values:
-        label = tools[1].slider(_("Value to add"), -2.0, 2.0, 1.0, 0.1, key="drawing_value")
+        label = choice[1].slider(_("Value to add"), -2.0, 2.0, 1.0, 0.1, key="drawing_value")
     else:
-        label = tools[1].segmented_control(_("Class to add"), list(range(drawing.MAX_CLASSES)), key="drawing_class",
-                                           default=0, required=True)
-    if tools[2].button(_("Clear"), key="drawing_clear", disabled=not points.points):
-        _save(exp, drawing.Points((), values))
-    start = st.columns([3, 1], vertical_alignment="bottom")
-    source = start[0].selectbox(_("Or start from"), START_SETS, key="drawing_source",
-                                format_func=formatter(lambda name: DATASETS[name].label))
-    if start[1].button(_("Use its points"), key="drawing_from"):
-        _save(exp, _points_of(source, exp))
+        label = choice[1].segmented_control(_("Class to add"), list(range(drawing.MAX_CLASSES)), key="drawing_class",
+                                            default=0, required=True)
+    st.space("medium")  # the chart's toolbar lies here, not over the controls above
     classes = sorted({str(point[-1]) for point in points.points}) if not points.values else []
     shown = [str(number) for number in range(drawing.MAX_CLASSES)] if not points.values else []
     event = draw(st, data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), shown or classes,
@@ -101,6 +97,13 @@ def _points(exp: Experiment) -> None:
         cell = picked[-1]
         _save(exp, drawing.add_or_erase(drawing.Points(points.points, values), float(cell["x1"]), float(cell["x2"]),
                                         float(label)))
+    tools = st.columns([3, 1, 1], vertical_alignment="bottom")
+    source = tools[0].selectbox(_("Or start from"), START_SETS, key="drawing_source",
+                                format_func=formatter(lambda name: DATASETS[name].label))
+    if tools[1].button(_("Use its points"), key="drawing_from"):
+        _save(exp, _points_of(source, exp))
+    if tools[2].button(_("Clear"), key="drawing_clear", disabled=not points.points):
+        _save(exp, drawing.Points((), values))
     st.caption(_("{count} points (at most {most}). Noise and the train fraction in the sidebar apply to them as to the "
                  "other 2-D sets.", count=len(points.points), most=drawing.MAX_POINTS))
 

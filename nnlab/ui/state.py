@@ -39,6 +39,7 @@ NAVIGATION: ContextVar = ContextVar("navigation")  # this script run's sidebar s
 _KEY = "experiment"
 _WRITTEN = "written_query"  # the query this session last put in the address bar
 _FLAGS = "classroom"
+_LOSS_TASK = "loss_task"  # the data's task the loss was last fitted to on a page (a loaded experiment's loss stands)
 _RESUMED = "resumed_elsewhere"  # set on a session's first run when its browser had a session this server lacks
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
@@ -105,6 +106,7 @@ def challenge_code() -> str | None:
 def load(exp: Experiment) -> None:
     """Make `exp` the session's experiment and let every widget re-read it."""
     st.session_state[_KEY] = exp
+    st.session_state.pop(_LOSS_TASK, None)
     for key in [k for k in st.session_state if str(k).startswith("w_")]:
         del st.session_state[key]
 
@@ -112,6 +114,13 @@ def load(exp: Experiment) -> None:
 def update(exp: Experiment) -> None:
     """Store an experiment derived from the widgets (their own state already matches it)."""
     st.session_state[_KEY] = exp
+
+
+def loss_task(task: str) -> str | None:
+    """The task the loss was fitted to before, if any since the experiment was loaded; `task` from now on."""
+    before = st.session_state.get(_LOSS_TASK)
+    st.session_state[_LOSS_TASK] = task
+    return before
 
 
 def seeded(key: str, value) -> str:

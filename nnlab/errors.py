@@ -13,6 +13,10 @@ class DataError(NnlabError, ValueError):
     """A dataset could not be loaded or read (bad file, missing download, unusable target)."""
 
 
+class WeightsError(NnlabError, ValueError):
+    """A weights file cannot be brought back: not one, damaged, or of another network; the message says which."""
+
+
 class ClassError(NnlabError):
     """A class challenge refused something (a rule, a closed challenge, a wrong key) or its
     database cannot be reached; the message says which."""

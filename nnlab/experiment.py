@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 
 from nnlab import settings
@@ -18,6 +19,7 @@ from nnlab.errors import ConfigError
 from nnlab.i18n import N_, capitalized, msg
 from nnlab.settings import Setting, Widget, setting
 
+START_KEY = re.compile(r"[0-9a-f]{16}")  # a brought-back run's weights: their file's hash (nnlab.training.weights)
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 256
 MAX_EPOCHS = 20_000
@@ -158,6 +160,8 @@ class ModelSpec:
                                          show=settings.show_words, low=0.0, high=MAX_DROPOUT,
                                          not_compiled=N_("dropout's random masks are torch's own draws, which the "
                                                          "compiled engine does not make"))
+    start: str = setting("", name="start", group="model", says=N_("starting weights"),
+                         control=False)  # "": the seed's; else the key of weights brought back (nnlab.training.weights)
 
     def __post_init__(self):
         for name in ("hidden", "activations", "dropout"):
@@ -168,6 +172,8 @@ class ModelSpec:
                msg("At most {max_hidden_layers} hidden layers; got {count}.", max_hidden_layers=MAX_HIDDEN_LAYERS,
                    count=len(self.hidden)))
         _check_ranges(self, "model")
+        _check(not self.start or START_KEY.fullmatch(self.start),
+               N_("The starting weights in this link are damaged (their key is 16 hex digits); the seed's are used."))
         _check(len(self.activations) == len(self.hidden),
                msg("Give one activation per hidden layer: {count} layers, {count2} activations.", count=len(self.hidden),
                    count2=len(self.activations)))

@@ -22,6 +22,7 @@ from nnlab.data.tables import HEART_FILE
 from nnlab.experiment import DRAWN, Experiment
 from nnlab.i18n import N_, Message, msg
 from nnlab.lessons import lesson, matching
+from nnlab.training import weights
 from nnlab.training.models import build_model, dropout_seed, sequential_code
 
 FORMULA_DATA = {
@@ -104,6 +105,7 @@ def _body(exp: Experiment, epochs: int | None) -> str:
                                drawn=N_("nnlab's initial weights, drawn from a generator of this model's own (not "
                                         "torch's global one,"),
                                anything=N_("which anything else may draw from), layer by layer")),
+        _start_code(exp),
         f"loss_fn = {LOSSES[spec.loss].code}",
         _optimizer_code(exp),
         _schedule_code(exp) + _penalty_code(exp) + _dropout_code(exp),
@@ -111,6 +113,18 @@ def _body(exp: Experiment, epochs: int | None) -> str:
         _train_loop(exp),
     ]
     return "\n".join(parts)
+
+
+def _start_code(exp: Experiment) -> str:
+    """A brought-back run's weights, written out exactly (float32 values are exact as Python floats), in
+    place of the seed's."""
+    if not exp.model.start:
+        return ""
+    state = weights.stored(exp.model.start)
+    return "\n".join(["# " + N_("the weights this run starts from, brought back into nnlab, in place of the seed's"),
+                      *(_wrapped(f"START_{number}", tensor.tolist()) for number, tensor in enumerate(state.values())),
+                      f"START = dict(zip({list(state)!r}, [{', '.join(f'START_{n}' for n in range(len(state)))}]))",
+                      "model.load_state_dict({name: torch.tensor(values) for name, values in START.items()})\n"])
 
 
 def _optimizer_code(exp: Experiment) -> str:

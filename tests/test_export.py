@@ -16,6 +16,7 @@ import torch
 import nnlab
 from nnlab.data.tables import store_upload
 from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
+from nnlab.training.models import bring_back
 
 # Fewer epochs where the full lesson would take the plain torch loop more than a few seconds.
 LESSON_EPOCHS = {"step-two-neurons": 40, "bump-twenty-neurons": 300, "bump-two-layers": 300}
@@ -139,3 +140,15 @@ def test_downloads_load_back_without_unpickling_and_round_trip():
     history = pd.read_csv(io.BytesIO(history_csv(result.history)))
     assert list(history.columns) == list(result.history.columns) and len(history) == 20
     assert np.allclose(history["test_acc"], result.history["test_acc"])
+
+
+def test_a_run_brought_back_exports_its_starting_weights_and_the_script_reproduces_it(tmp_path):
+    exp = nnlab.lessons.get("bump-two-layers")
+    first = nnlab.train(exp, epochs=30)
+    data = first.data
+    back = bring_back(weights_file(first.model), exp, data.n_features, data.n_outputs, data.task)
+    script = export_script(back, 30)
+    assert "START_0 = [" in script and "model.load_state_dict" in script
+    _, loss = run_exported(back, 30, tmp_path)
+    assert loss == pytest.approx(nnlab_loss(back, 30), rel=1e-3)
+    assert loss != pytest.approx(nnlab_loss(exp, 30), rel=1e-3)  # it went on from the weights, not from the seed's

@@ -7,6 +7,7 @@ from torch import nn
 
 from nnlab.choices import ACTIVATIONS, INITIALIZERS, LOSSES
 from nnlab.experiment import Experiment
+from nnlab.training import weights
 
 
 class Dropout(nn.Dropout):
@@ -53,7 +54,25 @@ def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "bin
     layers.append(_linear(width, n_outputs, exp.model.init, generator))
     if outputs_probability(exp, task):
         layers.append(nn.Sigmoid())
-    return nn.Sequential(*layers)
+    model = nn.Sequential(*layers)
+    if exp.model.start:  # a run brought back: its weights instead of the seed's (the seed still draws the rest)
+        state = weights.stored(exp.model.start)
+        weights.check(state, shapes(model))
+        model.load_state_dict(state)
+    return model
+
+
+def shapes(model: nn.Module) -> dict[str, tuple[int, ...]]:
+    """Each tensor of the model's state_dict, by name: its shape."""
+    return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}
+
+
+def bring_back(blob: bytes, exp: Experiment, n_inputs: int, n_outputs: int, task: str) -> Experiment:
+    """`exp` starting from the weights in `blob` (a file Train downloaded), checked against the network
+    `exp` builds and kept on this server; or WeightsError saying what is wrong with the file."""
+    seeded = exp.replace(model={"start": ""})
+    state = weights.read_file(blob, shapes(build_model(seeded, n_inputs, n_outputs, task)))
+    return seeded.replace(model={"start": weights.store(state)})
 
 
 def _linear(n_inputs: int, n_outputs: int, init: str, generator: torch.Generator) -> nn.Linear:

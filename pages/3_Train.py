@@ -9,7 +9,7 @@ import streamlit as st
 from nnlab import lessons, ui
 from nnlab.i18n import N_
 from nnlab.pictures import readouts
-from nnlab.ui import class_screen, lecture_screen
+from nnlab.ui import bring_back, class_screen, lecture_screen
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
@@ -80,8 +80,12 @@ with ui.shown_errors():
         st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))
     st.caption(_(readouts.settings_line(exp)))
+    bring_back.started(exp)
     run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
     if st.toggle(_(":material/code: This run as a plain PyTorch script"), key="show_script"):
         script_panel(exp)
+    if not challenge and ui.allowed("model") and st.toggle(_(":material/settings_backup_restore: Bring a run back"),
+                                                           key="show_bring_back"):
+        bring_back.panel(exp)
 ui.share_link(exp)

@@ -86,7 +86,7 @@ def _corpus(result) -> dict[str, tuple[bytes, str]]:
         "a pickle that runs code": (_zip_with(pickle.dumps(_Hostile())), "Python objects"),
         "another network": (weights_file(other), "another network"),
         "a layer missing": (weights.file_bytes({k: v for k, v in state.items() if k != "2.bias"}), "“2.bias” is missing"),
-        "a weight of another shape": (weights.file_bytes({**state, "0.weight": torch.zeros(7, 1)}), "is 7×1 here and 20×1"),
+        "a weight of another shape": (weights.file_bytes({**state, "0.weight": torch.zeros(7, 1)}), "7×1 in the file and 20×1"),
         "a tensor too many": (weights.file_bytes({**state, "9.weight": torch.zeros(1)}), "“9.weight” is not in"),
         "whole numbers": (weights.file_bytes({**state, "0.bias": torch.zeros(20, dtype=torch.int64)}), "whole numbers"),
         "NaN weights": (weights.file_bytes({**state, "2.weight": torch.full((1, 20), float("nan"))}), "diverged"),
@@ -115,7 +115,7 @@ def test_another_networks_file_lists_what_differs_and_stops_after_six(bump):
     with pytest.raises(WeightsError) as refused:
         _back(weights_file(wide.model), bump.experiment, bump.data)
     text = str(refused.value)
-    assert "“0.weight” is 3×1 here and 20×1 in this network" in text and "more" in text and "settings" in text
+    assert "“0.weight” is 3×1 in the file and 20×1 in this network" in text and "more" in text and "settings" in text
 
 
 def test_a_run_starts_from_weights_brought_back_on_both_engines_and_in_inside_one_step(bump):

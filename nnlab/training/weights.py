@@ -86,7 +86,7 @@ def check(state: dict[str, torch.Tensor], expected: dict[str, tuple[int, ...]]) 
     """WeightsError listing every tensor that is missing, extra or of another shape; or one of
     another type, or with values that are not numbers."""
     problems = [msg("“{name}” is missing", name=name) for name in expected if name not in state]
-    problems += [msg("“{name}” is {shape} here and {wanted} in this network", name=name, shape=_shape(state[name].shape),
+    problems += [msg("“{name}” is {shape} in the file and {wanted} in this network", name=name, shape=_shape(state[name].shape),
                      wanted=_shape(wanted)) for name, wanted in expected.items()
                  if name in state and tuple(state[name].shape) != tuple(wanted)]
     problems += [msg("“{name}” is not in this network", name=name) for name in state if name not in expected]

@@ -61,7 +61,9 @@ def data_controls(exp: Experiment) -> Experiment:
     if changes["name"] != exp.data.name:
         changes["drawing"] = ""  # another set: a curve is no drawing of points, nor points of a curve
     seed = seed_control(exp, "data")
-    return apply(exp, lambda: exp.replace(data=changes, seed=seed))
+    inputs_kept = (changes["name"], tuple(changes.get("crosses", ()))) == (exp.data.name, exp.data.crosses)
+    start = exp.model.start if inputs_kept else ""  # weights brought back fit the inputs they were trained on
+    return apply(exp, lambda: exp.replace(data=changes, seed=seed, model={"start": start}))
 
 
 def seed_control(exp: Experiment, group: str) -> int:
@@ -94,8 +96,9 @@ def model_controls(exp: Experiment) -> Experiment:
                       help=_("The share of each hidden layer's outputs set to zero at each training step "
                              "(not when measuring): the network cannot lean on any one unit.")) if layers else 0.0
     dropout = spec.dropout if spec.dropout and dropout == spec.dropout[0] and len(spec.dropout) == layers else (dropout,) * layers
+    start = exp.model.start if tuple(hidden) == spec.hidden else ""  # weights brought back fit their own widths
     return apply(exp, lambda: exp.replace(model={"hidden": tuple(hidden), "activations": tuple(activations),
-                                                 "init": init, "dropout": dropout}))
+                                                 "init": init, "dropout": dropout, "start": start}))
 
 
 def training_controls(exp: Experiment, task: str) -> Experiment:

@@ -7,6 +7,7 @@ import streamlit as st
 from nnlab.experiment import Experiment
 from nnlab.export import data_csv, data_file_name, experiment_json, export_script, history_csv, weights_file
 from nnlab.training.trainer import TrainResult
+from nnlab.training.weights import file_bytes
 from nnlab.ui.words import _, language
 
 
@@ -45,6 +46,11 @@ def downloads(result: TrainResult) -> None:
                         key="download_weights", width="stretch",
                         help=_("A state_dict: `model.load_state_dict(torch.load('nnlab_weights.pt', weights_only=True))` "
                                "on the model from the script."))
+    row.download_button(_("The same, as .safetensors"), lambda: file_bytes(result.model.state_dict()),
+                        file_name="nnlab_weights.safetensors", mime="application/octet-stream", icon=":material/download:",
+                        on_click="ignore", key="download_safetensors", width="stretch",
+                        help=_("The weights in the safetensors format, which any framework reads without running code. "
+                               "Train's “Bring a run back” takes either file."))
     row.download_button(_("History (.csv)"), lambda: history_csv(result.history), file_name="nnlab_history.csv",
                         mime="text/csv", icon=":material/download:", on_click="ignore", key="download_history",
                         width="stretch", help=_("One row per epoch: losses and accuracies."))

@@ -15,7 +15,8 @@ Prints medians over alternated repeats:
 10. a language's cost: the Train page with a result, rerun in English and in Chinese (AppTest);
 11. a lecture hall: phones joined and idle (the server's CPU and memory a phone), then the time from
     the instructor's Next to each phone showing the new step (bench/lectureload.py);
-12. lanes: runs of one shape trained 1 to 32 at a time on one core, us per model-step (bench/lanes.py).
+12. lanes: runs of one shape trained 1 to 32 at a time on one core, us per model-step (bench/lanes.py);
+13. a run brought back: a 64-128-10 network's weights checked, and Train drawn on them (bench/bringback.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import pandas as pd
 import torch
 
 import nnlab
-from bench import classload, lanes, lectureload
+from bench import bringback, classload, lanes, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.training.comparison import with_activation
@@ -272,7 +273,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class", "study", "languages", "lecture", "lanes"))
+                                           "class", "study", "languages", "lecture", "lanes", "bring-back"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
@@ -296,7 +297,8 @@ def main() -> None:
                 "study": lambda: study_table(args.repeats),
                 "languages": lambda: language_table(args.repeats),
                 "lecture": lambda: lecture_section(args),
-                "lanes": lambda: lanes.lanes_table(args.repeats, core_flops(args.repeats))}
+                "lanes": lambda: lanes.lanes_table(args.repeats, core_flops(args.repeats)),
+                "bring-back": lambda: bringback.bring_back_table(args.repeats)}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):

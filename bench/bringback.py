@@ -1,0 +1,73 @@
+"""A run brought back (section 13): the digits lesson's 64-128-10 network, its downloaded weights
+read, checked against its settings and kept (what Train's "Bring it back" does), then the Train page
+drawn on them in Play / pause / step at epoch 0 (the page a student sees next), timed in T100
+beside them; the goal is 1 s for the two together."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nnlab
+from bench import classload
+from nnlab.export import weights_file
+from nnlab.training.models import bring_back
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = "digits-classifier"
+GOAL_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _data_dir(folder: str):
+    """The weights kept in `folder`, not in the data directory a user has."""
+    before = os.environ.get("NNLAB_DATA_DIR")
+    os.environ["NNLAB_DATA_DIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("NNLAB_DATA_DIR") if before is None else os.environ.update(NNLAB_DATA_DIR=before)
+
+
+def bring_back_table(repeats: int) -> bool:
+    from streamlit.testing.v1 import AppTest
+
+    from nnlab import links
+
+    print("\n13. A run brought back: the digits lesson's 64-128-10 network, its weights checked, then Train drawn on them")
+    exp = nnlab.lessons.get(LESSON)
+    result = nnlab.train(exp, epochs=5)
+    blob, data = weights_file(result.model), result.data
+    with tempfile.TemporaryDirectory() as folder, _data_dir(folder):
+        back = bring_back(blob, exp, data.n_features, data.n_outputs, data.task)
+
+        def page() -> None:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.switch_page("pages/3_Train.py")
+            at.query_params.update(links.to_query(back))
+            at.session_state["train_mode"] = "live"
+            at.run()
+            assert not at.exception and at.get("vega_lite_chart"), "the page drew no picture"
+
+        page()  # the templates and the data, made once a server
+        times = {"T100": [], "check": [], "page": []}
+        for _ in range(max(repeats, 7)):
+            for name, work in (("T100", classload.t100),
+                               ("check", lambda: bring_back(blob, exp, data.n_features, data.n_outputs, data.task)),
+                               ("page", page)):
+                started = time.perf_counter()
+                work()
+                times[name].append(time.perf_counter() - started)
+    t = {name: statistics.median(values) for name, values in times.items()}
+    total = t["check"] + t["page"]
+    print(f"{'work':<52}{'seconds':>9}{'T100':>8}")
+    for name, label in (("check", f"read, check and keep {len(blob):,} bytes of weights"),
+                        ("page", "Train drawn on them (AppTest, a whole page run)"), ("total", "the two")):
+        seconds = total if name == "total" else t[name]
+        print(f"{label:<52}{seconds:>9.3f}{seconds / t['T100']:>8.2f}")
+    print(f"goal: the two <= {GOAL_SECONDS} s: {'met' if total <= GOAL_SECONDS else 'NOT met'}")
+    return total <= GOAL_SECONDS

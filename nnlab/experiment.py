@@ -19,7 +19,9 @@ from nnlab.errors import ConfigError
 from nnlab.i18n import N_, capitalized, msg
 from nnlab.settings import Setting, Widget, setting
 
-START_KEY = re.compile(r"[0-9a-f]{16}")  # a brought-back run's weights: their file's hash (nnlab.training.weights)
+# A run's starting weights (nnlab.training.weights): a brought-back file's hash, or hand-set weights
+# written out in the link ("w1" and their float32 bytes in base64url; a network Be the optimizer shows)
+START = re.compile(r"[0-9a-f]{16}|w1[A-Za-z0-9_-]{6,2000}")
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 256
 MAX_EPOCHS = 20_000
@@ -172,8 +174,8 @@ class ModelSpec:
                msg("At most {max_hidden_layers} hidden layers; got {count}.", max_hidden_layers=MAX_HIDDEN_LAYERS,
                    count=len(self.hidden)))
         _check_ranges(self, "model")
-        _check(not self.start or START_KEY.fullmatch(self.start),
-               N_("The starting weights in this link are damaged (their key is 16 hex digits); the seed's are used."))
+        _check(not self.start or START.fullmatch(self.start),
+               N_("The starting weights in this link are damaged; the seed's are used."))
         _check(len(self.activations) == len(self.hidden),
                msg("Give one activation per hidden layer: {count} layers, {count2} activations.", count=len(self.hidden),
                    count2=len(self.activations)))

@@ -22,7 +22,6 @@ from nnlab.data.tables import HEART_FILE
 from nnlab.experiment import DRAWN, Experiment
 from nnlab.i18n import N_, Message, msg
 from nnlab.lessons import lesson, matching
-from nnlab.training import weights
 from nnlab.training.models import build_model, dropout_seed, sequential_code
 
 FORMULA_DATA = {
@@ -90,7 +89,8 @@ def _body(exp: Experiment, epochs: int | None) -> str:
     data = load_data(exp)
     epochs = epochs or exp.training.epochs
     spec = exp.training
-    model_code = sequential_code(build_model(exp, data.n_features, data.n_outputs, data.task))
+    model = build_model(exp, data.n_features, data.n_outputs, data.task)
+    model_code = sequential_code(model)
     parts = [
         "",  # the line after the header
         "import math\n\nimport torch\nfrom torch import nn\n",
@@ -105,7 +105,7 @@ def _body(exp: Experiment, epochs: int | None) -> str:
                                drawn=N_("nnlab's initial weights, drawn from a generator of this model's own (not "
                                         "torch's global one,"),
                                anything=N_("which anything else may draw from), layer by layer")),
-        _start_code(exp),
+        _start_code(exp, model.state_dict()),
         f"loss_fn = {LOSSES[spec.loss].code}",
         _optimizer_code(exp),
         _schedule_code(exp) + _penalty_code(exp) + _dropout_code(exp),
@@ -115,13 +115,13 @@ def _body(exp: Experiment, epochs: int | None) -> str:
     return "\n".join(parts)
 
 
-def _start_code(exp: Experiment) -> str:
-    """A brought-back run's weights, written out exactly (float32 values are exact as Python floats), in
-    place of the seed's."""
+def _start_code(exp: Experiment, state: dict) -> str:
+    """The weights a run starts from, set by hand or brought back, written out exactly (float32 values
+    are exact as Python floats), in place of the seed's."""
     if not exp.model.start:
         return ""
-    state = weights.stored(exp.model.start)
-    return "\n".join(["# " + N_("the weights this run starts from, brought back into nnlab, in place of the seed's"),
+    comment = N_("the weights this run starts from, set by hand or brought back into nnlab, in place of the seed's")
+    return "\n".join(["# " + comment,
                       *(_wrapped(f"START_{number}", tensor.tolist()) for number, tensor in enumerate(state.values())),
                       f"START = dict(zip({list(state)!r}, [{', '.join(f'START_{n}' for n in range(len(state)))}]))",
                       "model.load_state_dict({name: torch.tensor(values) for name, values in START.items()})\n"])

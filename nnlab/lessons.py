@@ -144,6 +144,11 @@ PAGE_CARDS = {
            "Watch how small dL/dz gets where a sigmoid is flat."),
         N_("Before pressing Next: will the first step raise or lower the weight into the output, and which weight "
            "will move most?")),
+    "hand": Card(
+        N_("Be the optimizer"),
+        N_("Set each weight yourself and watch the fit and the loss move. The arrows say which way one step of "
+           "gradient descent would push each weight: follow them by hand, then let gradient descent take over."),
+        N_("Before you touch a weight: which one will change the loss most?")),
     "race": Card(
         N_("Optimizers on a surface"),
         N_("One start, every optimizer, a surface whose shape you can see. SGD zigzags across steep walls; "

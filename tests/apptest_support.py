@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120  # the first page of a process imports torch
 PAGES = ["app.py", "pages/1_Data_explorer.py", "pages/2_Build_model.py", "pages/3_Train.py",
          "pages/4_Compare_activations.py", "pages/5_Class.py", "pages/6_Sweep.py", "pages/7_Inside_one_step.py",
-         "pages/8_Optimizer_race.py"]  # every page, as a session opens it
+         "pages/8_Optimizer_race.py", "pages/10_Be_the_optimizer.py"]  # every page, as a session opens it
 
 
 def open_page(page: str, lesson: str | None = None, experiment=None, query: dict | None = None) -> AppTest:

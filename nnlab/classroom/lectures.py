@@ -36,7 +36,7 @@ MAX_PREDICT = 300
 # A step's page, by the name a lecture file gives it, and what it is called on screen
 PAGES = {"lessons": N_("Lessons"), "data": N_("Data explorer"), "build": N_("Build model"), "train": N_("Train"),
          "compare": N_("Compare activations"), "sweep": N_("Sweep"), "inside": N_("Inside one step"),
-         "race": N_("Optimizer race"), "board": N_("Class board")}
+         "hand": N_("Be the optimizer"), "race": N_("Optimizer race"), "board": N_("Class board")}
 TRANSLATED = (CHINESE,)  # the languages a card may be written in beside English
 STEP_FIELDS = ("page", "settings", "lock", "hide", "card", "poll", "challenge")
 CARD_FIELDS = ("title", "notice", "predict")

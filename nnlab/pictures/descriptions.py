@@ -687,7 +687,8 @@ def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str]
     return _said(*sentences) if sentences else _said(N_("No finite loss in this slice."))
 
 
-def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str) -> str:
+def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str,
+                 pickable: bool = False) -> str:
     """The largest number on a connection, and what the output units show."""
     sentences = []
     values = edges["value"].to_numpy(dtype=float) if len(edges) else np.zeros(0)

@@ -119,7 +119,7 @@ def loss_landscape(grid: pd.DataFrame, path: pd.DataFrame, axes: tuple[str, str]
 
 
 @template
-def _step_network(edge_title: str, widest: int, layers: int) -> alt.LayerChart:
+def _step_network(edge_title: str, widest: int, layers: int, pickable: bool) -> alt.LayerChart:
     widest = max(widest, 3)  # a layer of one or two units keeps the room of three: labels need it
     reach = widest / 2 + 0.6  # the widest layer's units a step apart, room for the headings above
     x = alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=60))
@@ -145,15 +145,22 @@ def _step_network(edge_title: str, widest: int, layers: int) -> alt.LayerChart:
     names = named("units").mark_text(fontSize=FONT - 2, color=TEXT).encode(x="x:Q", y="y:Q", text="unit:N")
     heading = named("heading").mark_text(fontSize=FONT, fontWeight="bold", color=TEXT, lineBreak="\n").encode(
         x="x:Q", y="y:Q", text="title:N")
-    return (edges + units + values + names + heading).properties(height=75 * widest + 160, width="container")
+    parts = [edges, units, values, names, heading]
+    if pickable:  # a tap on a connection picks its weight, on a unit its bias; a wide clear rule takes a finger
+        handles = named("edges").mark_rule(strokeWidth=18, opacity=0.01).encode(
+            x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=["weight:N", alt.Tooltip("value:Q", format=".4g")])
+        parts[0] = edges + handles.add_params(alt.selection_point(name="weight", fields=["weight"], on="click"))
+        parts[1] = units.add_params(alt.selection_point(name="unit", fields=["unit"], on="click"))
+    return alt.layer(*parts).properties(height=75 * widest + 160, width="container")
 
 
 @described
-def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str) -> dict:
+def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame, edge_title: str, title: str,
+                 pickable: bool = False) -> dict:
     """A small network (nnlab.pictures.step_views.diagram) with its numbers beside each unit and each
     connection coloured, and thickened, by its own number: the weights on the way forward, the
-    gradients on the way back, the steps at the update."""
+    gradients on the way back, the steps at the update. `pickable`: a tap selects a weight or a unit."""
     reach = float(edges["value"].abs().max()) if len(edges) else 1.0
     widest = int(units.groupby("x").size().max())
-    return fill_in(_step_network(edge_title, widest, len(heading)), title, {"edge_reach": reach or 1.0},
+    return fill_in(_step_network(edge_title, widest, len(heading), pickable), title, {"edge_reach": reach or 1.0},
                  units=units, edges=edges, heading=headings_in_language(heading))

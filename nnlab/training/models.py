@@ -55,10 +55,8 @@ def build_model(exp: Experiment, n_inputs: int, n_outputs: int, task: str = "bin
     if outputs_probability(exp, task):
         layers.append(nn.Sigmoid())
     model = nn.Sequential(*layers)
-    if exp.model.start:  # a run brought back: its weights instead of the seed's (the seed still draws the rest)
-        state = weights.stored(exp.model.start)
-        weights.check(state, shapes(model))
-        model.load_state_dict(state)
+    if exp.model.start:  # set by hand or brought back: these weights instead of the seed's (it still draws the rest)
+        model.load_state_dict(weights.starting(exp.model.start, shapes(model)))
     return model
 
 

@@ -9,6 +9,7 @@ data directory, and a run names them by that short key (ModelSpec.start), as an 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import math
@@ -16,6 +17,7 @@ import os
 import pickle
 import struct
 
+import numpy as np
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as safetensors_load
@@ -23,10 +25,11 @@ from safetensors.torch import save as safetensors_save
 
 from nnlab.data.tables import data_dir
 from nnlab.errors import WeightsError
-from nnlab.experiment import START_KEY
+from nnlab.experiment import START
 from nnlab.i18n import N_, joined, msg
 
 ZIP = b"PK\x03\x04"  # torch.save's format is a zip archive
+WRITTEN_OUT = "w1"  # a start written out in the link, not kept by key
 SPARE_BYTES = 64 * 1024  # beyond the tensors' own bytes, a file's headers and names take at most this
 SHOWN_PROBLEMS = 6  # a file of another network: its first few differences, then how many more
 
@@ -122,10 +125,36 @@ def store(state: dict[str, torch.Tensor]) -> str:
     return key
 
 
+def starting(start: str, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
+    """The weights a run starts from (ModelSpec.start), checked against `expected`: written out in
+    the link, or kept on this server by their key."""
+    state = _written_out(start, expected) if start.startswith(WRITTEN_OUT) else stored(start)
+    check(state, expected)
+    return state
+
+
+def written_out(state: dict[str, torch.Tensor]) -> str:
+    """Weights as a link carries them: every value's float32 bytes in state_dict order, in base64url."""
+    values = torch.cat([tensor.detach().reshape(-1).to(torch.float32) for tensor in state.values()])
+    return WRITTEN_OUT + base64.urlsafe_b64encode(values.numpy().astype("<f4").tobytes()).decode().rstrip("=")
+
+
+def _written_out(start: str, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
+    text = start.removeprefix(WRITTEN_OUT)
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    counts = [math.prod(shape) for shape in expected.values()]
+    if len(raw) != 4 * sum(counts):
+        raise WeightsError(msg("The weights in this link are for another network: {count:,} values, and this one has "
+                               "{wanted:,}.", count=len(raw) // 4, wanted=sum(counts)))
+    values = torch.from_numpy(np.frombuffer(raw, dtype="<f4").astype(np.float32))
+    return {name: part.reshape(shape).clone() for (name, shape), part in zip(expected.items(), values.split(counts),
+                                                                             strict=True)}
+
+
 def stored(key: str) -> dict[str, torch.Tensor]:
     """The weights a run starts from, by their key (ModelSpec.start)."""
     path = data_dir() / "weights" / f"{key}.safetensors"
-    if not START_KEY.fullmatch(key) or not path.exists():
+    if not START.fullmatch(key) or not path.exists():
         raise WeightsError(N_("The weights this run starts from are no longer on this server: bring the run back "
                               "again (Train, “Bring a run back”)."))
     return safetensors_load(path.read_bytes())

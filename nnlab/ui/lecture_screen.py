@@ -28,7 +28,8 @@ _LINKED = "lecture_linked"
 # a step's page, by the name a lecture file gives it, and the file that draws it
 PAGE_FILES = {"lessons": "app.py", "data": "pages/1_Data_explorer.py", "build": "pages/2_Build_model.py",
               "train": "pages/3_Train.py", "compare": "pages/4_Compare_activations.py", "sweep": "pages/6_Sweep.py",
-              "inside": "pages/7_Inside_one_step.py", "race": "pages/8_Optimizer_race.py", "board": "pages/5_Class.py"}
+              "inside": "pages/7_Inside_one_step.py", "hand": "pages/10_Be_the_optimizer.py",
+              "race": "pages/8_Optimizer_race.py", "board": "pages/5_Class.py"}
 PAGE_OF_TITLE = {str(title): page for page, file in PAGE_FILES.items() for path, title, _icon in state.PAGES
                  if path == file}  # a page's title (as ui.page names it) -> its step page
 MODE_LABELS = {"follow": N_("Follow"), "free": N_("Free")}

@@ -32,6 +32,7 @@ PAGES = [("app.py", N_("Lessons"), ":material/school:"),
          ("pages/4_Compare_activations.py", N_("Compare activations"), ":material/compare_arrows:"),
          ("pages/6_Sweep.py", N_("Sweep"), ":material/grid_on:"),
          ("pages/7_Inside_one_step.py", N_("Inside one step"), ":material/calculate:"),
+         ("pages/10_Be_the_optimizer.py", N_("Be the optimizer"), ":material/tune:"),
          ("pages/8_Optimizer_race.py", N_("Optimizer race"), ":material/route:"),
          ("pages/5_Class.py", N_("Class"), ":material/groups:"),
          ("pages/9_Lecture.py", N_("Lecture"), ":material/co_present:")]

@@ -1,0 +1,29 @@
+"""Be the optimizer: set a small network's weights by hand, watch the fit and the loss, see which way
+gradient descent would move each weight, then let it take over."""
+
+from nnlab.ui.boot import first_page
+
+first_page("Be the optimizer")  # a new server: this title at once, while the imports below load
+
+import streamlit as st
+
+from nnlab import lessons, ui
+from nnlab.study import by_hand
+from nnlab.ui import hand_screen
+from nnlab.ui.words import _
+
+exp = ui.page("Be the optimizer")
+st.title(_("Be the optimizer"))
+ui.page_card(lessons.PAGE_CARDS["hand"])
+
+with ui.shown_errors():
+    exp, data = ui.with_data(exp)
+    reason = by_hand.unfit(exp, data)
+    if reason:
+        st.warning(_(reason), icon=":material/tune:")
+        if st.button(_("Load the step lesson (1-2-1)"), type="primary"):
+            ui.load(lessons.get("step-two-neurons"))
+            st.rerun()
+    else:
+        hand_screen.show(exp, data)
+ui.share_link(exp)

@@ -16,7 +16,8 @@ Prints medians over alternated repeats:
 11. a lecture hall: phones joined and idle (the server's CPU and memory a phone), then the time from
     the instructor's Next to each phone showing the new step (bench/lectureload.py);
 12. lanes: runs of one shape trained 1 to 32 at a time on one core, us per model-step (bench/lanes.py);
-13. a run brought back: a 64-128-10 network's weights checked, and Train drawn on them (bench/bringback.py).
+13. hands on: a weight set by hand, redrawn; a 64-128-10 network's weights brought back, checked and
+    drawn on Train (bench/hands_on.py).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import pandas as pd
 import torch
 
 import nnlab
-from bench import bringback, classload, lanes, lectureload
+from bench import classload, hands_on, lanes, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.training.comparison import with_activation
@@ -273,7 +274,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class", "study", "languages", "lecture", "lanes", "bring-back"))
+                                           "class", "study", "languages", "lecture", "lanes", "hands-on"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
@@ -298,7 +299,7 @@ def main() -> None:
                 "languages": lambda: language_table(args.repeats),
                 "lecture": lambda: lecture_section(args),
                 "lanes": lambda: lanes.lanes_table(args.repeats, core_flops(args.repeats)),
-                "bring-back": lambda: bringback.bring_back_table(args.repeats)}
+                "hands-on": lambda: hands_on.hands_on_table(args.repeats)}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nnlab import lessons, ui
 from nnlab.study import by_hand
-from nnlab.ui import hand_screen
+from nnlab.ui import class_screen, hand_screen
 from nnlab.ui.words import _
 
 exp = ui.page("Be the optimizer")
@@ -17,6 +17,9 @@ st.title(_("Be the optimizer"))
 ui.page_card(lessons.PAGE_CARDS["hand"])
 
 with ui.shown_errors():
+    challenge = class_screen.current()
+    if challenge:
+        class_screen.banner(challenge)
     exp, data = ui.with_data(exp)
     reason = by_hand.unfit(exp, data)
     if reason:
@@ -25,5 +28,5 @@ with ui.shown_errors():
             ui.load(lessons.get("step-two-neurons"))
             st.rerun()
     else:
-        hand_screen.show(exp, data)
+        hand_screen.show(exp, data, challenge)
 ui.share_link(exp)

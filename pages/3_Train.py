@@ -43,7 +43,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         if ui.background_run("train") not in (None, key):
             st.caption(_("Your run of other settings goes on training; it shows when you go back to them."))
     elif result is not None:
-        if challenge:  # within a phone's screen of the Train button, not under the pictures
+        if challenge and not challenge.rules.by_hand:  # within a phone's screen of the Train button, not under the pictures
             class_screen.submit_panel(challenge, exp, data)
         show_training(result)
         st.subheader(_("Take it home"))

@@ -45,7 +45,11 @@ with ui.shown_errors():
             st.title(_("Class {code}", code=challenge.code))
             if not in_lecture:
                 poll_screen.student_panel(challenge)
-            st.page_link("pages/3_Train.py", label=_("Train and submit your run"), icon=":material/model_training:")
+            if challenge.rules.by_hand:
+                st.page_link(class_screen.entry_page(challenge)[0], label=_("Set the weights and submit them"),
+                             icon=":material/tune:")
+            else:
+                st.page_link("pages/3_Train.py", label=_("Train and submit your run"), icon=":material/model_training:")
             class_screen.leaderboard(challenge.code, projector=False)
         if not in_lecture and st.sidebar.button(_("Leave this challenge"), key="class_leave", icon=":material/logout:"):
             class_screen.leave()

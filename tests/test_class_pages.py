@@ -177,3 +177,33 @@ def test_the_instructor_who_started_a_challenge_is_never_locked_by_its_link():
     assert_clean(at)
     assert "classroom" not in at.session_state or not at.session_state["classroom"].lock
     assert not at.select_slider(key="w_rate").disabled and not at.selectbox(key="w_lesson").disabled
+
+
+def test_a_challenge_to_fit_by_hand_from_its_start_to_a_students_entry():
+    step = nnlab.lessons.get("step-two-neurons").replace(training={"loss": "mse"})
+    at = open_page("pages/5_Class.py", experiment=step)
+    at.toggle(key="class_by_hand").set_value(True).run()
+    assert at.multiselect(key="class_free").disabled and not at.number_input(key="class_goal").disabled
+    at.number_input(key="class_goal").set_value(0.05)
+    at.button(key="class_create").click().run()
+    assert_clean(at)
+    code = at.session_state["class_code"]
+    assert Board().challenge(code).rules == Rules(by_hand=True, goal=0.05, free=(), score="train_loss")
+    assert any(c.value.replace("\u200b", "") == f"/Be_the_optimizer?class={code}" for c in at.caption)  # the join link
+    assert any("Fit by hand" in m.value and "0.05" in m.value for m in at.markdown)
+
+    student = open_page("pages/10_Be_the_optimizer.py", query={"class": code})
+    assert_clean(student)
+    assert not any(button.key == "hand_train" for button in student.button)  # no training in this challenge
+    student.selectbox(key="hand_weight").set_value("w(x→h1)").run()
+    student.number_input(key="hand_typed").set_value(-0.5).run()
+    student.text_input(key="class_nickname").set_value("kim")
+    student.button(key="class_submit").click().run()
+    assert_clean(student)
+    entries = Board().entries(code)
+    assert len(entries) == 1 and entries["experiment"][0].model.start.startswith("w1")
+    assert any("Not yet below the goal of 0.05" in s.value for s in student.success)
+    train = open_page("pages/3_Train.py", query={"class": code})
+    train.button(key="train").click().run()
+    assert_clean(train)
+    assert not any(button.key == "class_submit" for button in train.button)  # entries are made by hand, not here

@@ -195,3 +195,28 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_directory(data_dir, m
     assert Board().url == f"sqlite:///{data_dir / 'classroom.sqlite3'}"
     monkeypatch.setenv("NNLAB_DATABASE_URL", "postgres://teacher@db.example/class")
     assert Board().url == "postgresql+psycopg://teacher@db.example/class"
+
+
+def test_a_challenge_to_fit_by_hand_scores_the_weights_untrained_and_lets_nothing_else_change(board):
+    from nnlab.study import hand
+    from nnlab.training.models import bring_back
+
+    step_lesson = nnlab.lessons.get("step-two-neurons").replace(training={"loss": "mse"})
+    made = board.create(step_lesson, Rules(by_hand=True, goal=0.05, title="Fit the step by hand"))
+    assert made.rules.score == "train_loss" and made.rules.free == ()
+    data = nnlab.load_data(made.experiment)
+    mine = hand.with_weight(made.experiment, data, 1, 0, 0, -0.5)
+    entry = board.submit(made.code, "kim", mine)
+    assert entry.score == hand.hand_loss(mine, data) and board.entries(made.code)["experiment"][0] == mine
+    for bad, message in ((mine.replace(training={"learning_rate": 0.5}), "learning rate"),
+                         (made.experiment, "set the weights on Be the optimizer")):
+        with pytest.raises(challenges.ClassError, match=message):
+            board.submit(made.code, "kim", bad)
+    trained = nnlab.train(made.experiment, epochs=50)  # weights trained elsewhere and brought back: not by hand
+    kept = bring_back(nnlab.export.weights_file(trained.model), made.experiment, data.n_features, data.n_outputs, data.task)
+    with pytest.raises(challenges.ClassError, match="Be the optimizer"):
+        board.submit(made.code, "kim", kept)
+    with pytest.raises(challenges.ClassError, match="training loss"):
+        Rules(by_hand=True, score="test_acc")
+    with pytest.raises(challenges.ClassError, match="1-20-1"):
+        board.create(nnlab.lessons.get("bump-twenty-neurons"), Rules(by_hand=True))

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import hmac
 import json
+import math
 import os
 import secrets
 import threading
@@ -55,7 +56,8 @@ from nnlab.errors import ClassError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
 from nnlab.links import BY_FIELD
-from nnlab.training import trainer
+from nnlab.study import hand
+from nnlab.training import trainer, weights
 from nnlab.training.trainer import TrainResult
 
 MAX_ENTRIES = 5000  # per challenge: a class that submits more has other problems
@@ -105,6 +107,16 @@ class Challenge:
         if exp.training.epochs > self.rules.max_epochs:
             raise ClassError(msg("This challenge allows at most {max_epochs:,} epochs; yours trains {epochs:,}.",
                                  max_epochs=self.rules.max_epochs, epochs=exp.training.epochs))
+
+    def hand_score(self, exp: Experiment) -> float:
+        """A fit-by-hand entry's score: the training loss of the weights it starts from, untrained,
+        worked out here from the weights the link carries (never a number the browser sends)."""
+        if not exp.model.start.startswith(weights.WRITTEN_OUT):
+            raise ClassError(N_("This challenge is to fit by hand: set the weights on Be the optimizer, then submit there."))
+        score = hand.hand_loss(exp, load_data(exp))
+        if not math.isfinite(score):
+            raise ClassError(N_("These weights give no finite loss: set them nearer 0 and submit again."))
+        return score
 
     def score_of(self, result: TrainResult) -> float:
         """The run's score: its last (finite) epoch's value of the challenge's metric."""
@@ -229,6 +241,8 @@ class Board(Polls, Lectures):
                                  value2=' or '.join(SCORES[name][0] for name in available)))
         rules = dataclasses.replace(rules, score=rules.score or available[0])
         pinned = pin_data(exp)
+        if rules.by_hand:
+            rules.fits(pinned)  # a network Be the optimizer shows
         try:
             Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
         except ClassError as error:
@@ -263,7 +277,7 @@ class Board(Polls, Lectures):
         if not challenge.is_open:
             raise ClassError(N_("This challenge is closed: the instructor is not taking entries now."))
         challenge.check(exp)
-        score = challenge.score_of((train or trainer.train)(exp))
+        score = challenge.hand_score(exp) if challenge.rules.by_hand else challenge.score_of((train or trainer.train)(exp))
         created = datetime.now(UTC)
         with self._transaction() as connection:
             row = connection.execute(select(challenges_table.c.is_open).where(challenges_table.c.code == challenge.code))

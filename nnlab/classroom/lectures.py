@@ -41,7 +41,7 @@ TRANSLATED = (CHINESE,)  # the languages a card may be written in beside English
 STEP_FIELDS = ("page", "settings", "lock", "hide", "card", "poll", "challenge")
 CARD_FIELDS = ("title", "notice", "predict")
 POLL_FIELDS = ("lesson", "question", "kind", "options", "mark", "setting", "low", "high", "score")
-CHALLENGE_FIELDS = ("title", "free", "max_units", "max_epochs", "score")
+CHALLENGE_FIELDS = ("title", "free", "max_units", "max_epochs", "score", "by_hand", "goal")
 
 
 class LectureError(NnlabError, ValueError):
@@ -276,6 +276,10 @@ def _challenge(table, exp: Experiment, where) -> Rules:
     for name in ("max_units", "max_epochs"):
         if name in table and type(table[name]) is not int:
             raise LectureError(msg("In {where}: a whole number.", where=where(f"challenge.{name}")))
+    if "by_hand" in table and not isinstance(table["by_hand"], bool):
+        raise LectureError(msg("In {where}: true or false.", where=where("challenge.by_hand")))
+    if "goal" in table and (isinstance(table["goal"], bool) or not isinstance(table["goal"], (int, float))):
+        raise LectureError(msg("In {where}: a number, the loss to get below.", where=where("challenge.goal")))
     try:
         rules = Rules(**table)
         rules.fits(exp)

@@ -3,6 +3,7 @@ nnlab.classroom.challenges checks every entry against, and that a lecture's step
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from nnlab.classroom.classdb import SCORES, plain_text, scores_for
@@ -11,6 +12,7 @@ from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.i18n import N_, msg
 from nnlab.links import CONTROLS
+from nnlab.study import by_hand
 
 MAX_TITLE = 60
 # What students may be let change: the model and training groups, or single controls in them.
@@ -28,6 +30,10 @@ class Rules:
     max_epochs: int = MAX_EPOCHS
     score: str = ""  # a SCORES name; "" takes the data's first of them
     title: str = ""  # shown above the leaderboard
+    # Fit by hand: an entry is the weights set on Be the optimizer, scored untrained (their training
+    # loss); nothing else may change. `goal`: the loss to get below, said with each entry (0: none).
+    by_hand: bool = False
+    goal: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "free", tuple(self.free))
@@ -45,6 +51,13 @@ class Rules:
             raise ClassError(msg("Unknown score {score!r}; choose one of {value}.", score=self.score, value=', '.join(SCORES)))
         if self.title:
             object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
+        if not (isinstance(self.goal, (int, float)) and math.isfinite(self.goal) and self.goal >= 0):
+            raise ClassError(msg("A challenge's goal is a loss of 0 or more; got {goal}.", goal=self.goal))
+        if self.by_hand:  # the weights alone are the student's; the score is theirs untrained
+            if self.score not in ("", "train_loss"):
+                raise ClassError(N_("A challenge to fit by hand is scored on the training loss: no training, no test."))
+            object.__setattr__(self, "free", ())
+            object.__setattr__(self, "score", "train_loss")
 
     def fits(self, exp: Experiment) -> None:
         """Refuse (ClassError) rules that `exp`, the challenge's own settings, would break: its widest
@@ -56,13 +69,19 @@ class Rules:
         if exp.training.epochs > self.max_epochs:
             raise ClassError(msg("The most epochs ({max_epochs:,}) is below the challenge's own settings' {epochs:,}.",
                                  max_epochs=self.max_epochs, epochs=exp.training.epochs))
-        available = scores_for(load_data(exp))
+        data = load_data(exp)
+        if self.by_hand and by_hand.unfit(exp, data):
+            raise ClassError(msg("A challenge to fit by hand needs a network Be the optimizer shows: {reason}",
+                                 reason=by_hand.unfit(exp, data)))
+        available = scores_for(data)
         if self.score and self.score not in available:
             raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[self.score][0],
                                  value2=' or '.join(SCORES[name][0] for name in available)))
 
     def allows(self, part: str, name: str) -> bool:
         """Whether students may change the setting `part.name` (part "" is the Experiment itself)."""
+        if self.by_hand:
+            return (part, name) == ("model", "start")
         return any((part, name) in fields and (control in self.free or group in self.free)
                    for control, (group, _, fields) in CONTROLS.items())
 

@@ -110,8 +110,18 @@ def current() -> Challenge | None:
         return None
 
 
+def entry_page(challenge: Challenge) -> tuple[str, str]:
+    """Where a student makes an entry: the page's file and its address (Train; Be the optimizer for a
+    challenge to fit by hand)."""
+    return ("pages/10_Be_the_optimizer.py", "Be_the_optimizer") if challenge.rules.by_hand else ("pages/3_Train.py", "Train")
+
+
 def rules_text(challenge: Challenge) -> str:
     rules = challenge.rules
+    if rules.by_hand:
+        goal = _(" Get it below **{goal:g}**.", goal=rules.goal) if rules.goal else ""
+        return _("**Fit by hand**: set the weights on **Be the optimizer**, no training; the lowest **{score}** "
+                 "wins.{goal} The data and the network stay the challenge's own.", score=challenge.score_label, goal=goal)
     free = _(", ").join(_(choice_label(name)) for name in rules.free)
     limits = []
     if rules.max_units < MAX_UNITS:
@@ -153,9 +163,12 @@ def submit_panel(challenge: Challenge, exp: Experiment, data: Data) -> None:
         st.error(_(error))
         return
     rank = int(table.loc[table["number"] == entry.number, "rank"].iloc[0])
+    goal = challenge.rules.goal
+    reached = "" if not goal else _(" Below the goal of {goal:g}.", goal=goal) if entry.score < goal else \
+        _(" Not yet below the goal of {goal:g}.", goal=goal)
     st.success(_("Entry #{number}: {score} {value}, rank {rank} of {entries}. Watch for it on the projector.",
                  number=entry.number, score=challenge.score_label, value=_score(entry.score, challenge), rank=rank,
-                 entries=len(table)), icon=":material/check_circle:")
+                 entries=len(table)) + reached, icon=":material/check_circle:")
 
 
 def _score(value: float, challenge: Challenge) -> str:
@@ -166,7 +179,7 @@ def join_form() -> None:
     code = st.text_input(_("Join code"), max_chars=8, key="class_join_code", placeholder=_("e.g. K7Q2M"))
     if st.button(_("Join"), type="primary", key="class_join", icon=":material/login:") and code.strip():
         challenge = join(code)
-        st.switch_page("pages/3_Train.py", query_params=state.link_query(challenge.experiment))
+        st.switch_page(entry_page(challenge)[0], query_params=state.link_query(challenge.experiment))
 
 
 def create_form(exp: Experiment, data: Data) -> None:
@@ -175,18 +188,26 @@ def create_form(exp: Experiment, data: Data) -> None:
                  "else."))
     title = st.text_input(_("Title (shown above the leaderboard)"), max_chars=60, key="class_title",
                           placeholder=_("e.g. Fit the two bumps"))
+    by_hand, goal_column = st.columns([3, 2], vertical_alignment="bottom")
+    hand = by_hand.toggle(_("Fit by hand: students set the weights, no training"), key="class_by_hand",
+                          help=_("Each entry is the weights a student sets on Be the optimizer, scored by the server "
+                                 "on the training rows, untrained. For networks of up to 4 layers of 8 units."))
+    goal = goal_column.number_input(_("Goal: a loss below"), 0.0, 100.0, value=0.05, step=0.01, format="%.3f",
+                                    key="class_goal", disabled=not hand)
     free = st.multiselect(_("Students may change"), FREE_CHOICES, default=["model", "training"], key="class_free",
-                          format_func=formatter(choice_label))
+                          format_func=formatter(choice_label), disabled=hand)
     left, middle, right = st.columns([2, 2, 3])
     widest = max(exp.model.hidden, default=1)
-    max_units = left.number_input(_("Most units a layer"), 1, MAX_UNITS, value=max(64, widest), key="class_max_units")
+    max_units = left.number_input(_("Most units a layer"), 1, MAX_UNITS, value=max(64, widest), key="class_max_units",
+                                  disabled=hand)
     max_epochs = middle.number_input(_("Most epochs"), 1, MAX_EPOCHS, value=exp.training.epochs, step=100,
-                                     key="class_max_epochs")
-    score = right.selectbox(_("Score"), scores_for(data), key="class_score",
+                                     key="class_max_epochs", disabled=hand)
+    score = right.selectbox(_("Score"), scores_for(data), key="class_score", disabled=hand,
                             format_func=formatter(lambda name: SCORES[name][0]))
     if st.button(_("Start the challenge"), type="primary", key="class_create", icon=":material/flag:"):
-        made = board().create(exp, Rules(free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs),
-                                         score=score, title=title))
+        rules = Rules(by_hand=True, goal=float(goal), title=title) if hand else Rules(
+            free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs), score=score, title=title)
+        made = board().create(exp, rules)
         join(made.code, key=made.key)
         st.rerun()
 
@@ -198,10 +219,12 @@ def site_link(page: str, query: dict[str, str]) -> str:
     return f"{base}/{page}?{urlencode(query)}"
 
 
-def links_for(challenge: Challenge, page: str = "Train") -> tuple[str, str]:
-    """The join link (straight to Train, or to Class where the class votes) and the private instructor link."""
+def links_for(challenge: Challenge, page: str | None = None) -> tuple[str, str]:
+    """The join link (straight to where entries are made, or to `page`, Class where the class votes)
+    and the private instructor link."""
     key = st.session_state.get(state.INSTRUCTOR_KEY, "")
-    return site_link(page, {"class": challenge.code}), site_link("Class", {"class": challenge.code, "key": key})
+    return (site_link(page or entry_page(challenge)[1], {"class": challenge.code}),
+            site_link("Class", {"class": challenge.code, "key": key}))
 
 
 def breakable(link: str) -> str:
@@ -216,7 +239,7 @@ def qr_code(link: str) -> bytes:
     return picture.getvalue()
 
 
-def join_panel(challenge: Challenge, picture, words, page: str = "Train") -> None:
+def join_panel(challenge: Challenge, picture, words, page: str | None = None) -> None:
     """What the projector shows the room: a QR code of the join link (to `page`), and the code, large."""
     join_link = links_for(challenge, page)[0]
     picture.image(qr_code(join_link), width=170, alt=join_link)  # what the code holds, in every language
@@ -276,14 +299,18 @@ def leaderboard(code: str, projector: bool) -> None:
             st.info(_("No entries yet: they appear here as the class submits."), icon=":material/hourglass_top:")
             return
         opens = _("open")
+        shown_as = _("open by hand") if challenge.rules.by_hand else _("open on Train")
         st.dataframe(_top(table, challenge), hide_index=True, width="stretch",
-                     column_config={opens: st.column_config.LinkColumn(opens, display_text=_("open on Train"))})
+                     column_config={opens: st.column_config.LinkColumn(opens, display_text=shown_as)})
         st.caption(_("{entries} entries; the best {best} above. Refreshed every {seconds} s.", entries=len(table),
                      best=min(TOP, len(table)), seconds=REFRESH_SECONDS))
         shown = table.drop(columns=["experiment"])
         percent = challenge.rules.score.endswith("acc")
         sweep, spread = st.columns([3, 2], gap="large")
         score = _(challenge.score_label)
+        if challenge.rules.by_hand:  # one network, its weights the students': no settings to sweep
+            draw(st, class_charts.score_histogram(shown, score, percent), width="stretch")
+            return
         draw(sweep, class_charts.class_sweep(shown, score, challenge.higher_is_better, percent), width="stretch")
         draw(spread, class_charts.score_histogram(shown, score, percent), width="stretch")
 
@@ -300,4 +327,5 @@ def _top(table: pd.DataFrame, challenge: Challenge) -> pd.DataFrame:
     return pd.DataFrame({
         _("rank"): top["rank"], _("who"): top["label"], _(challenge.score_label): [_score(v, challenge) for v in top["score"]],
         _("settings"): settings,
-        _("open"): ["/Train?" + urlencode(links.to_query(exp) | {"class": challenge.code}) for exp in top["experiment"]]})
+        _("open"): [f"/{entry_page(challenge)[1]}?" + urlencode(links.to_query(exp) | {"class": challenge.code})
+                    for exp in top["experiment"]]})

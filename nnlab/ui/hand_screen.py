@@ -10,6 +10,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from nnlab.classroom.challenges import Challenge
 from nnlab.data.datasets import Data
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
@@ -17,7 +18,7 @@ from nnlab.pictures import step_views, study_charts
 from nnlab.study import hand
 from nnlab.study.by_hand import BIAS, Step
 from nnlab.training.trainer import new_run
-from nnlab.ui import state
+from nnlab.ui import class_screen, state
 from nnlab.ui.pictures import draw
 from nnlab.ui.run_screen import fit_view
 from nnlab.ui.words import _
@@ -42,7 +43,8 @@ def _move(step: float) -> str:
     return "·" if step == 0 else f"{'↑' if step > 0 else '↓'} {abs(step):.3g}"
 
 
-def show(exp: Experiment, data: Data) -> None:
+def show(exp: Experiment, data: Data, challenge: Challenge | None = None) -> None:
+    """The page's body; in a challenge to fit by hand, its Submit under the weight's controls."""
     step = hand.hand_step(exp, data)
     table = _weights(step, data.feature_names)
     if st.session_state.get(PICKED) not in table.index:
@@ -52,13 +54,16 @@ def show(exp: Experiment, data: Data) -> None:
     draw(diagram, study_charts.step_network(units, edges, heading, _("weight"), _("Tap a connection or a unit"),
                                             pickable=True),
          width="stretch", on_select=functools.partial(_picked_on_diagram, table, step, data.feature_names), key=DIAGRAM)
+    by_hand = challenge is not None and challenge.rules.by_hand
     with controls:
-        _weight_controls(exp, data, table, step)
+        _weight_controls(exp, data, table, step, training=not by_hand)
+        if by_hand:
+            class_screen.submit_panel(challenge, exp, data)
     fit_view(new_run(exp, data).result(), 0)
     _weights_table(table)
 
 
-def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Step) -> None:
+def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Step, training: bool) -> None:
     st.metric(_("Loss on the training rows"), f"{step.loss:.4f}",
               help=_("The mean loss of these weights over every training row, as training measures it."))
     name = st.selectbox(_("Weight"), list(table.index), key=PICKED)
@@ -78,7 +83,8 @@ def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Ste
     if refused is not None:
         st.error(_(refused))
     row = st.container(horizontal=True)
-    if row.button(_("Let gradient descent take over"), type="primary", icon=":material/model_training:", key="hand_train"):
+    if training and row.button(_("Let gradient descent take over"), type="primary", icon=":material/model_training:",
+                               key="hand_train"):
         st.session_state[TRAIN_NOW] = True
         st.switch_page("pages/3_Train.py", query_params=state.link_query(exp))
     if row.button(_("Back to the seed's weights"), key="hand_reset", disabled=not exp.model.start):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab import ui
 from nnlab.i18n import N_
-from nnlab.ui import class_screen, poll_screen, state
+from nnlab.ui import class_screen, poll_screen, shared_drawing, state
 from nnlab.ui.words import _, formatter
 
 exp = ui.page("Class")
@@ -30,8 +30,13 @@ with ui.shown_errors():
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
         in_lecture = bool(st.session_state.get(state.LECTURE))  # the lecture shows its step's poll, on every page
-        class_screen.instructor_controls(challenge)
-        if instructor and in_lecture:
+        if not challenge.rules.drawing:  # a shared drawing's controls are beside it
+            class_screen.instructor_controls(challenge)
+        if instructor and challenge.rules.drawing:
+            shared_drawing.projector_panel(challenge, st.session_state[state.INSTRUCTOR_KEY])
+        elif challenge.rules.drawing:
+            shared_drawing.student_panel(challenge)
+        elif instructor and in_lecture:
             class_screen.leaderboard(challenge.code, projector=True)
         elif instructor:
             shown = st.segmented_control(_("On the projector"), ["board", "poll"], default="board",

@@ -73,6 +73,7 @@ def board(request, tmp_path):
     board = Board(request.getfixturevalue("postgres").url)
     board._prepare()
     with board.engine.begin() as connection:  # each test starts from empty tables
-        for table in (classdb.votes_table, classdb.polls_table, classdb.entries_table, classdb.challenges_table):
+        for table in (classdb.votes_table, classdb.polls_table, classdb.entries_table, classdb.drawn_table,
+                      classdb.challenges_table):
             connection.execute(table.delete())
     return board

@@ -182,7 +182,7 @@ def test_the_instructor_who_started_a_challenge_is_never_locked_by_its_link():
 def test_a_challenge_to_fit_by_hand_from_its_start_to_a_students_entry():
     step = nnlab.lessons.get("step-two-neurons").replace(training={"loss": "mse"})
     at = open_page("pages/5_Class.py", experiment=step)
-    at.toggle(key="class_by_hand").set_value(True).run()
+    at.segmented_control(key="class_kind").set_value("hand").run()
     assert at.multiselect(key="class_free").disabled and not at.number_input(key="class_goal").disabled
     at.number_input(key="class_goal").set_value(0.05)
     at.button(key="class_create").click().run()

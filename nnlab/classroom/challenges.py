@@ -47,6 +47,7 @@ from nnlab.classroom.classdb import (
     schema_table,
     scores_for,
 )
+from nnlab.classroom.drawings import Drawings
 from nnlab.classroom.pacing import Lectures
 from nnlab.classroom.polls import Polls
 from nnlab.classroom.rules import Rules
@@ -175,7 +176,7 @@ def _make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
-class Board(Polls, Lectures):
+class Board(Polls, Lectures, Drawings):
     """Challenges, their entries and their polls (nnlab.classroom.polls). Every call is a short
     transaction; a database that is down raises ClassError with a message for the student, and
     the rest of nnlab goes on."""
@@ -233,13 +234,16 @@ class Board(Polls, Lectures):
     def create(self, exp: Experiment, rules: Rules | None = None, key: str | None = None, is_open: bool = True) -> Challenge:
         """A new challenge on `exp`'s data; its `key` (new, or a lecture's own for its steps) is shown
         once and stored only as a hash."""
-        data = load_data(exp)
         rules = rules or Rules()
-        available = scores_for(data)
-        if rules.score and rules.score not in available:
-            raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[rules.score][0],
-                                 value2=' or '.join(SCORES[name][0] for name in available)))
-        rules = dataclasses.replace(rules, score=rules.score or available[0])
+        if rules.drawing:  # the class draws the data: points of classes on the plane, none yet
+            exp = exp.replace(data={"name": "drawn_points", "drawing": "", "crosses": ()})
+            rules = dataclasses.replace(rules, free=(), score=rules.score or "train_loss")
+        else:
+            available = scores_for(load_data(exp))
+            if rules.score and rules.score not in available:
+                raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[rules.score][0],
+                                     value2=' or '.join(SCORES[name][0] for name in available)))
+            rules = dataclasses.replace(rules, score=rules.score or available[0])
         pinned = pin_data(exp)
         if rules.by_hand:
             rules.fits(pinned)  # a network Be the optimizer shows

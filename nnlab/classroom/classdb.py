@@ -25,7 +25,7 @@ from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.i18n import N_, msg
 
-SCHEMA_VERSION = 3  # 2: polls and their votes; 3: lectures, their steps and who followed them
+SCHEMA_VERSION = 4  # 2: polls and their votes; 3: lectures, their steps and who followed them; 4: shared drawings
 CODE_LENGTH = 5
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: read off a projector at the back
 MAX_NICKNAME = 24
@@ -77,6 +77,17 @@ votes_table = Table("nnlab_votes", metadata,
                     Column("answer", Text, nullable=False),
                     Column("created", DateTime(timezone=True), nullable=False),
                     UniqueConstraint("poll", "round", "voter"))  # one vote a voter a round
+
+
+drawn_table = Table("nnlab_drawn_points", metadata,  # a shared drawing's points (nnlab.classroom.drawings)
+                    *_of_a_challenge(),
+                    Column("author", String(MAX_VOTER), nullable=False),  # the session's opaque id, never a name
+                    Column("tap", Integer, nullable=False),  # the author's own count of taps: a tap sent twice is kept once
+                    Column("x1", Integer, nullable=False),  # grid levels, as nnlab.data.drawing keeps a point
+                    Column("x2", Integer, nullable=False),
+                    Column("label", Integer, nullable=False),  # its class
+                    Column("created", DateTime(timezone=True), nullable=False),
+                    UniqueConstraint("code", "author", "tap"))
 
 
 lectures_table = Table("nnlab_lectures", metadata,

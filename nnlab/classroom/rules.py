@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from nnlab.classroom.classdb import SCORES, plain_text, scores_for
+from nnlab.data import drawing
 from nnlab.data.datasets import load_data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
@@ -34,6 +35,10 @@ class Rules:
     # loss); nothing else may change. `goal`: the loss to get below, said with each entry (0: none).
     by_hand: bool = False
     goal: float = 0.0
+    # A shared drawing: students add points of classes to one drawing (nnlab.classroom.drawings), at
+    # most `points_each` a student; the projector trains on it. No entries, no score.
+    drawing: bool = False
+    points_each: int = 20
 
     def __post_init__(self):
         object.__setattr__(self, "free", tuple(self.free))
@@ -53,6 +58,11 @@ class Rules:
             object.__setattr__(self, "title", plain_text(self.title, MAX_TITLE, "title"))
         if not (isinstance(self.goal, (int, float)) and math.isfinite(self.goal) and self.goal >= 0):
             raise ClassError(msg("A challenge's goal is a loss of 0 or more; got {goal}.", goal=self.goal))
+        if not (isinstance(self.points_each, int) and 1 <= self.points_each <= drawing.MAX_POINTS):
+            raise ClassError(msg("Each student may add 1 to {most} points; got {points_each}.", most=drawing.MAX_POINTS,
+                                 points_each=self.points_each))
+        if self.drawing and self.by_hand:
+            raise ClassError(N_("A challenge is a shared drawing or a fit by hand, not both."))
         if self.by_hand:  # the weights alone are the student's; the score is theirs untrained
             if self.score not in ("", "train_loss"):
                 raise ClassError(N_("A challenge to fit by hand is scored on the training loss: no training, no test."))

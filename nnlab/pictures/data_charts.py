@@ -166,10 +166,11 @@ def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
 
 
 @described
-def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> dict:
+def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool,
+                  title: str = N_("Tap to add a point; tap a point to erase it")) -> dict:
     """Points drawn on the plane (x1, x2 and class or value), and the cells a tap selects."""
     reach = float(points["value"].abs().max()) if values and len(points) else 1.0
-    return fill_in(_drawing_plane(tuple(classes), values), N_("Tap to add a point; tap a point to erase it"),
+    return fill_in(_drawing_plane(tuple(classes), values), title,
                  {"reach": reach or 1.0}, cells=cells, points=points)
 
 

@@ -706,7 +706,7 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
 
 # --- drawing the data ------------------------------------------------------------------------------------
 
-def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool) -> str:
+def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool, title: str = "") -> str:
     """How many points are drawn, of each class or over which values."""
     if not len(points):
         return _said(N_("Nothing drawn yet: tap the plane to add a point."))

@@ -17,9 +17,11 @@ from nnlab import links
 from nnlab.classroom.challenges import Board, Challenge
 from nnlab.classroom.classdb import SCORES, scores_for
 from nnlab.classroom.rules import FREE_CHOICES, Rules, choice_label
+from nnlab.data import drawing
 from nnlab.data.datasets import Data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
+from nnlab.i18n import N_
 from nnlab.pictures import class_charts
 from nnlab.ui import session_runs, state
 from nnlab.ui.pictures import draw
@@ -111,8 +113,10 @@ def current() -> Challenge | None:
 
 
 def entry_page(challenge: Challenge) -> tuple[str, str]:
-    """Where a student makes an entry: the page's file and its address (Train; Be the optimizer for a
-    challenge to fit by hand)."""
+    """Where a student takes part: the page's file and its address (Train; Be the optimizer for a
+    challenge to fit by hand; Class, where a shared drawing is drawn)."""
+    if challenge.rules.drawing:
+        return "pages/5_Class.py", "Class"
     return ("pages/10_Be_the_optimizer.py", "Be_the_optimizer") if challenge.rules.by_hand else ("pages/3_Train.py", "Train")
 
 
@@ -182,18 +186,28 @@ def join_form() -> None:
         st.switch_page(entry_page(challenge)[0], query_params=state.link_query(challenge.experiment))
 
 
+KINDS = {"train": N_("Train and submit"), "hand": N_("Fit by hand"), "drawing": N_("Draw the data")}
+
+
 def create_form(exp: Experiment, data: Data) -> None:
     """An instructor's challenge from the current settings."""
     st.caption(_("From the current settings: this data and its train and test rows; these defaults for everything "
                  "else."))
     title = st.text_input(_("Title (shown above the leaderboard)"), max_chars=60, key="class_title",
                           placeholder=_("e.g. Fit the two bumps"))
-    by_hand, goal_column = st.columns([3, 2], vertical_alignment="bottom")
-    hand = by_hand.toggle(_("Fit by hand: students set the weights, no training"), key="class_by_hand",
-                          help=_("Each entry is the weights a student sets on Be the optimizer, scored by the server "
-                                 "on the training rows, untrained. For networks of up to 4 layers of 8 units."))
+    kind = st.segmented_control(_("Students"), list(KINDS), default="train", required=True, key="class_kind",
+                                format_func=formatter(KINDS.get), help=_(
+                                    "**Train and submit**: each entry is a run, scored by the server's own training. "
+                                    "**Fit by hand**: each entry is the weights a student sets on Be the optimizer, "
+                                    "scored untrained (networks of up to 4 layers of 8 units). **Draw the data**: each "
+                                    "student adds points to one drawing, which you train on."))
+    hand, together = kind == "hand", kind == "drawing"
+    goal_column, each_column = st.columns(2)
     goal = goal_column.number_input(_("Goal: a loss below"), 0.0, 100.0, value=0.05, step=0.01, format="%.3f",
                                     key="class_goal", disabled=not hand)
+    each = each_column.number_input(_("Points each student may add"), 1, drawing.MAX_POINTS, value=20,
+                                    key="class_points_each", disabled=not together)
+    hand = hand or together  # neither trains nor submits: the limits below mean nothing
     free = st.multiselect(_("Students may change"), FREE_CHOICES, default=["model", "training"], key="class_free",
                           format_func=formatter(choice_label), disabled=hand)
     left, middle, right = st.columns([2, 2, 3])
@@ -205,7 +219,8 @@ def create_form(exp: Experiment, data: Data) -> None:
     score = right.selectbox(_("Score"), scores_for(data), key="class_score", disabled=hand,
                             format_func=formatter(lambda name: SCORES[name][0]))
     if st.button(_("Start the challenge"), type="primary", key="class_create", icon=":material/flag:"):
-        rules = Rules(by_hand=True, goal=float(goal), title=title) if hand else Rules(
+        rules = Rules(by_hand=True, goal=float(goal), title=title) if kind == "hand" else Rules(
+            drawing=True, points_each=int(each), title=title) if together else Rules(
             free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs), score=score, title=title)
         made = board().create(exp, rules)
         join(made.code, key=made.key)

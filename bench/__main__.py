@@ -17,7 +17,9 @@ Prints medians over alternated repeats:
     the instructor's Next to each phone showing the new step (bench/lectureload.py);
 12. lanes: runs of one shape trained 1 to 32 at a time on one core, us per model-step (bench/lanes.py);
 13. hands on: a weight set by hand, redrawn; a 64-128-10 network's weights brought back, checked and
-    drawn on Train (bench/hands_on.py).
+    drawn on Train (bench/hands_on.py);
+14. a class drawing together: phones tapping one shared drawing at once, tap to answer and the
+    projector's update (bench/drawingload.py).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import pandas as pd
 import torch
 
 import nnlab
-from bench import classload, hands_on, lanes, lectureload
+from bench import classload, drawingload, hands_on, lanes, lectureload
 from bench.tutorial_loops import LOOPS
 from bench.workloads import WORKLOADS, time_engine
 from nnlab.training.comparison import with_activation
@@ -274,12 +276,13 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="train the lessons' full epochs (minutes)")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--only", choices=("lessons", "compare", "throughput", "devices", "start-up", "estimates", "sweep",
-                                           "class", "study", "languages", "lecture", "lanes", "hands-on"))
+                                           "class", "study", "languages", "lecture", "lanes", "hands-on", "drawing"))
     parser.add_argument("--sessions", type=int, default=30, help="class: sessions pressing Train at once")
     parser.add_argument("--lessons", default=",".join(classload.LESSONS), help="class: which, comma-separated")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
                         help="class and lecture: app processes (2: behind HAProxy, deploy/haproxy.cfg)")
     parser.add_argument("--phones", default="30,100", help="lecture: phones in the hall, comma-separated counts")
+    parser.add_argument("--drawers", type=int, default=100, help="drawing: phones tapping the shared drawing at once")
     parser.add_argument("--gate", type=float, help="class: fail above this many T100 of server CPU a result, training "
                                                    "left out (bump lesson)")
     parser.add_argument("--gate-training", type=float, help="class: fail above this many T100 of training a result "
@@ -299,7 +302,8 @@ def main() -> None:
                 "languages": lambda: language_table(args.repeats),
                 "lecture": lambda: lecture_section(args),
                 "lanes": lambda: lanes.lanes_table(args.repeats, core_flops(args.repeats)),
-                "hands-on": lambda: hands_on.hands_on_table(args.repeats)}
+                "hands-on": lambda: hands_on.hands_on_table(args.repeats),
+                "drawing": lambda: drawing_section(args)}
     passed = True
     for name, section in sections.items():
         if args.only in (None, name):
@@ -312,6 +316,11 @@ def class_section(args) -> bool:
         return classload.class_table(args.sessions, args.lessons.split(","), args.gate, Path(data_dir), args.processes,
                                      args.gate_training)
 
+
+
+def drawing_section(args) -> bool:
+    with tempfile.TemporaryDirectory() as data_dir:
+        return drawingload.drawing_table(args.drawers, Path(data_dir), args.processes)
 
 
 def lecture_section(args) -> bool:

@@ -262,7 +262,7 @@ def data_explorer(runs: Runs) -> list[Shown]:
         points = _drawn(source, values)
         classes = [] if values else [str(number) for number in range(drawing.MAX_CLASSES)]
         shown.append(Shown(f"drawing points ({'values' if values else 'classes'})",
-                           data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(points), classes, values),
+                           data_charts.drawing_plane(frames.drawn_points(points), classes, values),
                            "stretch", WHOLE))
     return shown
 

@@ -225,7 +225,7 @@ def test_a_landscape_a_step_and_a_drawing_say_their_numbers():
     assert descriptions.step_network(units, edges, pd.DataFrame(), "weight", "t") == (
         "The largest weight in size: w(x→ŷ), -0.7. At the output: ŷ (z=0.4 a=0.6).")
     drawn = pd.DataFrame({"x1": [0.0, 1.0], "x2": [0.0, 1.0], "class": ["1", "0"]})
-    assert descriptions.drawing_plane(pd.DataFrame(), drawn, ["0", "1"], False) == "Points drawn: 2; by class: 0: 1, 1: 1."
+    assert descriptions.drawing_plane(drawn, ["0", "1"], False) == "Points drawn: 2; by class: 0: 1, 1: 1."
     knots = pd.DataFrame({"x": [-1.0, 0.5], "y": [0.25, -2.0]})
     assert descriptions.drawing_line(pd.DataFrame(), knots) == (
         "Knots: 2; the curve runs from x -1 to 0.5, its target from -2 to 0.25.")

@@ -79,9 +79,9 @@ def every_picture() -> dict[str, dict]:
         "race": study_charts.race(nnlab.study.surfaces.grid(where, 20), paths, pd.DataFrame(where.minima, columns=["x", "y"]),
                             where.box, "Race"),
         "race_distances": study_charts.race_distances(paths),
-        "drawing_plane": data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(drawing.points_from(
+        "drawing_plane": data_charts.drawing_plane(frames.drawn_points(drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0, 1]), values=False)), ["0", "1"], False),
-        "drawing_plane_values": data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(drawing.points_from(
+        "drawing_plane_values": data_charts.drawing_plane(frames.drawn_points(drawing.points_from(
             np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0.7, -1.2]), values=True)), [], True),
         "drawing_line": data_charts.drawing_line(frames.line_cells(), frames.drawn_knots(drawing.preset_curve("sine"))),
         "step_network": study_charts.step_network(*step_views.diagram(step, step.rows[0], "backward", ["x"]), "gradient", "Back"),

@@ -9,6 +9,7 @@ per student and in all, hold however many phones tap at once, on however many ap
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -16,44 +17,48 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from nnlab.classroom.classdb import MAX_VOTER, challenges_table, drawn_table, plain_text
+from nnlab.classroom.rules import Rules
 from nnlab.data import drawing
 from nnlab.errors import ClassError
 from nnlab.i18n import N_, msg
 
 
 class Drawings:
-    """Shared drawings on a Board (it provides `_transaction`, `_authorise` and `challenge`)."""
+    """Shared drawings on a Board (it provides `_transaction`, `_writer` and `_authorise`)."""
 
     def add_point(self, code: str, author: str, tap: int, x1: float, x2: float, label: int) -> int:
         """Add `author`'s tap number `tap`, a point of class `label` at (x1, x2), to the drawing of
         challenge `code`; how many points the author has in it now. A tap already kept is not added again."""
-        author = plain_text(author, MAX_VOTER, "author id")
-        challenge = self.challenge(code)
-        if not challenge.rules.drawing:
-            raise ClassError(N_("This challenge is not a shared drawing."))
+        author, code = plain_text(author, MAX_VOTER, "author id"), str(code).strip().upper()
         if isinstance(label, bool) or not (isinstance(label, int) and 0 <= label < drawing.MAX_CLASSES):
             raise ClassError(msg("A point's class is 0 to {last}.", last=drawing.MAX_CLASSES - 1))
         low, high = drawing.PLANE
         if not all(isinstance(value, (int, float)) and low <= value <= high for value in (x1, x2)):
             raise ClassError(msg("A point lies on the plane, from {low:g} to {high:g} on each axis.", low=low, high=high))
         try:
-            with self._transaction() as connection:
-                row = connection.execute(select(challenges_table.c.is_open).where(challenges_table.c.code == challenge.code)
-                                         .with_for_update()).one()  # PostgreSQL: one tap of this drawing at a time
+            with self._writer, self._transaction() as connection:
+                row = connection.execute(select(challenges_table.c.rules, challenges_table.c.is_open)
+                                         .where(challenges_table.c.code == code)
+                                         .with_for_update()).one_or_none()  # PostgreSQL: one tap of this drawing at a time
+                if row is None:
+                    raise ClassError(msg("There is no challenge with the code {code!r}.", code=code))
+                rules = Rules(**json.loads(row.rules))
+                if not rules.drawing:
+                    raise ClassError(N_("This challenge is not a shared drawing."))
                 if not row.is_open:
                     raise ClassError(N_("The drawing is frozen: the instructor is not taking points now."))
                 connection.execute(insert(drawn_table).values(
-                    code=challenge.code, author=author, tap=int(tap), x1=drawing.level(x1, drawing.PLANE),
+                    code=code, author=author, tap=int(tap), x1=drawing.level(x1, drawing.PLANE),
                     x2=drawing.level(x2, drawing.PLANE), label=label, created=datetime.now(UTC)))
-                mine, total = _counts(connection, challenge.code, author)
-                if mine > challenge.rules.points_each:  # raising undoes the insert
+                mine, total = _counts(connection, code, author)
+                if mine > rules.points_each:  # raising undoes the insert
                     raise ClassError(msg("You have added {count} points, as many as each student may.",
-                                         count=challenge.rules.points_each))
+                                         count=rules.points_each))
                 if total > drawing.MAX_POINTS:
                     raise ClassError(msg("The drawing holds {count} points, as many as it takes.", count=drawing.MAX_POINTS))
         except IntegrityError:  # this tap is in already (sent again): kept once
             with self._transaction() as connection:
-                mine = _counts(connection, challenge.code, author)[0]
+                mine = _counts(connection, code, author)[0]
         return mine
 
     def drawn(self, code: str) -> drawing.Points:
@@ -85,7 +90,6 @@ class Drawings:
 
 def _counts(connection, code: str, author: str) -> tuple[int, int]:
     """The author's points in the drawing, and all of its points."""
-    total = connection.execute(select(func.count()).select_from(drawn_table).where(drawn_table.c.code == code)).scalar()
-    mine = connection.execute(select(func.count()).select_from(drawn_table)
-                              .where((drawn_table.c.code == code) & (drawn_table.c.author == author))).scalar()
+    mine, total = connection.execute(select(func.count().filter(drawn_table.c.author == author), func.count())
+                                     .where(drawn_table.c.code == code)).one()
     return int(mine), int(total)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nnlab.data import drawing
 from nnlab.i18n import N_, msg
+from nnlab.pictures.frames import PLANE_CELL
 from nnlab.pictures.template import (
     FONT,
     HEIGHT,
@@ -146,32 +148,41 @@ def correlation_heatmap(frame: pd.DataFrame) -> dict:
 
 
 @template
-def _drawing_plane(classes: tuple[str, ...], values: bool) -> alt.LayerChart:
-    """The plane to draw on: a fine grid of clear cells that a tap selects (the selection is the
-    cell's centre), the points drawn so far under them."""
-    # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
-    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
-    cells = named("cells").mark_rect(color="white", opacity=0.001).encode(
-        x=alt.X("x1_from:Q", title=N_("x1"), scale=alt.Scale(domain=[-6, 6], nice=False)), x2="x1_to:Q",
-        y=alt.Y("x2_from:Q", title=N_("x2"), scale=alt.Scale(domain=[-6, 6], nice=False)), y2="x2_to:Q",
-        tooltip=alt.value(None)).add_params(tap)  # a cell is a place to tap, not a value to read
+def _drawing_plane(classes: tuple[str, ...], values: bool, taps: bool) -> alt.LayerChart:
+    """The plane to draw on: the points drawn so far, and (`taps`) over them a fine grid of clear
+    cells that a tap selects, the selection being the cell's centre. The grid is made in the browser
+    from a sequence (Vega's own data generator): a rerun sends a phone no cells."""
+    scale = alt.Scale(domain=list(drawing.PLANE), nice=False)
     if values:
         colour = alt.Color("value:Q", scale=diverging_scale("reach", PALETTE[3]), legend=gradient_below(title=N_("value")))
     else:
         colour = alt.Color("class:N", scale=alt.Scale(domain=list(classes), range=PALETTE[:len(classes)]),
                            legend=top_legend(classes))
     points = named("points").mark_point(filled=True, size=140, opacity=1, stroke="white", strokeWidth=1).encode(
-        x="x1:Q", y="x2:Q", color=colour)
+        x=alt.X("x1:Q", title=N_("x1"), scale=scale), y=alt.Y("x2:Q", title=N_("x2"), scale=scale), color=colour)
+    if not taps:
+        return points.properties(height=HEIGHT + 160, width="container")
+    # a phone's tap is a touchend: Vega's canvas takes the touch, so the browser makes no click of it
+    tap = alt.selection_point(name="tap", fields=["x1", "x2"], on="click, touchend", clear=False, empty=False)
+    across, low, half = round((drawing.PLANE[1] - drawing.PLANE[0]) / PLANE_CELL), drawing.PLANE[0], PLANE_CELL / 2
+    centre = f"round(({low} + {PLANE_CELL} * (%s + 0.5)) * 1e6) / 1e6"  # a cell's centre, as the grid's step rounds it
+    cells = alt.Chart(alt.sequence(0, across * across, as_="cell")).transform_calculate(
+        x1=centre % f"(datum.cell % {across})", x2=centre % f"floor(datum.cell / {across})",
+    ).transform_calculate(
+        x1_from=f"datum.x1 - {half}", x1_to=f"datum.x1 + {half}", x2_from=f"datum.x2 - {half}", x2_to=f"datum.x2 + {half}",
+    ).mark_rect(color="white", opacity=0.001).encode(
+        x=alt.X("x1_from:Q", scale=scale), x2="x1_to:Q", y=alt.Y("x2_from:Q", scale=scale), y2="x2_to:Q",
+        tooltip=alt.value(None)).add_params(tap)  # a cell is a place to tap, not a value to read
     return (points + cells).properties(height=HEIGHT + 160, width="container")
 
 
 @described
-def drawing_plane(cells: pd.DataFrame, points: pd.DataFrame, classes: list[str], values: bool,
-                  title: str = N_("Tap to add a point; tap a point to erase it")) -> dict:
-    """Points drawn on the plane (x1, x2 and class or value), and the cells a tap selects."""
+def drawing_plane(points: pd.DataFrame, classes: list[str], values: bool, title: str | None = None,
+                  taps: bool = True) -> dict:
+    """Points drawn on the plane (x1, x2 and class or value), to tap on (`taps`) or to look at."""
     reach = float(points["value"].abs().max()) if values and len(points) else 1.0
-    return fill_in(_drawing_plane(tuple(classes), values), title,
-                 {"reach": reach or 1.0}, cells=cells, points=points)
+    return fill_in(_drawing_plane(tuple(classes), values, taps), title or N_("Tap to add a point; tap a point to erase it"),
+                   {"reach": reach or 1.0}, points=points)
 
 
 @template

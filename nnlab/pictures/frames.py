@@ -252,21 +252,11 @@ def landscape_cells(grid: pd.DataFrame, path: pd.DataFrame) -> tuple[pd.DataFram
 
 # --- drawing the data ----------------------------------------------------------------------------
 
-PLANE_CELL = 0.2  # a tap's grid on the plane: 60 x 60 cells
+PLANE_CELL = 0.2  # a tap's grid on the plane: 60 x 60 cells (nnlab.pictures.data_charts.drawing_plane)
 LINE_CELLS = (drawing.CURVE_POSITIONS // 2 + 1, 41)  # a curve's: every other knot position, values 0.1 apart
 
 
 @functools.lru_cache(maxsize=1)
-def plane_cells() -> pd.DataFrame:
-    """The cells a tap on the drawing plane selects: centre x1, x2 and edges, PLANE_CELL a side."""
-    low, high = drawing.PLANE
-    centres = np.arange(low + PLANE_CELL / 2, high, PLANE_CELL)
-    x1, x2 = (grid.reshape(-1) for grid in np.meshgrid(centres, centres, indexing="xy"))
-    half = PLANE_CELL / 2
-    return pd.DataFrame({"x1": x1, "x2": x2, "x1_from": x1 - half, "x1_to": x1 + half,
-                         "x2_from": x2 - half, "x2_to": x2 + half}).round(6)
-
-
 @functools.lru_cache(maxsize=1)
 def line_cells() -> pd.DataFrame:
     """The cells a tap or drag on the drawing line selects: centre x, y and edges."""
@@ -281,10 +271,8 @@ def line_cells() -> pd.DataFrame:
 def drawn_points(points: drawing.Points) -> pd.DataFrame:
     """x1, x2 and class (its name) or value of each drawn point."""
     x1, x2, third = points.frame_columns()
-    frame = pd.DataFrame({"x1": x1, "x2": x2})
-    if points.values:
-        return frame.assign(value=third)
-    return frame.assign(**{"class": [str(label) for label in third]})
+    third = {"value": third} if points.values else {"class": third.astype(str)}
+    return pd.DataFrame({"x1": x1, "x2": x2, **third})
 
 
 def drawn_knots(curve: drawing.Curve) -> pd.DataFrame:

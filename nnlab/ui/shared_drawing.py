@@ -20,7 +20,7 @@ from nnlab.ui.run_screen import fit_view
 from nnlab.ui.takeaway import downloads, script_panel
 from nnlab.ui.words import _, fragment
 
-TAPS, ADDED, REFUSED, TRAINED = "shared_taps", "shared_added", "shared_refused", "shared_trained"
+TAPS, PLANE, TRAINED = "shared_taps", "shared_plane_", "shared_trained"
 REFRESH_SECONDS = 2  # the projector's picture: within 3 s of a tap
 CLASSES = [str(number) for number in range(drawing.MAX_CLASSES)]
 
@@ -28,32 +28,34 @@ CLASSES = [str(number) for number in range(drawing.MAX_CLASSES)]
 def student_panel(challenge: Challenge) -> None:
     """Pick a class, tap the plane: the point goes into the class's drawing, and the tap is answered."""
     st.title(_("Draw the data together"))
-    each = challenge.rules.points_each
     st.markdown(_("Pick a class, then tap the plane: each tap adds a point to the class's drawing, which the projector "
-                  "trains on. You may add {each} points.", each=each))
-    label = st.segmented_control(_("Class to add"), list(range(drawing.MAX_CLASSES)), key="shared_class", default=0,
-                                 required=True)
-    added, refused = st.session_state.pop(ADDED, None), st.session_state.pop(REFUSED, None)
-    if added is not None:
-        st.success(_("Point added: you have {mine} of {each}.", mine=added, each=each), icon=":material/check_circle:")
-    if refused is not None:
-        st.error(_(refused))
+                  "trains on. You may add {each} points.", each=challenge.rules.points_each))
     if not challenge.is_open:
         st.info(_("The drawing is frozen for now."), icon=":material/ac_unit:")
+    _tapping(challenge)
+
+
+@fragment
+def _tapping(challenge: Challenge) -> None:
+    """A fragment: a tap reruns the plane and its answer alone, once. The tap is read from the chart's
+    state before the chart is drawn again, under a new key (a tap's number), so it is handled once."""
+    label = st.segmented_control(_("Class to add"), list(range(drawing.MAX_CLASSES)), key="shared_class", default=0,
+                                 required=True)
     taps = st.session_state.setdefault(TAPS, 0)
-    event = draw(st, data_charts.drawing_plane(frames.plane_cells(), frames.drawn_points(_drawn(challenge)), CLASSES, False,
-                                               N_("The class's drawing: tap to add a point")),
-                 width="stretch", on_select="rerun", key=f"shared_plane_{taps}")
-    picked = (event.selection.get("tap") if event else None) or []
+    tapped = st.session_state.get(f"{PLANE}{taps}")
+    picked = (tapped.selection.get("tap") if tapped else None) or []
     if picked:
         cell = picked[-1]
         try:  # the tap's number names it: sent again, it is kept once
-            st.session_state[ADDED] = board().add_point(challenge.code, voter(), taps, float(cell["x1"]),
-                                                        float(cell["x2"]), int(label))
+            added = board().add_point(challenge.code, voter(), taps, float(cell["x1"]), float(cell["x2"]), int(label))
+            st.success(_("Point added: you have {mine} of {each}.", mine=added, each=challenge.rules.points_each),
+                       icon=":material/check_circle:")
         except ClassError as error:
-            st.session_state[REFUSED] = error
-        st.session_state[TAPS] = taps + 1  # a new chart: its old selection is gone
-        st.rerun()
+            st.error(_(error))
+        taps = st.session_state[TAPS] = taps + 1
+    draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), CLASSES, False,
+                                       N_("The class's drawing: tap to add a point")),
+         width="stretch", on_select="rerun", key=f"{PLANE}{taps}")
 
 
 def _drawn(challenge: Challenge) -> drawing.Points:
@@ -87,9 +89,8 @@ def _growing(code: str) -> None:
     except ClassError as error:
         st.warning(_(error))
         return
-    nothing_to_tap = frames.plane_cells().iloc[:0]  # the projector only shows: no cells to send it every refresh
-    draw(st, data_charts.drawing_plane(nothing_to_tap, frames.drawn_points(points), CLASSES, False,
-                                       N_("The class's drawing, as it grows")), width="stretch")
+    draw(st, data_charts.drawing_plane(frames.drawn_points(points), CLASSES, False, N_("The class's drawing, as it grows"),
+                                       taps=False), width="stretch")
     frozen = "" if challenge.is_open else _(" **Frozen: no new points.**")
     st.markdown(_("**{points}** points from **{students}** students (at most {most}).", points=len(points.points),
                   students=len(drawers), most=drawing.MAX_POINTS) + frozen)

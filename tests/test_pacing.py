@@ -269,7 +269,7 @@ def test_the_record_holds_every_step_entry_and_vote(board, depth, started, quick
     room = _a_room_at_work(board, code, key, quick_result)
     board.go_to(code, key, BOARD)
     record = board.record(code, key)
-    assert set(record) == {"steps", "entries", "votes"}
+    assert set(record) == {"steps", "entries", "votes", "drawings"} and record["drawings"].empty
     steps = record["steps"]
     assert steps["step"].tolist() == [1, 2, 3, 4, 5, 6]
     assert steps["page"].tolist() == [step.page for step in depth.steps]
@@ -435,3 +435,33 @@ def test_an_ended_lecture_refuses_every_move(board, started):
         with pytest.raises(ClassError, match="has ended"):
             move()
     assert board.pace(code, fresh_within=0).step == 0
+
+
+def test_a_lecture_step_can_be_the_class_drawing_together_kept_in_its_record_and_deleted_with_it(board):
+    text = """
+format = 1
+title = "Draw it together"
+
+[[steps]]
+page = "board"
+settings = { lesson = "bump-twenty-neurons" }
+card = { title = "Add your points" }
+challenge = { drawing = true, points_each = 3 }
+"""
+    lecture = lectures.read(text)
+    assert lecture.steps[0].challenge == Rules(drawing=True, points_each=3)
+    assert lectures.read(lectures.dumps(lecture)) == lecture
+    code, key = board.start_lecture(lecture)
+    home = board.pace(code).challenge
+    for tap in range(4):
+        try:
+            board.add_point(home, "phone", tap, float(tap), 1.0, tap % 2)
+        except ClassError as error:
+            assert "3 points, as many as each student may" in str(error)
+    drawings = board.record(code, key)["drawings"]
+    assert drawings["step"].tolist() == [1, 1, 1] and drawings["class"].tolist() == [0, 1, 0]
+    assert "author" not in drawings  # who drew what stays in the database
+    board.delete_lecture(code, key)
+    assert _rows(board, classdb.drawn_table, code=home) == 0
+    with pytest.raises(LectureError, match="true or false"):
+        lectures.read(text.replace("drawing = true", "drawing = 1"))

@@ -41,7 +41,7 @@ TRANSLATED = (CHINESE,)  # the languages a card may be written in beside English
 STEP_FIELDS = ("page", "settings", "lock", "hide", "card", "poll", "challenge")
 CARD_FIELDS = ("title", "notice", "predict")
 POLL_FIELDS = ("lesson", "question", "kind", "options", "mark", "setting", "low", "high", "score")
-CHALLENGE_FIELDS = ("title", "free", "max_units", "max_epochs", "score", "by_hand", "goal")
+CHALLENGE_FIELDS = ("title", "free", "max_units", "max_epochs", "score", "by_hand", "goal", "drawing", "points_each")
 
 
 class LectureError(NnlabError, ValueError):
@@ -273,11 +273,12 @@ def _challenge(table, exp: Experiment, where) -> Rules:
     if "score" in table and (not isinstance(table["score"], str) or table["score"] not in SCORES):
         raise LectureError(msg("In {where}: the score is one of {names}; not {value}.", where=where("challenge.score"),
                                names=", ".join(SCORES), value=repr(table["score"])))
-    for name in ("max_units", "max_epochs"):
+    for name in ("max_units", "max_epochs", "points_each"):
         if name in table and type(table[name]) is not int:
             raise LectureError(msg("In {where}: a whole number.", where=where(f"challenge.{name}")))
-    if "by_hand" in table and not isinstance(table["by_hand"], bool):
-        raise LectureError(msg("In {where}: true or false.", where=where("challenge.by_hand")))
+    for name in ("by_hand", "drawing"):
+        if name in table and not isinstance(table[name], bool):
+            raise LectureError(msg("In {where}: true or false.", where=where(f"challenge.{name}")))
     if "goal" in table and (isinstance(table["goal"], bool) or not isinstance(table["goal"], (int, float))):
         raise LectureError(msg("In {where}: a number, the loss to get below.", where=where("challenge.goal")))
     try:

@@ -26,6 +26,7 @@ from nnlab.classroom.classdb import (
     MAX_VOTER,
     activity_table,
     challenges_table,
+    drawn_table,
     entries_table,
     key_hash,
     lecture_steps_table,
@@ -36,6 +37,7 @@ from nnlab.classroom.classdb import (
     polls_table,
     votes_table,
 )
+from nnlab.classroom.drawings import points_table
 from nnlab.classroom.lectures import Lecture
 from nnlab.classroom.rules import Rules
 from nnlab.errors import ClassError
@@ -305,7 +307,8 @@ class Lectures:
                           submitted, nicknames)
 
     def record(self, code: str, key: str) -> dict[str, pd.DataFrame]:
-        """The room's work, as tables to take home: every entry, every round of every poll, and each step's counts."""
+        """The room's work, as tables to take home: every entry, every round of every poll, every point of
+        a shared drawing (without who drew it), and each step's counts."""
         code = _code(code)
         with self._transaction() as connection:
             self._authorise_lecture(connection, code, key)
@@ -316,13 +319,15 @@ class Lectures:
                                           .group_by(activity_table.c.step, activity_table.c.what)).all()
         lecture = self.lecture(code)
         done = {(int(step), what): int(count) for step, what, count in activity}
-        entries, votes, steps, counted = [], [], [], set()
+        entries, votes, steps, drawn, counted = [], [], [], [], set()
         for number, step in enumerate(lecture.steps):
             challenge, poll = homes.get(number, (None, None))
             table = self.entries(challenge) if challenge and challenge not in counted else pd.DataFrame()
             counted.add(challenge)
             if len(table):
                 entries.append(table.drop(columns=["experiment"]).assign(step=number + 1))
+            if challenge and self.challenge(challenge).rules.drawing:
+                drawn.append(points_table(self.drawn(challenge)).assign(step=number + 1))
             voters = 0
             if poll is not None:
                 asked = self.poll(challenge, poll)
@@ -338,7 +343,8 @@ class Lectures:
         return {"steps": pd.DataFrame(steps),
                 "entries": first(entries, ["step", "rank", "label", "score", "learning_rate", "hidden_units", "layers",
                                            "activations", "optimizer", "epochs", "submitted"]),
-                "votes": first(votes, ["step", "question", "round", "option", "votes"])}
+                "votes": first(votes, ["step", "question", "round", "option", "votes"]),
+                "drawings": first(drawn, ["step", "x1", "x2", "class"])}
 
     def delete_lecture(self, code: str, key: str) -> None:
         """Remove the lecture and everything the room left in it: members, counts, entries, polls, votes."""
@@ -354,6 +360,7 @@ class Lectures:
                 connection.execute(delete(votes_table).where(votes_table.c.poll.in_(polls)))
                 connection.execute(delete(polls_table).where(polls_table.c.code == home))
                 connection.execute(delete(entries_table).where(entries_table.c.code == home))
+                connection.execute(delete(drawn_table).where(drawn_table.c.code == home))
                 connection.execute(delete(challenges_table).where(challenges_table.c.code == home))
             connection.execute(delete(lectures_table).where(lectures_table.c.code == code))
         self._paces.pop(code, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nnlab.classroom.challenges import Challenge
+from nnlab.classroom.drawings import points_table
 from nnlab.data import drawing
 from nnlab.errors import ClassError, NnlabError
 from nnlab.i18n import N_
@@ -113,6 +114,9 @@ def _instructor_controls(challenge: Challenge, key: str) -> None:
     if row.button(_("Clear the drawing"), icon=":material/delete:", key="shared_clear"):
         board().remove_points(challenge.code, key)
         st.rerun()
+    row.download_button(_("The drawing (.csv)"), lambda: points_table(board().drawn(challenge.code)).to_csv(index=False),
+                        f"drawing-{challenge.code}.csv", "text/csv", key="shared_csv", icon=":material/download:",
+                        on_click="ignore", help=_("Every point: x1, x2 and its class; not who drew it."))
     drawers = board().drawers(challenge.code)
     if len(drawers):
         pick, remove = st.columns([3, 2], vertical_alignment="bottom")

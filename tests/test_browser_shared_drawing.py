@@ -12,7 +12,6 @@ from requirements_support import need_module
 
 import nnlab
 from nnlab.classroom.challenges import Board, Rules
-from nnlab.data import drawing
 from nnlab.pictures.template import PALETTE
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -52,7 +52,7 @@ def _tapping(challenge: Challenge) -> None:
             added = board().add_point(challenge.code, voter(), taps, float(cell["x1"]), float(cell["x2"]), int(label))
             answer = lambda: st.success(_("Point added: you have {mine} of {each}.", mine=added,  # noqa: E731
                                           each=challenge.rules.points_each), icon=":material/check_circle:")
-        except ClassError as error:
+        except ClassError:
             answer = lambda: st.error(_(error))  # noqa: E731
         taps = st.session_state[TAPS] = taps + 1
     draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), CLASSES, False,

@@ -45,21 +45,21 @@ def _tapping(challenge: Challenge) -> None:
     taps = st.session_state.setdefault(TAPS, 0)
     tapped = st.session_state.get(f"{PLANE}{taps}")
     picked = (tapped.selection.get("tap") if tapped else None) or []
-    answer = None
+    answer = None  # the tap's answer: drawn under the plane (above it, it pushed the plane under the next finger)
     if picked:
         cell = picked[-1]
         try:  # the tap's number names it: sent again, it is kept once
             added = board().add_point(challenge.code, voter(), taps, float(cell["x1"]), float(cell["x2"]), int(label))
-            answer = lambda: st.success(_("Point added: you have {mine} of {each}.", mine=added,  # noqa: E731
-                                          each=challenge.rules.points_each), icon=":material/check_circle:")
-        except ClassError:
-            answer = lambda: st.error(_(error))  # noqa: E731
+            answer = (st.success, _("Point added: you have {mine} of {each}.", mine=added, each=challenge.rules.points_each))
+        except ClassError as error:
+            answer = (st.error, _(error))
         taps = st.session_state[TAPS] = taps + 1
     draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), CLASSES, False,
                                        N_("The class's drawing: tap to add a point")),
          width="stretch", on_select="rerun", key=f"{PLANE}{taps}")
-    if answer:  # under the plane: above it, it pushed the plane down under the next tap's finger
-        answer()
+    if answer:
+        show, words = answer
+        show(words)
 
 
 def _drawn(challenge: Challenge) -> drawing.Points:

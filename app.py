@@ -33,6 +33,6 @@ for index, lesson_id in enumerate(lessons.names()):
         if st.button(label, key=f"load_{lesson_id}", type="primary" if lesson_id == current else "secondary",
                      width="stretch", disabled=fixed and lesson_id != current):
             ui.load(lesson.experiment)
-            st.session_state["train_now"] = True  # the button says "Load and train": the Train page trains
+            st.session_state[ui.TRAIN_NOW] = True  # the button says "Load and train": the Train page trains
             st.switch_page("pages/3_Train.py", query_params=ui.link_query(lesson.experiment))
 ui.share_link(exp)

@@ -113,7 +113,7 @@ def measure(site: Site, phones: int) -> Drawn:
 
     def draw(phone: Phone, number: int) -> None:
         start.wait()
-        for tap in range(TAPS):
+        for _ in range(TAPS):
             phone.tap(round(random.uniform(-5.5, 5.5), 1), round(random.uniform(-5.5, 5.5), 1))
 
     threads = [threading.Thread(target=draw, args=(phone, number)) for number, phone in enumerate(joined)]

@@ -9,13 +9,12 @@ import streamlit as st
 from nnlab import lessons, ui
 from nnlab.i18n import N_
 from nnlab.pictures import readouts
-from nnlab.ui import bring_back, class_screen, lecture_screen
+from nnlab.ui import bring_back, class_screen, lecture_screen, state
 from nnlab.ui.live import live_panel
 from nnlab.ui.run_screen import show_training
 from nnlab.ui.takeaway import downloads, script_panel
 from nnlab.ui.words import _, formatter, fragment
 
-TRAIN_NOW = "train_now"  # set by a lesson card's "Load and train"
 TRAIN_MODES = {"whole": N_("Whole run"), "live": N_("Play / pause / step")}
 
 
@@ -27,7 +26,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         affordable = shown is not None or ui.within_budget([exp], data, exp.training.epochs)
     button = ui.RunButton(_("Train"), "train", _("Trained: the result is below."), shown is not None, affordable,
                           button_slot, width="stretch")
-    asked = st.session_state.pop(TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
+    asked = st.session_state.pop(state.TRAIN_NOW, False) and affordable  # a lesson card's "Load and train"
     result = shown
     if shown is None and (button.pressed or asked or ui.left_behind(key)):  # a run this session left is followed again
         estimate.empty()
@@ -43,7 +42,7 @@ def whole_run(exp, data, challenge, button_slot) -> None:
         if ui.background_run("train") not in (None, key):
             st.caption(_("Your run of other settings goes on training; it shows when you go back to them."))
     elif result is not None:
-        if challenge and not challenge.rules.by_hand:  # within a phone's screen of the Train button, not under the pictures
+        if challenge and class_screen.entry_page(challenge)[1] == "Train":  # within a phone's screen of the button
             class_screen.submit_panel(challenge, exp, data)
         show_training(result)
         st.subheader(_("Take it home"))
@@ -57,7 +56,7 @@ def run_panel(exp, data, challenge) -> None:
     together was most of what a result cost the server beyond its training."""
     with ui.shown_errors():
         mode_column, action_column = st.columns([3, 2], vertical_alignment="bottom")
-        mode = mode_column.radio(_("How to train"), ["whole", "live"], horizontal=True, key="train_mode",
+        mode = mode_column.radio(_("How to train"), ["whole", "live"], horizontal=True, key=state.TRAIN_MODE,
                                  format_func=formatter(TRAIN_MODES.get), label_visibility="collapsed")
         if mode == "whole":
             whole_run(exp, data, challenge, action_column)

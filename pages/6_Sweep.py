@@ -80,7 +80,7 @@ with ui.shown_errors():
         ui.load(cell)
         for key in ("sweep_chart", "sweep_cell"):  # else coming back to this page would open the cell again
             st.session_state.pop(key, None)
-        st.session_state["train_now"] = True  # the cell's own run, at once
+        st.session_state[ui.TRAIN_NOW] = True  # the cell's own run, at once
         st.switch_page("pages/3_Train.py", query_params=ui.link_query(cell))
 if not linked:
     ui.share_link(exp)

@@ -22,7 +22,7 @@ CODE_NAMES = {
     "tanh", "relu", "softmax", "logits", "Numba", "CPU", "GPU", "CUDA", "Vega", "Lite", "Python", "OneCycle",
     "StepLR", "CosineAnnealingLR", "LambdaLR", "AUC", "ROC", "ID", "URL", "TensorFlow", "Playground", "Iris", "iris",
     "sklearn", "scikit", "learn", "Li", "et", "al", "NaN", "inf", "Arrow", "max", "min", "mean", "std", "log", "exp",
-    "dL", "dz", "dw", "pt", "csv", "json", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
+    "dL", "dz", "dw", "pt", "csv", "json", "safetensors", "state_dict", "bce", "mse", "bce_logits", "cross_entropy", "leaky_relu",
     "yes", "no", "true", "false", "yrs", "dropout", "Dropout", "identity", "da", "f", "sin",
     *(optimizer.torch_name for optimizer in OPTIMIZERS.values()), *(loss.module.__name__ for loss in LOSSES.values()),
     *(activation.module.__name__ for activation in ACTIVATIONS.values() if activation.module),

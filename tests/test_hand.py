@@ -73,7 +73,7 @@ def test_bad_values_and_links_of_another_network_are_refused_with_what_is_wrong(
             hand.with_weight(exp, data, 1, 0, 0, value)
     wide = exp.replace(model={"hidden": (3,), "activations": ("sigmoid",)})
     foreign = hand.with_weight(wide, data, 1, 0, 0, 1.0).model.start
-    with pytest.raises(WeightsError, match="10 values, and this one has 7"):
+    with pytest.raises(WeightsError, match="this network has 7 weights and biases, and the link holds 10"):
         build_model(exp.replace(model={"start": foreign}), data.n_features, data.n_outputs, data.task)
     query = links.to_query(exp) | {"start": "w1@@@"}
     kept, problems = links.from_link(query)
@@ -108,3 +108,16 @@ def test_a_network_too_big_to_set_by_hand_is_said_and_the_step_lesson_is_one_pre
     assert "1-20-1" in at.warning[0].value
     at.button[0].click().run()
     assert at.session_state["experiment"] == nnlab.lessons.get("step-two-neurons")
+
+
+def test_a_network_brought_back_with_weights_beyond_a_hands_reach_is_said_and_the_seeds_are_one_press_away(step_lesson):
+    from nnlab.training import weights
+
+    exp, data = step_lesson
+    state = {name: tensor * 0 + 150.0 for name, tensor in _state(exp, data).items()}
+    brought = exp.replace(model={"start": weights.store(state)})
+    at = open_page(PAGE, experiment=brought)
+    assert_clean(at)
+    assert "beyond what can be set by hand" in at.warning[0].value and not at.slider
+    next(button for button in at.button if button.key == "hand_reset").click().run()
+    assert at.session_state["experiment"].model.start == "" and at.slider

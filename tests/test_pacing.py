@@ -465,3 +465,10 @@ challenge = { drawing = true, points_each = 3 }
     assert _rows(board, classdb.drawn_table, code=home) == 0
     with pytest.raises(LectureError, match="true or false"):
         lectures.read(text.replace("drawing = true", "drawing = 1"))
+    with pytest.raises(LectureError, match="taken part in on the page 'board'; the step's page is 'train'"):
+        lectures.read(text.replace('page = "board"', 'page = "train"'))
+    by_hand = text.replace("drawing = true, points_each = 3", "by_hand = true, goal = 0.05").replace(
+        "bump-twenty-neurons", "step-two-neurons")
+    with pytest.raises(LectureError, match="on the page 'hand'"):
+        lectures.read(by_hand)
+    assert lectures.read(by_hand.replace('page = "board"', 'page = "hand"')).steps[0].challenge.by_hand

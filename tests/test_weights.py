@@ -139,3 +139,74 @@ def test_a_start_that_is_gone_or_damaged_is_said(bump):
     link = nnlab.links.to_query(bump.experiment) | {"start": "nothex"}
     exp, problems = nnlab.links.from_link(link)
     assert exp.model.start == "" and problems
+
+
+def _deflated(blob: bytes) -> bytes:
+    """The same archive with its entries packed: torch.load reads it as well."""
+    source = zipfile.ZipFile(io.BytesIO(blob))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_packed_pt_that_would_unpack_past_the_networks_size_is_refused_before_it_is_read(bump):
+    huge = _pt({"0.weight": torch.zeros(5_000_000)})  # 20 MB of zeros, which pack to a few kB
+    packed = _deflated(huge)
+    assert len(packed) < 100_000
+    with pytest.raises(WeightsError, match="unpacks to more than"):
+        _back(packed, bump.experiment, bump.data)
+    assert torch.equal(torch.load(io.BytesIO(_deflated(weights_file(bump.model))), weights_only=True)["0.weight"],
+                       bump.model.state_dict()["0.weight"])  # torch itself reads a packed file ...
+    with pytest.raises(WeightsError, match="unpacks to more than"):  # ... which nnlab does not: torch.save never packs
+        _back(_deflated(weights_file(bump.model)), bump.experiment, bump.data)
+
+
+def test_weights_in_a_link_that_are_cut_beyond_a_hands_reach_or_of_another_size_are_said(bump):
+    exp, data = bump.experiment, bump.data
+    shapes = {name: tuple(tensor.shape) for name, tensor in bump.model.state_dict().items()}
+    written = weights.written_out(bump.model.state_dict())
+    assert weights.starting(written, shapes)["0.weight"].equal(bump.model.state_dict()["0.weight"])
+    for start, says in (("w1AAAAAAAAA", "damaged"),  # 9 characters: no base64's length
+                        (written[:41], "this network has 61 weights and biases"),
+                        (weights.written_out({"w": torch.full((61,), 150.0)}), "beyond what can be set by hand")):
+        with pytest.raises(WeightsError, match=says):
+            build_model(exp.replace(model={"start": start}), data.n_features, data.n_outputs, data.task)
+
+
+def test_the_largest_network_set_by_hand_fits_in_a_link():
+    from nnlab.experiment import START
+    from nnlab.study.by_hand import SHOWN_UNITS
+
+    largest = {f"{layer}.weight": torch.ones(SHOWN_UNITS, SHOWN_UNITS) for layer in range(3)}  # 8-8-8-8
+    largest |= {f"{layer}.bias": torch.ones(SHOWN_UNITS) for layer in range(3)}
+    assert START.fullmatch(weights.written_out(largest))
+
+
+def test_many_threads_keeping_the_same_weights_at_once_each_get_its_key(bump):
+    import threading
+
+    keys, failed = [], []
+
+    def keep() -> None:
+        try:
+            keys.append(weights.store(bump.model.state_dict()))
+        except Exception as error:  # noqa: BLE001  (any failure is the finding)
+            failed.append(error)
+
+    threads = [threading.Thread(target=keep) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed and len(set(keys)) == 1
+    assert weights.stored(keys[0])["2.bias"].equal(bump.model.state_dict()["2.bias"])
+
+
+def test_compare_and_sweep_start_from_each_seeds_weights_not_a_start(bump):
+    back = _back(weights_file(bump.model), bump.experiment, bump.data)
+    from nnlab.training.comparison import with_activation
+    from nnlab.training.sweeps import sweep_experiment
+
+    assert with_activation(back, "tanh", 3).model.start == "" and sweep_experiment(back, 0.1, 7, 2).model.start == ""

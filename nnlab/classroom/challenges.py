@@ -100,7 +100,7 @@ class Challenge:
                                          "sets it ({value2}).", value=name.replace('_', ' '), value2=_shown(wanted)))
                 if not self.rules.allows(part, name):
                     raise ClassError(msg("This challenge keeps the {says} as the instructor set it ({value}); yours is "
-                                         "{value2}.", says=setting.says, value=_shown(wanted), value2=_shown(got)))
+                                         "{value2}.", says=setting.says, value=_shown(wanted, name), value2=_shown(got, name)))
         widest = max(exp.model.hidden, default=0)
         if widest > self.rules.max_units:
             raise ClassError(msg("This challenge allows at most {max_units} units in a hidden layer; yours has {widest}.",
@@ -127,7 +127,9 @@ class Challenge:
         return float(result.history[self.rules.score].iloc[-1])
 
 
-def _shown(value) -> str:
+def _shown(value, name: str = "") -> str:
+    if name == "start":  # weights, not a value to read out
+        return "set by hand or brought back" if value else "the seed's"
     if isinstance(value, tuple):
         return ", ".join(map(str, value)) or "none"
     return "full batch" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
@@ -169,7 +171,8 @@ def _make_engine(url: str) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
             cursor.execute("PRAGMA busy_timeout=30000")  # writers wait their turn instead of failing
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL's own advice: a commit is safe from a crash without an fsync
+            # WAL's own advice: no fsync a commit; the app crashing loses nothing, a power cut the last commits
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
         return engine
@@ -282,6 +285,9 @@ class Board(Polls, Lectures, Drawings):
         """Score `exp` (by training it: `train`, default nnlab.train) and record it under `nickname`."""
         nickname = plain_text(nickname, MAX_NICKNAME, "nickname")
         challenge = self.challenge(code)
+        if challenge.rules.drawing:
+            raise ClassError(N_("This challenge is the class drawing the data together: add points on the Class page; "
+                                "there is nothing to submit."))
         if not challenge.is_open:
             raise ClassError(N_("This challenge is closed: the instructor is not taking entries now."))
         challenge.check(exp)

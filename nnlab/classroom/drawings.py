@@ -3,7 +3,8 @@ the plane, kept in the class database (nnlab.classroom.classdb's drawn points), 
 shows growing and trains on at the instructor's word.
 
 Each tap is one row, named by its author's opaque session id and that author's own count of taps: a
-tap sent twice (a rerun, a reconnect) is kept once. A point is added in one transaction that takes
+tap sent twice (a rerun, a reconnect) is kept once. An author is a phone's browser session: a student
+who reloads the page is a new author, with points of their own to add. A point is added in one transaction that takes
 the challenge's row first (PostgreSQL locks it; SQLite's first write locks the file), so the limits,
 per student and in all, hold however many phones tap at once, on however many app processes."""
 
@@ -56,8 +57,12 @@ class Drawings:
                                          count=rules.points_each))
                 if total > drawing.MAX_POINTS:
                     raise ClassError(msg("The drawing holds {count} points, as many as it takes.", count=drawing.MAX_POINTS))
-        except IntegrityError:  # this tap is in already (sent again): kept once
+        except IntegrityError:  # this tap is in already (sent again): kept once; or its challenge went meanwhile
             with self._transaction() as connection:
+                kept = connection.execute(select(func.count()).select_from(drawn_table).where(
+                    (drawn_table.c.code == code) & (drawn_table.c.author == author) & (drawn_table.c.tap == int(tap)))).scalar()
+                if not kept:
+                    raise ClassError(msg("There is no challenge with the code {code!r}.", code=code)) from None
                 mine = _counts(connection, code, author)[0]
         return mine
 

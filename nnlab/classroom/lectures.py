@@ -161,7 +161,7 @@ def _step(number: int, table: dict) -> Step:
     except NnlabError as error:
         raise _wrong(where("settings"), error) from None
     poll = _poll(table["poll"], exp, where) if "poll" in table else None
-    challenge = _challenge(table["challenge"], exp, where) if "challenge" in table else None
+    challenge = _challenge(table["challenge"], exp, page, where) if "challenge" in table else None
     return dataclasses.replace(step, poll=poll, challenge=challenge)
 
 
@@ -261,7 +261,7 @@ def _poll(table, exp: Experiment, where) -> PollSpec:
     return spec
 
 
-def _challenge(table, exp: Experiment, where) -> Rules:
+def _challenge(table, exp: Experiment, page: str, where) -> Rules:
     if not isinstance(table, dict):
         raise LectureError(msg("In {where}: a challenge is a table of its rules.", where=where("challenge")))
     _only(table, CHALLENGE_FIELDS, where("challenge"))
@@ -286,6 +286,10 @@ def _challenge(table, exp: Experiment, where) -> Rules:
         rules.fits(exp)
     except NnlabError as error:
         raise _wrong(where("challenge"), error) from None
+    needs = "hand" if rules.by_hand else "board" if rules.drawing else None  # where its students take part
+    if needs and page != needs:
+        raise LectureError(msg("In {where}: this challenge is taken part in on the page {needs!r}; the step's page is "
+                               "{page!r}.", where=where("challenge"), needs=needs, page=page))
     return rules
 
 

@@ -36,7 +36,7 @@ class Rules:
     by_hand: bool = False
     goal: float = 0.0
     # A shared drawing: students add points of classes to one drawing (nnlab.classroom.drawings), at
-    # most `points_each` a student; the projector trains on it. No entries, no score.
+    # most `points_each` a phone (a browser session); the projector trains on it. No entries, no score.
     drawing: bool = False
     points_each: int = 20
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import re
+import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,13 +61,25 @@ def refresh_heart_failure() -> Path:
     return path
 
 
-def store_upload(content: bytes) -> str:
-    """Keep an uploaded file under its content hash, so an Experiment can name it by a short key."""
+def keep(content: bytes, folder: str, suffix: str) -> str:
+    """Keep a file in the data directory's `folder` under its content's hash, the short key an
+    Experiment names it by. Whole or not at all: written to a file of its own, then renamed, since
+    another thread or process may write or read the same one at the same moment."""
     key = hashlib.sha256(content).hexdigest()[:16]
-    folder = data_dir() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{key}.csv").write_bytes(content)
+    place = data_dir() / folder
+    place.mkdir(parents=True, exist_ok=True)
+    path = place / f"{key}{suffix}"
+    if not path.exists():
+        handle, partial = tempfile.mkstemp(dir=place, suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(partial, path)
     return key
+
+
+def store_upload(content: bytes) -> str:
+    """Keep an uploaded table, so an Experiment can name it by a short key."""
+    return keep(content, "uploads", ".csv")
 
 
 def load_upload(key: str, target: str) -> Table:

@@ -257,7 +257,6 @@ LINE_CELLS = (drawing.CURVE_POSITIONS // 2 + 1, 41)  # a curve's: every other kn
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def line_cells() -> pd.DataFrame:
     """The cells a tap or drag on the drawing line selects: centre x, y and edges."""
     (x0, x1), (y0, y1) = drawing.CURVE_X, drawing.CURVE_Y

@@ -99,4 +99,5 @@ def settings_line(exp) -> Message:
     parts += [f"{name.upper()} {getattr(spec, name):g}" for name in ("l2", "l1") if getattr(spec, name)]
     parts += [msg("dropout {rates}", rates="/".join(f"{rate:g}" for rate in model.dropout))] if model.dropout else []
     parts += [msg("{init} initial weights", init=INITIALIZERS[model.init].label)] if model.init != "default" else []
+    parts += [N_("starting weights set by hand or brought back")] if model.start else []
     return joined([*parts, msg("seed {seed}", seed=exp.seed)])

@@ -17,7 +17,7 @@ from nnlab.study.by_hand import BIAS, Step, one_step
 from nnlab.training import weights
 from nnlab.training.models import build_model, linear_layers
 
-MAX_WEIGHT = 100.0  # a typed weight beyond this saturates every activation nnlab has: refused
+MAX_WEIGHT = weights.MAX_WRITTEN_OUT
 
 
 def hand_step(exp: Experiment, data: Data) -> Step:

@@ -30,9 +30,10 @@ class CompareRun:
 
 
 def with_activation(exp: Experiment, activation: str, seed: int) -> Experiment:
-    """`exp` with every hidden layer using `activation`, initial weights from `seed`, and the
-    data (noise, split) of `exp` itself, so every run of a comparison sees the same rows."""
-    return pin_data(exp).replace(model={"activations": (activation,) * len(exp.model.hidden)}, seed=seed)
+    """`exp` with every hidden layer using `activation`, initial weights from `seed` (not weights set by
+    hand or brought back: the seeds are the spread), and the data (noise, split) of `exp` itself, so
+    every run of a comparison sees the same rows."""
+    return pin_data(exp).replace(model={"activations": (activation,) * len(exp.model.hidden), "start": ""}, seed=seed)
 
 
 def compare(exp: Experiment, activations: Iterable[str] = ("sigmoid", "tanh", "relu", "identity"),

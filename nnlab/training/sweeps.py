@@ -23,9 +23,10 @@ MAX_SEEDS = 5
 
 def sweep_experiment(exp: Experiment, learning_rate: float, hidden_units: int, seed: int) -> Experiment:
     """One cell's run: `exp` with this learning rate, every hidden layer `hidden_units` wide,
-    initial weights from `seed`, and the data of `exp`'s own seed."""
+    initial weights from `seed` (not weights set by hand or brought back: they fit one width, and the
+    seeds are the spread), and the data of `exp`'s own seed."""
     return pin_data(exp).replace(training={"learning_rate": learning_rate},
-                                 model={"hidden": (hidden_units,) * len(exp.model.hidden)}, seed=seed)
+                                 model={"hidden": (hidden_units,) * len(exp.model.hidden), "start": ""}, seed=seed)
 
 
 def sweep(exp: Experiment, learning_rates: Iterable[float], hidden_units: Iterable[int], seeds: Iterable[int],

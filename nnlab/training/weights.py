@@ -10,12 +10,12 @@ data directory, and a run names them by that short key (ModelSpec.start), as an 
 from __future__ import annotations
 
 import base64
-import hashlib
+import binascii
 import io
 import math
-import os
 import pickle
 import struct
+import zipfile
 
 import numpy as np
 import torch
@@ -23,13 +23,15 @@ from safetensors import SafetensorError
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_save
 
-from nnlab.data.tables import data_dir
+from nnlab.data.tables import data_dir, keep
 from nnlab.errors import WeightsError
 from nnlab.experiment import START
 from nnlab.i18n import N_, joined, msg
 
 ZIP = b"PK\x03\x04"  # torch.save's format is a zip archive
 WRITTEN_OUT = "w1"  # a start written out in the link, not kept by key
+MAX_WRITTEN_OUT = 100.0  # a weight set by hand: beyond this every activation nnlab has is saturated
+FOLDER = "weights"  # in the data directory: the weights runs were brought back from
 SPARE_BYTES = 64 * 1024  # beyond the tensors' own bytes, a file's headers and names take at most this
 SHOWN_PROBLEMS = 6  # a file of another network: its first few differences, then how many more
 
@@ -46,16 +48,16 @@ def read_file(blob: bytes, expected: dict[str, tuple[int, ...]]) -> dict[str, to
     if len(blob) > limit:
         raise WeightsError(msg("This file is {size:,} bytes, far more than this network's weights take ({limit:,} at "
                                "most): it is not this network's weights file.", size=len(blob), limit=limit))
-    state = _tensors(blob)
+    state = _tensors(blob, limit)
     check(state, expected)
     return state
 
 
-def _tensors(blob: bytes) -> dict[str, torch.Tensor]:
+def _tensors(blob: bytes, limit: int) -> dict[str, torch.Tensor]:
     if not blob:
         raise WeightsError(N_("This file is empty."))
     if blob.startswith(ZIP):
-        state = _torch_file(blob)
+        state = _torch_file(blob, limit)
     elif _safetensors_header(blob):
         try:
             state = safetensors_load(blob)
@@ -75,7 +77,16 @@ def _safetensors_header(blob: bytes) -> bool:
     return len(blob) >= 10 and blob[8:9] == b"{" and struct.unpack("<Q", blob[:8])[0] > 1
 
 
-def _torch_file(blob: bytes) -> dict:
+def _torch_file(blob: bytes, limit: int) -> dict:
+    """torch.load's own reading, weights_only, of an archive first checked to hold no more than `limit`
+    bytes unpacked (torch.save stores its tensors as they are: a packed one could unpack a thousandfold)."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(blob)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WeightsError(N_("This .pt file is damaged or cut short: download the weights again.")) from None
+    if any(entry.compress_type != zipfile.ZIP_STORED for entry in entries) or sum(e.file_size for e in entries) > limit:
+        raise WeightsError(msg("This .pt file unpacks to more than this network's weights take ({limit:,} bytes at most): "
+                               "it is not this network's weights file.", limit=limit))
     try:
         return torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:  # weights_only refuses any object that is not a tensor or a plain container
@@ -113,16 +124,7 @@ def _shape(shape) -> str:
 
 def store(state: dict[str, torch.Tensor]) -> str:
     """Keep checked weights as float32 under their content's hash; the key a run's start names them by."""
-    blob = file_bytes({name: tensor.to(torch.float32) for name, tensor in state.items()})
-    key = hashlib.sha256(blob).hexdigest()[:16]
-    folder = data_dir() / "weights"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.safetensors"
-    if not path.exists():
-        partial = path.with_suffix(f".{os.getpid()}.part")  # whole or not at all: another process may read it
-        partial.write_bytes(blob)
-        partial.replace(path)
-    return key
+    return keep(file_bytes({name: tensor.to(torch.float32) for name, tensor in state.items()}), FOLDER, ".safetensors")
 
 
 def starting(start: str, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
@@ -141,20 +143,29 @@ def written_out(state: dict[str, torch.Tensor]) -> str:
 
 def _written_out(start: str, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
     text = start.removeprefix(WRITTEN_OUT)
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise WeightsError(N_("The weights in this link are damaged (cut short in copying?); the seed's are used.")) from None
     counts = [math.prod(shape) for shape in expected.values()]
     if len(raw) != 4 * sum(counts):
-        raise WeightsError(msg("The weights in this link are for another network: {count:,} values, and this one has "
-                               "{wanted:,}.", count=len(raw) // 4, wanted=sum(counts)))
+        raise WeightsError(msg("The weights in this link are for another network: this network has {wanted:,} weights "
+                               "and biases, and the link holds {count:,}.", count=len(raw) // 4, wanted=sum(counts)))
     values = torch.from_numpy(np.frombuffer(raw, dtype="<f4").astype(np.float32))
+    if not (torch.isfinite(values) & (values.abs() <= MAX_WRITTEN_OUT)).all():
+        raise WeightsError(msg("The weights in this link lie beyond what can be set by hand (-{most:g} to {most:g}).",
+                               most=MAX_WRITTEN_OUT))
     return {name: part.reshape(shape).clone() for (name, shape), part in zip(expected.items(), values.split(counts),
                                                                              strict=True)}
 
 
 def stored(key: str) -> dict[str, torch.Tensor]:
     """The weights a run starts from, by their key (ModelSpec.start)."""
-    path = data_dir() / "weights" / f"{key}.safetensors"
-    if not START.fullmatch(key) or not path.exists():
-        raise WeightsError(N_("The weights this run starts from are no longer on this server: bring the run back "
-                              "again (Train, “Bring a run back”)."))
-    return safetensors_load(path.read_bytes())
+    path = data_dir() / FOLDER / f"{key}.safetensors"
+    try:
+        if START.fullmatch(key):
+            return safetensors_load(path.read_bytes())
+    except (OSError, SafetensorError, ValueError):
+        pass
+    raise WeightsError(N_("The weights this run starts from are no longer on this server: bring the run back again "
+                          "(Train, “Bring a run back”)."))

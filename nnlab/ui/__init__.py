@@ -10,7 +10,7 @@ _HOMES = {name: f"nnlab.ui.{module}" for module, names in {
     "services": ("data_for",),
     "session_runs": ("background_run", "compare_key", "compare_live", "left_behind", "own_result", "running_elsewhere",
                      "shown_result", "stored_result", "sweep_key", "sweep_live", "train_key", "train_live"),
-    "state": ("link_query", "load", "share_link"),
+    "state": ("TRAIN_NOW", "link_query", "load", "share_link"),
 }.items() for name in names}
 __all__ = sorted(_HOMES)
 __getattr__, __dir__ = exports(__name__, _HOMES)

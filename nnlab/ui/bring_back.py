@@ -21,7 +21,6 @@ from nnlab.ui.words import _
 MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is under 2 kB
 NOT_SETTINGS = N_("This settings file is not the JSON file Train's “Settings” button downloads.")
 WEIGHTS, SETTINGS, REFUSED = "back_weights", "back_settings", "back_refused"
-TRAIN_MODE = "train_mode"  # Train's radio: Play / pause / step shows the weights before a step is taken
 
 
 def panel(exp: Experiment) -> None:
@@ -49,7 +48,7 @@ def _bring_back(exp: Experiment) -> None:
         st.session_state[REFUSED] = error
         return
     state.load(back)
-    st.session_state[TRAIN_MODE] = "live"
+    st.session_state[state.TRAIN_MODE] = "live"  # Play / pause / step shows the weights before a step is taken
 
 
 def _settings(blob: bytes) -> Experiment:

@@ -122,6 +122,9 @@ def entry_page(challenge: Challenge) -> tuple[str, str]:
 
 def rules_text(challenge: Challenge) -> str:
     rules = challenge.rules
+    if rules.drawing:
+        return _("**Draw the data together**: each phone adds up to {each} points on the Class page; the projector "
+                 "trains on all of them.", each=rules.points_each)
     if rules.by_hand:
         goal = _(" Get it below **{goal:g}**.", goal=rules.goal) if rules.goal else ""
         return _("**Fit by hand**: set the weights on **Be the optimizer**, no training; the lowest **{score}** "
@@ -201,26 +204,25 @@ def create_form(exp: Experiment, data: Data) -> None:
                                     "**Fit by hand**: each entry is the weights a student sets on Be the optimizer, "
                                     "scored untrained (networks of up to 4 layers of 8 units). **Draw the data**: each "
                                     "student adds points to one drawing, which you train on."))
-    hand, together = kind == "hand", kind == "drawing"
     goal_column, each_column = st.columns(2)
     goal = goal_column.number_input(_("Goal: a loss below"), 0.0, 100.0, value=0.05, step=0.01, format="%.3f",
-                                    key="class_goal", disabled=not hand)
+                                    key="class_goal", disabled=kind != "hand")
     each = each_column.number_input(_("Points each student may add"), 1, drawing.MAX_POINTS, value=20,
-                                    key="class_points_each", disabled=not together)
-    hand = hand or together  # neither trains nor submits: the limits below mean nothing
+                                    key="class_points_each", disabled=kind != "drawing")
+    untrained = kind != "train"  # nothing is trained or submitted: the limits below mean nothing
     free = st.multiselect(_("Students may change"), FREE_CHOICES, default=["model", "training"], key="class_free",
-                          format_func=formatter(choice_label), disabled=hand)
+                          format_func=formatter(choice_label), disabled=untrained)
     left, middle, right = st.columns([2, 2, 3])
     widest = max(exp.model.hidden, default=1)
     max_units = left.number_input(_("Most units a layer"), 1, MAX_UNITS, value=max(64, widest), key="class_max_units",
-                                  disabled=hand)
+                                  disabled=untrained)
     max_epochs = middle.number_input(_("Most epochs"), 1, MAX_EPOCHS, value=exp.training.epochs, step=100,
-                                     key="class_max_epochs", disabled=hand)
-    score = right.selectbox(_("Score"), scores_for(data), key="class_score", disabled=hand,
+                                     key="class_max_epochs", disabled=untrained)
+    score = right.selectbox(_("Score"), scores_for(data), key="class_score", disabled=untrained,
                             format_func=formatter(lambda name: SCORES[name][0]))
     if st.button(_("Start the challenge"), type="primary", key="class_create", icon=":material/flag:"):
-        rules = Rules(by_hand=True, goal=float(goal), title=title) if kind == "hand" else Rules(
-            drawing=True, points_each=int(each), title=title) if together else Rules(
+        rules = {"hand": Rules(by_hand=True, goal=float(goal), title=title),
+                 "drawing": Rules(drawing=True, points_each=int(each), title=title)}.get(kind) or Rules(
             free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs), score=score, title=title)
         made = board().create(exp, rules)
         join(made.code, key=made.key)

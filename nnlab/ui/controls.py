@@ -170,7 +170,7 @@ def with_data(exp: Experiment):
     """Load the experiment's data; if its loss does not suit the data's task, or was fitted to another
     task on this page, switch to the task's usual loss."""
     data = data_for(exp)
-    fitted = fit_loss_to_task(exp, data.task, state.loss_task(data.task))
+    fitted = fit_loss_to_task(exp, data.task, state.previous_loss_task(data.task))
     if fitted != exp:
         st.info(_("This dataset is a {task} task, so the loss is now {loss}.", task=readouts.TASKS[data.task],
                   loss=LOSSES[fitted.training.loss].label))

@@ -26,7 +26,6 @@ from nnlab.ui.words import _
 PICKED, DIAGRAM, REFUSED = "hand_weight", "hand_diagram", "hand_refused"
 SLIDER, TYPED = "hand_slider", "hand_typed"
 SLIDER_REACH = 10.0  # the slider's ends at the least: the step lesson's inputs run to ±30, its weights past ±1
-TRAIN_NOW = "train_now"  # Train trains at once (as a lesson card's "Load and train")
 
 
 def _weights(step: Step, features: list[str]) -> pd.DataFrame:
@@ -47,6 +46,13 @@ def show(exp: Experiment, data: Data, challenge: Challenge | None = None) -> Non
     """The page's body; in a challenge to fit by hand, its Submit under the weight's controls."""
     step = hand.hand_step(exp, data)
     table = _weights(step, data.feature_names)
+    if table["before"].abs().max() > hand.MAX_WEIGHT:  # brought back from a file: a hand's range cannot hold them
+        st.warning(_("This network has weights beyond what can be set by hand (-{most:g} to {most:g}): it was brought "
+                     "back from a file. Start from the seed's weights to set them yourself.", most=hand.MAX_WEIGHT))
+        if st.button(_("Back to the seed's weights"), key="hand_reset"):
+            state.update(exp.replace(model={"start": ""}))
+            st.rerun()
+        return
     if st.session_state.get(PICKED) not in table.index:
         st.session_state[PICKED] = table.index[0]
     diagram, controls = st.columns([3, 2], gap="large")
@@ -85,7 +91,7 @@ def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Ste
     row = st.container(horizontal=True)
     if training and row.button(_("Let gradient descent take over"), type="primary", icon=":material/model_training:",
                                key="hand_train"):
-        st.session_state[TRAIN_NOW] = True
+        st.session_state[state.TRAIN_NOW] = True
         st.switch_page("pages/3_Train.py", query_params=state.link_query(exp))
     if row.button(_("Back to the seed's weights"), key="hand_reset", disabled=not exp.model.start):
         state.update(exp.replace(model={"start": ""}))

@@ -47,12 +47,14 @@ def _tapping(challenge: Challenge) -> None:
     picked = (tapped.selection.get("tap") if tapped else None) or []
     answer = None  # the tap's answer: drawn under the plane (above it, it pushed the plane under the next finger)
     if picked:
-        cell = picked[-1]
         try:  # the tap's number names it: sent again, it is kept once
-            added = board().add_point(challenge.code, voter(), taps, float(cell["x1"]), float(cell["x2"]), int(label))
+            x1, x2 = (float(picked[-1][axis]) for axis in ("x1", "x2"))
+            added = board().add_point(challenge.code, voter(), taps, x1, x2, int(label))
             answer = (st.success, _("Point added: you have {mine} of {each}.", mine=added, each=challenge.rules.points_each))
         except ClassError as error:
             answer = (st.error, _(error))
+        except (KeyError, TypeError, ValueError):  # a selection no tap on this plane makes
+            answer = (st.error, _("That tap did not land on the plane: tap again."))
         taps = st.session_state[TAPS] = taps + 1
     draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), CLASSES, False,
                                        N_("The class's drawing: tap to add a point")),

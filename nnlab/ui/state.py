@@ -45,6 +45,8 @@ _RESUMED = "resumed_elsewhere"  # set on a session's first run when its browser 
 CHALLENGE = "class_code"  # the class challenge this session joined (or runs, with INSTRUCTOR_KEY)
 INSTRUCTOR_KEY = "class_key"  # kept in the session only: never written back into the address bar
 LECTURE, LECTURE_KEY = "lecture_code", "lecture_key"  # the lecture this session follows, or drives with its key
+TRAIN_NOW = "train_now"  # Train trains at once when it opens (a lesson card's "Load and train", a Sweep cell, ...)
+TRAIN_MODE = "train_mode"  # Train's switch: a whole run, or play / pause / step
 
 
 def current() -> Experiment:
@@ -117,8 +119,9 @@ def update(exp: Experiment) -> None:
     st.session_state[_KEY] = exp
 
 
-def loss_task(task: str) -> str | None:
-    """The task the loss was fitted to before, if any since the experiment was loaded; `task` from now on."""
+def previous_loss_task(task: str) -> str | None:
+    """The task the loss was fitted to before this one, if any since the experiment was loaded; `task`
+    is noted as the one it is fitted to now."""
     before = st.session_state.get(_LOSS_TASK)
     st.session_state[_LOSS_TASK] = task
     return before

@@ -32,6 +32,7 @@ class View:
     discretize: bool = False  # colour each cell by the class it is given
     show_test: bool = True  # draw the test points too
     compact: bool = False  # no title: a comparison's narrow columns
+    title: str | None = None  # the page's own title, where "after epoch N" would mislead (weights set by hand)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def look_up(table: tuple[Picture, ...], data: Data) -> Picture | None:
 
 
 def _title(view: View, title: str) -> str:
-    return "" if view.compact else title
+    return "" if view.compact else view.title or title
 
 
 def _points(data: Data, view: View) -> pd.DataFrame:
@@ -62,7 +63,7 @@ def _points(data: Data, view: View) -> pd.DataFrame:
 
 def _fit_curve(result: TrainResult, epoch: int, view: View) -> dict:
     data = result.data
-    return run_charts.fit_1d(_points(data, view), frames.fit_curve(result, epoch), "" if view.compact else None,
+    return run_charts.fit_1d(_points(data, view), frames.fit_curve(result, epoch), _title(view, None),
                          x_title=data.feature_names[0])
 
 

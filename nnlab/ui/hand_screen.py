@@ -14,7 +14,7 @@ from nnlab.classroom.challenges import Challenge
 from nnlab.data.datasets import Data
 from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
-from nnlab.pictures import step_views, study_charts
+from nnlab.pictures import gallery, step_views, study_charts
 from nnlab.study import hand
 from nnlab.study.by_hand import BIAS, Step
 from nnlab.training.trainer import new_run
@@ -65,7 +65,7 @@ def show(exp: Experiment, data: Data, challenge: Challenge | None = None) -> Non
         _weight_controls(exp, data, table, step, training=not by_hand)
         if by_hand:
             class_screen.submit_panel(challenge, exp, data)
-    fit_view(new_run(exp, data).result(), 0)
+    fit_view(new_run(exp, data).result(), 0, gallery.View(title=_("What these weights draw")))
     _weights_table(table)
 
 

@@ -18,6 +18,7 @@ from nnlab import DataSpec, Experiment, ModelSpec, TrainSpec, links
 from nnlab.choices import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULES
 from nnlab.experiment import DRAWN, SETTINGS
 from nnlab.export import data_csv, data_file_name, export_script
+from nnlab.study import hand
 from nnlab.training.trainer import fit_loss_to_task
 
 BASE = Experiment(
@@ -70,6 +71,7 @@ VARIANTS = {
         ],
         "init": [lambda b, name=name: b.replace(model={"init": name}) for name in INITIALIZERS if name != "default"],
         "dropout": [lambda b: b.replace(model={"dropout": (0.3,)})],
+        "start": [lambda b: hand.with_weight(b, nnlab.load_data(b), 1, 0, 0, 0.7)],  # a weight set by hand, in the link
         "activations": [
             lambda b, a=act: b.replace(model={"activations": (a,)})
             for act in ACTIVATIONS

@@ -47,7 +47,8 @@ def test_train_button_yields_fit_loss_and_accuracy_charts_and_a_cached_rerun():
     assert len(chart_titles) == 5  # confusion, loss, first-layer weights, accuracy, gradient flow
     assert any("Confusion (test set)" in spec for spec in chart_titles) and any('"Accuracy"' in spec for spec in chart_titles)
     assert [m.label for m in at.metric][:1] == ["Final train loss"]
-    assert [b.label for b in at.get("download_button")][:3] == ["Trained weights (.pt)", "History (.csv)", "Settings (.json)"]
+    assert [b.label for b in at.get("download_button")][:4] == ["Trained weights (.pt)", "The same, as .safetensors",
+                                                                "History (.csv)", "Settings (.json)"]
     assert any("first-layer weights" in spec for spec in chart_titles) and any("Gradient flow" in spec for spec in chart_titles)
     assert at.run().button(key="train").disabled  # trained: the result is on the page
 

@@ -30,8 +30,7 @@ with ui.shown_errors():
     else:
         instructor = bool(st.session_state.get(state.INSTRUCTOR_KEY))
         in_lecture = bool(st.session_state.get(state.LECTURE))  # the lecture shows its step's poll, on every page
-        if not challenge.rules.drawing:  # a shared drawing's controls are beside it
-            class_screen.instructor_controls(challenge)
+        class_screen.instructor_controls(challenge)
         if instructor and challenge.rules.drawing:
             shared_drawing.projector_panel(challenge, st.session_state[state.INSTRUCTOR_KEY])
         elif challenge.rules.drawing:

@@ -207,3 +207,16 @@ def test_a_challenge_to_fit_by_hand_from_its_start_to_a_students_entry():
     train.button(key="train").click().run()
     assert_clean(train)
     assert not any(button.key == "class_submit" for button in train.button)  # entries are made by hand, not here
+
+
+def test_a_shared_drawings_projector_keeps_its_private_link_and_a_phone_gets_the_plane():
+    made = Board().create(LESSON, Rules(drawing=True, points_each=5))
+    projector = open_page("pages/5_Class.py", query={"class": made.code, "key": made.key})
+    assert_clean(projector)
+    assert projector.code[0].value == f"/Class?class={made.code}&key={made.key}"  # a reloaded projector's way back
+    assert {"Train on the drawing", "Freeze the drawing", "Clear the drawing"} <= {b.label for b in projector.button}
+    phone = open_page("pages/5_Class.py", query={"class": made.code})
+    assert_clean(phone)
+    assert any("Draw the data together" == t.value for t in phone.title)
+    assert not any("key=" in code.value for code in phone.code)  # a student never sees the instructor's link
+    assert not any(b.label == "Train on the drawing" for b in phone.button)

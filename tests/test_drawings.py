@@ -32,7 +32,7 @@ def test_a_shared_drawing_starts_empty_on_points_of_classes_and_keeps_each_tap_o
     assert drawn == drawing.Points(((drawing.level(1.0, drawing.PLANE), drawing.level(-2.0, drawing.PLANE), 1),
                                     (drawing.level(-3.0, drawing.PLANE), drawing.level(4.0, drawing.PLANE), 0)), False)
     drawers = board.drawers(made.code)
-    assert drawers["points"].tolist() == [1, 1] and [str(s) for s in drawers["student"]] == ["student 1", "student 2"]
+    assert drawers["points"].tolist() == [1, 1] and drawers["author"].tolist() == ["phone-a", "phone-b"]  # first drew first
 
 
 def test_a_hundred_taps_at_once_from_twenty_phones_each_kept_once_and_the_limits_hold(board):

@@ -75,13 +75,13 @@ class Drawings:
         return drawing.Points(tuple((row.x1, row.x2, row.label) for row in rows), False)
 
     def drawers(self, code: str) -> pd.DataFrame:
-        """Who drew: each author (by opaque id), as "student N" in the order they first drew, and their points."""
+        """Who drew: each author (by opaque id) in the order they first drew (shown as "student N"), and
+        their points."""
         with self._transaction() as connection:
             rows = connection.execute(select(drawn_table.c.author, func.count(), func.min(drawn_table.c.id))
                                       .where(drawn_table.c.code == str(code).strip().upper())
                                       .group_by(drawn_table.c.author).order_by(func.min(drawn_table.c.id))).all()
-        return pd.DataFrame({"author": [row[0] for row in rows], "points": [int(row[1]) for row in rows],
-                             "student": [msg("student {number}", number=number) for number in range(1, len(rows) + 1)]})
+        return pd.DataFrame({"author": [row[0] for row in rows], "points": [int(row[1]) for row in rows]})
 
     def remove_points(self, code: str, key: str, author: str | None = None) -> int:
         """The instructor removes one author's points, or (author None) clears the drawing; how many went."""
@@ -96,7 +96,7 @@ class Drawings:
 def points_table(points: drawing.Points) -> pd.DataFrame:
     """A drawing's points as a table to take home: x1, x2 and class, without who drew them."""
     x1, x2, labels = points.frame_columns()
-    return pd.DataFrame({"x1": x1, "x2": x2, "class": labels})
+    return pd.DataFrame({"x1": x1, "x2": x2, "class": labels}).round(6)  # the grid's values, not float noise
 
 
 def _counts(connection, code: str, author: str) -> tuple[int, int]:

@@ -146,11 +146,10 @@ def _step_network(edge_title: str, widest: int, layers: int, pickable: bool) -> 
     heading = named("heading").mark_text(fontSize=FONT, fontWeight="bold", color=TEXT, lineBreak="\n").encode(
         x="x:Q", y="y:Q", text="title:N")
     parts = [edges, units, values, names, heading]
-    if pickable:  # a tap on a connection picks its weight, on a unit its bias; a wide clear rule takes a finger
+    if pickable:  # a tap on a connection picks its weight: a wide clear rule takes a finger
         handles = named("edges").mark_rule(strokeWidth=18, opacity=0.01).encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=["weight:N", alt.Tooltip("value:Q", format=".4g")])
         parts[0] = edges + handles.add_params(alt.selection_point(name="weight", fields=["weight"], on="click"))
-        parts[1] = units.add_params(alt.selection_point(name="unit", fields=["unit"], on="click"))
     return alt.layer(*parts).properties(height=75 * widest + 160, width="container")
 
 
@@ -159,7 +158,7 @@ def step_network(units: pd.DataFrame, edges: pd.DataFrame, heading: pd.DataFrame
                  pickable: bool = False) -> dict:
     """A small network (nnlab.pictures.step_views.diagram) with its numbers beside each unit and each
     connection coloured, and thickened, by its own number: the weights on the way forward, the
-    gradients on the way back, the steps at the update. `pickable`: a tap selects a weight or a unit."""
+    gradients on the way back, the steps at the update. `pickable`: a tap on a connection selects its weight."""
     reach = float(edges["value"].abs().max()) if len(edges) else 1.0
     widest = int(units.groupby("x").size().max())
     return fill_in(_step_network(edge_title, widest, len(heading), pickable), title, {"edge_reach": reach or 1.0},

@@ -13,6 +13,7 @@ from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
 from nnlab.study import by_hand
+from nnlab.training import weights
 from nnlab.training.models import bring_back
 from nnlab.ui import state
 from nnlab.ui.services import data_for
@@ -67,9 +68,10 @@ def started(exp: Experiment) -> None:
     """Under a run that starts from weights brought back: what that means, and the way to the seed's again."""
     if not exp.model.start:
         return
-    st.info(_("This run starts from weights brought back. **Play / pause / step** shows the network they make, at "
-              "epoch 0, and trains on from it; **Whole run** trains {epochs:,} epochs from it. The optimizer starts "
-              "afresh: a weights file holds no momentum or running averages.", epochs=exp.training.epochs),
+    where = _("set by hand") if exp.model.start.startswith(weights.WRITTEN_OUT) else _("brought back")
+    st.info(_("This run starts from weights {where}. **Play / pause / step** shows the network they make, at epoch 0, "
+              "and trains on from it; **Whole run** trains {epochs:,} epochs from it. The optimizer starts afresh: "
+              "weights hold no momentum or running averages.", where=where, epochs=exp.training.epochs),
             icon=":material/settings_backup_restore:")
     row = st.container(horizontal=True)
     if not by_hand.unfit(exp, data_for(exp)) and row.button(_("Inside one step on them"), icon=":material/calculate:",

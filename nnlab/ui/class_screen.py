@@ -205,8 +205,10 @@ def create_form(exp: Experiment, data: Data) -> None:
                                     "scored untrained (networks of up to 4 layers of 8 units). **Draw the data**: each "
                                     "student adds points to one drawing, which you train on."))
     goal_column, each_column = st.columns(2)
-    goal = goal_column.number_input(_("Goal: a loss below"), 0.0, 100.0, value=0.05, step=0.01, format="%.3f",
-                                    key="class_goal", disabled=kind != "hand")
+    goal = goal_column.number_input(_("Goal: a loss below"), 0.0, 100.0, value=0.0, step=0.01, format="%.3f",
+                                    key="class_goal", disabled=kind != "hand",
+                                    help=_("0: no goal. Try the best loss yourself first: a target of 0.5 keeps a "
+                                           "cross-entropy loss well above 0."))
     each = each_column.number_input(_("Points each student may add"), 1, drawing.MAX_POINTS, value=20,
                                     key="class_points_each", disabled=kind != "drawing")
     untrained = kind != "train"  # nothing is trained or submitted: the limits below mean nothing
@@ -273,6 +275,9 @@ def instructor_controls(challenge: Challenge) -> None:
         return
     bar = st.sidebar
     bar.header(_("Instructor"))
+    if challenge.rules.drawing:  # its freeze and clear are beside the drawing
+        instructor_link(challenge)
+        return
     if challenge.is_open:
         if bar.button(_("Close the challenge"), key="class_close", icon=":material/lock:", width="stretch"):
             board().close(challenge.code, key)
@@ -284,12 +289,16 @@ def instructor_controls(challenge: Challenge) -> None:
                   help=_("Removes every entry; the challenge and its code stay.")):
         board().clear(challenge.code, key)
         st.rerun()
+    instructor_link(challenge)
+
+
+def instructor_link(challenge: Challenge) -> None:
+    """The private link that opens this challenge as its instructor again (a reloaded projector)."""
     if st.session_state.get(state.LECTURE):
         return  # a lecture's key does more than this challenge's: its own page offers its link
-    instructor_link = links_for(challenge)[1]
-    with bar.expander(_(":material/key: Instructor link (keep it private)")):
+    with st.sidebar.expander(_(":material/key: Instructor link (keep it private)")):
         st.caption(_("It closes, reopens and clears this challenge. Do not project it."))
-        st.code(instructor_link, language=None, wrap_lines=True)
+        st.code(links_for(challenge)[1], language=None, wrap_lines=True)
 
 
 def leaderboard(code: str, projector: bool) -> None:
@@ -341,6 +350,8 @@ def _top(table: pd.DataFrame, challenge: Challenge) -> pd.DataFrame:
     settings = [_("lr {rate:g} · {units} units · {activations} · {epochs:,} epochs", rate=exp.training.learning_rate,
                   units="-".join(map(str, exp.model.hidden)) or "0", activations=activations, epochs=exp.training.epochs)
                 for exp, activations in zip(top["experiment"], top["activations"], strict=True)]
+    if challenge.rules.by_hand:  # one network, untrained: its settings say nothing of the entry
+        settings = [_("weights set by hand")] * len(top)
     return pd.DataFrame({
         _("rank"): top["rank"], _("who"): top["label"], _(challenge.score_label): [_score(v, challenge) for v in top["score"]],
         _("settings"): settings,

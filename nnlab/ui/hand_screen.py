@@ -16,7 +16,7 @@ from nnlab.errors import NnlabError
 from nnlab.experiment import Experiment
 from nnlab.pictures import gallery, step_views, study_charts
 from nnlab.study import hand
-from nnlab.study.by_hand import BIAS, Step
+from nnlab.study.by_hand import Step
 from nnlab.training.trainer import new_run
 from nnlab.ui import class_screen, state
 from nnlab.ui.pictures import draw
@@ -57,9 +57,9 @@ def show(exp: Experiment, data: Data, challenge: Challenge | None = None) -> Non
         st.session_state[PICKED] = table.index[0]
     diagram, controls = st.columns([3, 2], gap="large")
     units, edges, heading = step_views.diagram(step, step.rows[0], "forward", data.feature_names)
-    draw(diagram, study_charts.step_network(units, edges, heading, _("weight"), _("Tap a connection or a unit"),
+    draw(diagram, study_charts.step_network(units, edges, heading, _("weight"), _("Tap a connection to pick its weight"),
                                             pickable=True),
-         width="stretch", on_select=functools.partial(_picked_on_diagram, table, step, data.feature_names), key=DIAGRAM)
+         width="stretch", on_select=functools.partial(_picked_on_diagram, table), key=DIAGRAM)
     by_hand = challenge is not None and challenge.rules.by_hand
     with controls:
         _weight_controls(exp, data, table, step, training=not by_hand)
@@ -107,15 +107,10 @@ def _set(exp: Experiment, data: Data, name: str, table: pd.DataFrame, key: str) 
         st.session_state[REFUSED] = error
 
 
-def _picked_on_diagram(table: pd.DataFrame, step: Step, features: list[str]) -> None:
-    """A tap on the diagram: the connection's weight, or the unit's bias, becomes the one to set."""
+def _picked_on_diagram(table: pd.DataFrame) -> None:
+    """A tap on the diagram: the connection's weight becomes the one to set (a bias is picked in the list)."""
     selection = st.session_state[DIAGRAM].selection
-    weight = [point.get("weight") for point in selection.get("weight", [])]
-    units = [point.get("unit") for point in selection.get("unit", [])]
-    names = step_views.unit_names(step, features)
-    biases = [step_views.weight_name(names, layer, unit, BIAS) for (layer, unit), shown in names.items()
-              if shown in units and layer > 0]
-    picked = [name for name in weight + biases if name in table.index]
+    picked = [point.get("weight") for point in selection.get("weight", []) if point.get("weight") in table.index]
     if picked:
         st.session_state[PICKED] = picked[0]
 

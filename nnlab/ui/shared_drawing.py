@@ -125,8 +125,8 @@ def _instructor_controls(challenge: Challenge, key: str) -> None:
     drawers = board().drawers(challenge.code)
     if len(drawers):
         pick, remove = st.columns([3, 2], vertical_alignment="bottom")
-        shown = {author: _("{student} ({points} points)", student=student, points=points)
-                 for author, student, points in zip(drawers["author"], drawers["student"], drawers["points"], strict=True)}
+        shown = {author: _("student {number} ({points} points)", number=number, points=points)
+                 for number, (author, points) in enumerate(zip(drawers["author"], drawers["points"], strict=True), start=1)}
         author = pick.selectbox(_("A student's points"), list(shown), format_func=shown.get, key="shared_author",
                                 help=_("Students are numbered in the order they first drew; no names are kept."))
         if remove.button(_("Remove their points"), key="shared_remove", icon=":material/remove_circle:"):

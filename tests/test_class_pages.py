@@ -217,6 +217,6 @@ def test_a_shared_drawings_projector_keeps_its_private_link_and_a_phone_gets_the
     assert {"Train on the drawing", "Freeze the drawing", "Clear the drawing"} <= {b.label for b in projector.button}
     phone = open_page("pages/5_Class.py", query={"class": made.code})
     assert_clean(phone)
-    assert any("Draw the data together" == t.value for t in phone.title)
+    assert any(t.value == "Draw the data together" for t in phone.title)
     assert not any("key=" in code.value for code in phone.code)  # a student never sees the instructor's link
     assert not any(b.label == "Train on the drawing" for b in phone.button)

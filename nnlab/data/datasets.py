@@ -84,7 +84,11 @@ class Data:
 
 def load_data(exp: Experiment) -> Data:
     """The data an experiment trains on; the same experiment always gives the same tensors."""
-    spec, seed = data_key(exp)
+    return load_keyed(*data_key(exp))
+
+
+def load_keyed(spec: DataSpec, seed: int) -> Data:
+    """The data of a data key (data_key): its spec and the seed of its noise and split."""
     return LOADERS[spec.name](spec, seed)
 
 

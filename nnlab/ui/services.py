@@ -14,9 +14,8 @@ from collections import deque
 
 import streamlit as st
 
-import nnlab
-from nnlab.data.datasets import Data
-from nnlab.experiment import Experiment
+from nnlab.data.datasets import Data, data_key, load_keyed
+from nnlab.experiment import DataSpec, Experiment
 from nnlab.i18n import N_
 from nnlab.training.cache import ResultCache
 from nnlab.training.engine import compiled
@@ -33,10 +32,15 @@ COMPILING = N_("Getting the training engine ready: on a newly installed server i
              "which takes about 10 seconds, once.")
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def data_for(exp: Experiment) -> Data:
     """Tensors for the experiment's data; shared read-only between sessions."""
-    return nnlab.load_data(exp)
+    return _data(*data_key(exp))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _data(spec: DataSpec, seed: int) -> Data:
+    """Kept by what decides the data alone: a weight set by hand, a new learning rate, reuse it."""
+    return load_keyed(spec, seed)
 
 
 @st.cache_resource

@@ -246,14 +246,15 @@ class Board(Polls, Lectures, Drawings):
             exp = exp.replace(data={"name": "drawn_points", "drawing": "", "crosses": ()})
             rules = dataclasses.replace(rules, free=(), score=rules.score or "train_loss")
         else:
-            available = scores_for(load_data(exp))
+            data = load_data(exp)
+            available = scores_for(data)
             if rules.score and rules.score not in available:
                 raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[rules.score][0],
                                      value2=' or '.join(SCORES[name][0] for name in available)))
             rules = dataclasses.replace(rules, score=rules.score or available[0])
         pinned = pin_data(exp)
         if rules.by_hand:
-            rules.fits(pinned)  # a network Be the optimizer shows
+            rules.fits(pinned, data)  # a network Be the optimizer shows
         try:
             Challenge("", pinned, rules, True, datetime.now(UTC)).check(pinned)
         except ClassError as error:

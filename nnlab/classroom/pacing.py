@@ -326,7 +326,7 @@ class Lectures:
             counted.add(challenge)
             if len(table):
                 entries.append(table.drop(columns=["experiment"]).assign(step=number + 1))
-            if challenge and self.challenge(challenge).rules.drawing:
+            if challenge and step.challenge is not None and step.challenge.drawing:  # the step's own rules: no read
                 drawn.append(points_table(self.drawn(challenge)).assign(step=number + 1))
             voters = 0
             if poll is not None:

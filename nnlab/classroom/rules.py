@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from nnlab.classroom.classdb import SCORES, plain_text, scores_for
 from nnlab.data import drawing
-from nnlab.data.datasets import load_data
+from nnlab.data.datasets import Data, load_data
 from nnlab.errors import ClassError
 from nnlab.experiment import MAX_EPOCHS, MAX_UNITS, Experiment
 from nnlab.i18n import N_, msg
@@ -69,9 +69,10 @@ class Rules:
             object.__setattr__(self, "free", ())
             object.__setattr__(self, "score", "train_loss")
 
-    def fits(self, exp: Experiment) -> None:
+    def fits(self, exp: Experiment, data: Data | None = None) -> None:
         """Refuse (ClassError) rules that `exp`, the challenge's own settings, would break: its widest
-        layer or its epochs beyond the limits, or a score its data does not have."""
+        layer or its epochs beyond the limits, or a score its data (`data`, loaded if not given) does not
+        have."""
         widest = max(exp.model.hidden, default=0)
         if widest > self.max_units:
             raise ClassError(msg("The most units a layer may have ({max_units}) is below the challenge's own settings' "
@@ -79,10 +80,10 @@ class Rules:
         if exp.training.epochs > self.max_epochs:
             raise ClassError(msg("The most epochs ({max_epochs:,}) is below the challenge's own settings' {epochs:,}.",
                                  max_epochs=self.max_epochs, epochs=exp.training.epochs))
-        data = load_data(exp)
-        if self.by_hand and by_hand.unfit(exp, data):
+        data = load_data(exp) if data is None else data
+        if self.by_hand and (reason := by_hand.unfit(exp, data)):
             raise ClassError(msg("A challenge to fit by hand needs a network Be the optimizer shows: {reason}",
-                                 reason=by_hand.unfit(exp, data)))
+                                 reason=reason))
         available = scores_for(data)
         if self.score and self.score not in available:
             raise ClassError(msg("This data has no {value}; choose {value2}.", value=SCORES[self.score][0],

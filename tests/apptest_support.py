@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,3 +33,12 @@ def open_page(page: str, lesson: str | None = None, experiment=None, query: dict
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit's caches are process-wide: cleared, each test starts like a new server. A module
+    whose tests open pages uses it: `pytestmark = pytest.mark.usefixtures("fresh_caches")`."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield

@@ -5,9 +5,8 @@ values and links of another network get messages; the page sets, resets and hand
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 import torch
-from apptest_support import assert_clean, open_page
+from apptest_support import assert_clean, fresh_caches, open_page  # noqa: F401  (fresh_caches: a fixture)
 
 import nnlab
 from nnlab import links
@@ -20,11 +19,7 @@ from nnlab.training.models import build_model
 PAGE = "pages/10_Be_the_optimizer.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # apptest_support's: each test a new server
 
 
 @pytest.fixture(scope="module")

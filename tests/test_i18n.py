@@ -8,8 +8,7 @@ import pickle
 import re
 
 import pytest
-import streamlit as st
-from apptest_support import PAGES, ROOT, TIMEOUT, assert_clean, open_page
+from apptest_support import PAGES, ROOT, TIMEOUT, assert_clean, fresh_caches, open_page  # noqa: F401  (fresh_caches: a fixture)
 from i18n_support import english, texts
 from streamlit.testing.v1 import AppTest
 
@@ -21,12 +20,7 @@ from nnlab.export import export_script
 from nnlab.i18n import CHINESE, ENGLISH, N_, capitalized, msg
 from nnlab.pictures import frames, readouts, run_charts
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # apptest_support's: each test a new server
 
 
 def test_every_message_in_the_code_has_chinese_with_the_same_placeholders():

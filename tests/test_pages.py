@@ -4,20 +4,13 @@ import math
 
 import pyarrow as pa
 import pytest
-import streamlit as st
-from apptest_support import PAGES, assert_clean, open_page
+from apptest_support import PAGES, assert_clean, fresh_caches, open_page  # noqa: F401  (fresh_caches: a fixture)
 
 import nnlab
 from nnlab import links
 from nnlab.ui import live
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit's caches are process-wide: clear them so each test starts like a new server."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # apptest_support's: each test a new server
 
 
 @pytest.mark.parametrize("page", PAGES)

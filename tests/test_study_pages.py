@@ -2,8 +2,7 @@
 numbers on the page are the core's, Next and Back walk the phases, and bad choices get messages."""
 
 import pytest
-import streamlit as st
-from apptest_support import assert_clean, open_page
+from apptest_support import assert_clean, fresh_caches, open_page  # noqa: F401  (fresh_caches: a fixture)
 
 import nnlab
 from nnlab.pictures import step_views
@@ -13,11 +12,7 @@ INSIDE = "pages/7_Inside_one_step.py"
 RACE = "pages/8_Optimizer_race.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # apptest_support's: each test a new server
 
 
 def _button(at, label: str):

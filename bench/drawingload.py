@@ -1,5 +1,5 @@
 """A class drawing one data set together, on a real server, without browsers: `python -m bench --only
-drawing [--phones N] [--processes 2]`. N phones open a shared drawing over Streamlit's own protocol
+drawing [--drawers N] [--processes 2]`. N phones open a shared drawing over Streamlit's own protocol
 and tap its plane TAPS times each, all at once, as fast as each tap is answered; the projector's
 page (the instructor's key) reruns its drawing on its own timer. Measured:
 
@@ -111,12 +111,12 @@ def measure(site: Site, phones: int) -> Drawn:
     joined = [Phone(site, made.code) for _ in range(phones)]
     start = threading.Barrier(phones + 1)
 
-    def draw(phone: Phone, number: int) -> None:
+    def draw(phone: Phone) -> None:
         start.wait()
         for _ in range(TAPS):
             phone.tap(round(random.uniform(-5.5, 5.5), 1), round(random.uniform(-5.5, 5.5), 1))
 
-    threads = [threading.Thread(target=draw, args=(phone, number)) for number, phone in enumerate(joined)]
+    threads = [threading.Thread(target=draw, args=(phone,)) for phone in joined]
     watcher = threading.Thread(target=projector.watch, args=(phones * TAPS,))
     for thread in [*threads, watcher]:
         thread.start()

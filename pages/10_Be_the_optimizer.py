@@ -9,7 +9,7 @@ import streamlit as st
 
 from nnlab import lessons, ui
 from nnlab.study import by_hand
-from nnlab.ui import class_screen, hand_screen
+from nnlab.ui import class_screen, hand_screen, inside_screen
 from nnlab.ui.words import _
 
 exp = ui.page("Be the optimizer")
@@ -23,10 +23,7 @@ with ui.shown_errors():
     exp, data = ui.with_data(exp)
     reason = by_hand.unfit(exp, data)
     if reason:
-        st.warning(_(reason), icon=":material/tune:")
-        if st.button(_("Load the step lesson (1-2-1)"), type="primary"):
-            ui.load(lessons.get("step-two-neurons"))
-            st.rerun()
+        inside_screen.offer_step_lesson(reason, ":material/tune:")
     else:
         hand_screen.show(exp, data, challenge)
 ui.share_link(exp)

@@ -79,7 +79,7 @@ with ui.shown_errors():
         st.markdown(_("**{title}** ({source}). {notice}", title=lesson.title, source=lesson.source, notice=lesson.notice))
         st.info(_("**Predict first:** {question}", question=lesson.predict))
     st.caption(_(readouts.settings_line(exp)))
-    bring_back.started(exp)
+    bring_back.started(exp, data)
     run_panel(exp, data, challenge)
     # written only when asked for: an expander's content is made and sent on every rerun, opened or not
     if st.toggle(_(":material/code: This run as a plain PyTorch script"), key="show_script"):

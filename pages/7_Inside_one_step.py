@@ -20,10 +20,7 @@ with ui.shown_errors():
     exp = ui.training_controls(exp, data.task)
     reason = by_hand.unfit(exp, data)
     if reason:
-        st.warning(_(reason), icon=":material/zoom_in:")
-        if st.button(_("Load the step lesson (1-2-1)"), type="primary"):
-            ui.load(lessons.get("step-two-neurons"))
-            st.rerun()
+        inside_screen.offer_step_lesson(reason, ":material/zoom_in:")
     else:
         inside_screen.show(exp, data)
 ui.share_link(exp)

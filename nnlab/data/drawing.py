@@ -27,6 +27,7 @@ PLANE = (-6.0, 6.0)  # both axes of the plane, as the other 2-D sets
 MAX_KNOTS = 200
 MAX_POINTS = 500
 MAX_CLASSES = 5
+CLASS_NAMES = [str(number) for number in range(MAX_CLASSES)]  # as a plane's legend names them
 CURVE_SAMPLES = 101  # the drawn curve's training points: evenly spaced across the line
 
 

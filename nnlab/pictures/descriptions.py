@@ -80,7 +80,8 @@ def _counts(labels, order=None) -> tuple[np.ndarray, np.ndarray]:
     if order is not None:
         where = {name: index for index, name in enumerate(names)}
         named = [str(name) for name in order if str(name) in where]
-        ordered = [where[name] for name in named] + [index for index, name in enumerate(names) if name not in set(named)]
+        rest = set(where) - set(named)
+        ordered = [where[name] for name in named] + [index for index, name in enumerate(names) if name in rest]
         return names[ordered], counts[ordered]
     ranked = np.argsort(-counts, kind="stable")
     return names[ranked], counts[ranked]

@@ -17,8 +17,6 @@ from nnlab.study.by_hand import BIAS, Step, one_step
 from nnlab.training import weights
 from nnlab.training.models import build_model, linear_layers
 
-MAX_WEIGHT = weights.MAX_WRITTEN_OUT
-
 
 def hand_step(exp: Experiment, data: Data) -> Step:
     """One step of gradient descent from the run's start, over every training row: its loss is the
@@ -29,9 +27,9 @@ def hand_step(exp: Experiment, data: Data) -> Step:
 def with_weight(exp: Experiment, data: Data, layer: int, unit: int, source: int, value: float) -> Experiment:
     """`exp` starting from its weights with one of them set to `value`: into `unit` of `layer` (from
     1) from unit `source` of the layer before, or its bias (source BIAS)."""
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= MAX_WEIGHT):
-        raise ConfigError(msg("A weight set by hand lies between -{most:g} and {most:g}; got {value}.", most=MAX_WEIGHT,
-                              value=value))
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= weights.MAX_WRITTEN_OUT):
+        raise ConfigError(msg("A weight set by hand lies between -{most:g} and {most:g}; got {value}.",
+                              most=weights.MAX_WRITTEN_OUT, value=value))
     model = build_model(exp, data.n_features, data.n_outputs, data.task)
     linear = list(linear_layers(model).values())[layer - 1]
     with torch.no_grad():

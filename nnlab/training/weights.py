@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import math
 import pickle
@@ -159,8 +160,10 @@ def _written_out(start: str, expected: dict[str, tuple[int, ...]]) -> dict[str, 
                                                                              strict=True)}
 
 
+@functools.lru_cache(maxsize=64)
 def stored(key: str) -> dict[str, torch.Tensor]:
-    """The weights a run starts from, by their key (ModelSpec.start)."""
+    """The weights a run starts from, by their key (ModelSpec.start); read once, since a key names one
+    content (load_state_dict copies them: the tensors kept here are never trained)."""
     path = data_dir() / FOLDER / f"{key}.safetensors"
     try:
         if START.fullmatch(key):

@@ -9,6 +9,7 @@ import json
 
 import streamlit as st
 
+from nnlab.data.datasets import Data
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiment import Experiment
 from nnlab.i18n import N_, msg
@@ -64,7 +65,7 @@ def _settings(blob: bytes) -> Experiment:
     return Experiment.from_dict(values)
 
 
-def started(exp: Experiment) -> None:
+def started(exp: Experiment, data: Data) -> None:
     """Under a run that starts from weights brought back: what that means, and the way to the seed's again."""
     if not exp.model.start:
         return
@@ -74,9 +75,8 @@ def started(exp: Experiment) -> None:
               "weights hold no momentum or running averages.", where=where, epochs=exp.training.epochs),
             icon=":material/settings_backup_restore:")
     row = st.container(horizontal=True)
-    if not by_hand.unfit(exp, data_for(exp)) and row.button(_("Inside one step on them"), icon=":material/calculate:",
+    if not by_hand.unfit(exp, data) and row.button(_("Inside one step on them"), icon=":material/calculate:",
                                                            key="back_inside"):
         st.switch_page("pages/7_Inside_one_step.py", query_params=state.link_query(exp))
     if row.button(_("Start from the seed's weights again"), key="back_seed"):
-        state.update(exp.replace(model={"start": ""}))
-        st.rerun()
+        state.to_the_seed(exp)

@@ -223,9 +223,12 @@ def create_form(exp: Experiment, data: Data) -> None:
     score = right.selectbox(_("Score"), scores_for(data), key="class_score", disabled=untrained,
                             format_func=formatter(lambda name: SCORES[name][0]))
     if st.button(_("Start the challenge"), type="primary", key="class_create", icon=":material/flag:"):
-        rules = {"hand": Rules(by_hand=True, goal=float(goal), title=title),
-                 "drawing": Rules(drawing=True, points_each=int(each), title=title)}.get(kind) or Rules(
-            free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs), score=score, title=title)
+        if kind == "hand":
+            rules = Rules(by_hand=True, goal=float(goal), title=title)
+        elif kind == "drawing":
+            rules = Rules(drawing=True, points_each=int(each), title=title)
+        else:
+            rules = Rules(free=tuple(free), max_units=int(max_units), max_epochs=int(max_epochs), score=score, title=title)
         made = board().create(exp, rules)
         join(made.code, key=made.key)
         st.rerun()

@@ -89,7 +89,7 @@ def _points(exp: Experiment) -> None:
                                             default=0, required=True)
     st.space("medium")  # the chart's toolbar lies here, not over the controls above
     classes = sorted({str(point[-1]) for point in points.points}) if not points.values else []
-    shown = [str(number) for number in range(drawing.MAX_CLASSES)] if not points.values else []
+    shown = drawing.CLASS_NAMES if not points.values else []
     event = draw(st, data_charts.drawing_plane(frames.drawn_points(points), shown or classes,
                                           points.values), width="stretch", on_select="rerun", key=_chart_key("plane"))
     picked = (event.selection.get("tap") if event else None) or []

@@ -17,6 +17,7 @@ from nnlab.experiment import Experiment
 from nnlab.pictures import gallery, step_views, study_charts
 from nnlab.study import hand
 from nnlab.study.by_hand import Step
+from nnlab.training import weights
 from nnlab.training.trainer import new_run
 from nnlab.ui import class_screen, state
 from nnlab.ui.pictures import draw
@@ -46,12 +47,11 @@ def show(exp: Experiment, data: Data, challenge: Challenge | None = None) -> Non
     """The page's body; in a challenge to fit by hand, its Submit under the weight's controls."""
     step = hand.hand_step(exp, data)
     table = _weights(step, data.feature_names)
-    if table["before"].abs().max() > hand.MAX_WEIGHT:  # brought back from a file: a hand's range cannot hold them
+    if table["before"].abs().max() > weights.MAX_WRITTEN_OUT:  # brought back from a file: a hand's range cannot hold them
         st.warning(_("This network has weights beyond what can be set by hand (-{most:g} to {most:g}): it was brought "
-                     "back from a file. Start from the seed's weights to set them yourself.", most=hand.MAX_WEIGHT))
+                     "back from a file. Start from the seed's weights to set them yourself.", most=weights.MAX_WRITTEN_OUT))
         if st.button(_("Back to the seed's weights"), key="hand_reset"):
-            state.update(exp.replace(model={"start": ""}))
-            st.rerun()
+            state.to_the_seed(exp)
         return
     if st.session_state.get(PICKED) not in table.index:
         st.session_state[PICKED] = table.index[0]
@@ -75,13 +75,13 @@ def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Ste
     name = st.selectbox(_("Weight"), list(table.index), key=PICKED)
     weight = table.loc[name]
     value = float(weight["before"])
-    reach = float(min(hand.MAX_WEIGHT, max(SLIDER_REACH, round(abs(value) * 1.5))))  # room around a large weight
+    reach = float(min(weights.MAX_WRITTEN_OUT, max(SLIDER_REACH, round(abs(value) * 1.5))))  # room around a large weight
     for key in (SLIDER, TYPED):
         if st.session_state.get(f"{key}_of") != (name, value):  # another weight picked, or its value changed
             st.session_state[key], st.session_state[f"{key}_of"] = value, (name, value)
     arguments = (exp, data, name, table)
     st.slider(_("Its value"), -reach, reach, step=0.05, key=SLIDER, on_change=_set, args=(*arguments, SLIDER))
-    st.number_input(_("Or type it"), -hand.MAX_WEIGHT, hand.MAX_WEIGHT, step=0.1, format="%.4f", key=TYPED,
+    st.number_input(_("Or type it"), -weights.MAX_WRITTEN_OUT, weights.MAX_WRITTEN_OUT, step=0.1, format="%.4f", key=TYPED,
                     on_change=_set, args=(*arguments, TYPED))
     st.caption(_("One step of gradient descent (learning rate {rate:g}, every row) would move it {move}.",
                  rate=step.rate, move=_move(float(weight["step"]))))
@@ -94,8 +94,7 @@ def _weight_controls(exp: Experiment, data: Data, table: pd.DataFrame, step: Ste
         st.session_state[state.TRAIN_NOW] = True
         st.switch_page("pages/3_Train.py", query_params=state.link_query(exp))
     if row.button(_("Back to the seed's weights"), key="hand_reset", disabled=not exp.model.start):
-        state.update(exp.replace(model={"start": ""}))
-        st.rerun()
+        state.to_the_seed(exp)
 
 
 def _set(exp: Experiment, data: Data, name: str, table: pd.DataFrame, key: str) -> None:

@@ -7,6 +7,7 @@ import functools
 
 import streamlit as st
 
+from nnlab import lessons
 from nnlab.choices import OPTIMIZERS
 from nnlab.data.datasets import Data
 from nnlab.experiment import Experiment
@@ -42,6 +43,14 @@ def _taken_apart(exp: Experiment, start_epoch: int, number: int) -> Step:
         result = session_runs.stored_result(session_runs.train_key(exp))
         weights = result.snapshots[start_epoch] if result is not None and start_epoch in result.snapshots else None
     return one_step(exp, weights=weights, batch=number)
+
+
+def offer_step_lesson(reason: str, icon: str) -> None:
+    """Why one step by hand cannot show this network, and the step lesson one press away."""
+    st.warning(_(reason), icon=icon)
+    if st.button(_("Load the step lesson (1-2-1)"), type="primary"):
+        state.load(lessons.get("step-two-neurons"))
+        st.rerun()
 
 
 def start_from(epoch: int) -> None:

@@ -21,9 +21,8 @@ from nnlab.ui.run_screen import fit_view
 from nnlab.ui.takeaway import downloads, script_panel
 from nnlab.ui.words import _, fragment
 
-TAPS, PLANE, TRAINED = "shared_taps", "shared_plane_", "shared_trained"
+TAPS, PLANE, TRAINED, TRAIN_NOW = "shared_taps", "shared_plane_", "shared_trained", "shared_train_now"
 REFRESH_SECONDS = 2  # the projector's picture: within 3 s of a tap
-CLASSES = [str(number) for number in range(drawing.MAX_CLASSES)]
 
 
 def student_panel(challenge: Challenge) -> None:
@@ -56,7 +55,7 @@ def _tapping(challenge: Challenge) -> None:
         except (KeyError, TypeError, ValueError):  # a selection no tap on this plane makes
             answer = (st.error, _("That tap did not land on the plane: tap again."))
         taps = st.session_state[TAPS] = taps + 1
-    draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), CLASSES, False,
+    draw(st, data_charts.drawing_plane(frames.drawn_points(_drawn(challenge)), drawing.CLASS_NAMES, False,
                                        N_("The class's drawing: tap to add a point")),
          width="stretch", on_select="rerun", key=f"{PLANE}{taps}")
     if answer:
@@ -95,8 +94,8 @@ def _growing(code: str) -> None:
     except ClassError as error:
         st.warning(_(error))
         return
-    draw(st, data_charts.drawing_plane(frames.drawn_points(points), CLASSES, False, N_("The class's drawing, as it grows"),
-                                       taps=False), width="stretch")
+    draw(st, data_charts.drawing_plane(frames.drawn_points(points), drawing.CLASS_NAMES, False,
+                                       N_("The class's drawing, as it grows"), taps=False), width="stretch")
     frozen = "" if challenge.is_open else _(" **Frozen: no new points.**")
     st.markdown(_("**{points}** points from **{students}** students (at most {most}).", points=len(points.points),
                   students=len(drawers), most=drawing.MAX_POINTS) + frozen)
@@ -108,7 +107,7 @@ def _instructor_controls(challenge: Challenge, key: str) -> None:
         points = board().drawn(challenge.code)
         st.session_state[TRAINED] = challenge.experiment.replace(data={"drawing": drawing.encode(points)} if points.points
                                                                  else {"drawing": ""})
-        st.session_state["shared_train_now"] = True
+        st.session_state[TRAIN_NOW] = True
     if challenge.is_open:
         if row.button(_("Freeze the drawing"), icon=":material/ac_unit:", key="shared_freeze"):
             board().close(challenge.code, key)
@@ -144,7 +143,7 @@ def _result(exp) -> None:
     exp = fit_loss_to_task(exp, data.task)
     key = session_runs.train_key(exp)
     result = session_runs.stored_result(key)
-    if result is None and st.session_state.pop("shared_train_now", False):
+    if result is None and st.session_state.pop(TRAIN_NOW, False):
         result = session_runs.train_live(exp, data)
     if result is None:
         return

@@ -127,6 +127,12 @@ def previous_loss_task(task: str) -> str | None:
     return before
 
 
+def to_the_seed(exp: Experiment) -> None:
+    """A button's work: the run starts from its seed's weights again, not from weights set or brought back."""
+    update(exp.replace(model={"start": ""}))
+    st.rerun()
+
+
 def seeded(key: str, value) -> str:
     """The widget key for a setting, seeded with the Experiment's value on the widget's first draw."""
     widget_key = f"w_{key}"
